@@ -32,7 +32,10 @@ pub struct IpcError {
 
 impl IpcError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -44,6 +47,9 @@ mod tests {
     fn serializes_as_code_and_message() {
         let err = IpcError::new(ErrorCode::NotFound, "No such solution.");
         let json = serde_json::to_value(&err).unwrap();
-        assert_eq!(json, serde_json::json!({"code": "not_found", "message": "No such solution."}));
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "not_found", "message": "No such solution."})
+        );
     }
 }

@@ -1,1 +1,239 @@
-//! placeholder
+//! End-to-end harness: drives the real, built Ferry desktop app through WebDriver.
+//!
+//! [`AppSession::start`] launches `tauri-driver` (which runs `WebKitWebDriver`
+//! on Linux) on free ports, opens a WebDriver session for the app binary named
+//! by `APP_BINARY`, and gives the app a private data folder and private XDG
+//! folders, so nothing touches the real home directory. Dropping the session
+//! ends the driver with SIGTERM (never SIGKILL: that would orphan
+//! WebKitWebDriver on its port). [`AppSession::run`] saves a screenshot of the
+//! window under `tests/e2e/screenshots/` when a test step fails.
+//!
+//! Tests run only with `E2E=1` (the test command sets it under `xvfb-run`), so a
+//! plain `cargo test` passes on machines without a display.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use tokio::process::{Child, Command};
+
+/// True when end-to-end tests should run; otherwise prints why they are skipped.
+pub fn enabled(test: &str) -> bool {
+    if std::env::var_os("E2E").is_some_and(|v| v == "1") {
+        return true;
+    }
+    eprintln!("skipping {test}: set E2E=1 (and APP_BINARY) to drive the real app");
+    false
+}
+
+/// A free TCP port on loopback (the listener is dropped before returning).
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn app_binary() -> Result<PathBuf> {
+    let path = match std::env::var_os("APP_BINARY") {
+        Some(p) => PathBuf::from(p),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/ferry-app"),
+    };
+    let path = std::path::absolute(&path)?;
+    if !path.is_file() {
+        bail!(
+            "the app binary {} does not exist: build it with \
+             `cargo build -p ferry-app --features custom-protocol` or set APP_BINARY",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+fn webdriver_tool(name: &str) -> Result<PathBuf> {
+    let var = format!("{}_PATH", name.to_uppercase().replace('-', "_"));
+    if let Some(p) = std::env::var_os(&var) {
+        return Ok(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .with_context(|| {
+            format!("`{name}` is not on PATH: run the README's test command, which installs it")
+        })
+}
+
+/// One running app under WebDriver, with its own temp folders.
+pub struct AppSession {
+    pub client: Client,
+    driver: Child,
+    /// The folder the app was told to keep its data in (`FERRY_DATA_DIR`).
+    pub data_dir: PathBuf,
+    _home: tempfile::TempDir,
+}
+
+impl AppSession {
+    pub async fn start() -> Result<Self> {
+        let app = app_binary()?;
+        let tauri_driver = webdriver_tool("tauri-driver")?;
+        let home = tempfile::tempdir()?;
+        let data_dir = home.path().join("ferry-data");
+        let (port, native_port) = (free_port()?, free_port()?);
+
+        let mut cmd = Command::new(&tauri_driver);
+        cmd.arg("--port")
+            .arg(port.to_string())
+            .arg("--native-port")
+            .arg(native_port.to_string())
+            .env("FERRY_DATA_DIR", &data_dir)
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(false);
+        if cfg!(target_os = "linux") {
+            cmd.arg("--native-driver")
+                .arg(webdriver_tool("WebKitWebDriver")?);
+        }
+        let driver = cmd.spawn().context("starting tauri-driver")?;
+        let mut session = Self {
+            client: connect(port, &app).await?,
+            driver,
+            data_dir,
+            _home: home,
+        };
+        session.client.set_window_size(1100, 720).await.ok();
+        Ok(session)
+    }
+
+    /// Runs a test body; when it fails, saves a screenshot named after the test
+    /// and returns the error with the screenshot's path.
+    pub async fn run<F, Fut>(&mut self, name: &str, body: F) -> Result<()>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = Result<()>>,
+    {
+        let result = body(self.client.clone()).await;
+        if let Err(err) = result {
+            let shot = self.screenshot(name).await;
+            return Err(err.context(match shot {
+                Ok(path) => format!("screenshot saved to {}", path.display()),
+                Err(e) => format!("no screenshot: {e:#}"),
+            }));
+        }
+        Ok(())
+    }
+
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, self.client.screenshot().await?)?;
+        Ok(path)
+    }
+
+    /// Closes the window and stops the driver.
+    pub async fn close(mut self) -> Result<()> {
+        let closed =
+            tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
+        self.stop_driver().await;
+        closed.context("closing the WebDriver session timed out")??;
+        Ok(())
+    }
+
+    async fn stop_driver(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            terminate(pid);
+        }
+        if tokio::time::timeout(Duration::from_secs(10), self.driver.wait())
+            .await
+            .is_err()
+        {
+            eprintln!("tauri-driver did not stop after SIGTERM");
+        }
+    }
+}
+
+impl Drop for AppSession {
+    fn drop(&mut self) {
+        // Only reached when `close` was not called (a failed test): still end the driver.
+        if let Some(pid) = self.driver.id() {
+            terminate(pid);
+        }
+    }
+}
+
+#[cfg(unix)]
+fn terminate(pid: u32) {
+    // SIGTERM lets tauri-driver end WebKitWebDriver and the app with it.
+    let _ = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
+}
+
+#[cfg(not(unix))]
+fn terminate(pid: u32) {
+    let _ = std::process::Command::new("taskkill")
+        .args(["/PID", &pid.to_string()])
+        .status();
+}
+
+async fn connect(port: u16, app: &Path) -> Result<Client> {
+    let caps = serde_json::json!({
+        "browserName": "wry",
+        "tauri:options": { "application": app },
+    });
+    let caps = caps.as_object().cloned().expect("an object");
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        // tauri-driver needs a moment to listen; a hung connect must not hang the suite.
+        let attempt = tokio::time::timeout(
+            Duration::from_secs(30),
+            ClientBuilder::rustls()?
+                .capabilities(caps.clone())
+                .connect(&url),
+        )
+        .await;
+        match attempt {
+            Ok(Ok(client)) => return Ok(client),
+            Ok(Err(e)) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Ok(Err(e)) => return Err(e).context("opening a WebDriver session for the app"),
+            Err(_) => bail!("opening a WebDriver session for the app timed out after 30 s"),
+        }
+    }
+}
+
+/// Waits up to 15 s for an element matching a CSS selector.
+pub async fn find(client: &Client, css: &str) -> Result<Element> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(15))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("no element `{css}` appeared within 15 s"))
+}
+
+/// Waits up to 15 s until the element's text equals `expected`.
+pub async fn expect_text(client: &Client, css: &str, expected: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.trim() == expected {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("`{css}` reads {last:?}, expected {expected:?}")
+}

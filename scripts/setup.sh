@@ -1,0 +1,59 @@
+# Shared set-up for run.sh and test.sh (sourced, not run). Installs only what is
+# missing, so a second run takes seconds:
+#   - Debian/Ubuntu packages through apt (as root, or with sudo),
+#   - the UI's npm modules with `npm ci` from ui/package-lock.json,
+#   - cargo tools (tauri-driver) with `cargo install --locked`.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-auto}"
+
+step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Build and run dependencies of a Tauri v2 app, plus what the tests need:
+# a virtual display (xvfb), WebKit's WebDriver, and a D-Bus session.
+APT_PACKAGES=(
+  build-essential pkg-config file libssl-dev
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  librsvg2-dev libayatana-appindicator3-dev
+  xvfb xauth webkit2gtk-driver dbus dbus-x11 fonts-dejavu-core
+)
+
+ensure_apt_packages() {
+  command -v dpkg-query >/dev/null || die "this script installs packages with apt (Debian/Ubuntu). On other systems install the Tauri v2 prerequisites by hand."
+  local missing=() p
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]})) || return 0
+  step "apt-get install ${missing[*]}"
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || die "run as root, or install sudo, to install: ${missing[*]}"
+    sudo=(sudo)
+  fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_npm_modules() {
+  command -v npm >/dev/null || die "npm is missing: install Node.js 20 or newer with npm"
+  local stamp="$ROOT/ui/node_modules/.ferry-lock-sha256" want
+  want="$(sha256sum "$ROOT/ui/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  step "npm ci (ui)"
+  npm ci --prefix "$ROOT/ui" --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+}
+
+TAURI_DRIVER_VERSION="2.1.0"
+
+ensure_tauri_driver() {
+  local bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+  export PATH="$bin:$PATH"
+  if command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+    return 0
+  fi
+  step "cargo install tauri-driver $TAURI_DRIVER_VERSION"
+  cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION"
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test of Ferry: formatting, lints, the Rust tests, the UI's type check
+# and unit tests, the generated-bindings check, the no-Tauri-outside-the-app check,
+# and end-to-end tests of the built desktop app under Xvfb through WebDriver.
+# Installs whatever is missing first (see scripts/setup.sh).
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+cd "$ROOT"
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+START=$SECONDS
+
+ensure_apt_packages
+ensure_npm_modules
+ensure_tauri_driver
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "ui: type check, unit tests, production build"
+npm --prefix ui run --silent typecheck
+npm --prefix ui test
+npm --prefix ui run --silent build -- --logLevel warn
+
+# One feature set for every cargo command, so the app binary and all test
+# harnesses come from one build (and the app embeds ui/dist).
+FEATURES=(--workspace --all-targets --locked --features ferry-app/custom-protocol)
+
+step "cargo build"
+cargo build "${FEATURES[@]}"
+
+step "cargo clippy -D warnings"
+cargo clippy "${FEATURES[@]}" -- -D warnings
+
+step "no Tauri outside src-tauri"
+scripts/check-no-tauri.sh
+
+step "cargo test (unit, integration, CLI, bindings drift, e2e under Xvfb)"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+export APP_BINARY="$TARGET_DIR/debug/ferry-app"
+export E2E=1
+# A private D-Bus session and virtual display; `timeout` so a stuck WebDriver
+# can never hang the run.
+timeout 1800 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test "${FEATURES[@]}"
+
+step "all tests passed in $((SECONDS - START)) s"

@@ -1,0 +1,49 @@
+//! The app shell: navigation works and a typed command round-trips to Rust.
+
+use anyhow::{ensure, Result};
+use ferry_e2e::{enabled, expect_text, find, AppSession};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn navigates_and_shows_details_from_rust() -> Result<()> {
+    if !enabled("navigates_and_shows_details_from_rust") {
+        return Ok(());
+    }
+    let mut app = AppSession::start().await?;
+    let data_dir = app.data_dir.display().to_string();
+    let result = app
+        .run("navigates_and_shows_details_from_rust", |c| async move {
+            // The shell opens on Deploy.
+            find(&c, "[data-testid=page-deploy]").await?;
+            expect_text(&c, "[data-testid=page-deploy] h1", "Deploy").await?;
+
+            find(&c, "[data-testid=nav-history]").await?.click().await?;
+            expect_text(&c, "[data-testid=page-history] h1", "History").await?;
+
+            find(&c, "[data-testid=nav-settings]")
+                .await?
+                .click()
+                .await?;
+            expect_text(&c, "[data-testid=page-settings] h1", "Settings").await?;
+            // These two values are computed in Rust and crossed the IPC boundary.
+            let version = format!("Ferry {}", env!("CARGO_PKG_VERSION"));
+            expect_text(&c, "[data-testid=about-version]", &version).await?;
+            expect_text(&c, "[data-testid=about-data-dir]", &data_dir).await?;
+
+            find(&c, "[data-testid=nav-deploy]").await?.click().await?;
+            let heading = find(&c, "[data-testid=page-deploy] h1")
+                .await?
+                .text()
+                .await?;
+            ensure!(
+                heading == "Deploy",
+                "back on Deploy, the heading reads {heading:?}"
+            );
+            Ok(())
+        })
+        .await;
+    if std::env::var_os("E2E_SCREENSHOT").is_some() {
+        app.screenshot("app_shell").await?;
+    }
+    app.close().await?;
+    result
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen } from "@testing-library/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { App } from "./App";
+import { FerryError, type AppInfo } from "./ipc";
+
+// A plain function, not vi.fn: vitest reports a vi.fn's rejected promise as a
+// failure even when the caller handles it.
+const ipc = vi.hoisted(() => ({
+  appInfo: (): Promise<AppInfo> => Promise.reject(new Error("appInfo not set by the test")),
+}));
+vi.mock("./ipc", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("./ipc")>()),
+  appInfo: () => ipc.appInfo(),
+}));
+
+function renderApp() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  return render(
+    <QueryClientProvider client={client}>
+      <App />
+    </QueryClientProvider>,
+  );
+}
+
+describe("App shell", () => {
+
+  it("opens on Deploy and navigates to History", () => {
+    renderApp();
+    expect(screen.getByRole("heading", { name: "Deploy" })).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId("nav-history"));
+    expect(screen.getByRole("heading", { name: "History" })).toBeInTheDocument();
+  });
+
+  it("shows the version and data folder that Rust reports", async () => {
+    ipc.appInfo = async () => ({
+      name: "Ferry",
+      version: "1.2.3",
+      dataDir: "/tmp/ferry",
+      os: "linux",
+    });
+    renderApp();
+    fireEvent.click(screen.getByTestId("nav-settings"));
+    expect(await screen.findByTestId("about-version")).toHaveTextContent("Ferry 1.2.3");
+    expect(screen.getByTestId("about-data-dir")).toHaveTextContent("/tmp/ferry");
+    expect(screen.getByTestId("about-theme")).toHaveTextContent("light (follows the system)");
+  });
+
+  it("explains an IPC failure instead of showing nothing", async () => {
+    ipc.appInfo = async () => {
+      throw new FerryError("internal", "Set FERRY_DATA_DIR.");
+    };
+    renderApp();
+    fireEvent.click(screen.getByTestId("nav-settings"));
+    expect(await screen.findByTestId("about-error")).toHaveTextContent("Set FERRY_DATA_DIR.");
+  });
+});

@@ -1,0 +1,12 @@
+import { FluentProvider } from "@fluentui/react-components";
+import { AppShell } from "./shell/AppShell";
+import { themeFor, useSystemColorScheme } from "./theme";
+
+export function App() {
+  const scheme = useSystemColorScheme();
+  return (
+    <FluentProvider theme={themeFor(scheme)} data-theme={scheme} style={{ height: "100vh" }}>
+      <AppShell colorScheme={scheme} />
+    </FluentProvider>
+  );
+}
