@@ -38,9 +38,17 @@ step "cargo test (unit, integration, CLI, bindings drift, e2e under Xvfb)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export APP_BINARY="$TARGET_DIR/debug/ferry-app"
 export E2E=1
-# A private D-Bus session and virtual display; `timeout` so a stuck WebDriver
-# can never hang the run.
-timeout 1800 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+# A private home, D-Bus session and virtual display, so neither the tests nor the
+# services they start (WebKit's portal, a keyring) write to the real home
+# directory; `timeout` so a stuck WebDriver can never hang the run.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+session_home="$(mktemp -d)"
+trap 'rm -rf "$session_home"' EXIT
+mkdir -m 700 "$session_home/run"
+HOME="$session_home" XDG_RUNTIME_DIR="$session_home/run" \
+  XDG_CONFIG_HOME="$session_home/config" XDG_CACHE_HOME="$session_home/cache" \
+  XDG_DATA_HOME="$session_home/data" \
+  timeout 1800 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test "${FEATURES[@]}"
 
 step "all tests passed in $((SECONDS - START)) s"

@@ -5,7 +5,7 @@ import { themeFor, useSystemColorScheme } from "./theme";
 export function App() {
   const scheme = useSystemColorScheme();
   return (
-    <FluentProvider theme={themeFor(scheme)} data-theme={scheme} style={{ height: "100vh" }}>
+    <FluentProvider theme={themeFor(scheme)} data-theme={scheme} style={{ height: "100%" }}>
       <AppShell colorScheme={scheme} />
     </FluentProvider>
   );

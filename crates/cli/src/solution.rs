@@ -16,7 +16,10 @@ pub enum SolutionCommand {
 pub fn run(cmd: SolutionCommand) -> anyhow::Result<ExitCode> {
     match cmd {
         SolutionCommand::Inspect { path } => {
-            anyhow::bail!("reading {} is not available in this build yet", path.display())
+            anyhow::bail!(
+                "reading {} is not available in this build yet",
+                path.display()
+            )
         }
     }
 }

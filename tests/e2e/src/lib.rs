@@ -100,7 +100,7 @@ impl AppSession {
                 .arg(webdriver_tool("WebKitWebDriver")?);
         }
         let driver = cmd.spawn().context("starting tauri-driver")?;
-        let mut session = Self {
+        let session = Self {
             client: connect(port, &app).await?,
             driver,
             data_dir,
@@ -129,11 +129,7 @@ impl AppSession {
     }
 
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
-        std::fs::create_dir_all(&dir)?;
-        let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, self.client.screenshot().await?)?;
-        Ok(path)
+        save_screenshot(&self.client, name).await
     }
 
     /// Closes the window and stops the driver.
@@ -212,6 +208,15 @@ async fn connect(port: u16, app: &Path) -> Result<Client> {
     }
 }
 
+/// Saves the window as `tests/e2e/screenshots/<name>.png` and returns the path.
+pub async fn save_screenshot(client: &Client, name: &str) -> Result<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(format!("{name}.png"));
+    std::fs::write(&path, client.screenshot().await?)?;
+    Ok(path)
+}
+
 /// Waits up to 15 s for an element matching a CSS selector.
 pub async fn find(client: &Client, css: &str) -> Result<Element> {
     client
@@ -220,6 +225,43 @@ pub async fn find(client: &Client, css: &str) -> Result<Element> {
         .for_element(Locator::Css(css))
         .await
         .with_context(|| format!("no element `{css}` appeared within 15 s"))
+}
+
+/// Clicks the element matching `css`, retrying for up to 15 s while it is missing,
+/// replaced by a re-render (stale) or not yet clickable.
+pub async fn click(client: &Client, css: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let attempt = async { client.find(Locator::Css(css)).await?.click().await };
+        match attempt.await {
+            Ok(()) => return Ok(()),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(e).with_context(|| format!("clicking `{css}` failed for 15 s"))
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// The computed CSS property of the element matching `css`, retrying like [`click`].
+pub async fn css_value(client: &Client, css: &str, property: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let attempt = async {
+            client
+                .find(Locator::Css(css))
+                .await?
+                .css_value(property)
+                .await
+        };
+        match attempt.await {
+            Ok(value) => return Ok(value),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(e).with_context(|| format!("reading {property} of `{css}` failed"))
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
 }
 
 /// Waits up to 15 s until the element's text equals `expected`.

@@ -1,7 +1,7 @@
 //! The app shell: navigation works and a typed command round-trips to Rust.
 
 use anyhow::{ensure, Result};
-use ferry_e2e::{enabled, expect_text, find, AppSession};
+use ferry_e2e::{click, css_value, enabled, expect_text, find, AppSession};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn navigates_and_shows_details_from_rust() -> Result<()> {
@@ -15,34 +15,33 @@ async fn navigates_and_shows_details_from_rust() -> Result<()> {
             // The shell opens on Deploy.
             find(&c, "[data-testid=page-deploy]").await?;
             expect_text(&c, "[data-testid=page-deploy] h1", "Deploy").await?;
+            // Fluent's run-time styles applied (a strict CSP can silently block them).
+            let overflow = css_value(&c, "main", "overflow-y").await?;
+            ensure!(
+                overflow == "auto",
+                "the page is unstyled: main has overflow-y {overflow}"
+            );
 
-            find(&c, "[data-testid=nav-history]").await?.click().await?;
+            click(&c, "[data-testid=nav-history]").await?;
             expect_text(&c, "[data-testid=page-history] h1", "History").await?;
 
-            find(&c, "[data-testid=nav-settings]")
-                .await?
-                .click()
-                .await?;
+            click(&c, "[data-testid=nav-settings]").await?;
             expect_text(&c, "[data-testid=page-settings] h1", "Settings").await?;
             // These two values are computed in Rust and crossed the IPC boundary.
             let version = format!("Ferry {}", env!("CARGO_PKG_VERSION"));
             expect_text(&c, "[data-testid=about-version]", &version).await?;
             expect_text(&c, "[data-testid=about-data-dir]", &data_dir).await?;
+            if std::env::var_os("E2E_SCREENSHOT").is_some() {
+                ferry_e2e::save_screenshot(&c, "settings").await?;
+            }
 
-            find(&c, "[data-testid=nav-deploy]").await?.click().await?;
-            let heading = find(&c, "[data-testid=page-deploy] h1")
-                .await?
-                .text()
-                .await?;
-            ensure!(
-                heading == "Deploy",
-                "back on Deploy, the heading reads {heading:?}"
-            );
+            click(&c, "[data-testid=nav-deploy]").await?;
+            expect_text(&c, "[data-testid=page-deploy] h1", "Deploy").await?;
             Ok(())
         })
         .await;
     if std::env::var_os("E2E_SCREENSHOT").is_some() {
-        app.screenshot("app_shell").await?;
+        app.screenshot("deploy").await?;
     }
     app.close().await?;
     result

@@ -24,7 +24,8 @@ const useStyles = makeStyles({
     margin: 0,
   },
   term: { color: tokens.colorNeutralForeground3 },
-  value: { margin: 0, fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
+  value: { margin: 0 },
+  path: { margin: 0, fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
 });
 
 export function SettingsPage({ colorScheme }: { colorScheme: ColorScheme }) {
@@ -51,7 +52,7 @@ export function SettingsPage({ colorScheme }: { colorScheme: ColorScheme }) {
               {info.data.name} {info.data.version}
             </dd>
             <dt className={styles.term}>Data folder</dt>
-            <dd className={styles.value} data-testid="about-data-dir">
+            <dd className={styles.path} data-testid="about-data-dir">
               {info.data.dataDir}
             </dd>
             <dt className={styles.term}>System</dt>

@@ -16,7 +16,7 @@ import { SettingsPage } from "../pages/SettingsPage";
 
 const useStyles = makeStyles({
   root: { display: "flex", height: "100%", overflow: "hidden" },
-  nav: { minWidth: "220px", maxWidth: "220px" },
+  nav: { minWidth: "220px", maxWidth: "220px", height: "100%" },
   brand: {
     display: "flex",
     alignItems: "center",

@@ -1,13 +1,5 @@
 import type { FluentIcon } from "@fluentui/react-icons";
-import {
-  ArrowUploadFilled,
-  ArrowUploadRegular,
-  HistoryFilled,
-  HistoryRegular,
-  SettingsFilled,
-  SettingsRegular,
-  bundleIcon,
-} from "@fluentui/react-icons";
+import { ArrowUpload20Regular, History20Regular, Settings20Regular } from "@fluentui/react-icons";
 
 export type PageId = "deploy" | "history" | "settings";
 
@@ -19,7 +11,7 @@ export interface PageEntry {
 
 /** The navigation, in order. */
 export const PAGES: readonly PageEntry[] = [
-  { id: "deploy", label: "Deploy", icon: bundleIcon(ArrowUploadFilled, ArrowUploadRegular) },
-  { id: "history", label: "History", icon: bundleIcon(HistoryFilled, HistoryRegular) },
-  { id: "settings", label: "Settings", icon: bundleIcon(SettingsFilled, SettingsRegular) },
+  { id: "deploy", label: "Deploy", icon: ArrowUpload20Regular },
+  { id: "history", label: "History", icon: History20Regular },
+  { id: "settings", label: "Settings", icon: Settings20Regular },
 ];
