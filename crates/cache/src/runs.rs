@@ -5,8 +5,8 @@
 //! changes nothing, and a timeline entry is appended only when the run's state changes (status,
 //! operation, sub-operation, operation status or a gate status). A `None` field means "not in
 //! this read" (history and poll queries select different columns), so it never erases a stored
-//! value. A row older than the stored one (by `modifiedon`) is ignored as stale. The settings
-//! document is redacted before it is written (see [`crate::redact`]).
+//! value. A row older than the stored one (by `modifiedon` or `versionnumber`) is ignored as
+//! stale. The settings document is redacted before it is written (see [`crate::redact`]).
 
 use std::sync::OnceLock;
 
@@ -28,7 +28,7 @@ pub struct StageRun {
     pub id: String,
     /// `name` (host-generated).
     pub name: Option<String>,
-    /// `_deploymentstageid_value`.
+    /// `_deploymentstageid_value` (stored lower case).
     pub stage_id: String,
     /// The stage's name when the run was read (client-side).
     pub stage_name: Option<String>,
@@ -160,7 +160,8 @@ impl CachedRun {
 pub struct UpsertOutcome {
     /// The run was new to the cache.
     pub inserted: bool,
-    /// The row was older than the stored one (by `modifiedon`) and was ignored.
+    /// The row was older than the stored one (by `modifiedon` or `versionnumber`) and was
+    /// ignored.
     pub stale: bool,
     /// The timeline entry appended, when the run's state changed.
     pub transition: Option<TimelineEntry>,
@@ -246,6 +247,7 @@ fn upsert_sql() -> &'static str {
             .chain([
                 "is_terminal",
                 "sort_time",
+                "order_key",
                 "first_seen_at",
                 "last_synced_at",
             ])
@@ -268,7 +270,8 @@ fn upsert_sql() -> &'static str {
             })
             .collect();
         sets.extend(
-            ["is_terminal", "sort_time", "last_synced_at"].map(|n| format!("{n} = excluded.{n}")),
+            ["is_terminal", "sort_time", "order_key", "last_synced_at"]
+                .map(|n| format!("{n} = excluded.{n}")),
         );
         format!(
             "INSERT INTO runs ({}) VALUES ({}) ON CONFLICT (profile_id, id) DO UPDATE SET {}",
@@ -473,12 +476,39 @@ fn validate(run: &StageRun) -> Result<()> {
     Ok(())
 }
 
+/// Index of `stage_id` in the upsert's values (after `profile_id`, `id` and `name`).
+const STAGE_ID_VALUE: usize = 3;
+
+fn row_version(v: &Option<String>) -> Option<i64> {
+    v.as_deref().and_then(|v| v.trim().parse().ok())
+}
+
 /// Normalises a Dataverse GUID for storage and lookup: lower case, no braces.
 pub(crate) fn normalize_id(id: &str) -> String {
     id.trim()
         .trim_start_matches('{')
         .trim_end_matches('}')
         .to_ascii_lowercase()
+}
+
+/// What the upsert needs to know about the stored row.
+struct Existing {
+    modified_on: Option<String>,
+    version_number: Option<String>,
+    sort_time: String,
+    order_key: i64,
+    state: RunState,
+}
+
+/// A free `order_key` for `sort_time`: its Unix microseconds, bumped past any taken value.
+fn free_order_key(tx: &Transaction<'_>, sort_time: &str) -> Result<i64> {
+    let t = timefmt::from_text(sort_time)?;
+    let mut candidate = i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX);
+    let mut taken = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM runs WHERE order_key = ?1)")?;
+    while taken.query_row([candidate], |r| r.get::<_, bool>(0))? {
+        candidate += 1;
+    }
+    Ok(candidate)
 }
 
 /// Upserts one run inside `tx` (see [`Cache::upsert_run`]).
@@ -490,17 +520,36 @@ pub(crate) fn upsert_in(
 ) -> Result<UpsertOutcome> {
     validate(run)?;
     let id = normalize_id(&run.id);
-    let existing: Option<(i64, Option<String>, String, RunState)> = tx
+    let existing: Option<Existing> = tx
         .prepare_cached(&format!(
-            "SELECT key, modified_on, sort_time, {} FROM runs WHERE profile_id = ?1 AND id = ?2",
+            "SELECT modified_on, version_number, sort_time, order_key, {} FROM runs
+             WHERE profile_id = ?1 AND id = ?2",
             RunState::COLUMNS
         ))?
         .query_row(params![profile_id, id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, RunState::read(r, 3)?))
+            Ok(Existing {
+                modified_on: r.get(0)?,
+                version_number: r.get(1)?,
+                sort_time: r.get(2)?,
+                order_key: r.get(3)?,
+                state: RunState::read(r, 4)?,
+            })
         })
         .optional()?;
-    if let (Some((_, Some(stored), _, _)), Some(incoming)) = (&existing, run.modified_on) {
-        if incoming < timefmt::from_text(stored)? {
+    if let Some(stored) = &existing {
+        let older_time = match (run.modified_on, &stored.modified_on) {
+            (Some(incoming), Some(stored)) => incoming < timefmt::from_text(stored)?,
+            _ => false,
+        };
+        // `versionnumber` is the row version: finer than `modifiedon`'s seconds.
+        let older_version = match (
+            row_version(&run.version_number),
+            row_version(&stored.version_number),
+        ) {
+            (Some(incoming), Some(stored)) => incoming < stored,
+            _ => false,
+        };
+        if older_time || older_version {
             return Ok(UpsertOutcome {
                 inserted: false,
                 stale: true,
@@ -512,8 +561,12 @@ pub(crate) fn upsert_in(
     let now_text = timefmt::to_text(now);
     let sort_time = match (run.created_on, &existing) {
         (Some(t), _) => timefmt::to_text(t),
-        (None, Some((_, _, sort, _))) => sort.clone(),
+        (None, Some(stored)) => stored.sort_time.clone(),
         (None, None) => now_text.clone(),
+    };
+    let order_key = match &existing {
+        Some(stored) if stored.sort_time == sort_time => stored.order_key,
+        _ => free_order_key(tx, &sort_time)?,
     };
     let settings = run
         .deployment_settings_json
@@ -524,9 +577,11 @@ pub(crate) fn upsert_in(
         SqlValue::Text(id.clone()),
     ];
     values.extend(column_values(run, settings));
+    values[STAGE_ID_VALUE] = SqlValue::Text(normalize_id(&run.stage_id));
     values.extend([
         SqlValue::Integer(stage_run_status::is_terminal(run.stage_run_status).into()),
         SqlValue::Text(sort_time),
+        SqlValue::Integer(order_key),
         SqlValue::Text(now_text.clone()),
         SqlValue::Text(now_text),
     ]);
@@ -541,16 +596,14 @@ pub(crate) fn upsert_in(
         .query_row(params![profile_id, id], |r| {
             Ok((r.get(0)?, RunState::read(r, 1)?))
         })?;
-    let changed = existing
-        .as_ref()
-        .is_none_or(|(_, _, _, before)| *before != state);
+    let changed = existing.as_ref().is_none_or(|stored| stored.state != state);
     let transition = if changed {
         let at = run.modified_on.unwrap_or(now);
         Some(timeline::append(tx, key, at, now, &state)?)
     } else {
         None
     };
-    search::index_run(tx, key)?;
+    search::index_run(tx, key, existing.as_ref().map(|stored| stored.order_key))?;
     Ok(UpsertOutcome {
         inserted: existing.is_none(),
         stale: false,
@@ -771,6 +824,39 @@ pub(crate) mod tests {
             c.run("p", "r1").unwrap().unwrap().run.stage_run_status,
             s::SUCCEEDED
         );
+    }
+
+    #[test]
+    fn an_older_row_version_is_stale_even_within_the_same_second() {
+        let mut c = cache();
+        let mut newer = run("r1", s::DEPLOYING);
+        newer.version_number = Some("1001".into());
+        c.upsert_run("p", &newer).unwrap();
+        let mut older = run("r1", s::VALIDATION_SUCCEEDED);
+        older.version_number = Some("999".into());
+        assert!(c.upsert_run("p", &older).unwrap().stale);
+        assert_eq!(c.timeline("p", "r1").unwrap().len(), 1);
+        let mut next = run("r1", s::SUCCEEDED);
+        next.version_number = Some("1002".into());
+        assert!(c.upsert_run("p", &next).unwrap().transition.is_some());
+    }
+
+    #[test]
+    fn ids_are_matched_whatever_their_case_or_braces() {
+        let mut c = cache();
+        let mut r = run("{AB12-CD}", s::FAILED);
+        r.stage_id = "{STAGE-9F}".into();
+        c.upsert_run("p", &r).unwrap();
+        let got = c.run("p", "ab12-cd").unwrap().unwrap();
+        assert_eq!(
+            (got.run.id.as_str(), got.run.stage_id.as_str()),
+            ("ab12-cd", "stage-9f")
+        );
+        let q = crate::HistoryQuery {
+            stage: Some("{Stage-9F}".into()),
+            ..Default::default()
+        };
+        assert_eq!(c.history(&q).unwrap().total, 1);
     }
 
     #[test]

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codes::stage_run_status;
 use crate::error::Result;
-use crate::runs::{read_run, select_list, CachedRun};
+use crate::runs::{normalize_id, read_run, select_list, CachedRun};
 use crate::Cache;
 
 /// Filters and paging for [`Cache::history`]. Every filter is optional; all given ones apply.
@@ -40,6 +40,8 @@ pub struct HistoryQuery {
 impl HistoryQuery {
     /// Page size when none is given.
     pub const DEFAULT_LIMIT: u32 = 50;
+    /// Matches are counted up to this many; past it the page says "at least".
+    pub const COUNT_CAP: u32 = 10_000;
 }
 
 /// One page of history, newest first.
@@ -47,8 +49,10 @@ impl HistoryQuery {
 pub struct HistoryPage {
     /// The runs of this page.
     pub runs: Vec<CachedRun>,
-    /// How many runs match in all.
+    /// How many runs match in all, up to [`HistoryQuery::COUNT_CAP`].
     pub total: u64,
+    /// `false` when more than [`HistoryQuery::COUNT_CAP`] runs match (then `total` is the cap).
+    pub total_exact: bool,
     /// The offset of the next page, if there is one.
     pub next_offset: Option<u32>,
 }
@@ -101,21 +105,26 @@ fn validation_text(v: &serde_json::Value, out: &mut Vec<String>) {
     }
 }
 
-/// Rewrites the index row of run `key` from the stored run.
-pub(crate) fn index_run(tx: &Transaction<'_>, key: i64) -> Result<()> {
-    let row: (Vec<Option<String>>, i32, Option<String>) = tx
+/// Rewrites the index row of run `key` from the stored run; `previous_order_key` is the rowid
+/// its row had before this write, if any.
+pub(crate) fn index_run(
+    tx: &Transaction<'_>,
+    key: i64,
+    previous_order_key: Option<i64>,
+) -> Result<()> {
+    let row: (Vec<Option<String>>, i32, Option<String>, i64) = tx
         .prepare_cached(
             "SELECT artifact_name, stage_name, pipeline_name, target_environment_name,
                     artifact_version, stage_run_status_label, deployment_notes,
                     ai_generated_deployment_notes, error_message, created_by,
-                    stage_run_status, validation_results
+                    stage_run_status, validation_results, order_key
              FROM runs WHERE key = ?1",
         )?
         .query_row([key], |r| {
             let texts = (0..10).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            Ok((texts, r.get(10)?, r.get(11)?))
+            Ok((texts, r.get(10)?, r.get(11)?, r.get(12)?))
         })?;
-    let (t, status, validation) = row;
+    let (t, status, validation, order_key) = row;
     let mut status_label = t[5].clone().unwrap_or_default();
     if let Some(builtin) = stage_run_status::label(status) {
         status_label = format!("{status_label} {builtin}");
@@ -128,8 +137,11 @@ pub(crate) fn index_run(tx: &Transaction<'_>, key: i64) -> Result<()> {
     if let Some(v) = validation.and_then(|s| serde_json::from_str(&s).ok()) {
         validation_text(&v, &mut validation_texts);
     }
-    tx.prepare_cached("DELETE FROM runs_fts WHERE rowid = ?1")?
-        .execute([key])?;
+    let mut delete = tx.prepare_cached("DELETE FROM runs_fts WHERE rowid = ?1")?;
+    if let Some(previous) = previous_order_key.filter(|p| *p != order_key) {
+        delete.execute([previous])?;
+    }
+    delete.execute([order_key])?;
     tx.prepare_cached(
         "INSERT INTO runs_fts (rowid, artifact_name, stage_name, pipeline_name,
             target_environment_name, artifact_version, status_label, deployment_notes,
@@ -137,7 +149,7 @@ pub(crate) fn index_run(tx: &Transaction<'_>, key: i64) -> Result<()> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
-        key,
+        order_key,
         t[0],
         t[1],
         t[2],
@@ -154,6 +166,10 @@ pub(crate) fn index_run(tx: &Transaction<'_>, key: i64) -> Result<()> {
 
 impl Cache {
     /// History, newest first (by `createdon`, else when first seen), filtered and paged.
+    ///
+    /// With search text the full-text index is walked newest first and the walk stops at the end
+    /// of the page, so a page costs about the same however many runs match. The count stops at
+    /// [`HistoryQuery::COUNT_CAP`] (see [`HistoryPage::total_exact`]).
     pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<SqlValue> = Vec::new();
@@ -161,16 +177,21 @@ impl Cache {
             args.push(v);
             format!("?{}", args.len())
         };
+        let text = q.text.as_deref().and_then(fts_query);
+        let (from, order) = match text {
+            Some(m) => {
+                conds.push(format!("runs_fts MATCH {}", arg(SqlValue::Text(m))));
+                (
+                    "runs_fts JOIN runs ON runs.order_key = runs_fts.rowid",
+                    "runs_fts.rowid DESC",
+                )
+            }
+            None => ("runs", "runs.order_key DESC"),
+        };
         if let Some(p) = &q.profile_id {
             conds.push(format!(
                 "runs.profile_id = {}",
                 arg(SqlValue::Text(p.clone()))
-            ));
-        }
-        if let Some(m) = q.text.as_deref().and_then(fts_query) {
-            conds.push(format!(
-                "runs.key IN (SELECT rowid FROM runs_fts WHERE runs_fts MATCH {})",
-                arg(SqlValue::Text(m))
             ));
         }
         if let Some(s) = q
@@ -185,10 +206,10 @@ impl Cache {
             ));
         }
         if let Some(s) = q.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let a = arg(SqlValue::Text(s.into()));
+            let id = arg(SqlValue::Text(normalize_id(s)));
+            let name = arg(SqlValue::Text(s.into()));
             conds.push(format!(
-                "(runs.stage_id = lower({a}) OR runs.stage_id = {a} \
-                 OR runs.stage_name = {a} COLLATE NOCASE)"
+                "(runs.stage_id = {id} OR runs.stage_name = {name} COLLATE NOCASE)"
             ));
         }
         if !q.statuses.is_empty() {
@@ -204,22 +225,26 @@ impl Cache {
         } else {
             format!("WHERE {}", conds.join(" AND "))
         };
-        let total: i64 = self
+        let counted: i64 = self
             .conn
-            .prepare_cached(&format!("SELECT count(*) FROM runs {filter}"))?
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM {from} {filter} LIMIT {})",
+                HistoryQuery::COUNT_CAP + 1
+            ))?
             .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        let total_exact = counted <= i64::from(HistoryQuery::COUNT_CAP);
+        let total = counted.min(i64::from(HistoryQuery::COUNT_CAP)) as u64;
         let limit = if q.limit == 0 {
             HistoryQuery::DEFAULT_LIMIT
         } else {
             q.limit
         };
-        let mut page_args = args.clone();
+        let mut page_args = args;
         page_args.push(SqlValue::Integer(limit.into()));
         page_args.push(SqlValue::Integer(q.offset.into()));
         let n = page_args.len();
         let sql = format!(
-            "SELECT {} FROM runs {filter} ORDER BY runs.sort_time DESC, runs.key DESC \
-             LIMIT ?{} OFFSET ?{}",
+            "SELECT {} FROM {from} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
             select_list(),
             n - 1,
             n
@@ -229,10 +254,12 @@ impl Cache {
             .query_map(params_from_iter(page_args), read_run)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let end = u64::from(q.offset) + runs.len() as u64;
-        let next_offset = (end < total as u64).then_some(end as u32);
+        let more = runs.len() as u64 == u64::from(limit) && (end < total || !total_exact);
+        let next_offset = more.then_some(end as u32);
         Ok(HistoryPage {
             runs,
-            total: total as u64,
+            total,
+            total_exact,
             next_offset,
         })
     }
@@ -240,16 +267,16 @@ impl Cache {
     /// The newest run per solution × stage (per stage of one solution when `solution` is given),
     /// ordered by solution then stage id.
     pub fn latest_runs(&self, q: &LatestRunsQuery) -> Result<Vec<CachedRun>> {
+        // order_key is unique, so each group's max(order_key) names its newest run; the
+        // runs_latest index serves the grouping without a sort.
         let sql = format!(
             "SELECT {} FROM runs JOIN (
-                SELECT key, row_number() OVER (
-                    PARTITION BY artifact_name COLLATE NOCASE, stage_id
-                    ORDER BY sort_time DESC, key DESC) AS rn
-                FROM runs
+                SELECT max(order_key) AS newest FROM runs INDEXED BY runs_latest
                 WHERE profile_id = ?1
                   AND (?2 IS NULL OR artifact_name = ?2 COLLATE NOCASE)
                   AND (?3 = 0 OR stage_run_status = {})
-             ) latest ON latest.key = runs.key AND latest.rn = 1
+                GROUP BY artifact_name COLLATE NOCASE, stage_id
+             ) latest ON runs.order_key = latest.newest
              ORDER BY runs.artifact_name COLLATE NOCASE, runs.stage_id",
             select_list(),
             stage_run_status::SUCCEEDED
@@ -267,8 +294,7 @@ impl Cache {
     /// which of those to watch.
     pub fn unfinished_runs(&self, profile_id: &str) -> Result<Vec<CachedRun>> {
         let sql = format!(
-            "SELECT {} FROM runs WHERE profile_id = ?1 AND is_terminal = 0
-             ORDER BY sort_time, key",
+            "SELECT {} FROM runs WHERE profile_id = ?1 AND is_terminal = 0 ORDER BY order_key",
             select_list()
         );
         let mut st = self.conn.prepare_cached(&sql)?;

@@ -89,6 +89,9 @@ CREATE TABLE stages (
 CREATE INDEX stages_by_pipeline ON stages (profile_id, pipeline_id, position);
 
 -- Every deploymentstagerun the client created or synced, with local additions.
+-- sort_time = createdon (else when first seen); order_key = its Unix microseconds, bumped to stay
+-- unique: history is ordered by it, and it is the rowid of the run's full-text row, so a search
+-- walks the index newest first and stops at the page's end.
 CREATE TABLE runs (
     key                              INTEGER PRIMARY KEY,
     profile_id                       TEXT NOT NULL REFERENCES profiles (id) ON DELETE CASCADE,
@@ -142,12 +145,13 @@ CREATE TABLE runs (
     artifact_hash                    TEXT,
     is_terminal                      INTEGER NOT NULL,
     sort_time                        TEXT NOT NULL,
+    order_key                        INTEGER NOT NULL UNIQUE,
     first_seen_at                    TEXT NOT NULL,
     last_synced_at                   TEXT NOT NULL,
     UNIQUE (profile_id, id)
 );
-CREATE INDEX runs_history ON runs (profile_id, sort_time DESC, key DESC);
-CREATE INDEX runs_by_solution_stage ON runs (profile_id, artifact_name COLLATE NOCASE, stage_id, sort_time DESC);
+CREATE INDEX runs_history ON runs (profile_id, order_key DESC);
+CREATE INDEX runs_latest ON runs (profile_id, artifact_name COLLATE NOCASE, stage_id, order_key, stage_run_status);
 CREATE INDEX runs_unfinished ON runs (profile_id) WHERE is_terminal = 0;
 CREATE INDEX runs_modified ON runs (profile_id, modified_on);
 
@@ -197,7 +201,7 @@ CREATE TABLE sync_bookmarks (
     PRIMARY KEY (profile_id, scope)
 );
 
--- Full-text index over runs; rowid = runs.key, maintained by the runs module.
+-- Full-text index over runs; rowid = runs.order_key, maintained by the runs module.
 CREATE VIRTUAL TABLE runs_fts USING fts5 (
     artifact_name,
     stage_name,
@@ -213,5 +217,5 @@ CREATE VIRTUAL TABLE runs_fts USING fts5 (
 );
 
 CREATE TRIGGER runs_fts_delete AFTER DELETE ON runs BEGIN
-    DELETE FROM runs_fts WHERE rowid = old.key;
+    DELETE FROM runs_fts WHERE rowid = old.order_key;
 END;
