@@ -1,0 +1,430 @@
+//! The read side over runs: the full-text index (`runs_fts`, SQLite FTS5) and the queries the
+//! operations layer needs — history with filters and paging, latest run per stage, runs not
+//! finished.
+//!
+//! The index holds, per run, the solution, stage, pipeline and target names, the version, the
+//! status label, the notes, the error message, the maker's name, and every text of the validation
+//! results (messages, component names, error codes in decimal and `0x` hex). It is rewritten by
+//! [`index_run`] in the same transaction as the run, so it can never lag behind. Search text is
+//! split into words; every word must match, as a prefix (`cont core` finds `contoso_Core`), and
+//! FTS5 syntax in the text is never interpreted.
+
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params, params_from_iter, Transaction};
+use serde::{Deserialize, Serialize};
+
+use crate::codes::stage_run_status;
+use crate::error::Result;
+use crate::runs::{normalize_id, read_run, select_list, CachedRun};
+use crate::Cache;
+
+/// Filters and paging for [`Cache::history`]. Every filter is optional; all given ones apply.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    /// Only this profile's runs.
+    pub profile_id: Option<String>,
+    /// Full-text search (every word must match, as a prefix).
+    pub text: Option<String>,
+    /// Solution unique name (`artifactname`), case-insensitive.
+    pub solution: Option<String>,
+    /// Stage id, or stage name (case-insensitive).
+    pub stage: Option<String>,
+    /// Any of these `stagerunstatus` codes (empty: any status).
+    pub statuses: Vec<i32>,
+    /// Page size; 0 means [`HistoryQuery::DEFAULT_LIMIT`].
+    pub limit: u32,
+    /// Rows to skip.
+    pub offset: u32,
+}
+
+impl HistoryQuery {
+    /// Page size when none is given.
+    pub const DEFAULT_LIMIT: u32 = 50;
+    /// Matches are counted up to this many; past it the page says "at least".
+    pub const COUNT_CAP: u32 = 10_000;
+}
+
+/// One page of history, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    /// The runs of this page.
+    pub runs: Vec<CachedRun>,
+    /// How many runs match in all, up to [`HistoryQuery::COUNT_CAP`].
+    pub total: u64,
+    /// `false` when more than [`HistoryQuery::COUNT_CAP`] runs match (then `total` is the cap).
+    pub total_exact: bool,
+    /// The offset of the next page, if there is one.
+    pub next_offset: Option<u32>,
+}
+
+/// Which runs [`Cache::latest_runs`] considers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LatestRunsQuery {
+    /// The profile.
+    pub profile_id: String,
+    /// Only this solution (case-insensitive); all solutions when `None`.
+    pub solution: Option<String>,
+    /// Only runs that succeeded (what is deployed where).
+    pub succeeded_only: bool,
+}
+
+/// Turns user text into a safe FTS5 query: each whitespace-separated word becomes a quoted
+/// phrase of its alphanumeric pieces with a prefix star; words are ANDed. `None` if no word has
+/// a letter or digit.
+pub fn fts_query(text: &str) -> Option<String> {
+    let phrases: Vec<String> = text
+        .split_whitespace()
+        .filter_map(|word| {
+            let pieces: Vec<String> = word
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|p| !p.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            (!pieces.is_empty()).then(|| format!("\"{}\"*", pieces.join(" ")))
+        })
+        .collect();
+    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+}
+
+/// Every text in a validation result, with numeric error codes also as `0x` hex.
+fn validation_text(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|i| validation_text(i, out)),
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if let (true, Some(n)) = (k.eq_ignore_ascii_case("ErrorCode"), v.as_i64()) {
+                    out.push(n.to_string());
+                    out.push(format!("0x{:08X}", n as i32 as u32));
+                } else {
+                    validation_text(v, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Rewrites the index row of run `key` from the stored run; `previous_order_key` is the rowid
+/// its row had before this write, if any.
+pub(crate) fn index_run(
+    tx: &Transaction<'_>,
+    key: i64,
+    previous_order_key: Option<i64>,
+) -> Result<()> {
+    let row: (Vec<Option<String>>, i32, Option<String>, i64) = tx
+        .prepare_cached(
+            "SELECT artifact_name, stage_name, pipeline_name, target_environment_name,
+                    artifact_version, stage_run_status_label, deployment_notes,
+                    ai_generated_deployment_notes, error_message, created_by,
+                    stage_run_status, validation_results, order_key
+             FROM runs WHERE key = ?1",
+        )?
+        .query_row([key], |r| {
+            let texts = (0..10).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
+            Ok((texts, r.get(10)?, r.get(11)?, r.get(12)?))
+        })?;
+    let (t, status, validation, order_key) = row;
+    let mut status_label = t[5].clone().unwrap_or_default();
+    if let Some(builtin) = stage_run_status::label(status) {
+        status_label = format!("{status_label} {builtin}");
+    }
+    let notes = [t[6].as_deref(), t[7].as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>();
+    let mut validation_texts = Vec::new();
+    if let Some(v) = validation.and_then(|s| serde_json::from_str(&s).ok()) {
+        validation_text(&v, &mut validation_texts);
+    }
+    let mut delete = tx.prepare_cached("DELETE FROM runs_fts WHERE rowid = ?1")?;
+    if let Some(previous) = previous_order_key.filter(|p| *p != order_key) {
+        delete.execute([previous])?;
+    }
+    delete.execute([order_key])?;
+    tx.prepare_cached(
+        "INSERT INTO runs_fts (rowid, artifact_name, stage_name, pipeline_name,
+            target_environment_name, artifact_version, status_label, deployment_notes,
+            error_message, validation_messages, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?
+    .execute(params![
+        order_key,
+        t[0],
+        t[1],
+        t[2],
+        t[3],
+        t[4],
+        status_label,
+        notes.join("\n"),
+        t[8],
+        validation_texts.join("\n"),
+        t[9]
+    ])?;
+    Ok(())
+}
+
+impl Cache {
+    /// History, newest first (by `createdon`, else when first seen), filtered and paged.
+    ///
+    /// With search text the full-text index is walked newest first and the walk stops at the end
+    /// of the page, so a page costs about the same however many runs match. The count stops at
+    /// [`HistoryQuery::COUNT_CAP`] (see [`HistoryPage::total_exact`]).
+    pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<SqlValue> = Vec::new();
+        let mut arg = |v: SqlValue| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        let text = q.text.as_deref().and_then(fts_query);
+        let (from, order) = match text {
+            Some(m) => {
+                conds.push(format!("runs_fts MATCH {}", arg(SqlValue::Text(m))));
+                (
+                    "runs_fts JOIN runs ON runs.order_key = runs_fts.rowid",
+                    "runs_fts.rowid DESC",
+                )
+            }
+            None => ("runs", "runs.order_key DESC"),
+        };
+        if let Some(p) = &q.profile_id {
+            conds.push(format!(
+                "runs.profile_id = {}",
+                arg(SqlValue::Text(p.clone()))
+            ));
+        }
+        if let Some(s) = q
+            .solution
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            conds.push(format!(
+                "runs.artifact_name = {} COLLATE NOCASE",
+                arg(SqlValue::Text(s.into()))
+            ));
+        }
+        if let Some(s) = q.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let id = arg(SqlValue::Text(normalize_id(s)));
+            let name = arg(SqlValue::Text(s.into()));
+            conds.push(format!(
+                "(runs.stage_id = {id} OR runs.stage_name = {name} COLLATE NOCASE)"
+            ));
+        }
+        if !q.statuses.is_empty() {
+            let list: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| arg(SqlValue::Integer((*s).into())))
+                .collect();
+            conds.push(format!("runs.stage_run_status IN ({})", list.join(", ")));
+        }
+        let filter = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let counted: i64 = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT count(*) FROM (SELECT 1 FROM {from} {filter} LIMIT {})",
+                HistoryQuery::COUNT_CAP + 1
+            ))?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        let total_exact = counted <= i64::from(HistoryQuery::COUNT_CAP);
+        let total = counted.min(i64::from(HistoryQuery::COUNT_CAP)) as u64;
+        let limit = if q.limit == 0 {
+            HistoryQuery::DEFAULT_LIMIT
+        } else {
+            q.limit
+        };
+        let mut page_args = args;
+        page_args.push(SqlValue::Integer(limit.into()));
+        page_args.push(SqlValue::Integer(q.offset.into()));
+        let n = page_args.len();
+        let sql = format!(
+            "SELECT {} FROM {from} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
+            select_list(),
+            n - 1,
+            n
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let runs = st
+            .query_map(params_from_iter(page_args), read_run)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let end = u64::from(q.offset) + runs.len() as u64;
+        let more = runs.len() as u64 == u64::from(limit) && (end < total || !total_exact);
+        let next_offset = more.then_some(end as u32);
+        Ok(HistoryPage {
+            runs,
+            total,
+            total_exact,
+            next_offset,
+        })
+    }
+
+    /// The newest run per solution × stage (per stage of one solution when `solution` is given),
+    /// ordered by solution then stage id.
+    pub fn latest_runs(&self, q: &LatestRunsQuery) -> Result<Vec<CachedRun>> {
+        // order_key is unique, so each group's max(order_key) names its newest run; the
+        // runs_latest index serves the grouping without a sort.
+        let sql = format!(
+            "SELECT {} FROM runs JOIN (
+                SELECT max(order_key) AS newest FROM runs INDEXED BY runs_latest
+                WHERE profile_id = ?1
+                  AND (?2 IS NULL OR artifact_name = ?2 COLLATE NOCASE)
+                  AND (?3 = 0 OR stage_run_status = {})
+                GROUP BY artifact_name COLLATE NOCASE, stage_id
+             ) latest ON runs.order_key = latest.newest
+             ORDER BY runs.artifact_name COLLATE NOCASE, runs.stage_id",
+            select_list(),
+            stage_run_status::SUCCEEDED
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map(
+            params![q.profile_id, q.solution, q.succeeded_only],
+            read_run,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Runs not yet Succeeded, Failed or Canceled (to re-attach to at start), oldest first.
+    /// Includes runs waiting for the maker after validation (200000007); the caller decides
+    /// which of those to watch.
+    pub fn unfinished_runs(&self, profile_id: &str) -> Result<Vec<CachedRun>> {
+        let sql = format!(
+            "SELECT {} FROM runs WHERE profile_id = ?1 AND is_terminal = 0 ORDER BY order_key",
+            select_list()
+        );
+        let mut st = self.conn.prepare_cached(&sql)?;
+        let rows = st.query_map([profile_id], read_run)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::stage_run_status as s;
+    use crate::runs::tests::run;
+    use crate::testutil::cache;
+    use serde_json::json;
+    use time::macros::datetime;
+    use time::Duration;
+
+    #[test]
+    fn fts_query_quotes_words_and_ignores_syntax() {
+        assert_eq!(
+            fts_query("contoso_Core 1.0.0.3").unwrap(),
+            "\"contoso core\"* AND \"1 0 0 3\"*"
+        );
+        assert_eq!(
+            fts_query("a\" OR b").unwrap(),
+            "\"a\"* AND \"or\"* AND \"b\"*"
+        );
+        assert_eq!(fts_query("NEAR(x y)").unwrap(), "\"near x\"* AND \"y\"*");
+        assert_eq!(fts_query("  -- ** "), None);
+    }
+
+    #[test]
+    fn search_finds_validation_messages_error_codes_and_names() {
+        let mut c = cache();
+        let mut failed = run("r1", s::FAILED);
+        failed.validation_results = Some(json!({
+            "ValidationStatus": "Failed",
+            "SolutionValidationResults": [{
+                "SolutionValidationResultType": "Error",
+                "Message": "Missing dependency: Invoice Approval flow",
+                "ErrorCode": -2147188707
+            }]
+        }));
+        failed.error_message = Some("Import failed".into());
+        let mut ok = run("r2", s::SUCCEEDED);
+        ok.artifact_name = "fabrikam_Portal".into();
+        ok.deployment_notes = Some("Première livraison".into());
+        ok.created_by = Some("Maker Two".into());
+        c.upsert_runs("p", &[failed, ok]).unwrap();
+        fn find(c: &Cache, text: &str) -> Vec<String> {
+            let q = HistoryQuery {
+                text: Some(text.into()),
+                ..HistoryQuery::default()
+            };
+            c.history(&q)
+                .unwrap()
+                .runs
+                .into_iter()
+                .map(|r| r.run.id)
+                .collect()
+        }
+        let ids = |text: &str| find(&c, text);
+        assert_eq!(ids("invoice approv"), ["r1"]);
+        assert_eq!(ids("0x8004801D"), ["r1"]);
+        assert_eq!(ids("-2147188707"), ["r1"]);
+        assert_eq!(ids("fabrikam"), ["r2"]);
+        assert_eq!(ids("premiere"), ["r2"], "diacritics are folded");
+        assert_eq!(ids("maker two"), ["r2"]);
+        assert_eq!(ids("succeeded"), ["r2"], "built-in status label is indexed");
+        assert!(ids("nothing-like-this").is_empty());
+        // The index follows updates.
+        let mut fixed = run("r1", s::SUCCEEDED);
+        fixed.modified_on = Some(datetime!(2026-03-02 10:00 UTC));
+        fixed.error_message = Some("Retried fine".into());
+        c.upsert_run("p", &fixed).unwrap();
+        assert_eq!(find(&c, "retried"), ["r1"]);
+        assert!(find(&c, "import failed").is_empty());
+        // Deleting the profile empties the index too.
+        c.delete_profile("p").unwrap();
+        let n: i64 = c
+            .conn
+            .query_row("SELECT count(*) FROM runs_fts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn latest_runs_and_unfinished_runs() {
+        let mut c = cache();
+        let t0 = datetime!(2026-03-01 10:00 UTC);
+        let mk = |id: &str, stage: &str, status: i32, minutes: i64| {
+            let mut r = run(id, status);
+            r.stage_id = stage.into();
+            r.created_on = Some(t0 + Duration::minutes(minutes));
+            r.modified_on = r.created_on;
+            r
+        };
+        c.upsert_runs(
+            "p",
+            &[
+                mk("a1", "test", s::SUCCEEDED, 0),
+                mk("a2", "test", s::FAILED, 10),
+                mk("a3", "prod", s::SUCCEEDED, 20),
+                mk("a4", "prod", s::DEPLOYING, 30),
+            ],
+        )
+        .unwrap();
+        let ids = |runs: Vec<CachedRun>| runs.into_iter().map(|r| r.run.id).collect::<Vec<_>>();
+        let q = LatestRunsQuery {
+            profile_id: "p".into(),
+            ..Default::default()
+        };
+        assert_eq!(ids(c.latest_runs(&q).unwrap()), ["a4", "a2"]);
+        let q = LatestRunsQuery {
+            succeeded_only: true,
+            ..q
+        };
+        assert_eq!(ids(c.latest_runs(&q).unwrap()), ["a3", "a1"]);
+        let q = LatestRunsQuery {
+            solution: Some("CONTOSO_CORE".into()),
+            ..q
+        };
+        assert_eq!(ids(c.latest_runs(&q).unwrap()).len(), 2);
+        let q = LatestRunsQuery {
+            solution: Some("other".into()),
+            ..q
+        };
+        assert!(c.latest_runs(&q).unwrap().is_empty());
+        assert_eq!(ids(c.unfinished_runs("p").unwrap()), ["a4"]);
+        assert!(c.unfinished_runs("other").unwrap().is_empty());
+    }
+}

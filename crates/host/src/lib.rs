@@ -1,0 +1,249 @@
+//! Ferry's local pipelines host: a faithful emulator of a Dataverse environment
+//! with the Power Platform Pipelines app, plus the dev and target environments
+//! it deploys between (like Azurite for Azure Storage).
+//!
+//! It serves real HTTP on loopback (axum), keeps its state in SQLite (WAL) in a
+//! data directory so it survives restarts, speaks OData the way the Dataverse
+//! Web API does, and runs stage runs through the Pipelines state machine in a
+//! background task whose pace is set by `speed`. The wire contract is
+//! `shared/spec/host-api.md`; this crate knows nothing of Tauri or the client.
+
+mod clock;
+pub mod error;
+pub mod odata;
+pub mod package;
+mod routes;
+mod runner;
+pub mod runs;
+pub mod scenario;
+pub mod schema;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+pub use package::SolutionSpec;
+pub use scenario::Scenario;
+
+use runs::{RunOptions, Timing};
+use store::Store;
+
+/// How to start a host.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// Where `host.db` lives; created if missing. Reusing it resumes the previous state.
+    pub data_dir: PathBuf,
+    /// Listening address; `127.0.0.1:0` (a free port) by default.
+    pub bind: SocketAddr,
+    /// Seeds a fresh data directory (ignored when the directory was seeded before).
+    pub scenario: Scenario,
+    /// Phase speed factor: 1 = demo pace (a deployment ≈ 20 s), 100 = tests (≈ 0.2 s).
+    pub speed: f64,
+}
+
+impl HostConfig {
+    /// A host on a free loopback port with the demo scenario at demo pace.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            scenario: Scenario::demo(),
+            speed: 1.0,
+        }
+    }
+}
+
+/// A seeded user, as printed at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeededUser {
+    pub name: String,
+    pub upn: String,
+    pub roles: String,
+}
+
+/// A host that is serving. Dropping it without [`RunningHost::shutdown`] aborts it.
+pub struct RunningHost {
+    base_url: String,
+    shutdown: watch::Sender<bool>,
+    server: Option<JoinHandle<()>>,
+    runner: Option<JoinHandle<()>>,
+    store: Arc<Store>,
+}
+
+/// Entry point of the crate.
+pub struct Host;
+
+impl Host {
+    /// Opens (and if new, seeds) the data directory, binds, and starts serving.
+    pub async fn start(config: HostConfig) -> anyhow::Result<RunningHost> {
+        let store = Arc::new(Store::open(&config.data_dir)?);
+        let (organization_id, business_unit_id, options) = seed_once(&store, &config.scenario)?;
+        let listener = tokio::net::TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;
+        let local = listener.local_addr()?;
+        let host_ip = if local.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            local.ip().to_string()
+        };
+        let base_url = format!("http://{host_ip}:{}", local.port());
+        let timing = Timing {
+            speed: if config.speed > 0.0 {
+                config.speed
+            } else {
+                1.0
+            },
+        };
+        let wake = Arc::new(Notify::new());
+        let state = Arc::new(routes::AppState {
+            store: store.clone(),
+            timing,
+            options,
+            wake: wake.clone(),
+            base_url: base_url.clone(),
+            organization_id,
+            business_unit_id,
+        });
+        let (shutdown, rx) = watch::channel(false);
+        let mut server_rx = rx.clone();
+        let app = routes::router(state);
+        let server = tokio::spawn(async move {
+            let stop = async move {
+                let _ = server_rx.wait_for(|stop| *stop).await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(stop)
+                .await
+            {
+                tracing::error!("the host's HTTP server stopped: {e}");
+            }
+        });
+        let runner = tokio::spawn(runner::run(store.clone(), timing, wake, rx));
+        Ok(RunningHost {
+            base_url,
+            shutdown,
+            server: Some(server),
+            runner: Some(runner),
+            store,
+        })
+    }
+}
+
+fn seed_once(store: &Store, scenario: &Scenario) -> anyhow::Result<(String, String, RunOptions)> {
+    store.tx(|c| -> anyhow::Result<_> {
+        if store::meta_get(c, "seeded")?.is_none() {
+            scenario.seed(c)?;
+            store::meta_set(
+                c,
+                "seeded",
+                if scenario.name.is_empty() {
+                    "scenario"
+                } else {
+                    &scenario.name
+                },
+            )?;
+            store::meta_set(c, "organizationid", &uuid::Uuid::new_v4().to_string())?;
+            store::meta_set(c, "businessunitid", &uuid::Uuid::new_v4().to_string())?;
+            store::meta_set(c, "options", &serde_json::to_string(&scenario.options)?)?;
+        }
+        let options: scenario::ScenarioOptions = store::meta_get(c, "options")?
+            .and_then(|o| serde_json::from_str(&o).ok())
+            .unwrap_or_default();
+        Ok((
+            store::meta_get(c, "organizationid")?.unwrap_or_default(),
+            store::meta_get(c, "businessunitid")?.unwrap_or_default(),
+            RunOptions {
+                auto_validate_on_create: options.auto_validate_on_create,
+            },
+        ))
+    })
+}
+
+impl RunningHost {
+    /// `http://127.0.0.1:<port>` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The host environment's Web API root, e.g. `{base}/api/data/v9.2`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api/data/v9.2", self.base_url)
+    }
+
+    /// An environment's Web API root.
+    pub fn environment_api_url(&self, name: &str) -> String {
+        format!("{}/environments/{name}/api/data/v9.2", self.base_url)
+    }
+
+    /// The users the scenario seeded.
+    pub fn users(&self) -> anyhow::Result<Vec<SeededUser>> {
+        let rows = self
+            .store
+            .tx(|c| store::records::list(c, schema::HOST_SCOPE, "systemusers"))?;
+        Ok(rows
+            .iter()
+            .map(|u| SeededUser {
+                name: u.str("fullname").unwrap_or_default().to_string(),
+                upn: u.str("domainname").unwrap_or_default().to_string(),
+                roles: u.str("ferry_roles").unwrap_or_default().to_string(),
+            })
+            .collect())
+    }
+
+    /// Stops accepting requests, lets in-flight ones finish, and stops the runner.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        if let Some(runner) = self.runner.take() {
+            let _ = runner.await;
+        }
+    }
+}
+
+impl Drop for RunningHost {
+    fn drop(&mut self) {
+        let _ = self.shutdown.send(true);
+        if let Some(s) = self.server.take() {
+            s.abort();
+        }
+        if let Some(r) = self.runner.take() {
+            r.abort();
+        }
+    }
+}
+
+/// Loads a solution package (zip or folder) into a development environment of
+/// the host whose data lives in `data_dir`, replacing the solution if present
+/// (`ferry host import-solution`). Works whether or not that host is running.
+pub fn import_solution(
+    data_dir: &Path,
+    env: &str,
+    package: &Path,
+    scenario: &Scenario,
+) -> anyhow::Result<SolutionSpec> {
+    let store = Store::open(data_dir)?;
+    seed_once(&store, scenario)?;
+    let spec = SolutionSpec::open(package)?;
+    store.tx(|c| -> anyhow::Result<()> {
+        let info = store::environments::get(c, env)?.with_context(|| {
+            let names: Vec<String> = store::environments::list(c).unwrap_or_default().into_iter().map(|e| e.name).collect();
+            format!("there is no environment '{env}' on this host; use one of: {}", names.join(", "))
+        })?;
+        anyhow::ensure!(
+            info.kind == store::environments::EnvKind::Development,
+            "'{env}' is a target environment; solutions are imported into targets by deployments, load packages into a development environment"
+        );
+        runs::install::install(c, env, &spec, &spec.version, spec.managed, &Default::default())
+            .map_err(|e| anyhow::anyhow!("cannot store the solution: {e}"))?;
+        Ok(())
+    })?;
+    Ok(spec)
+}

@@ -1,0 +1,280 @@
+//! HTTP surface: the Dataverse Web API of the host and of every environment,
+//! the tenant APIs (environments list, connections) and `$metadata`.
+
+mod entities;
+mod files;
+mod metadata;
+mod operations;
+pub mod path;
+mod tenant;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use rusqlite::Connection;
+use tokio::sync::Notify;
+
+use crate::error::{ApiError, ApiResult};
+use crate::odata::filter::Resolve;
+use crate::odata::prefer::Prefer;
+use crate::runs::{RunOptions, Timing};
+use crate::schema::{self, Entity, Nav, HOST_SCOPE};
+use crate::store::records::{self, Record};
+use crate::store::{environments, Store};
+
+/// Shared state of all handlers.
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub timing: Timing,
+    pub options: RunOptions,
+    pub wake: Arc<Notify>,
+    /// `http://127.0.0.1:<port>`, no trailing slash.
+    pub base_url: String,
+    pub organization_id: String,
+    pub business_unit_id: String,
+}
+
+/// One Web API request, after routing.
+pub struct Req {
+    pub scope: String,
+    /// `{base}/api/data/v9.2` or `{base}/environments/{name}/api/data/v9.2`.
+    pub api_base: String,
+    /// The path after the version segment, still percent-encoded.
+    pub rest: String,
+    pub method: Method,
+    pub headers: HeaderMap,
+    pub raw_query: String,
+    pub query: Vec<(String, String)>,
+    pub body: Bytes,
+    pub prefer: Prefer,
+}
+
+impl Req {
+    /// The request body as a JSON object (an empty body is an empty object).
+    pub fn json_body(&self) -> ApiResult<serde_json::Map<String, serde_json::Value>> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Map::new());
+        }
+        match serde_json::from_slice(&self.body) {
+            Ok(serde_json::Value::Object(map)) => Ok(map),
+            Ok(_) => Err(ApiError::bad_request(
+                "the request body must be a JSON object",
+            )),
+            Err(e) => Err(ApiError::bad_request(format!(
+                "the request body is not valid JSON: {e}"
+            ))),
+        }
+    }
+}
+
+/// The router of a host.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/environments",
+            get(tenant::environments),
+        )
+        .route(
+            "/providers/Microsoft.BusinessAppPlatform/environments/{id}",
+            get(tenant::environment),
+        )
+        .route(
+            "/providers/Microsoft.PowerApps/connections",
+            get(tenant::connections),
+        )
+        .route(
+            "/providers/Microsoft.PowerApps/apis/{connector}/connections",
+            get(tenant::connector_connections),
+        )
+        .route("/_ferry/info", get(tenant::info))
+        .fallback(dispatch)
+        .with_state(state)
+}
+
+/// Store access for the OData evaluator, bound to one scope.
+pub struct Lookup<'a> {
+    pub conn: &'a Connection,
+    pub scope: &'a str,
+}
+
+impl Resolve for Lookup<'_> {
+    fn get(&self, set: &str, id: &str) -> Option<Record> {
+        records::get(self.conn, self.scope, set, id).ok().flatten()
+    }
+
+    fn related(&self, entity: &Entity, row: &Record, nav: &Nav) -> Vec<Record> {
+        match nav {
+            Nav::OneToMany { target, fk, .. } => records::find(
+                self.conn,
+                self.scope,
+                target,
+                &format!("_{fk}_value"),
+                &row.id,
+            )
+            .unwrap_or_default(),
+            Nav::ManyToMany {
+                target, rel, left, ..
+            } => {
+                let _ = entity;
+                records::linked(self.conn, self.scope, rel, &row.id, *left)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|id| self.get(target, &id))
+                    .collect()
+            }
+        }
+    }
+
+    fn entity(&self, set: &str) -> Option<&'static Entity> {
+        schema::entity(self.scope, set)
+    }
+}
+
+async fn dispatch(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path();
+    let (scope, after) = if let Some(rest) = path.strip_prefix("/api/data/") {
+        (HOST_SCOPE.to_string(), rest)
+    } else if let Some(rest) = path.strip_prefix("/environments/") {
+        let Some((name, tail)) = rest.split_once('/') else {
+            return ApiError::no_segment(rest).into_response();
+        };
+        let Some(tail) = tail.strip_prefix("api/data/") else {
+            return ApiError::no_segment(tail).into_response();
+        };
+        let known = state
+            .store
+            .tx(|c| environments::get(c, name))
+            .ok()
+            .flatten();
+        match known {
+            Some(env) if env.kind != environments::EnvKind::Host => (env.name, tail),
+            _ => return ApiError::no_segment(name).into_response(),
+        }
+    } else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            ferry_pipelines::codes::OBJECT_DOES_NOT_EXIST,
+            format!("No resource at {path}; the Web API is under /api/data/v9.2/"),
+        )
+        .into_response();
+    };
+    let (version, rest) = after.split_once('/').unwrap_or((after, ""));
+    if !matches!(version, "v9.0" | "v9.1" | "v9.2") {
+        return ApiError::no_segment(version).into_response();
+    }
+    let prefix = if scope == HOST_SCOPE {
+        String::new()
+    } else {
+        format!("/environments/{scope}")
+    };
+    let raw_query = uri.query().unwrap_or("").to_string();
+    let req = Req {
+        api_base: format!("{}{prefix}/api/data/{version}", state.base_url),
+        rest: rest.to_string(),
+        query: crate::odata::query::pairs(&raw_query),
+        raw_query,
+        prefer: Prefer::from_headers(&headers),
+        scope,
+        method,
+        headers,
+        body,
+    };
+    let result = handle(&state, &req);
+    let mut response = match result {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    };
+    response
+        .headers_mut()
+        .insert("OData-Version", HeaderValue::from_static("4.0"));
+    response
+}
+
+fn handle(state: &AppState, req: &Req) -> ApiResult<Response> {
+    use path::Resource as R;
+    let resource = path::parse(&req.scope, &req.rest)?;
+    match (&req.method, resource) {
+        (&Method::GET, R::Metadata) => Ok(metadata::response(&req.scope)),
+        (_, R::Batch) => Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            ferry_pipelines::codes::NOT_SUPPORTED,
+            "$batch is not supported by the local host; send the requests one by one",
+        )),
+        (&Method::GET, R::Collection(e)) => entities::list(state, req, e),
+        (&Method::GET, R::Count(e)) => entities::count(state, req, e),
+        (&Method::GET, R::Row(e, id)) => entities::get_row(state, req, e, &id),
+        (&Method::POST, R::Collection(e)) => entities::create(state, req, e),
+        (&Method::PATCH, R::Row(e, id)) => entities::patch(state, req, e, &id),
+        (&Method::DELETE, R::Row(e, id)) => entities::delete(state, req, e, &id),
+        (
+            &Method::GET,
+            R::Column {
+                entity,
+                id,
+                column,
+                raw,
+            },
+        ) => files::column(state, req, entity, &id, column, raw),
+        (
+            &Method::GET,
+            R::Nav {
+                entity,
+                id,
+                nav,
+                refs: false,
+            },
+        ) => entities::navigate(state, req, entity, &id, &nav),
+        (
+            &Method::POST,
+            R::Nav {
+                entity,
+                id,
+                nav,
+                refs: true,
+            },
+        ) => entities::associate(state, req, entity, &id, &nav),
+        (
+            &Method::DELETE,
+            R::Nav {
+                entity,
+                id,
+                nav,
+                refs: true,
+            },
+        ) => entities::disassociate(state, req, entity, &id, &nav),
+        (&Method::GET, R::Function { name, params }) => {
+            operations::function(state, req, &name, &params)
+        }
+        (&Method::GET, R::Operation(name)) if operations::is_function(&req.scope, &name) => {
+            operations::function(state, req, &name, "")
+        }
+        (&Method::POST, R::Operation(name)) => operations::action(state, req, &name),
+        (_, R::Function { name, .. } | R::Operation(name)) => Err(ApiError::no_segment(&name)),
+        (method, _) => Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ferry_pipelines::codes::NOT_SUPPORTED,
+            format!("{method} is not allowed on this resource"),
+        )),
+    }
+}
+
+/// A JSON response with the Web API's content type.
+pub fn json(status: StatusCode, value: serde_json::Value) -> Response {
+    let mut r = (status, value.to_string()).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; odata.metadata=minimal"),
+    );
+    r
+}

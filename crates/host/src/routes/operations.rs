@@ -1,0 +1,339 @@
+//! Unbound functions and actions (spec §4): the Pipelines messages, `WhoAmI`,
+//! and the few standard messages a client of this flow sends.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Map, Value};
+
+use super::path::function_params;
+use super::{json, AppState, Lookup, Req};
+use crate::error::{ApiError, ApiResult};
+use crate::odata::format::render;
+use crate::odata::query::QueryOptions;
+use crate::runs::{self, Gate};
+use crate::schema::{self, HOST_SCOPE};
+use crate::store::environments;
+use crate::store::records::{self, Record};
+
+const HOST_FUNCTIONS: &[&str] = &[
+    "WhoAmI",
+    "RetrieveDeploymentPipelines",
+    "RetrieveDeploymentPipelineInfo",
+    "RetrieveSetting",
+];
+const ENV_FUNCTIONS: &[&str] = &["WhoAmI", "RetrieveSetting"];
+
+pub fn is_function(scope: &str, name: &str) -> bool {
+    let list = if scope == HOST_SCOPE {
+        HOST_FUNCTIONS
+    } else {
+        ENV_FUNCTIONS
+    };
+    list.contains(&name)
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> ApiResult<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+        .ok_or_else(|| ApiError::bad_request(format!("the parameter {name} is required")))
+}
+
+pub fn function(state: &AppState, req: &Req, name: &str, raw_params: &str) -> ApiResult<Response> {
+    if !is_function(&req.scope, name) {
+        return Err(ApiError::no_segment(name));
+    }
+    let params = function_params(raw_params, &req.query)?;
+    match name {
+        "WhoAmI" => who_am_i(state, req),
+        "RetrieveSetting" => Ok(json(
+            StatusCode::OK,
+            json!({ "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.RetrieveSettingResponse", req.api_base), "SettingDetail": { "SettingName": param(&params, "SettingName").unwrap_or_default(), "Value": "" } }),
+        )),
+        "RetrieveDeploymentPipelines" => {
+            retrieve_pipelines(state, req, param(&params, "SourceEnvironmentId")?)
+        }
+        "RetrieveDeploymentPipelineInfo" => retrieve_pipeline_info(
+            state,
+            req,
+            param(&params, "DeploymentPipelineId")?,
+            param(&params, "SourceEnvironmentId")?,
+            param(&params, "ArtifactName")?,
+        ),
+        _ => Err(ApiError::no_segment(name)),
+    }
+}
+
+fn who_am_i(state: &AppState, req: &Req) -> ApiResult<Response> {
+    let user = state
+        .store
+        .tx(|c| records::list(c, HOST_SCOPE, "systemusers"))?
+        .into_iter()
+        .next();
+    Ok(json(
+        StatusCode::OK,
+        json!({
+            "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse", req.api_base),
+            "BusinessUnitId": state.business_unit_id,
+            "UserId": user.map(|u| u.id).unwrap_or_default(),
+            "OrganizationId": state.organization_id,
+        }),
+    ))
+}
+
+/// The dev registration row for a BAP id, if any.
+fn registration(conn: &rusqlite::Connection, bap: &str) -> ApiResult<Option<Record>> {
+    Ok(records::find(
+        conn,
+        HOST_SCOPE,
+        "deploymentenvironments",
+        "environmentid",
+        bap.trim_matches(['{', '}']),
+    )?
+    .into_iter()
+    .next())
+}
+
+fn retrieve_pipelines(state: &AppState, req: &Req, bap: &str) -> ApiResult<Response> {
+    state.store.tx(|conn| {
+        let reg = registration(conn, bap)?;
+        let mut rows = Vec::new();
+        let mut available = Vec::new();
+        if let Some(reg) = reg.as_ref().filter(|r| r.int("environmenttype") == Some(200000000)) {
+            for pid in records::linked(conn, HOST_SCOPE, "deploymentpipeline_deploymentenvironment", &reg.id, false)? {
+                let Some(p) = records::get(conn, HOST_SCOPE, "deploymentpipelines", &pid)? else { continue };
+                if p.int("statecode") != Some(0) {
+                    continue;
+                }
+                available.push(json!({
+                    "PipelineId": p.id, "Name": p.str("name"), "Description": p.str("description"),
+                    "IsAssociatedToSourceEnvironment": true, "CanDelete": false,
+                }));
+                rows.push(json!({
+                    "deploymentpipelineid": p.id, "name": p.str("name"), "description": p.str("description"),
+                    "deploymenttype": p.int("deploymenttype").unwrap_or(0), "statecode": 0, "statuscode": 1,
+                }));
+            }
+        }
+        let env = reg.as_ref().map(|r| {
+            json!({ "DeploymentEnvironmentId": r.id, "EnvironmentId": r.str("environmentid"), "EnvironmentType": r.int("environmenttype") })
+        });
+        Ok(json(
+            StatusCode::OK,
+            json!({
+                "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.RetrieveDeploymentPipelinesResponse", req.api_base),
+                "CanCreate": true,
+                "AvailablePipelines": available,
+                "DeploymentEnvironment": env,
+                "value": rows,
+            }),
+        ))
+    })
+}
+
+fn retrieve_pipeline_info(
+    state: &AppState,
+    req: &Req,
+    pipeline_id: &str,
+    bap: &str,
+    artifact: &str,
+) -> ApiResult<Response> {
+    let pipeline_id = uuid::Uuid::parse_str(pipeline_id.trim_matches(['{', '}']))
+        .map_err(|_| ApiError::bad_request("DeploymentPipelineId must be an unquoted GUID"))?
+        .to_string();
+    state.store.tx(|conn| {
+        let lookup = Lookup { conn, scope: HOST_SCOPE };
+        let pipeline = records::get(conn, HOST_SCOPE, "deploymentpipelines", &pipeline_id)?
+            .ok_or_else(|| ApiError::no_record("deploymentpipeline", &pipeline_id))?;
+        let reg = registration(conn, bap)?.ok_or_else(|| {
+            ApiError::rule(format!("The environment {bap} is not registered on this host; an admin must register it as a development environment."))
+        })?;
+        let mut stages = records::find(conn, HOST_SCOPE, "deploymentstages", "_deploymentpipelineid_value", &pipeline.id)?;
+        order_stages(&mut stages);
+        let runs = records::find(conn, HOST_SCOPE, "deploymentstageruns", "artifactname", artifact)?;
+        let none = QueryOptions::default();
+        let prefer = Default::default();
+        let details: Vec<Value> = stages
+            .iter()
+            .map(|s| {
+                let latest = runs
+                    .iter()
+                    .filter(|r| r.str("_deploymentstageid_value") == Some(s.id.as_str()))
+                    .filter(|r| r.str("_devdeploymentenvironment_value") == Some(reg.id.as_str()))
+                    .max_by_key(|r| r.version)
+                    .map(|r| Value::Object(render(&schema::RUNS, r, &none, &prefer, &lookup)));
+                json!({
+                    "DeploymentStage": Value::Object(render(&schema::STAGES, s, &none, &prefer, &lookup)),
+                    "LatestStageRun": latest,
+                })
+            })
+            .collect();
+        Ok(json(
+            StatusCode::OK,
+            json!({
+                "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.RetrieveDeploymentPipelineInfoResponse", req.api_base),
+                "SourceDeploymentEnvironmentId": reg.id,
+                "StageRunsDetails": details,
+                "EnableAIDeploymentNotes": pipeline.bool("enableaideploymentnotes"),
+                "EnableRedeployment": pipeline.bool("enableredeployment"),
+                "DeploymentType": pipeline.int("deploymenttype").unwrap_or(0),
+            }),
+        ))
+    })
+}
+
+/// Orders stages by following `previousdeploymentstageid` from the first.
+pub fn order_stages(stages: &mut Vec<Record>) {
+    let mut ordered = Vec::with_capacity(stages.len());
+    let mut previous: Option<String> = None;
+    while let Some(pos) = stages.iter().position(|s| {
+        s.str("_previousdeploymentstageid_value")
+            .map(str::to_string)
+            == previous
+    }) {
+        let s = stages.remove(pos);
+        previous = Some(s.id.clone());
+        ordered.push(s);
+    }
+    ordered.append(stages);
+    *stages = ordered;
+}
+
+fn guid_param(body: &Map<String, Value>, name: &str) -> ApiResult<String> {
+    let text = body
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+        .ok_or_else(|| ApiError::bad_request(format!("the body must carry {name} (a GUID)")))?;
+    uuid::Uuid::parse_str(text.trim_matches(['{', '}']))
+        .map(|u| u.to_string())
+        .map_err(|_| ApiError::bad_request(format!("{name} '{text}' is not a GUID")))
+}
+
+/// An Int32 parameter that may arrive as a numeric string (§5.14).
+fn int_param(body: &Map<String, Value>, name: &str) -> ApiResult<i64> {
+    let v = body
+        .get(name)
+        .ok_or_else(|| ApiError::bad_request(format!("the body must carry {name}")))?;
+    v.as_i64()
+        .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+        .ok_or_else(|| ApiError::bad_request(format!("{name} must be a whole number (20 or 30)")))
+}
+
+fn text_param<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str)
+}
+
+pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
+    if req.scope != HOST_SCOPE {
+        return match name {
+            "GetOrgDbOrgSetting" => org_db_setting(state, req),
+            _ => Err(ApiError::no_segment(name)),
+        };
+    }
+    let body = req.json_body()?;
+    let t = state.timing;
+    let result = match name {
+        "ValidatePackageAsync" => {
+            let id = guid_param(&body, "StageRunId")?;
+            state.store.tx(|c| runs::start_validation(c, &id, t))
+        }
+        "DeployPackageAsync" => {
+            let id = guid_param(&body, "StageRunId")?;
+            state.store.tx(|c| runs::start_deployment(c, &id, t))
+        }
+        "RetryFailedDeploymentAsync" => {
+            let id = guid_param(&body, "StageRunId")?;
+            state.store.tx(|c| runs::retry(c, &id, t))
+        }
+        "UpdatePreDeploymentStepStatus" => {
+            let id = guid_param(&body, "StageRunId")?;
+            let status = int_param(&body, "PreDeploymentStepStatus")?;
+            state.store.tx(|c| {
+                runs::answer_gate(
+                    c,
+                    &id,
+                    Gate::PreDeployment,
+                    status,
+                    text_param(&body, "Comments"),
+                    t,
+                )
+            })
+        }
+        "UpdateApprovalStatus" => {
+            let id = guid_param(&body, "StageRunId")?;
+            let status = int_param(&body, "ApprovalStatus")?;
+            state.store.tx(|c| {
+                runs::answer_gate(
+                    c,
+                    &id,
+                    Gate::Approval,
+                    status,
+                    text_param(&body, "ApprovalComments"),
+                    t,
+                )
+            })
+        }
+        "UpdatePreExportStepStatus" => {
+            let id = guid_param(&body, "StageRunId")?;
+            let status = int_param(&body, "PreExportStepStatus")
+                .or_else(|_| int_param(&body, "PreExportStatus"))?;
+            state.store.tx(|c| {
+                runs::answer_gate(
+                    c,
+                    &id,
+                    Gate::PreExport,
+                    status,
+                    text_param(&body, "Comments"),
+                    t,
+                )
+            })
+        }
+        "ManageEnvironmentStamp" => {
+            let id = guid_param(&body, "DeploymentEnvironmentId")?;
+            state.store.tx(|c| {
+                let mut reg = records::get(c, HOST_SCOPE, "deploymentenvironments", &id)?
+                    .ok_or_else(|| ApiError::no_record("deploymentenvironment", &id))?;
+                reg.set("validationstatus", 200000000);
+                records::update(c, HOST_SCOPE, "deploymentenvironments", &mut reg)?;
+                runs::register_environment(c, &id, t)
+            })
+        }
+        "GrantAccess" | "RevokeAccess" => {
+            let target = body
+                .get("Target")
+                .and_then(Value::as_object)
+                .ok_or_else(|| ApiError::bad_request("the body must carry Target"))?;
+            let id = guid_param(target, "deploymentpipelineid")?;
+            state.store.tx(|c| {
+                records::get(c, HOST_SCOPE, "deploymentpipelines", &id)?
+                    .ok_or_else(|| ApiError::no_record("deploymentpipeline", &id))?;
+                Ok(())
+            })
+        }
+        _ => return Err(ApiError::no_segment(name)),
+    };
+    result?;
+    state.wake.notify_one();
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GetOrgDbOrgSetting` on a dev environment: which host it is bound to (§1).
+fn org_db_setting(state: &AppState, req: &Req) -> ApiResult<Response> {
+    let body = req.json_body()?;
+    let setting = text_param(&body, "SettingName")
+        .unwrap_or_default()
+        .to_string();
+    let host = state
+        .store
+        .tx(|c| environments::list(c))?
+        .into_iter()
+        .find(|e| e.kind == environments::EnvKind::Host);
+    let value = if setting == "ProjectHostEnvironmentId" {
+        host.map(|h| h.bap_id).unwrap_or_default()
+    } else {
+        String::new()
+    };
+    Ok(json(StatusCode::OK, json!({ "SettingValue": value })))
+}

@@ -1,0 +1,757 @@
+//! Stage runs exactly as spec §6: creation rules, the actions that move a run
+//! (validate, deploy, retry, cancel, gates) and the timed steps the background
+//! runner executes. Every function here runs inside one store transaction.
+
+pub mod install;
+mod steps;
+pub mod validate;
+
+use ferry_pipelines::{
+    ApprovalStatus, DeploymentSettings, GateStatus, Operation, OperationStatus, SolutionVersion,
+    StageRunStatus, SubOperation,
+};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+pub use steps::run_step;
+
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::schema::HOST_SCOPE;
+use crate::store::records::{self, Record};
+use crate::store::{environments, jobs};
+
+/// How long each phase takes at speed 1, in milliseconds (a demo deployment ≈ 20 s).
+pub mod phase {
+    pub const ENV_VALIDATE: i64 = 2_000;
+    pub const EXPORT: i64 = 3_000;
+    pub const PREVALIDATE: i64 = 3_000;
+    pub const IMPORT: i64 = 7_000;
+    pub const PUBLISH: i64 = 5_000;
+}
+
+/// The pace of the state machines.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    pub speed: f64,
+}
+
+impl Timing {
+    /// The due time of a phase that starts now.
+    pub fn after(&self, base_ms: i64) -> i64 {
+        clock::now_ms() + ((base_ms as f64) / self.speed.max(0.001)).max(1.0) as i64
+    }
+}
+
+/// Emulator switches a scenario may set (spec §11).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Start validation as soon as a run is created (§11.1).
+    pub auto_validate_on_create: bool,
+}
+
+pub const KIND_RUN: &str = "run";
+pub const KIND_ENV: &str = "env";
+
+const RUNS: &str = "deploymentstageruns";
+
+pub(crate) fn host_get(conn: &Connection, set: &str, id: &str) -> ApiResult<Record> {
+    records::get(conn, HOST_SCOPE, set, id)?.ok_or_else(|| {
+        let logical = set.trim_end_matches('s').trim_end_matches("statuse");
+        ApiError::no_record(logical, id)
+    })
+}
+
+pub(crate) fn status_of(run: &Record) -> Option<StageRunStatus> {
+    run.int("stagerunstatus")
+        .and_then(StageRunStatus::from_code)
+}
+
+pub(crate) fn set_state(
+    run: &mut Record,
+    status: StageRunStatus,
+    op: Operation,
+    sub: SubOperation,
+    ops: OperationStatus,
+) {
+    run.set("stagerunstatus", status.code());
+    run.set("operation", op.code());
+    run.set("suboperation", sub.code());
+    run.set("operationstatus", ops.code());
+}
+
+/// Saves the run and appends a `deploymentstagerunstatus` row describing the phase.
+pub(crate) fn save(conn: &Connection, run: &mut Record, details: &str) -> ApiResult<()> {
+    records::update(conn, HOST_SCOPE, RUNS, run)?;
+    let sub = run
+        .int("suboperation")
+        .and_then(SubOperation::from_code)
+        .unwrap_or(SubOperation::None);
+    let data = json!({
+        "_deploymentstagerunid_value": run.id,
+        "name": sub.label(),
+        "details": details,
+        "errormessage": run.data.get("errormessage").cloned().unwrap_or(Value::Null),
+        "operation": run.data.get("operation").cloned().unwrap_or(Value::Null),
+        "operationstatus": run.data.get("operationstatus").cloned().unwrap_or(Value::Null),
+        "suboperation": sub.code(),
+        "starttime": clock::now_text(),
+        "retrycount": run.int("retrycount").unwrap_or(0),
+    });
+    let Value::Object(map) = data else {
+        unreachable!()
+    };
+    records::insert(
+        conn,
+        HOST_SCOPE,
+        "deploymentstagerunstatuses",
+        "deploymentstagerunstatusid",
+        &uuid::Uuid::new_v4().to_string(),
+        map,
+    )
+    .map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(())
+}
+
+/// Ends a run as Failed with `message`; `phase` says what failed (`deploy` failures can be retried).
+pub(crate) fn fail(
+    conn: &Connection,
+    run: &mut Record,
+    phase: &str,
+    message: &str,
+) -> ApiResult<()> {
+    let op = run
+        .int("operation")
+        .and_then(Operation::from_code)
+        .unwrap_or(Operation::None);
+    let sub = run
+        .int("suboperation")
+        .and_then(SubOperation::from_code)
+        .unwrap_or(SubOperation::None);
+    set_state(
+        run,
+        StageRunStatus::Failed,
+        op,
+        sub,
+        OperationStatus::Failed,
+    );
+    run.set("errormessage", message);
+    run.set("endtime", clock::now_text());
+    run.set("__failedphase", phase);
+    jobs::remove(conn, &run.id)?;
+    save(conn, run, message)
+}
+
+/// Fills the system columns of a new run and checks §6.1's rules. `data` holds
+/// the client's columns (binds already resolved to `_x_value` keys).
+pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiResult<()> {
+    let text = |data: &Map<String, Value>, k: &str| {
+        data.get(k).and_then(Value::as_str).map(str::to_string)
+    };
+    let stage_id = text(data, "_deploymentstageid_value")
+        .ok_or_else(|| ApiError::bad_request("deploymentstageid@odata.bind is required: bind the run to a stage (/deploymentstages(<id>))"))?;
+    let dev_id = text(data, "_devdeploymentenvironment_value")
+        .ok_or_else(|| ApiError::bad_request("devdeploymentenvironment@odata.bind is required: bind the run to the dev environment's registration"))?;
+    let artifact_name = text(data, "artifactname")
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request("artifactname is required: send the solution's unique name")
+        })?;
+    if text(data, "solutionid").filter(|s| !s.is_empty()).is_none() {
+        return Err(ApiError::bad_request(
+            "solutionid is required: send the solution's id in the dev environment",
+        ));
+    }
+    let stage = host_get(conn, "deploymentstages", &stage_id)?;
+    let pipeline_id = stage
+        .str("_deploymentpipelineid_value")
+        .unwrap_or_default()
+        .to_string();
+    let pipeline = host_get(conn, "deploymentpipelines", &pipeline_id)?;
+    if stage.int("statecode") != Some(0) || pipeline.int("statecode") != Some(0) {
+        return Err(ApiError::rule(
+            "The stage or its pipeline is inactive; an admin must activate it before deploying.",
+        ));
+    }
+    let dev = host_get(conn, "deploymentenvironments", &dev_id)?;
+    if dev.int("environmenttype") != Some(200000000) {
+        return Err(ApiError::rule(format!(
+            "{} is not registered as a development environment on this host.",
+            dev.str("name").unwrap_or(&dev_id)
+        )));
+    }
+    if dev.int("validationstatus") != Some(200000001) {
+        return Err(ApiError::rule(format!(
+            "The registration of {} has not been validated yet; wait for validationstatus Success.",
+            dev.str("name").unwrap_or(&dev_id)
+        )));
+    }
+    let linked = records::linked(
+        conn,
+        HOST_SCOPE,
+        "deploymentpipeline_deploymentenvironment",
+        &pipeline.id,
+        true,
+    )?;
+    if !linked.iter().any(|e| e.eq_ignore_ascii_case(&dev.id)) {
+        return Err(ApiError::rule(format!(
+            "The pipeline {} is not linked to the development environment {}; link it first.",
+            pipeline.str("name").unwrap_or_default(),
+            dev.str("name").unwrap_or_default()
+        )));
+    }
+    let target_id = stage
+        .str("_targetdeploymentenvironmentid_value")
+        .unwrap_or_default()
+        .to_string();
+    let target = host_get(conn, "deploymentenvironments", &target_id)?;
+
+    // Stages go in order: a later stage reuses the artifact that succeeded in the previous one.
+    if let Some(artifact) = text(data, "_artifactid_value") {
+        let a = host_get(conn, "deploymentartifacts", &artifact)?;
+        data.insert(
+            "artifactversion".into(),
+            a.data
+                .get("artifactversion")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+    } else if let Some(prev) = stage.str("_previousdeploymentstageid_value") {
+        let prev_stage = host_get(conn, "deploymentstages", prev)?;
+        let succeeded = latest_succeeded(conn, prev, &artifact_name)?.ok_or_else(|| {
+            ApiError::rule(format!(
+                "{artifact_name} has not been deployed to {} yet; stages must be deployed in order.",
+                prev_stage.str("name").unwrap_or("the previous stage")
+            ))
+        })?;
+        data.insert(
+            "_artifactid_value".into(),
+            succeeded
+                .data
+                .get("_artifactid_value")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+        data.insert(
+            "artifactversion".into(),
+            succeeded
+                .data
+                .get("artifactversion")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+        data.insert(
+            "artifactdevcurrentversion".into(),
+            succeeded
+                .data
+                .get("artifactdevcurrentversion")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+    }
+
+    if let Some(v) = text(data, "artifactversion") {
+        check_version_text(&v)?;
+    }
+    let name = format!("{} - {artifact_name}", stage.str("name").unwrap_or("Stage"));
+    data.insert("name".into(), name.into());
+    data.insert(
+        "_targetdeploymentenvironment_value".into(),
+        target.id.clone().into(),
+    );
+    data.insert(
+        "devenvironmentid".into(),
+        dev.data
+            .get("environmentid")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    data.insert(
+        "targetenvironmentid".into(),
+        target
+            .data
+            .get("environmentid")
+            .cloned()
+            .unwrap_or(Value::Null),
+    );
+    data.insert(
+        "stagerunstatus".into(),
+        StageRunStatus::NotStarted.code().into(),
+    );
+    data.insert("operation".into(), Operation::None.code().into());
+    data.insert("suboperation".into(), SubOperation::None.code().into());
+    data.insert(
+        "operationstatus".into(),
+        OperationStatus::NotStarted.code().into(),
+    );
+    data.insert("retrycount".into(), 0.into());
+    data.entry("iscanceled").or_insert(false.into());
+    data.entry("isredeployment").or_insert(false.into());
+    Ok(())
+}
+
+/// The latest succeeded run of `artifact` in `stage`.
+pub(crate) fn latest_succeeded(
+    conn: &Connection,
+    stage: &str,
+    artifact: &str,
+) -> ApiResult<Option<Record>> {
+    let mut runs: Vec<Record> =
+        records::find(conn, HOST_SCOPE, RUNS, "_deploymentstageid_value", stage)?
+            .into_iter()
+            .filter(|r| {
+                r.str("artifactname")
+                    .is_some_and(|a| a.eq_ignore_ascii_case(artifact))
+            })
+            .filter(|r| status_of(r) == Some(StageRunStatus::Succeeded))
+            .collect();
+    runs.sort_by_key(|r| r.str("endtime").and_then(clock::text_to_ms).unwrap_or(0));
+    Ok(runs.pop())
+}
+
+fn check_version_text(v: &str) -> ApiResult<SolutionVersion> {
+    v.parse::<SolutionVersion>()
+        .map_err(|e| ApiError::bad_request(e.to_string()))
+}
+
+/// Applies a client PATCH to a run (spec §5.8, §5.9, §5.12): `changes` holds
+/// only columns the schema lets clients update.
+pub fn apply_patch(
+    conn: &Connection,
+    run: &mut Record,
+    changes: Map<String, Value>,
+) -> ApiResult<()> {
+    let status = status_of(run).unwrap_or(StageRunStatus::NotStarted);
+    if changes.get("iscanceled").and_then(Value::as_bool) == Some(true) {
+        return cancel(conn, run);
+    }
+    if status.is_terminal() {
+        let settings_only = changes
+            .keys()
+            .all(|k| k == "deploymentsettingsjson" || k == "iscanceled");
+        let retryable =
+            status == StageRunStatus::Failed && run.str("__failedphase") == Some("deploy");
+        if !(settings_only && retryable) {
+            return Err(ApiError::rule(format!(
+                "The stage run has finished ({}); it cannot be changed. Create a new run instead.",
+                status.label()
+            )));
+        }
+    }
+    let before_deploy = matches!(
+        status,
+        StageRunStatus::NotStarted
+            | StageRunStatus::Validating
+            | StageRunStatus::ValidationSucceeded
+    );
+    for (key, value) in changes {
+        match key.as_str() {
+            "deploymentsettingsjson" => {
+                if let Some(text) = value.as_str() {
+                    DeploymentSettings::parse(text).map_err(|e| {
+                        ApiError::bad_request(format!(
+                            "deploymentsettingsjson must be a JSON text with EnvironmentVariables and ConnectionReferences arrays ({e})"
+                        ))
+                    })?;
+                } else if !value.is_null() {
+                    return Err(ApiError::bad_request(
+                        "deploymentsettingsjson must be a string holding JSON, not a nested object",
+                    ));
+                }
+                if !(before_deploy || status == StageRunStatus::Failed) {
+                    return Err(ApiError::rule(
+                        "Deployment settings can only be changed before the deployment starts.",
+                    ));
+                }
+            }
+            "artifactversion" | "artifactdevcurrentversion" | "deploymentnotes" => {
+                if !before_deploy {
+                    return Err(ApiError::rule(format!(
+                        "{key} can only be changed before the deployment starts."
+                    )));
+                }
+                if key == "artifactversion" {
+                    check_artifact_version(conn, run, value.as_str().unwrap_or_default())?;
+                } else if key == "artifactdevcurrentversion" {
+                    if let Some(v) = value.as_str() {
+                        check_version_text(v)?;
+                    }
+                }
+            }
+            "scheduledtime" => {
+                if let Some(t) = value.as_str() {
+                    clock::parse(t).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "scheduledtime '{t}' is not an ISO 8601 UTC time"
+                        ))
+                    })?;
+                }
+                if !(before_deploy || status == StageRunStatus::Scheduled) {
+                    return Err(ApiError::rule(
+                        "scheduledtime can only be changed before the deployment starts.",
+                    ));
+                }
+                if status == StageRunStatus::Scheduled {
+                    let due = value
+                        .as_str()
+                        .and_then(clock::text_to_ms)
+                        .unwrap_or_else(clock::now_ms);
+                    jobs::put(conn, &run.id, KIND_RUN, "deploy.start", Some(due))?;
+                }
+            }
+            _ => {}
+        }
+        run.data.insert(key, value);
+    }
+    records::update(conn, HOST_SCOPE, RUNS, run)?;
+    Ok(())
+}
+
+fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiResult<()> {
+    let version = check_version_text(text)?;
+    let promoted = run.str("_artifactid_value").is_some() && run.str("__exported").is_none();
+    if promoted {
+        let current = run.str("artifactversion").unwrap_or_default();
+        if !current.is_empty() && current.parse::<SolutionVersion>().ok() != Some(version.clone()) {
+            return Err(ApiError::rule(format!(
+                "This run promotes the artifact version {current} from the previous stage; its version cannot change."
+            )));
+        }
+        return Ok(());
+    }
+    let stage = run.str("_deploymentstageid_value").unwrap_or_default();
+    let pipeline = host_get(conn, "deploymentstages", stage)
+        .ok()
+        .and_then(|s| s.str("_deploymentpipelineid_value").map(str::to_string))
+        .and_then(|p| host_get(conn, "deploymentpipelines", &p).ok());
+    let redeploy = pipeline.is_some_and(|p| p.bool("enableredeployment"));
+    if let Some(last) = latest_succeeded(conn, stage, run.str("artifactname").unwrap_or_default())?
+    {
+        let deployed = last
+            .str("artifactversion")
+            .and_then(|v| v.parse::<SolutionVersion>().ok());
+        if let Some(deployed) = deployed {
+            if version <= deployed && !redeploy {
+                return Err(ApiError::rule(format!(
+                    "artifactversion {version} must be greater than {deployed}, the version already deployed to this stage."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `iscanceled: true`: from any non-terminal state to Canceled (§6.5).
+pub fn cancel(conn: &Connection, run: &mut Record) -> ApiResult<()> {
+    let status = status_of(run).unwrap_or(StageRunStatus::NotStarted);
+    if status.is_terminal() {
+        return Err(ApiError::rule(format!(
+            "The stage run has already finished ({}); it cannot be canceled.",
+            status.label()
+        )));
+    }
+    let op = run
+        .int("operation")
+        .and_then(Operation::from_code)
+        .unwrap_or(Operation::None);
+    let sub = run
+        .int("suboperation")
+        .and_then(SubOperation::from_code)
+        .unwrap_or(SubOperation::None);
+    set_state(
+        run,
+        StageRunStatus::Canceled,
+        op,
+        sub,
+        OperationStatus::Canceled,
+    );
+    run.set("iscanceled", true);
+    run.set("endtime", clock::now_text());
+    jobs::remove(conn, &run.id)?;
+    save(conn, run, "Canceled by the maker")
+}
+
+/// `ValidatePackageAsync` (§6.2); a second trigger is a no-op.
+pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
+    let mut run = host_get(conn, RUNS, run_id)?;
+    match status_of(&run) {
+        Some(StageRunStatus::NotStarted) => {}
+        Some(s) if s.is_terminal() => {
+            return Err(ApiError::rule(format!(
+                "The stage run has finished ({}); create a new run to validate again.",
+                s.label()
+            )))
+        }
+        _ => return Ok(()),
+    }
+    let stage = host_get(
+        conn,
+        "deploymentstages",
+        run.str("_deploymentstageid_value").unwrap_or_default(),
+    )?;
+    let first = stage.str("_previousdeploymentstageid_value").is_none();
+    if first
+        && stage.bool("preexportsteprequired")
+        && run.int("preexportstepstatus") != Some(GateStatus::Completed.code())
+    {
+        set_state(
+            &mut run,
+            StageRunStatus::Validating,
+            Operation::Validate,
+            SubOperation::WaitingOnPreExport,
+            OperationStatus::Started,
+        );
+        run.set("preexportstepstatus", GateStatus::Pending.code());
+        jobs::put(conn, &run.id, KIND_RUN, "wait.preexport", None)?;
+        return save(conn, &mut run, "Waiting for the pre-export step");
+    }
+    set_state(
+        &mut run,
+        StageRunStatus::Validating,
+        Operation::Validate,
+        SubOperation::ExportingSolution,
+        OperationStatus::Started,
+    );
+    jobs::put(
+        conn,
+        &run.id,
+        KIND_RUN,
+        "validate.export",
+        Some(timing.after(phase::EXPORT)),
+    )?;
+    save(conn, &mut run, "Validation requested")
+}
+
+/// `DeployPackageAsync` (§6.4): only from Validation Succeeded.
+pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
+    let mut run = host_get(conn, RUNS, run_id)?;
+    let status = status_of(&run);
+    if jobs::get(conn, &run.id)?.is_some_and(|j| j.step == "wait.approval") {
+        return Ok(());
+    }
+    if status != Some(StageRunStatus::ValidationSucceeded) {
+        if matches!(
+            status,
+            Some(
+                StageRunStatus::Deploying
+                    | StageRunStatus::Scheduled
+                    | StageRunStatus::PreDeploymentInProgress
+                    | StageRunStatus::PreDeploymentSucceeded
+            )
+        ) {
+            return Ok(());
+        }
+        return Err(ApiError::rule(format!(
+            "The stage run must pass validation before it is deployed (its status is {}). Call ValidatePackageAsync and wait for Validation Succeeded.",
+            status.map(StageRunStatus::label).unwrap_or("unknown")
+        )));
+    }
+    let stage = host_get(
+        conn,
+        "deploymentstages",
+        run.str("_deploymentstageid_value").unwrap_or_default(),
+    )?;
+    if stage.bool("isdelegateddeployment") {
+        run.set("approvalstatus", ApprovalStatus::Pending.code());
+        set_state(
+            &mut run,
+            StageRunStatus::ValidationSucceeded,
+            Operation::Deploy,
+            SubOperation::None,
+            OperationStatus::Pending,
+        );
+        jobs::put(conn, &run.id, KIND_RUN, "wait.approval", None)?;
+        return save(conn, &mut run, "Waiting for approval");
+    }
+    after_approval(conn, &mut run, &stage, timing)
+}
+
+fn after_approval(
+    conn: &Connection,
+    run: &mut Record,
+    stage: &Record,
+    timing: Timing,
+) -> ApiResult<()> {
+    if stage.bool("predeploymentsteprequired") {
+        run.set("predeploymentstepstatus", GateStatus::Pending.code());
+        set_state(
+            run,
+            StageRunStatus::PreDeploymentInProgress,
+            Operation::PreDeploy,
+            SubOperation::PreDeploymentStep,
+            OperationStatus::Pending,
+        );
+        jobs::put(conn, &run.id, KIND_RUN, "wait.predeploy", None)?;
+        return save(conn, run, "Waiting for the pre-deployment step");
+    }
+    schedule_or_deploy(conn, run, timing)
+}
+
+pub(crate) fn schedule_or_deploy(
+    conn: &Connection,
+    run: &mut Record,
+    timing: Timing,
+) -> ApiResult<()> {
+    let due = run.str("scheduledtime").and_then(clock::text_to_ms);
+    if let Some(due) = due.filter(|d| *d > clock::now_ms()) {
+        set_state(
+            run,
+            StageRunStatus::Scheduled,
+            Operation::Deploy,
+            SubOperation::None,
+            OperationStatus::Scheduled,
+        );
+        jobs::put(conn, &run.id, KIND_RUN, "deploy.start", Some(due))?;
+        return save(conn, run, "Scheduled");
+    }
+    begin_deploy(conn, run, timing)
+}
+
+pub(crate) fn begin_deploy(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
+    set_state(
+        run,
+        StageRunStatus::Deploying,
+        Operation::Deploy,
+        SubOperation::ImportingSolution,
+        OperationStatus::Started,
+    );
+    run.set("starttime", clock::now_text());
+    run.set("errormessage", Value::Null);
+    run.data.remove("__failedphase");
+    jobs::put(
+        conn,
+        &run.id,
+        KIND_RUN,
+        "deploy.import",
+        Some(timing.after(phase::IMPORT)),
+    )?;
+    save(conn, run, "Importing the solution")
+}
+
+/// `RetryFailedDeploymentAsync` (§6.6): only after a deploy-phase failure.
+pub fn retry(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
+    let mut run = host_get(conn, RUNS, run_id)?;
+    if status_of(&run) != Some(StageRunStatus::Failed) || run.str("__failedphase") != Some("deploy")
+    {
+        return Err(ApiError::rule(format!(
+            "Only a deployment that failed while deploying can be retried; this run is {}.",
+            status_of(&run)
+                .map(StageRunStatus::label)
+                .unwrap_or("unknown")
+        )));
+    }
+    let count = run.int("retrycount").unwrap_or(0) + 1;
+    run.set("retrycount", count);
+    run.set("endtime", Value::Null);
+    begin_deploy(conn, &mut run, timing)
+}
+
+/// Which gate an action answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    PreExport,
+    Approval,
+    PreDeployment,
+}
+
+/// `UpdatePreExportStepStatus` / `UpdateApprovalStatus` / `UpdatePreDeploymentStepStatus` (§5.14).
+pub fn answer_gate(
+    conn: &Connection,
+    run_id: &str,
+    gate: Gate,
+    status: i64,
+    comments: Option<&str>,
+    timing: Timing,
+) -> ApiResult<()> {
+    let mut run = host_get(conn, RUNS, run_id)?;
+    let (column, step) = match gate {
+        Gate::PreExport => ("preexportstepstatus", "wait.preexport"),
+        Gate::Approval => ("approvalstatus", "wait.approval"),
+        Gate::PreDeployment => ("predeploymentstepstatus", "wait.predeploy"),
+    };
+    let waiting = jobs::get(conn, &run.id)?.is_some_and(|j| j.step == step);
+    if !waiting {
+        return Err(ApiError::rule(format!("The stage run is not waiting for this step; the {column} attribute cannot be found in a pending state.")));
+    }
+    if status != 20 && status != 30 {
+        return Err(ApiError::bad_request(format!(
+            "{column} must be 20 (proceed) or 30 (reject), not {status}"
+        )));
+    }
+    run.set(column, status);
+    if let Some(c) = comments {
+        run.set("operationdetails", c);
+    }
+    if status == 30 {
+        let what = match gate {
+            Gate::PreExport => "The pre-export step failed",
+            Gate::Approval => "The deployment was rejected",
+            Gate::PreDeployment => "The pre-deployment step failed",
+        };
+        let message = match comments {
+            Some(c) if !c.is_empty() => format!("{what}: {c}"),
+            _ => format!("{what}."),
+        };
+        return fail(conn, &mut run, "gate", &message);
+    }
+    let stage = host_get(
+        conn,
+        "deploymentstages",
+        run.str("_deploymentstageid_value").unwrap_or_default(),
+    )?;
+    match gate {
+        Gate::PreExport => {
+            set_state(
+                &mut run,
+                StageRunStatus::Validating,
+                Operation::Validate,
+                SubOperation::ExecutingPreExport,
+                OperationStatus::Started,
+            );
+            jobs::put(
+                conn,
+                &run.id,
+                KIND_RUN,
+                "validate.export",
+                Some(timing.after(phase::EXPORT)),
+            )?;
+            save(conn, &mut run, "Pre-export step completed")
+        }
+        Gate::Approval => after_approval(conn, &mut run, &stage, timing),
+        Gate::PreDeployment => {
+            set_state(
+                &mut run,
+                StageRunStatus::PreDeploymentSucceeded,
+                Operation::PreDeploy,
+                SubOperation::PreDeploymentStep,
+                OperationStatus::Succeeded,
+            );
+            save(conn, &mut run, "Pre-deployment step completed")?;
+            schedule_or_deploy(conn, &mut run, timing)
+        }
+    }
+}
+
+/// Starts the asynchronous validation of a new environment registration.
+pub fn register_environment(conn: &Connection, id: &str, timing: Timing) -> ApiResult<()> {
+    jobs::put(
+        conn,
+        id,
+        KIND_ENV,
+        "env.validate",
+        Some(timing.after(phase::ENV_VALIDATE)),
+    )?;
+    Ok(())
+}
+
+/// The environment name behind a registration row.
+pub(crate) fn env_name_of(conn: &Connection, registration: &Record) -> ApiResult<String> {
+    let bap = registration.str("environmentid").unwrap_or_default();
+    environments::by_bap_id(conn, bap)?
+        .map(|e| e.name)
+        .ok_or_else(|| {
+            ApiError::rule(format!(
+                "No environment with id {bap} exists in this tenant."
+            ))
+        })
+}

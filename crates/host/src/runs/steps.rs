@@ -1,0 +1,370 @@
+//! The timed steps the runner executes: export, pre-validation, import,
+//! publish, scheduled starts and environment registration checks.
+
+use ferry_pipelines::{
+    DeploymentSettings, Operation, OperationStatus, StageRunStatus, SubOperation, ValidationResults,
+};
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+use super::install::{install, spec_of};
+use super::validate::{check_settings, prevalidate};
+use super::{
+    begin_deploy, env_name_of, fail, host_get, phase, save, set_state, status_of, Timing, KIND_RUN,
+};
+use crate::clock;
+use crate::error::{ApiError, ApiResult};
+use crate::package::{export_file_name, export_zip, SolutionSpec};
+use crate::schema::HOST_SCOPE;
+use crate::store::jobs::{self, Job};
+use crate::store::records::{self, Record};
+use crate::store::{environments, files};
+
+const RUNS: &str = "deploymentstageruns";
+
+/// Executes one due job. Called inside a transaction; errors roll it back.
+pub fn run_step(conn: &Connection, job: &Job, timing: Timing) -> ApiResult<()> {
+    if job.kind == super::KIND_ENV {
+        return validate_registration(conn, &job.id);
+    }
+    let Some(mut run) = records::get(conn, HOST_SCOPE, RUNS, &job.id)? else {
+        jobs::remove(conn, &job.id)?;
+        return Ok(());
+    };
+    if status_of(&run).is_some_and(StageRunStatus::is_terminal) {
+        jobs::remove(conn, &job.id)?;
+        return Ok(());
+    }
+    let outcome = match job.step.as_str() {
+        "validate.export" => export(conn, &mut run, timing),
+        "validate.check" => check(conn, &mut run),
+        "deploy.start" => begin_deploy(conn, &mut run, timing),
+        "deploy.import" => import(conn, &mut run, timing),
+        "deploy.publish" => publish(conn, &mut run),
+        other => Err(ApiError::internal(format!("unknown step '{other}'"))),
+    };
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(e) if e.status.is_server_error() => {
+            let message = format!(
+                "The host could not continue this run ({}); create a new run.",
+                e.message
+            );
+            fail(conn, &mut run, "host", &message)
+        }
+        Err(e) => fail(conn, &mut run, phase_of(&job.step), &e.message),
+    }
+}
+
+fn phase_of(step: &str) -> &'static str {
+    if step.starts_with("deploy") {
+        "deploy"
+    } else {
+        "validate"
+    }
+}
+
+/// The dev environment's spec of the run's solution.
+fn dev_spec(conn: &Connection, run: &Record) -> ApiResult<SolutionSpec> {
+    let dev = host_get(
+        conn,
+        "deploymentenvironments",
+        run.str("_devdeploymentenvironment_value")
+            .unwrap_or_default(),
+    )?;
+    let env = env_name_of(conn, &dev)?;
+    let name = run.str("artifactname").unwrap_or_default();
+    let by_name = records::find(conn, &env, "solutions", "uniquename", name)?
+        .into_iter()
+        .next();
+    let row = match by_name {
+        Some(r) => Some(r),
+        None => records::get(
+            conn,
+            &env,
+            "solutions",
+            run.str("solutionid").unwrap_or_default(),
+        )?,
+    };
+    let row = row.ok_or_else(|| {
+        ApiError::rule(format!(
+            "The solution {name} was not found in the development environment {env}."
+        ))
+    })?;
+    if row.bool("ismanaged") {
+        return Err(ApiError::rule(format!(
+            "The solution {name} is managed in {env}; only unmanaged solutions can be deployed."
+        )));
+    }
+    spec_of(&row).ok_or_else(|| {
+        ApiError::rule(format!(
+            "The solution {name} in {env} cannot be exported by this host."
+        ))
+    })
+}
+
+/// The spec snapshot an artifact was exported from.
+fn artifact_spec(artifact: &Record) -> ApiResult<SolutionSpec> {
+    artifact
+        .data
+        .get("__spec")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .ok_or_else(|| ApiError::internal("the artifact has no exported description"))
+}
+
+/// Exports `spec` at `version`: a new immutable artifact with both files.
+fn create_artifact(conn: &Connection, spec: &SolutionSpec, version: &str) -> ApiResult<Record> {
+    let id = uuid::Uuid::new_v4().to_string();
+    let managed = export_zip(spec, version, true);
+    let unmanaged = export_zip(spec, version, false);
+    let managed_name = export_file_name(&spec.unique_name, version, true);
+    let unmanaged_name = export_file_name(&spec.unique_name, version, false);
+    let managed_sha = files::put(conn, &id, "artifactfile", &managed_name, &managed)?;
+    let unmanaged_sha = files::put(
+        conn,
+        &id,
+        "artifactfileunmanaged",
+        &unmanaged_name,
+        &unmanaged,
+    )?;
+    let mut data = Map::new();
+    data.insert("name".into(), spec.unique_name.clone().into());
+    data.insert("artifactversion".into(), version.into());
+    data.insert("generatedon".into(), clock::now_text().into());
+    data.insert(
+        "artifactfile".into(),
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, managed_sha.as_bytes())
+            .to_string()
+            .into(),
+    );
+    data.insert("artifactfile_name".into(), managed_name.into());
+    data.insert(
+        "artifactfileunmanaged".into(),
+        uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, unmanaged_sha.as_bytes())
+            .to_string()
+            .into(),
+    );
+    data.insert("artifactfileunmanaged_name".into(), unmanaged_name.into());
+    data.insert(
+        "__spec".into(),
+        serde_json::to_value(spec).expect("spec serializes"),
+    );
+    data.insert(
+        "__sha256".into(),
+        json!({ "artifactfile": managed_sha, "artifactfileunmanaged": unmanaged_sha }),
+    );
+    records::insert(
+        conn,
+        HOST_SCOPE,
+        "deploymentartifacts",
+        "deploymentartifactid",
+        &id,
+        data,
+    )
+    .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+fn export(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
+    if run.str("_artifactid_value").is_none() {
+        let spec = dev_spec(conn, run)?;
+        let version = run
+            .str("artifactversion")
+            .map(str::to_string)
+            .unwrap_or_else(|| spec.version.clone());
+        let artifact = create_artifact(conn, &spec, &version)?;
+        run.set("_artifactid_value", artifact.id.clone());
+        run.set("__exported", true);
+        if run.str("artifactdevcurrentversion").is_none() {
+            run.set("artifactdevcurrentversion", spec.version.clone());
+        }
+    }
+    set_state(
+        run,
+        StageRunStatus::Validating,
+        Operation::Validate,
+        SubOperation::PreValidation,
+        OperationStatus::Started,
+    );
+    jobs::put(
+        conn,
+        &run.id,
+        KIND_RUN,
+        "validate.check",
+        Some(timing.after(phase::PREVALIDATE)),
+    )?;
+    save(conn, run, "Solution exported")
+}
+
+fn run_artifact(conn: &Connection, run: &Record) -> ApiResult<Record> {
+    host_get(
+        conn,
+        "deploymentartifacts",
+        run.str("_artifactid_value").unwrap_or_default(),
+    )
+}
+
+fn target_env(conn: &Connection, run: &Record) -> ApiResult<String> {
+    let target = host_get(
+        conn,
+        "deploymentenvironments",
+        run.str("_targetdeploymentenvironment_value")
+            .unwrap_or_default(),
+    )?;
+    env_name_of(conn, &target)
+}
+
+fn check(conn: &Connection, run: &mut Record) -> ApiResult<()> {
+    let artifact = run_artifact(conn, run)?;
+    let spec = artifact_spec(&artifact)?;
+    let version = run
+        .str("artifactversion")
+        .or(artifact.str("artifactversion"))
+        .unwrap_or_default()
+        .to_string();
+    let results = prevalidate(conn, &spec, &version, &target_env(conn, run)?)?;
+    run.set("validationresults", results.to_column());
+    jobs::remove(conn, &run.id)?;
+    if results.passed() {
+        set_state(
+            run,
+            StageRunStatus::ValidationSucceeded,
+            Operation::Validate,
+            SubOperation::PreValidation,
+            OperationStatus::Succeeded,
+        );
+        save(conn, run, "Validation succeeded")
+    } else {
+        let message = results
+            .first_error()
+            .unwrap_or("Validation failed.")
+            .to_string();
+        fail(conn, run, "validate", &message)
+    }
+}
+
+/// Re-stamps a first-stage artifact when the maker chose a new version after validation.
+fn stamped_artifact(conn: &Connection, run: &mut Record) -> ApiResult<Record> {
+    let artifact = run_artifact(conn, run)?;
+    let wanted = run.str("artifactversion").unwrap_or_default().to_string();
+    if !run.bool("__exported")
+        || wanted.is_empty()
+        || artifact.str("artifactversion") == Some(wanted.as_str())
+    {
+        return Ok(artifact);
+    }
+    let spec = artifact_spec(&artifact)?;
+    let fresh = create_artifact(conn, &spec, &wanted)?;
+    run.set("_artifactid_value", fresh.id.clone());
+    let users = records::find(conn, HOST_SCOPE, RUNS, "_artifactid_value", &artifact.id)?;
+    if users.iter().all(|r| r.id == run.id) {
+        records::delete(conn, HOST_SCOPE, "deploymentartifacts", &artifact.id)?;
+        conn.execute("DELETE FROM files WHERE artifact = ?1", [&artifact.id])?;
+    }
+    Ok(fresh)
+}
+
+fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
+    let artifact = stamped_artifact(conn, run)?;
+    let spec = artifact_spec(&artifact)?;
+    let version = artifact
+        .str("artifactversion")
+        .unwrap_or_default()
+        .to_string();
+    let target = target_env(conn, run)?;
+    let settings = match run
+        .str("deploymentsettingsjson")
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(text) => DeploymentSettings::parse(text)
+            .map_err(|e| ApiError::rule(format!("deploymentsettingsjson is not valid: {e}")))?,
+        None => DeploymentSettings::default(),
+    };
+    let problems = check_settings(conn, &spec, &settings, &target)?;
+    let again = prevalidate(conn, &spec, &version, &target)?;
+    if !problems.is_empty() || !again.passed() {
+        let mut entries = again.solution_validation_results.clone();
+        entries.extend(problems);
+        let results = ValidationResults::from_entries(
+            entries,
+            again.missing_dependencies.clone(),
+            again.solution_details.clone(),
+        );
+        run.set("validationresults", results.to_column());
+        let message = results
+            .first_error()
+            .unwrap_or("The deployment settings are not valid.")
+            .to_string();
+        return Err(ApiError::rule(message));
+    }
+    if let Some(mut env) = environments::get(conn, &target)? {
+        if env.import_failures > 0 {
+            env.import_failures -= 1;
+            environments::put(conn, &env)?;
+            return Err(ApiError::rule(format!(
+                "The import of {} into {} failed (emulated import failure).",
+                spec.unique_name, env.display_name
+            )));
+        }
+    }
+    install(conn, &target, &spec, &version, true, &settings)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    set_state(
+        run,
+        StageRunStatus::Deploying,
+        Operation::Deploy,
+        SubOperation::CustomizationPublishing,
+        OperationStatus::Started,
+    );
+    jobs::put(
+        conn,
+        &run.id,
+        KIND_RUN,
+        "deploy.publish",
+        Some(timing.after(phase::PUBLISH)),
+    )?;
+    save(conn, run, "Solution imported")
+}
+
+fn publish(conn: &Connection, run: &mut Record) -> ApiResult<()> {
+    set_state(
+        run,
+        StageRunStatus::Succeeded,
+        Operation::Deploy,
+        SubOperation::DeploymentComplete,
+        OperationStatus::Succeeded,
+    );
+    run.set("endtime", clock::now_text());
+    let version = run_artifact(conn, run)?
+        .data
+        .get("artifactversion")
+        .cloned()
+        .unwrap_or(Value::Null);
+    run.set("artifactversion", version);
+    jobs::remove(conn, &run.id)?;
+    save(conn, run, "Deployment complete")
+}
+
+fn validate_registration(conn: &Connection, id: &str) -> ApiResult<()> {
+    jobs::remove(conn, id)?;
+    let Some(mut reg) = records::get(conn, HOST_SCOPE, "deploymentenvironments", id)? else {
+        return Ok(());
+    };
+    let bap = reg.str("environmentid").unwrap_or_default().to_string();
+    match environments::by_bap_id(conn, &bap)? {
+        Some(_) => {
+            reg.set("validationstatus", 200000001);
+            reg.set("errormessage", Value::Null);
+        }
+        None => {
+            reg.set("validationstatus", 200000002);
+            reg.set(
+                "errormessage",
+                format!(
+                    "The environment {bap} was not found in this tenant; check the environment id."
+                ),
+            );
+        }
+    }
+    records::update(conn, HOST_SCOPE, "deploymentenvironments", &mut reg)?;
+    Ok(())
+}

@@ -1,0 +1,582 @@
+//! Scenarios: the tenant a host starts with — environments, connections,
+//! solutions in each environment, pipelines, stages with their gates, users —
+//! read from TOML or built in (`demo`). A scenario seeds a fresh data
+//! directory once; afterwards the database is the truth.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use ferry_pipelines::DeploymentSettings;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use crate::package::SolutionSpec;
+use crate::runs::install::install;
+use crate::schema::HOST_SCOPE;
+use crate::store::environments::{self, ConnectionInfo, EnvInfo, EnvKind};
+use crate::store::records;
+
+/// Emulator switches for the uncertain parts of the spec (§11).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioOptions {
+    /// Start validation when a run is created (the maker-portal behaviour of §11.1).
+    pub auto_validate_on_create: bool,
+}
+
+/// A seeded user.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UserSpec {
+    pub name: String,
+    pub upn: String,
+    /// `maker`, `admin`, `approver`.
+    pub roles: Vec<String>,
+}
+
+/// A connection in an environment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionSpec {
+    pub id: String,
+    /// Connector name, e.g. `shared_office365`.
+    pub connector: String,
+    pub display_name: String,
+}
+
+/// A solution an environment holds: from a package on disk, or described inline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SolutionEntry {
+    /// A solution `.zip` or source folder, relative to the scenario file.
+    pub path: Option<PathBuf>,
+    #[serde(flatten)]
+    pub spec: SolutionSpec,
+}
+
+/// One environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    pub name: String,
+    pub display_name: String,
+    /// `development` or `target`.
+    pub kind: EnvKind,
+    /// Power Platform environment id; derived from the name when omitted.
+    pub id: Option<String>,
+    /// Register it on the host (validated) at seed time.
+    pub register: bool,
+    /// Imports into this environment that fail on purpose.
+    pub import_failures: u32,
+    pub connections: Vec<ConnectionSpec>,
+    pub solutions: Vec<SolutionEntry>,
+}
+
+impl Default for EnvironmentSpec {
+    fn default() -> Self {
+        Self {
+            name: String::new(),
+            display_name: String::new(),
+            kind: EnvKind::Target,
+            id: None,
+            register: true,
+            import_failures: 0,
+            connections: Vec::new(),
+            solutions: Vec::new(),
+        }
+    }
+}
+
+/// One stage, in pipeline order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StageSpec {
+    pub name: String,
+    /// Target environment name.
+    pub target: String,
+    pub pre_export_step: bool,
+    pub pre_deployment_step: bool,
+    /// Delegated deployment: runs wait for `UpdateApprovalStatus`.
+    pub delegated: bool,
+}
+
+/// One pipeline.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PipelineSpec {
+    pub name: String,
+    pub description: String,
+    /// Names of the linked development environments.
+    pub dev_environments: Vec<String>,
+    pub enable_redeployment: bool,
+    pub enable_ai_deployment_notes: bool,
+    pub stages: Vec<StageSpec>,
+}
+
+/// A whole scenario.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub options: ScenarioOptions,
+    pub users: Vec<UserSpec>,
+    pub environments: Vec<EnvironmentSpec>,
+    pub pipelines: Vec<PipelineSpec>,
+    /// Where relative solution paths start (the scenario file's folder).
+    #[serde(skip)]
+    pub base_dir: PathBuf,
+}
+
+/// A stable id derived from a name, so scenario ids are the same on every machine.
+pub fn derived_id(kind: &str, name: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("ferry:{kind}:{name}").as_bytes(),
+    )
+    .to_string()
+}
+
+impl Scenario {
+    /// Parses TOML text.
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let s: Scenario =
+            toml::from_str(text).context("the scenario is not valid TOML of the expected shape")?;
+        s.check()?;
+        Ok(s)
+    }
+
+    /// Reads a scenario file; relative package paths start at its folder.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the scenario file {}", path.display()))?;
+        let mut s = Self::from_toml(&text).with_context(|| format!("in {}", path.display()))?;
+        s.base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok(s)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        for p in &self.pipelines {
+            for d in &p.dev_environments {
+                let env = self.environments.iter().find(|e| &e.name == d);
+                anyhow::ensure!(
+                    env.is_some_and(|e| e.kind == EnvKind::Development),
+                    "pipeline '{}' links '{d}', which is not a development environment of the scenario",
+                    p.name
+                );
+            }
+            anyhow::ensure!(
+                p.stages.len() <= 7,
+                "pipeline '{}' has {} stages; at most 7 are allowed",
+                p.name,
+                p.stages.len()
+            );
+            for s in &p.stages {
+                let env = self.environments.iter().find(|e| e.name == s.target);
+                anyhow::ensure!(
+                    env.is_some_and(|e| e.kind == EnvKind::Target),
+                    "stage '{}' targets '{}', which is not a target environment of the scenario",
+                    s.name,
+                    s.target
+                );
+            }
+        }
+        for e in &self.environments {
+            anyhow::ensure!(
+                !e.name.is_empty()
+                    && e.name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "environment name '{}' must be letters, digits, '-' or '_' (it is used in URLs)",
+                e.name
+            );
+            anyhow::ensure!(
+                e.kind != EnvKind::Host,
+                "environment '{}': kind must be development or target",
+                e.name
+            );
+        }
+        Ok(())
+    }
+
+    /// The built-in demo: dev, test, uat and prod; a three-stage pipeline; a
+    /// gated single-stage pipeline; solutions of different shapes; connections.
+    pub fn demo() -> Self {
+        Self::from_toml(DEMO).expect("the built-in demo scenario parses")
+    }
+
+    /// Seeds an empty database with this scenario.
+    pub fn seed(&self, conn: &Connection) -> anyhow::Result<()> {
+        environments::put(
+            conn,
+            &EnvInfo {
+                name: HOST_SCOPE.into(),
+                bap_id: derived_id("environment", HOST_SCOPE),
+                kind: EnvKind::Host,
+                display_name: "Pipelines host".into(),
+                import_failures: 0,
+            },
+        )?;
+        records::insert(
+            conn,
+            HOST_SCOPE,
+            "solutions",
+            "solutionid",
+            &derived_id("solution", "msdyn_AppDeploymentAnchor"),
+            obj(json!({
+                "uniquename": "msdyn_AppDeploymentAnchor", "friendlyname": "Power Platform Pipelines",
+                "version": "9.2.25011.1", "ismanaged": true, "isvisible": true,
+            })),
+        )?;
+        for u in &self.users {
+            records::insert(
+                conn,
+                HOST_SCOPE,
+                "systemusers",
+                "systemuserid",
+                &derived_id("user", &u.upn),
+                obj(json!({
+                    "fullname": u.name, "domainname": u.upn, "internalemailaddress": u.upn, "ferry_roles": u.roles.join(","),
+                })),
+            )?;
+        }
+        for e in &self.environments {
+            self.seed_environment(conn, e)?;
+        }
+        for p in &self.pipelines {
+            seed_pipeline(conn, p)?;
+        }
+        Ok(())
+    }
+
+    fn seed_environment(&self, conn: &Connection, e: &EnvironmentSpec) -> anyhow::Result<()> {
+        let bap =
+            e.id.clone()
+                .unwrap_or_else(|| derived_id("environment", &e.name));
+        let display = if e.display_name.is_empty() {
+            e.name.clone()
+        } else {
+            e.display_name.clone()
+        };
+        environments::put(
+            conn,
+            &EnvInfo {
+                name: e.name.clone(),
+                bap_id: bap.clone(),
+                kind: e.kind,
+                display_name: display.clone(),
+                import_failures: e.import_failures,
+            },
+        )?;
+        for c in &e.connections {
+            environments::put_connection(
+                conn,
+                &e.name,
+                &ConnectionInfo {
+                    id: c.id.clone(),
+                    connector: c.connector.clone(),
+                    display_name: if c.display_name.is_empty() {
+                        c.id.clone()
+                    } else {
+                        c.display_name.clone()
+                    },
+                    status: "Connected".into(),
+                },
+            )?;
+        }
+        for s in &e.solutions {
+            let spec = match &s.path {
+                Some(p) => SolutionSpec::open(&self.base_dir.join(p))?,
+                None => s.spec.clone(),
+            };
+            anyhow::ensure!(
+                !spec.unique_name.is_empty(),
+                "a solution of '{}' has no unique_name or path",
+                e.name
+            );
+            let managed = spec.managed;
+            install(
+                conn,
+                &e.name,
+                &spec,
+                &spec.version,
+                managed,
+                &dev_bindings(&spec, e),
+            )
+            .map_err(|err| {
+                anyhow::anyhow!("cannot install {} into {}: {err}", spec.unique_name, e.name)
+            })?;
+        }
+        if e.register {
+            let kind = if e.kind == EnvKind::Development {
+                200000000
+            } else {
+                200000001
+            };
+            records::insert(
+                conn,
+                HOST_SCOPE,
+                "deploymentenvironments",
+                "deploymentenvironmentid",
+                &derived_id("registration", &e.name),
+                obj(json!({
+                    "name": display, "environmentid": bap, "environmenttype": kind, "validationstatus": 200000001,
+                })),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// In a dev environment, bind each connection reference to the first connection of its connector.
+fn dev_bindings(spec: &SolutionSpec, e: &EnvironmentSpec) -> DeploymentSettings {
+    let mut settings = DeploymentSettings::default();
+    for r in &spec.connection_references {
+        let connector = ferry_pipelines::settings::connector_name(&r.connector_id);
+        if let Some(c) = e
+            .connections
+            .iter()
+            .find(|c| c.connector.eq_ignore_ascii_case(connector))
+        {
+            settings
+                .connection_references
+                .push(ferry_pipelines::ConnectionReferenceSetting {
+                    logical_name: r.logical_name.clone(),
+                    connection_id: c.id.clone(),
+                    connector_id: Some(r.connector_id.clone()),
+                });
+        }
+    }
+    settings
+}
+
+fn seed_pipeline(conn: &Connection, p: &PipelineSpec) -> anyhow::Result<()> {
+    let pid = derived_id("pipeline", &p.name);
+    records::insert(
+        conn,
+        HOST_SCOPE,
+        "deploymentpipelines",
+        "deploymentpipelineid",
+        &pid,
+        obj(json!({
+            "name": p.name, "description": p.description, "deploymenttype": 0,
+            "enableredeployment": p.enable_redeployment, "enableaideploymentnotes": p.enable_ai_deployment_notes,
+        })),
+    )?;
+    for d in &p.dev_environments {
+        records::link(
+            conn,
+            HOST_SCOPE,
+            "deploymentpipeline_deploymentenvironment",
+            &pid,
+            &derived_id("registration", d),
+        )?;
+    }
+    let mut previous: Option<String> = None;
+    for s in &p.stages {
+        let sid = derived_id("stage", &format!("{}/{}", p.name, s.name));
+        records::insert(
+            conn,
+            HOST_SCOPE,
+            "deploymentstages",
+            "deploymentstageid",
+            &sid,
+            obj(json!({
+                "name": s.name,
+                "_deploymentpipelineid_value": pid,
+                "_targetdeploymentenvironmentid_value": derived_id("registration", &s.target),
+                "_previousdeploymentstageid_value": previous,
+                "preexportsteprequired": s.pre_export_step,
+                "predeploymentsteprequired": s.pre_deployment_step,
+                "isdelegateddeployment": s.delegated,
+                "delegateddeploymenttype": if s.delegated { Value::from(1) } else { Value::Null },
+                "issharingenabled": false,
+            })),
+        )?;
+        previous = Some(sid);
+    }
+    Ok(())
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+const DEMO: &str = r#"
+name = "demo"
+
+[[users]]
+name = "Mona Maker"
+upn = "mona@contoso.example"
+roles = ["maker"]
+
+[[users]]
+name = "Ade Admin"
+upn = "ade@contoso.example"
+roles = ["admin"]
+
+[[users]]
+name = "Pat Approver"
+upn = "pat@contoso.example"
+roles = ["approver"]
+
+[[environments]]
+name = "dev"
+display_name = "Contoso Dev"
+kind = "development"
+connections = [
+  { id = "dev-office365-mona", connector = "shared_office365", display_name = "mona@contoso.example" },
+  { id = "dev-sql", connector = "shared_sql", display_name = "Dev SQL" },
+]
+
+[[environments.solutions]]
+unique_name = "ContosoCore"
+display_name = "Contoso Core"
+version = "1.0.0.3"
+publisher = "contoso"
+publisher_display_name = "Contoso"
+prefix = "cont"
+components = [[1, "cont_project"], [80, "cont_projectapp"]]
+environment_variables = [
+  { schema_name = "cont_ApiBaseUrl", display_name = "API base URL", type = "String", default_value = "https://api.dev.contoso.example" },
+  { schema_name = "cont_RetryCount", display_name = "Retry count", type = "Number", default_value = "3" },
+]
+connection_references = [
+  { logical_name = "cont_sharedoffice365_1a2b3", display_name = "Office 365 Outlook", connector_id = "/providers/Microsoft.PowerApps/apis/shared_office365" },
+]
+
+[[environments.solutions]]
+unique_name = "ContosoPortal"
+display_name = "Contoso Portal"
+version = "2.1.0.0"
+publisher = "contoso"
+publisher_display_name = "Contoso"
+prefix = "cont"
+components = [[300, "cont_portal"]]
+depends_on = [{ solution = "ContosoCore", min_version = "1.0.0.0", component = "cont_project" }]
+connection_references = [
+  { logical_name = "cont_sharedsql_9f8e7", display_name = "SQL Server", connector_id = "/providers/Microsoft.PowerApps/apis/shared_sql" },
+]
+
+[[environments.solutions]]
+unique_name = "ContosoReports"
+display_name = "Contoso Reports"
+version = "1.2.0.0"
+publisher = "contoso"
+publisher_display_name = "Contoso"
+prefix = "cont"
+components = [[60, "cont_reportform"]]
+depends_on = [{ solution = "ContosoAnalyticsBase", min_version = "3.0.0.0", component = "cont_metric" }]
+
+[[environments.solutions]]
+unique_name = "ContosoCanvas"
+display_name = "Contoso Canvas"
+version = "1.0.0.0"
+publisher = "contoso"
+publisher_display_name = "Contoso"
+prefix = "cont"
+components = [[300, "cont_canvas"]]
+
+[[environments]]
+name = "test"
+display_name = "Contoso Test"
+kind = "target"
+connections = [
+  { id = "test-office365", connector = "shared_office365", display_name = "svc-test@contoso.example" },
+  { id = "test-sql", connector = "shared_sql", display_name = "Test SQL" },
+]
+
+[[environments]]
+name = "uat"
+display_name = "Contoso UAT"
+kind = "target"
+connections = [
+  { id = "uat-office365", connector = "shared_office365", display_name = "svc-uat@contoso.example" },
+  { id = "uat-sql", connector = "shared_sql", display_name = "UAT SQL" },
+]
+
+[[environments]]
+name = "prod"
+display_name = "Contoso Prod"
+kind = "target"
+connections = [
+  { id = "prod-office365", connector = "shared_office365", display_name = "svc-prod@contoso.example" },
+  { id = "prod-sql", connector = "shared_sql", display_name = "Prod SQL" },
+]
+
+[[environments.solutions]]
+unique_name = "ContosoCanvas"
+display_name = "Contoso Canvas (hand-made)"
+version = "0.9.0.0"
+managed = false
+publisher = "contoso"
+prefix = "cont"
+
+[[pipelines]]
+name = "Contoso Release"
+description = "Dev to Test, UAT and Prod"
+dev_environments = ["dev"]
+enable_ai_deployment_notes = true
+stages = [
+  { name = "Deploy to Test", target = "test" },
+  { name = "Deploy to UAT", target = "uat" },
+  { name = "Deploy to Prod", target = "prod" },
+]
+
+[[pipelines]]
+name = "Contoso Gated"
+description = "Straight to Prod, with approval and a pre-deployment check"
+dev_environments = ["dev"]
+stages = [
+  { name = "Gated Prod", target = "prod", delegated = true, pre_deployment_step = true },
+]
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_parses_and_checks() {
+        let s = Scenario::demo();
+        assert_eq!(s.environments.len(), 4);
+        assert_eq!(s.pipelines[0].stages.len(), 3);
+        assert!(!s.environments[0].solutions[1].spec.depends_on.is_empty());
+    }
+
+    #[test]
+    fn refuses_inconsistent_scenarios() {
+        let bad = r#"
+[[environments]]
+name = "dev"
+kind = "development"
+[[pipelines]]
+name = "p"
+dev_environments = ["dev"]
+stages = [{ name = "s", target = "dev" }]
+"#;
+        let err = format!("{:#}", Scenario::from_toml(bad).unwrap_err());
+        assert!(err.contains("not a target environment"), "{err}");
+        let err = format!(
+            "{:#}",
+            Scenario::from_toml("[[environments]]\nname = \"a b\"\n").unwrap_err()
+        );
+        assert!(err.contains("letters, digits"), "{err}");
+        assert!(Scenario::from_toml("nonsense = 1").is_err());
+    }
+
+    #[test]
+    fn derived_ids_are_stable() {
+        assert_eq!(
+            derived_id("environment", "dev"),
+            derived_id("environment", "dev")
+        );
+        assert_ne!(
+            derived_id("environment", "dev"),
+            derived_id("environment", "test")
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! The environments the host knows (itself, dev and target environments) and
+//! each environment's connections. These are not Dataverse tables of the host:
+//! they stand for the tenant around it (the admin API and the connections API).
+
+use rusqlite::{params, Connection, OptionalExtension as _};
+use serde::{Deserialize, Serialize};
+
+/// What an environment is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EnvKind {
+    Host,
+    Development,
+    Target,
+}
+
+/// One environment of the emulated tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnvInfo {
+    /// Short name used in URLs: `{base}/environments/{name}/`.
+    pub name: String,
+    /// The Power Platform (BAP) environment id.
+    pub bap_id: String,
+    pub kind: EnvKind,
+    pub display_name: String,
+    /// Imports into this environment that will still fail on purpose (fault knob).
+    #[serde(default)]
+    pub import_failures: u32,
+}
+
+/// One connection in an environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionInfo {
+    pub id: String,
+    /// Connector name, e.g. `shared_office365`.
+    pub connector: String,
+    pub display_name: String,
+    /// `Connected` or `Error`.
+    pub status: String,
+}
+
+pub fn put(conn: &Connection, env: &EnvInfo) -> rusqlite::Result<()> {
+    let data = serde_json::to_string(env).expect("env serializes");
+    conn.execute(
+        "INSERT INTO environments (name, seq, data) VALUES (?1, (SELECT COUNT(*) FROM environments), ?2)
+         ON CONFLICT(name) DO UPDATE SET data = ?2",
+        params![env.name, data],
+    )?;
+    Ok(())
+}
+
+pub fn list(conn: &Connection) -> rusqlite::Result<Vec<EnvInfo>> {
+    let mut stmt = conn.prepare_cached("SELECT data FROM environments ORDER BY seq")?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    Ok(rows
+        .filter_map(|r| r.ok())
+        .filter_map(|d| serde_json::from_str(&d).ok())
+        .collect())
+}
+
+pub fn get(conn: &Connection, name: &str) -> rusqlite::Result<Option<EnvInfo>> {
+    let data: Option<String> = conn
+        .query_row(
+            "SELECT data FROM environments WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(data.and_then(|d| serde_json::from_str(&d).ok()))
+}
+
+/// The environment with this BAP id (compared case-insensitively).
+pub fn by_bap_id(conn: &Connection, bap_id: &str) -> rusqlite::Result<Option<EnvInfo>> {
+    Ok(list(conn)?.into_iter().find(|e| {
+        e.bap_id
+            .eq_ignore_ascii_case(bap_id.trim_matches(['{', '}']))
+    }))
+}
+
+pub fn put_connection(conn: &Connection, env: &str, c: &ConnectionInfo) -> rusqlite::Result<()> {
+    let data = serde_json::to_string(c).expect("connection serializes");
+    conn.execute(
+        "INSERT INTO connections (env, id, data) VALUES (?1, ?2, ?3)
+         ON CONFLICT(env, id) DO UPDATE SET data = ?3",
+        params![env, c.id, data],
+    )?;
+    Ok(())
+}
+
+pub fn connections(conn: &Connection, env: &str) -> rusqlite::Result<Vec<ConnectionInfo>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT data FROM connections WHERE env = ?1 ORDER BY rowid")?;
+    let rows = stmt.query_map([env], |r| r.get::<_, String>(0))?;
+    Ok(rows
+        .filter_map(|r| r.ok())
+        .filter_map(|d| serde_json::from_str(&d).ok())
+        .collect())
+}

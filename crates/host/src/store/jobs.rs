@@ -1,0 +1,74 @@
+//! Pending steps of the background state machines (stage runs, environment
+//! registrations). A job with no due time waits for an outside event (a gate).
+
+use rusqlite::{params, Connection, OptionalExtension as _};
+
+/// One pending step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: String,
+    pub kind: String,
+    pub step: String,
+    pub due_ms: Option<i64>,
+}
+
+pub fn put(
+    conn: &Connection,
+    id: &str,
+    kind: &str,
+    step: &str,
+    due_ms: Option<i64>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO jobs (id, kind, step, due_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(id) DO UPDATE SET kind = ?2, step = ?3, due_ms = ?4",
+        params![id, kind, step, due_ms],
+    )?;
+    Ok(())
+}
+
+pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<Job>> {
+    conn.query_row(
+        "SELECT id, kind, step, due_ms FROM jobs WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Job {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                step: r.get(2)?,
+                due_ms: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+pub fn remove(conn: &Connection, id: &str) -> rusqlite::Result<()> {
+    conn.execute("DELETE FROM jobs WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// Jobs due at or before `now_ms`, earliest first.
+pub fn due(conn: &Connection, now_ms: i64) -> rusqlite::Result<Vec<Job>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, kind, step, due_ms FROM jobs WHERE due_ms IS NOT NULL AND due_ms <= ?1 ORDER BY due_ms",
+    )?;
+    let rows = stmt.query_map([now_ms], |r| {
+        Ok(Job {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            step: r.get(2)?,
+            due_ms: r.get(3)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// The earliest due time of any timed job.
+pub fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT MIN(due_ms) FROM jobs WHERE due_ms IS NOT NULL",
+        [],
+        |r| r.get(0),
+    )
+}

@@ -1,0 +1,145 @@
+//! SQLite persistence (WAL): one database file in the host's data directory.
+//!
+//! Rows of every served table live in `records` as JSON keyed by scope (the host,
+//! or an environment name), entity set and id; the stage-run state machine's
+//! pending steps live in `jobs`, artifact bytes in `files`. Each state change is
+//! one transaction, so a killed host never leaves a half-applied step.
+
+pub mod environments;
+pub mod files;
+pub mod jobs;
+pub mod records;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use anyhow::Context as _;
+use rusqlite::{Connection, Transaction};
+
+/// The schema version this binary writes. A database with a newer one is refused.
+const SCHEMA_VERSION: i64 = 1;
+
+const MIGRATION_1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE records (
+    scope TEXT NOT NULL, entity TEXT NOT NULL, id TEXT NOT NULL,
+    version INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (scope, entity, id)
+);
+CREATE TABLE links (
+    scope TEXT NOT NULL, rel TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
+    PRIMARY KEY (scope, rel, a, b)
+);
+CREATE INDEX links_b ON links (scope, rel, b);
+CREATE TABLE files (
+    artifact TEXT NOT NULL, col TEXT NOT NULL, name TEXT NOT NULL,
+    sha256 TEXT NOT NULL, bytes BLOB NOT NULL,
+    PRIMARY KEY (artifact, col)
+);
+CREATE TABLE jobs (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, step TEXT NOT NULL, due_ms INTEGER
+);
+CREATE INDEX jobs_due ON jobs (due_ms);
+CREATE TABLE environments (
+    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL
+);
+CREATE TABLE connections (
+    env TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (env, id)
+);
+INSERT INTO meta (key, value) VALUES ('rowversion', '1000');
+";
+
+/// The host database.
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) `host.db` in `dir`, in WAL mode, migrated.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        let path = dir.join("host.db");
+        let conn = Connection::open(&path)
+            .with_context(|| format!("cannot open the host database {}", path.display()))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` in one transaction; commits when it returns `Ok`.
+    pub fn tx<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// A value from the `meta` table.
+    pub fn meta(&self, key: &str) -> rusqlite::Result<Option<String>> {
+        meta_get(&self.lock(), key)
+    }
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+        [key, value],
+    )?;
+    Ok(())
+}
+
+fn migrate(conn: &Connection) -> anyhow::Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        anyhow::bail!(
+            "the host database was written by a newer Ferry (schema {version}, this build knows \
+             {SCHEMA_VERSION}); upgrade Ferry or use another --data-dir"
+        );
+    }
+    if version < 1 {
+        conn.execute_batch(&format!(
+            "BEGIN; {MIGRATION_1} PRAGMA user_version = 1; COMMIT;"
+        ))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opens_twice_and_refuses_a_newer_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.meta("rowversion").unwrap().as_deref(), Some("1000"));
+        drop(store);
+        let conn = Connection::open(dir.path().join("host.db")).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+        drop(conn);
+        let err = Store::open(dir.path()).err().unwrap().to_string();
+        assert!(err.contains("newer Ferry"), "{err}");
+    }
+}
