@@ -51,7 +51,9 @@ TAURI_DRIVER_VERSION="2.1.0"
 ensure_tauri_driver() {
   local bin="${CARGO_HOME:-$HOME/.cargo}/bin"
   export PATH="$bin:$PATH"
-  if command -v tauri-driver >/dev/null && tauri-driver --version 2>/dev/null | grep -q "$TAURI_DRIVER_VERSION"; then
+  # tauri-driver has no --version; cargo's install list knows what is there.
+  if command -v tauri-driver >/dev/null &&
+    cargo install --list | grep -q "^tauri-driver v$TAURI_DRIVER_VERSION:"; then
     return 0
   fi
   step "cargo install tauri-driver $TAURI_DRIVER_VERSION"
