@@ -1,0 +1,400 @@
+//! The transport: headers, tokens, retries, paging, creates, updates, actions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::error::{Error, ErrorKind};
+use crate::token::TokenSource;
+
+/// The annotation every read asks for: option-set labels and lookup names.
+const FORMATTED_VALUES: &str =
+    "odata.include-annotations=\"OData.Community.Display.V1.FormattedValue\"";
+
+/// How the client talks to a host.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Web API version segment for calls that do not name one (`v9.2`).
+    pub api_version: &'static str,
+    /// Retries after the first attempt (429 always; 5xx and dropped connections only
+    /// for reads and other idempotent calls).
+    pub max_retries: u32,
+    /// First back-off; doubles on each retry.
+    pub backoff: Duration,
+    /// Longest wait the client accepts from a `Retry-After` before giving up.
+    pub max_retry_after: Duration,
+    /// Per-request time limit.
+    pub timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            api_version: "v9.2",
+            max_retries: 4,
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// One page of a collection and the link to the next one, if any.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub value: Vec<T>,
+    pub next_link: Option<String>,
+    pub count: Option<u64>,
+}
+
+/// A client for one pipelines host (its org URL).
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+    tokens: Arc<dyn TokenSource>,
+    options: ClientOptions,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+struct Answer {
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Client {
+    /// A client for the host at `base_url` (the org URL, e.g. `https://contoso.crm.dynamics.com`).
+    pub fn new(base_url: &str, tokens: Arc<dyn TokenSource>) -> Result<Self, Error> {
+        Self::with_options(base_url, tokens, ClientOptions::default())
+    }
+
+    pub fn with_options(
+        base_url: &str,
+        tokens: Arc<dyn TokenSource>,
+        options: ClientOptions,
+    ) -> Result<Self, Error> {
+        let base = base_url.trim().trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base).map_err(|e| {
+            Error::new(
+                ErrorKind::Rejected,
+                format!("{base_url:?} is not a host address ({e}): use the environment URL, like https://contoso.crm.dynamics.com"),
+            )
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::new(
+                ErrorKind::Rejected,
+                format!("{base_url:?} must start with https:// (or http:// for the local host)"),
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .user_agent(concat!("ferry/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Protocol,
+                    format!("cannot build an HTTP client: {e}"),
+                )
+            })?;
+        Ok(Self {
+            http,
+            base,
+            tokens,
+            options,
+        })
+    }
+
+    /// The host's org URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// `{base}/api/data/{version}/{path}` for a path relative to the service root.
+    pub fn api_url(&self, path: &str) -> String {
+        self.api_url_at(self.options.api_version, path)
+    }
+
+    /// Like [`Self::api_url`] with an explicit version (`v9.0`, `v9.1`, `v9.2`).
+    pub fn api_url_at(&self, version: &str, path: &str) -> String {
+        format!(
+            "{}/api/data/{version}/{}",
+            self.base,
+            path.trim_start_matches('/')
+        )
+    }
+
+    fn absolute(&self, path_or_url: &str) -> String {
+        if path_or_url.starts_with("http://") || path_or_url.starts_with("https://") {
+            path_or_url.to_string()
+        } else {
+            self.api_url(path_or_url)
+        }
+    }
+
+    /// GET a single JSON document (an entity, a function result).
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
+        let answer = self
+            .send(
+                Method::GET,
+                &self.absolute(path),
+                None,
+                FORMATTED_VALUES,
+                true,
+                &[],
+            )
+            .await?;
+        decode(&answer.body)
+    }
+
+    /// GET one page of a collection. `path_or_next_link` is a path under the service
+    /// root or an `@odata.nextLink` (followed verbatim, as Dataverse requires).
+    pub async fn get_page<T: DeserializeOwned>(
+        &self,
+        path_or_next_link: &str,
+        max_page_size: Option<u32>,
+    ) -> Result<Page<T>, Error> {
+        let prefer = match max_page_size {
+            Some(n) => format!("{FORMATTED_VALUES},odata.maxpagesize={n}"),
+            None => FORMATTED_VALUES.to_string(),
+        };
+        let url = self.absolute(path_or_next_link);
+        let answer = self
+            .send(Method::GET, &url, None, &prefer, true, &[])
+            .await?;
+        let mut doc: Value = decode(&answer.body)?;
+        let next_link = doc["@odata.nextLink"].as_str().map(str::to_owned);
+        let count = doc["@odata.count"].as_u64();
+        let value = match doc.get_mut("value").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => return Err(Error::protocol("a collection without a `value` array")),
+        };
+        let value = value
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(|e| Error::protocol(format!("a row did not match: {e}")))?;
+        Ok(Page {
+            value,
+            next_link,
+            count,
+        })
+    }
+
+    /// Every row of a collection, following `@odata.nextLink` page by page.
+    pub async fn get_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        max_page_size: Option<u32>,
+    ) -> Result<Vec<T>, Error> {
+        let mut rows = Vec::new();
+        let mut next = Some(path.to_string());
+        while let Some(link) = next {
+            let page = self.get_page::<T>(&link, max_page_size).await?;
+            rows.extend(page.value);
+            next = page.next_link;
+        }
+        Ok(rows)
+    }
+
+    /// POST a new row to `set`; returns its id (from `OData-EntityId`, or the body).
+    pub async fn create(&self, set: &str, body: &Value) -> Result<Uuid, Error> {
+        let url = self.api_url(set);
+        let answer = self
+            .send(
+                Method::POST,
+                &url,
+                Some(body),
+                "return=representation",
+                false,
+                &[],
+            )
+            .await?;
+        if let Some(id) = answer
+            .headers
+            .get("OData-EntityId")
+            .and_then(|v| v.to_str().ok())
+            .and_then(entity_id_from_uri)
+        {
+            return Ok(id);
+        }
+        // No header: the 201 body names the key `<entity>id`.
+        let doc: Value = decode(&answer.body)?;
+        let singular = set.strip_suffix('s').unwrap_or(set);
+        doc[format!("{singular}id")]
+            .as_str()
+            .and_then(|s| Uuid::parse_str(s).ok())
+            .ok_or_else(|| Error::protocol("a create answer without the new row's id"))
+    }
+
+    /// PATCH an existing row (`If-Match: *`, so a wrong id is a 404, never a new row).
+    pub async fn update(&self, set: &str, id: Uuid, body: &Value) -> Result<(), Error> {
+        let url = self.api_url_at("v9.0", &format!("{set}({id})"));
+        self.send(
+            Method::PATCH,
+            &url,
+            Some(body),
+            "",
+            true,
+            &[("If-Match", "*")],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// POST an unbound action (`ValidatePackageAsync`, …); success is any 2xx (204).
+    pub async fn action(&self, version: &str, name: &str, body: &Value) -> Result<(), Error> {
+        let url = self.api_url_at(version, name);
+        self.send(Method::POST, &url, Some(body), "", false, &[])
+            .await
+            .map(drop)
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        prefer: &str,
+        idempotent: bool,
+        extra: &[(&str, &str)],
+    ) -> Result<Answer, Error> {
+        let mut attempt = 0;
+        loop {
+            let token = self.tokens.token().await.map_err(|why| {
+                Error::new(
+                    ErrorKind::Unauthorized,
+                    format!("No token for the pipelines host: {why}. Sign in again."),
+                )
+            })?;
+            let mut req = self
+                .http
+                .request(method.clone(), url)
+                .bearer_auth(token)
+                .header("Accept", "application/json")
+                .header("OData-MaxVersion", "4.0")
+                .header("OData-Version", "4.0");
+            if !prefer.is_empty() {
+                req = req.header("Prefer", prefer);
+            }
+            for (name, value) in extra {
+                req = req.header(*name, *value);
+            }
+            if let Some(body) = body {
+                req = req
+                    .header("Content-Type", "application/json")
+                    .body(body.to_string());
+            }
+            let retry_wait = self.options.backoff * 2u32.saturating_pow(attempt);
+            let outcome = req.send().await;
+            let can_retry = attempt < self.options.max_retries;
+            match outcome {
+                Err(err) => {
+                    if idempotent
+                        && can_retry
+                        && (err.is_connect() || err.is_timeout() || err.is_request())
+                    {
+                        tracing::debug!(%url, %err, attempt, "retrying after a transport error");
+                        attempt += 1;
+                        tokio::time::sleep(retry_wait).await;
+                        continue;
+                    }
+                    return Err(Error::offline(&self.base, &err));
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    let body = resp
+                        .bytes()
+                        .await
+                        .map_err(|e| Error::offline(&self.base, &e))?
+                        .to_vec();
+                    if status.is_success() {
+                        return Ok(Answer { headers, body });
+                    }
+                    let retry_after = retry_after(headers.get(RETRY_AFTER));
+                    let transient = matches!(status.as_u16(), 502..=504) && idempotent;
+                    if can_retry && (status == StatusCode::TOO_MANY_REQUESTS || transient) {
+                        let wait = retry_after.unwrap_or(retry_wait);
+                        if wait <= self.options.max_retry_after {
+                            tracing::debug!(%url, %status, attempt, ?wait, "retrying");
+                            attempt += 1;
+                            tokio::time::sleep(wait).await;
+                            continue;
+                        }
+                    }
+                    return Err(Error::from_response(status.as_u16(), &body, retry_after));
+                }
+            }
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::protocol(format!("invalid JSON: {e}")))
+}
+
+/// `Retry-After: <seconds>` (the HTTP-date form is not used by Dataverse).
+fn retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
+    let secs: f64 = value?.to_str().ok()?.trim().parse().ok()?;
+    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+}
+
+/// The GUID inside `…/deploymentstageruns(<guid>)`.
+pub(crate) fn entity_id_from_uri(uri: &str) -> Option<Uuid> {
+    let open = uri.rfind('(')?;
+    let close = uri[open..].find(')')? + open;
+    Uuid::parse_str(uri[open + 1..close].trim_matches(|c| c == '{' || c == '}')).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entity_ids_come_from_the_uri() {
+        let id = Uuid::new_v4();
+        let uri = format!("http://127.0.0.1:1/api/data/v9.0/deploymentstageruns({id})");
+        assert_eq!(entity_id_from_uri(&uri), Some(id));
+        assert_eq!(entity_id_from_uri("…/runs({not-a-guid})"), None);
+        assert_eq!(entity_id_from_uri("no parens"), None);
+    }
+
+    #[test]
+    fn retry_after_is_seconds() {
+        let v = HeaderValue::from_static("3");
+        assert_eq!(retry_after(Some(&v)), Some(Duration::from_secs(3)));
+        let v = HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
+        assert_eq!(retry_after(Some(&v)), None);
+        assert_eq!(retry_after(None), None);
+    }
+
+    #[test]
+    fn rejects_addresses_that_are_not_urls() {
+        let tokens = Arc::new(crate::StaticToken::new("t"));
+        let err = Client::new("contoso", tokens.clone()).unwrap_err();
+        assert!(
+            err.message.contains("not a host address"),
+            "{}",
+            err.message
+        );
+        let err = Client::new("ftp://x", tokens.clone()).unwrap_err();
+        assert!(err.message.contains("https://"), "{}", err.message);
+        let ok = Client::new("https://x.crm.dynamics.com/", tokens).unwrap();
+        assert_eq!(
+            ok.api_url("WhoAmI"),
+            "https://x.crm.dynamics.com/api/data/v9.2/WhoAmI"
+        );
+    }
+}
