@@ -12,6 +12,13 @@ fn ferry() -> Command {
 
 /// Starts `ferry host serve --port 0` and returns the child and its base URL.
 fn serve(data_dir: &std::path::Path) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    serve_at(data_dir, "100")
+}
+
+fn serve_at(
+    data_dir: &std::path::Path,
+    speed: &str,
+) -> (Child, String, BufReader<std::process::ChildStdout>) {
     let mut child = ferry()
         .args([
             "host",
@@ -19,7 +26,7 @@ fn serve(data_dir: &std::path::Path) -> (Child, String, BufReader<std::process::
             "--port",
             "0",
             "--speed",
-            "100",
+            speed,
             "--data-dir",
         ])
         .arg(data_dir)
@@ -40,12 +47,24 @@ fn serve(data_dir: &std::path::Path) -> (Child, String, BufReader<std::process::
 
 /// A plain HTTP/1.1 GET; returns (status line, body).
 fn get(base: &str, path: &str) -> (String, String) {
+    request(base, "GET", path, "")
+}
+
+/// A plain HTTP/1.1 request with a JSON body; returns (status line, body).
+fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String) {
     let authority = base.strip_prefix("http://").unwrap();
     let mut stream = TcpStream::connect(authority).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nAccept: application/json\r\n\r\n").unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
+         Accept: application/json\r\nContent-Type: application/json\r\n\
+         Prefer: return=representation\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
@@ -135,4 +154,68 @@ fn import_solution_loads_a_package_into_a_dev_environment() {
     assert!(body.contains("3.1.0.0"), "{body}");
     let rest = stop(child, out);
     assert!(rest.contains("resumed existing data"), "{rest}");
+}
+
+/// Polls a run until its `stagerunstatus` is one of `wanted`.
+fn wait_for(url: &str, run: &str, wanted: &[&str]) -> String {
+    for _ in 0..500 {
+        let (_, body) = get(
+            url,
+            &format!("/api/data/v9.2/deploymentstageruns({run})?$select=stagerunstatus"),
+        );
+        if wanted
+            .iter()
+            .any(|w| body.contains(&format!("\"stagerunstatus\":{w}")))
+        {
+            return body;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("run {run} never reached {wanted:?}");
+}
+
+#[test]
+fn a_run_survives_kill_9_of_the_host() {
+    use ferry_host::scenario::derived_id;
+    let dir = tempfile::tempdir().unwrap();
+    // Slow phases, so the kill lands in the middle of validation.
+    let (mut child, url, _out) = serve_at(dir.path(), "2");
+    let body = format!(
+        r#"{{"deploymentstageid@odata.bind":"/deploymentstages({})","devdeploymentenvironment@odata.bind":"/deploymentenvironments({})","artifactname":"ContosoCanvas","solutionid":"{}"}}"#,
+        derived_id("stage", "Contoso Release/Deploy to Test"),
+        derived_id("registration", "dev"),
+        derived_id("solution", "ContosoCanvas"),
+    );
+    let (status, created) = request(&url, "POST", "/api/data/v9.2/deploymentstageruns", &body);
+    assert!(status.contains("201"), "{status} {created}");
+    let run = created.split("\"deploymentstagerunid\":\"").nth(1).unwrap()[..36].to_string();
+    let (status, _) = request(
+        &url,
+        "POST",
+        "/api/data/v9.2/ValidatePackageAsync",
+        &format!(r#"{{"StageRunId":"{run}"}}"#),
+    );
+    assert!(status.contains("204"), "{status}");
+    let kill = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    child.wait().unwrap();
+
+    let (child, url, out) = serve(dir.path());
+    wait_for(&url, &run, &["200000007"]);
+    let (status, _) = request(
+        &url,
+        "POST",
+        "/api/data/v9.2/DeployPackageAsync",
+        &format!(r#"{{"StageRunId":"{run}"}}"#),
+    );
+    assert!(status.contains("204"), "{status}");
+    wait_for(&url, &run, &["200000002"]);
+    let (_, count) = get(&url, "/api/data/v9.2/deploymentstageruns/$count");
+    assert_eq!(count.trim(), "1", "no run lost or duplicated");
+    let (_, count) = get(&url, "/api/data/v9.2/deploymentartifacts/$count");
+    assert_eq!(count.trim(), "1", "no artifact duplicated");
+    stop(child, out);
 }
