@@ -65,13 +65,26 @@ async fn deployment(client: reqwest::Client, api: String, rec: Arc<Recorder>, i:
     assert_eq!(status, 201, "{body}");
     let id = body["deploymentstagerunid"].as_str().unwrap().to_string();
     let run_url = format!("{api}/deploymentstageruns({id})");
-    let poll_url = format!("{run_url}?$select=stagerunstatus,operation,suboperation,operationstatus,errormessage");
-    rec.send(client.post(format!("{api}/ValidatePackageAsync")).json(&json!({ "StageRunId": id }))).await;
+    let poll_url = format!(
+        "{run_url}?$select=stagerunstatus,operation,suboperation,operationstatus,errormessage"
+    );
+    rec.send(
+        client
+            .post(format!("{api}/ValidatePackageAsync"))
+            .json(&json!({ "StageRunId": id })),
+    )
+    .await;
     let wait = |wanted: &'static [i64]| {
         let (client, rec, poll_url) = (client.clone(), rec.clone(), poll_url.clone());
         async move {
             loop {
-                let (_, run) = rec.send(client.get(&poll_url).header("Prefer", "odata.include-annotations=\"*\"")).await;
+                let (_, run) = rec
+                    .send(
+                        client
+                            .get(&poll_url)
+                            .header("Prefer", "odata.include-annotations=\"*\""),
+                    )
+                    .await;
                 let s = run["stagerunstatus"].as_i64().unwrap_or(0);
                 if wanted.contains(&s) {
                     return s;
@@ -84,9 +97,20 @@ async fn deployment(client: reqwest::Client, api: String, rec: Arc<Recorder>, i:
         return 200000003;
     }
     let settings = json!({ "EnvironmentVariables": [], "ConnectionReferences": [] }).to_string();
-    rec.send(client.patch(&run_url).header("If-Match", "*").json(&json!({ "deploymentsettingsjson": settings }))).await;
+    rec.send(
+        client
+            .patch(&run_url)
+            .header("If-Match", "*")
+            .json(&json!({ "deploymentsettingsjson": settings })),
+    )
+    .await;
     rec.send(client.patch(&run_url).header("If-Match", "*").json(&json!({ "artifactversion": "1.0.0.1", "artifactdevcurrentversion": "1.0.0.0", "deploymentnotes": "load" }))).await;
-    rec.send(client.post(format!("{api}/DeployPackageAsync")).json(&json!({ "StageRunId": id }))).await;
+    rec.send(
+        client
+            .post(format!("{api}/DeployPackageAsync"))
+            .json(&json!({ "StageRunId": id })),
+    )
+    .await;
     wait(&[200000002, 200000003, 200000004]).await
 }
 
@@ -96,10 +120,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(50);
     let speed: f64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20.0);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     runtime.block_on(async move {
         let dir = tempfile::tempdir().unwrap();
         let mut config = HostConfig::new(dir.path());
@@ -107,10 +137,17 @@ fn main() {
         config.speed = speed;
         let host = Host::start(config).await.unwrap();
         let api = host.api_url();
-        let client = reqwest::Client::builder().pool_max_idle_per_host(n).build().unwrap();
-        let rec = Arc::new(Recorder { latencies: Mutex::new(Vec::new()) });
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(n)
+            .build()
+            .unwrap();
+        let rec = Arc::new(Recorder {
+            latencies: Mutex::new(Vec::new()),
+        });
         let start = Instant::now();
-        let tasks: Vec<_> = (0..n).map(|i| tokio::spawn(deployment(client.clone(), api.clone(), rec.clone(), i))).collect();
+        let tasks: Vec<_> = (0..n)
+            .map(|i| tokio::spawn(deployment(client.clone(), api.clone(), rec.clone(), i)))
+            .collect();
         let mut succeeded = 0;
         for t in tasks {
             if t.await.unwrap() == 200000002 {
@@ -121,7 +158,16 @@ fn main() {
         let count = |set: &str| {
             let (client, api) = (client.clone(), api.clone());
             let set = set.to_string();
-            async move { client.get(format!("{api}/{set}/$count")).send().await.unwrap().text().await.unwrap() }
+            async move {
+                client
+                    .get(format!("{api}/{set}/$count"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
         };
         let runs = count("deploymentstageruns").await;
         let artifacts = count("deploymentartifacts").await;
@@ -130,11 +176,22 @@ fn main() {
         let mut lat = rec.latencies.lock().unwrap().clone();
         lat.sort();
         let requests = lat.len();
-        println!("deployments      {n} concurrent, speed {speed} (phases ≈ {:.0} ms per deployment)", 20_000.0 / speed);
-        println!("succeeded        {succeeded}/{n}; runs stored {runs}, artifacts stored {artifacts}");
+        println!(
+            "deployments      {n} concurrent, speed {speed} (phases ≈ {:.0} ms per deployment)",
+            20_000.0 / speed
+        );
+        println!(
+            "succeeded        {succeeded}/{n}; runs stored {runs}, artifacts stored {artifacts}"
+        );
         println!("wall time        {:.2} s", wall.as_secs_f64());
-        println!("requests         {requests} ({:.0} req/s)", requests as f64 / wall.as_secs_f64());
-        println!("deployments/s    {:.1}", succeeded as f64 / wall.as_secs_f64());
+        println!(
+            "requests         {requests} ({:.0} req/s)",
+            requests as f64 / wall.as_secs_f64()
+        );
+        println!(
+            "deployments/s    {:.1}",
+            succeeded as f64 / wall.as_secs_f64()
+        );
         println!(
             "latency ms       p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
             percentile(&lat, 0.50).as_secs_f64() * 1e3,
@@ -144,6 +201,10 @@ fn main() {
         );
         assert_eq!(succeeded, n, "deployments were lost or failed");
         assert_eq!(runs, n.to_string(), "runs were lost or duplicated");
-        assert_eq!(artifacts, n.to_string(), "artifacts were lost or duplicated");
+        assert_eq!(
+            artifacts,
+            n.to_string(),
+            "artifacts were lost or duplicated"
+        );
     });
 }

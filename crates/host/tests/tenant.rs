@@ -214,3 +214,91 @@ async fn runs_continue_after_a_restart() {
     let (_, v) = h2.get("deploymentpipelines?$select=name").await;
     assert_eq!(v["value"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_files_load_packages_relative_to_themselves() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("pkgs")).unwrap();
+    let spec = ferry_host::SolutionSpec {
+        unique_name: "FabrikamTools".into(),
+        version: "3.1.0.0".into(),
+        publisher: "fabrikam".into(),
+        prefix: "fab".into(),
+        environment_variables: vec![ferry_host::package::VariableSpec {
+            schema_name: "fab_Endpoint".into(),
+            display_name: "Endpoint".into(),
+            var_type: "String".into(),
+            default_value: None,
+        }],
+        ..Default::default()
+    };
+    std::fs::write(
+        dir.path().join("pkgs/fabrikam.zip"),
+        ferry_host::package::export_zip(&spec, "3.1.0.0", false),
+    )
+    .unwrap();
+    let toml = r#"
+name = "fabrikam"
+[[users]]
+name = "Fay Maker"
+upn = "fay@fabrikam.example"
+roles = ["maker"]
+[[environments]]
+name = "build"
+kind = "development"
+solutions = [{ path = "pkgs/fabrikam.zip" }]
+[[environments]]
+name = "live"
+kind = "target"
+connections = [{ id = "live-sql", connector = "shared_sql" }]
+[[pipelines]]
+name = "Fabrikam"
+dev_environments = ["build"]
+stages = [{ name = "Live", target = "live" }]
+"#;
+    let path = dir.path().join("fabrikam.toml");
+    std::fs::write(&path, toml).unwrap();
+    let scenario = Scenario::load(&path).unwrap();
+    let h = start(scenario).await;
+    let sols = h
+        .env_rows("build", "solutions?$select=uniquename,version,ismanaged")
+        .await;
+    assert_eq!(sols.len(), 1);
+    assert_eq!(sols[0]["uniquename"], "FabrikamTools");
+    assert_eq!(sols[0]["ismanaged"], false);
+    let run = {
+        let (s, _, body) = h
+            .send(
+                reqwest::Method::POST,
+                "deploymentstageruns",
+                json!({
+                    "deploymentstageid@odata.bind": format!("/deploymentstages({})", stage("Fabrikam", "Live")),
+                    "devdeploymentenvironment@odata.bind": format!("/deploymentenvironments({})", registration("build")),
+                    "artifactname": "FabrikamTools", "solutionid": sols[0]["solutionid"],
+                }),
+                &[("Prefer", "return=representation")],
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body}");
+        body["deploymentstagerunid"].as_str().unwrap().to_string()
+    };
+    h.action("ValidatePackageAsync", &run).await;
+    h.wait_for(&run, &[200000007]).await;
+    let settings = json!({ "EnvironmentVariables": [{ "SchemaName": "fab_Endpoint", "Value": "https://live" }] });
+    h.patch(
+        &format!("deploymentstageruns({run})"),
+        json!({ "deploymentsettingsjson": settings.to_string() }),
+    )
+    .await;
+    h.action("DeployPackageAsync", &run).await;
+    assert_eq!(
+        h.wait_for(&run, &[200000002, 200000003]).await["stagerunstatus"],
+        200000002
+    );
+    let vals = h.env_rows("live", "environmentvariablevalues").await;
+    assert_eq!(vals[0]["value"], "https://live");
+    let (_, who) = h.get("systemusers?$select=fullname").await;
+    assert_eq!(who["value"][0]["fullname"], "Fay Maker");
+    let bad = Scenario::load(&dir.path().join("missing.toml")).unwrap_err();
+    assert!(format!("{bad:#}").contains("cannot read the scenario file"));
+}
