@@ -600,3 +600,34 @@ async fn auto_validate_on_create_is_a_scenario_switch() {
         "a second trigger is a no-op"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_is_refused_in_the_final_step() {
+    let h = start_at(Scenario::demo(), 10.0).await;
+    let run = h
+        .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCanvas")
+        .await;
+    h.action("ValidatePackageAsync", &run).await;
+    h.wait_for(&run, &[200000007]).await;
+    h.action("DeployPackageAsync", &run).await;
+    let start = std::time::Instant::now();
+    while h.run(&run).await["suboperation"] != 200000105 {
+        assert!(start.elapsed().as_secs() < 10, "never reached publishing");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (s, body) = h
+        .patch(
+            &format!("deploymentstageruns({run})"),
+            json!({ "iscanceled": true }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("final step"));
+    assert_eq!(
+        h.wait_for(&run, &[200000002, 200000004]).await["stagerunstatus"],
+        200000002
+    );
+}
