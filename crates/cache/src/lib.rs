@@ -41,7 +41,7 @@ pub use error::{CacheError, Result};
 pub use pipelines::{Pipeline, Stage};
 pub use profiles::{Profile, ProfileKind};
 pub use runs::{decode_validation_results, CachedRun, StageRun, UpsertOutcome};
-pub use search::{HistoryPage, HistoryQuery, LatestRunsQuery};
+pub use search::{fts_query, HistoryPage, HistoryQuery, HistoryTotal, LatestRunsQuery};
 pub use solutions::Solution;
 pub use stage_profiles::{StageConnection, StageProfile, StageVariable, VariableKind};
 pub use timeline::TimelineEntry;

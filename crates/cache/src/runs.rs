@@ -856,7 +856,7 @@ pub(crate) mod tests {
             stage: Some("{Stage-9F}".into()),
             ..Default::default()
         };
-        assert_eq!(c.history(&q).unwrap().total, 1);
+        assert_eq!(c.history(&q).unwrap().runs.len(), 1);
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub struct HistoryQuery {
     pub limit: u32,
     /// Rows to skip.
     pub offset: u32,
+    /// Also count the matching runs (up to [`HistoryQuery::COUNT_CAP`]); costs about as much
+    /// as the page itself, so leave it off for "load more" pages.
+    pub with_total: bool,
 }
 
 impl HistoryQuery {
@@ -49,12 +52,19 @@ impl HistoryQuery {
 pub struct HistoryPage {
     /// The runs of this page.
     pub runs: Vec<CachedRun>,
-    /// How many runs match in all, up to [`HistoryQuery::COUNT_CAP`].
-    pub total: u64,
-    /// `false` when more than [`HistoryQuery::COUNT_CAP`] runs match (then `total` is the cap).
-    pub total_exact: bool,
     /// The offset of the next page, if there is one.
     pub next_offset: Option<u32>,
+    /// How many runs match, when [`HistoryQuery::with_total`] asked for it.
+    pub total: Option<HistoryTotal>,
+}
+
+/// How many runs match a history query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryTotal {
+    /// The count, at most [`HistoryQuery::COUNT_CAP`].
+    pub count: u64,
+    /// `false` when more than [`HistoryQuery::COUNT_CAP`] runs match (then `count` is the cap).
+    pub exact: bool,
 }
 
 /// Which runs [`Cache::latest_runs`] considers.
@@ -67,6 +77,10 @@ pub struct LatestRunsQuery {
     /// Only runs that succeeded (what is deployed where).
     pub succeeded_only: bool,
 }
+
+/// The index columns that hold text a user searches (everything but `facets`).
+const TEXT_COLUMNS: &str = "{artifact_name stage_name pipeline_name target_environment_name \
+     artifact_version status_label deployment_notes error_message validation_messages created_by}";
 
 /// Turns user text into a safe FTS5 query: each whitespace-separated word becomes a quoted
 /// phrase of its alphanumeric pieces with a prefix star; words are ANDed. `None` if no word has
@@ -84,6 +98,34 @@ pub fn fts_query(text: &str) -> Option<String> {
         })
         .collect();
     (!phrases.is_empty()).then(|| phrases.join(" AND "))
+}
+
+/// Facet tokens: one alphanumeric token per filterable value, so that a filter is a doclist
+/// intersection inside FTS5 instead of a row-by-row check. Values are hashed with 64-bit FNV-1a
+/// (stable: the tokens are stored) after the same ASCII case folding as SQLite's NOCASE; the SQL
+/// conditions re-check every row of a page, so a hash collision could at worst make a count one
+/// too high.
+mod facet {
+    fn fnv(s: &str) -> u64 {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        })
+    }
+    pub fn profile(id: &str) -> String {
+        format!("fp{:016x}", fnv(id))
+    }
+    pub fn solution(name: &str) -> String {
+        format!("fs{:016x}", fnv(&name.to_ascii_lowercase()))
+    }
+    pub fn stage_id(id: &str) -> String {
+        format!("fg{:016x}", fnv(id))
+    }
+    pub fn stage_name(name: &str) -> String {
+        format!("fn{:016x}", fnv(&name.to_ascii_lowercase()))
+    }
+    pub fn status(code: i32) -> String {
+        format!("fx{code}")
+    }
 }
 
 /// Every text in a validation result, with numeric error codes also as `0x` hex.
@@ -112,19 +154,34 @@ pub(crate) fn index_run(
     key: i64,
     previous_order_key: Option<i64>,
 ) -> Result<()> {
-    let row: (Vec<Option<String>>, i32, Option<String>, i64) = tx
+    type Indexed = (
+        Vec<Option<String>>,
+        i32,
+        Option<String>,
+        i64,
+        String,
+        String,
+    );
+    let row: Indexed = tx
         .prepare_cached(
             "SELECT artifact_name, stage_name, pipeline_name, target_environment_name,
                     artifact_version, stage_run_status_label, deployment_notes,
                     ai_generated_deployment_notes, error_message, created_by,
-                    stage_run_status, validation_results, order_key
+                    stage_run_status, validation_results, order_key, profile_id, stage_id
              FROM runs WHERE key = ?1",
         )?
         .query_row([key], |r| {
             let texts = (0..10).map(|i| r.get(i)).collect::<rusqlite::Result<_>>()?;
-            Ok((texts, r.get(10)?, r.get(11)?, r.get(12)?))
+            Ok((
+                texts,
+                r.get(10)?,
+                r.get(11)?,
+                r.get(12)?,
+                r.get(13)?,
+                r.get(14)?,
+            ))
         })?;
-    let (t, status, validation, order_key) = row;
+    let (t, status, validation, order_key, profile_id, stage_id) = row;
     let mut status_label = t[5].clone().unwrap_or_default();
     if let Some(builtin) = stage_run_status::label(status) {
         status_label = format!("{status_label} {builtin}");
@@ -137,6 +194,15 @@ pub(crate) fn index_run(
     if let Some(v) = validation.and_then(|s| serde_json::from_str(&s).ok()) {
         validation_text(&v, &mut validation_texts);
     }
+    let mut facets = vec![
+        facet::profile(&profile_id),
+        facet::solution(t[0].as_deref().unwrap_or_default()),
+        facet::stage_id(&stage_id),
+        facet::status(status),
+    ];
+    if let Some(name) = &t[1] {
+        facets.push(facet::stage_name(name));
+    }
     let mut delete = tx.prepare_cached("DELETE FROM runs_fts WHERE rowid = ?1")?;
     if let Some(previous) = previous_order_key.filter(|p| *p != order_key) {
         delete.execute([previous])?;
@@ -145,8 +211,8 @@ pub(crate) fn index_run(
     tx.prepare_cached(
         "INSERT INTO runs_fts (rowid, artifact_name, stage_name, pipeline_name,
             target_environment_name, artifact_version, status_label, deployment_notes,
-            error_message, validation_messages, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            error_message, validation_messages, created_by, facets)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )?
     .execute(params![
         order_key,
@@ -159,40 +225,36 @@ pub(crate) fn index_run(
         notes.join("\n"),
         t[8],
         validation_texts.join("\n"),
-        t[9]
+        t[9],
+        facets.join(" ")
     ])?;
     Ok(())
 }
 
-impl Cache {
-    /// History, newest first (by `createdon`, else when first seen), filtered and paged.
-    ///
-    /// With search text the full-text index is walked newest first and the walk stops at the end
-    /// of the page, so a page costs about the same however many runs match. The count stops at
-    /// [`HistoryQuery::COUNT_CAP`] (see [`HistoryPage::total_exact`]).
-    pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
-        let mut conds: Vec<String> = Vec::new();
-        let mut args: Vec<SqlValue> = Vec::new();
-        let mut arg = |v: SqlValue| {
-            args.push(v);
-            format!("?{}", args.len())
+/// A history query as SQL: the exact conditions on `runs`, and the FTS5 expression that
+/// pre-selects the same runs (text and facets), if the index should drive the query.
+struct Plan {
+    conds: Vec<String>,
+    args: Vec<SqlValue>,
+    fts: Option<String>,
+}
+
+impl Plan {
+    fn new(q: &HistoryQuery) -> Plan {
+        let mut plan = Plan {
+            conds: Vec::new(),
+            args: Vec::new(),
+            fts: None,
         };
-        let text = q.text.as_deref().and_then(fts_query);
-        let (from, order) = match text {
-            Some(m) => {
-                conds.push(format!("runs_fts MATCH {}", arg(SqlValue::Text(m))));
-                (
-                    "runs_fts JOIN runs ON runs.order_key = runs_fts.rowid",
-                    "runs_fts.rowid DESC",
-                )
-            }
-            None => ("runs", "runs.order_key DESC"),
-        };
+        let mut fts: Vec<String> = Vec::new();
+        let mut facets_used = false;
+        if let Some(m) = q.text.as_deref().and_then(fts_query) {
+            fts.push(format!("{TEXT_COLUMNS} : ({m})"));
+        }
         if let Some(p) = &q.profile_id {
-            conds.push(format!(
-                "runs.profile_id = {}",
-                arg(SqlValue::Text(p.clone()))
-            ));
+            let a = plan.arg(SqlValue::Text(p.clone()));
+            plan.conds.push(format!("runs.profile_id = {a}"));
+            fts.push(format!("facets : {}", facet::profile(p)));
         }
         if let Some(s) = q
             .solution
@@ -200,67 +262,161 @@ impl Cache {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            conds.push(format!(
-                "runs.artifact_name = {} COLLATE NOCASE",
-                arg(SqlValue::Text(s.into()))
-            ));
+            let a = plan.arg(SqlValue::Text(s.into()));
+            plan.conds
+                .push(format!("runs.artifact_name = {a} COLLATE NOCASE"));
+            fts.push(format!("facets : {}", facet::solution(s)));
+            facets_used = true;
         }
         if let Some(s) = q.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let id = arg(SqlValue::Text(normalize_id(s)));
-            let name = arg(SqlValue::Text(s.into()));
-            conds.push(format!(
-                "(runs.stage_id = {id} OR runs.stage_name = {name} COLLATE NOCASE)"
+            let id = normalize_id(s);
+            let ida = plan.arg(SqlValue::Text(id.clone()));
+            let name = plan.arg(SqlValue::Text(s.into()));
+            plan.conds.push(format!(
+                "(runs.stage_id = {ida} OR runs.stage_name = {name} COLLATE NOCASE)"
             ));
+            fts.push(format!(
+                "facets : ({} OR {})",
+                facet::stage_id(&id),
+                facet::stage_name(s)
+            ));
+            facets_used = true;
         }
         if !q.statuses.is_empty() {
             let list: Vec<String> = q
                 .statuses
                 .iter()
-                .map(|s| arg(SqlValue::Integer((*s).into())))
+                .map(|s| plan.arg(SqlValue::Integer((*s).into())))
                 .collect();
-            conds.push(format!("runs.stage_run_status IN ({})", list.join(", ")));
+            plan.conds
+                .push(format!("runs.stage_run_status IN ({})", list.join(", ")));
+            let tokens: Vec<String> = q.statuses.iter().map(|s| facet::status(*s)).collect();
+            fts.push(format!("facets : ({})", tokens.join(" OR ")));
+            facets_used = true;
         }
-        let filter = if conds.is_empty() {
+        // A plain listing (at most a profile) is served by the runs_history index instead.
+        if q.text.as_deref().and_then(fts_query).is_some() || facets_used {
+            plan.fts = Some(fts.join(" AND "));
+        }
+        plan
+    }
+
+    fn arg(&mut self, v: SqlValue) -> String {
+        self.args.push(v);
+        format!("?{}", self.args.len())
+    }
+
+    fn filter(&self, extra: &[String]) -> String {
+        let all: Vec<&String> = extra.iter().chain(&self.conds).collect();
+        if all.is_empty() {
             String::new()
         } else {
-            format!("WHERE {}", conds.join(" AND "))
+            format!(
+                "WHERE {}",
+                all.iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" AND ")
+            )
+        }
+    }
+}
+
+/// The two statements of a history page.
+struct HistorySql {
+    count: String,
+    count_args: Vec<SqlValue>,
+    page: String,
+    page_args: Vec<SqlValue>,
+}
+
+impl HistorySql {
+    fn new(q: &HistoryQuery, cap: u32, limit: u32) -> HistorySql {
+        let mut plan = Plan::new(q);
+        let (count, count_args, page) = match plan.fts.clone() {
+            Some(expr) => {
+                let m = plan.arg(SqlValue::Text(expr.clone()));
+                // The facets already select exactly these runs, so counting needs no join.
+                let count = format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM runs_fts WHERE runs_fts MATCH ?1 \
+                     LIMIT {})",
+                    u64::from(cap) + 1
+                );
+                // CROSS JOIN keeps the index as the outer loop: a run-by-run MATCH is quadratic.
+                let page = format!(
+                    "SELECT {} FROM runs_fts CROSS JOIN runs ON runs.order_key = runs_fts.rowid \
+                     {} ORDER BY runs_fts.rowid DESC",
+                    select_list(),
+                    plan.filter(&[format!("runs_fts MATCH {m}")])
+                );
+                (count, vec![SqlValue::Text(expr)], page)
+            }
+            None => {
+                let count = format!(
+                    "SELECT count(*) FROM (SELECT 1 FROM runs {} LIMIT {})",
+                    plan.filter(&[]),
+                    u64::from(cap) + 1
+                );
+                let page = format!(
+                    "SELECT {} FROM runs {} ORDER BY runs.order_key DESC",
+                    select_list(),
+                    plan.filter(&[])
+                );
+                (count, plan.args.clone(), page)
+            }
         };
-        let counted: i64 = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT count(*) FROM (SELECT 1 FROM {from} {filter} LIMIT {})",
-                HistoryQuery::COUNT_CAP + 1
-            ))?
-            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-        let total_exact = counted <= i64::from(HistoryQuery::COUNT_CAP);
-        let total = counted.min(i64::from(HistoryQuery::COUNT_CAP)) as u64;
+        let lim = plan.arg(SqlValue::Integer(limit.into()));
+        let off = plan.arg(SqlValue::Integer(q.offset.into()));
+        HistorySql {
+            count,
+            count_args,
+            page: format!("{page} LIMIT {lim} OFFSET {off}"),
+            page_args: plan.args,
+        }
+    }
+}
+
+impl Cache {
+    /// History, newest first (by `createdon`, else when first seen), filtered and paged.
+    ///
+    /// Text and filters are answered by the full-text index, walked newest first; the walk
+    /// stops at the end of the page, so a page costs about the same however many runs match.
+    /// A count, when asked for, stops at [`HistoryQuery::COUNT_CAP`].
+    pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
+        self.history_capped(q, HistoryQuery::COUNT_CAP)
+    }
+
+    pub(crate) fn history_capped(&self, q: &HistoryQuery, cap: u32) -> Result<HistoryPage> {
         let limit = if q.limit == 0 {
             HistoryQuery::DEFAULT_LIMIT
         } else {
             q.limit
         };
-        let mut page_args = args;
-        page_args.push(SqlValue::Integer(limit.into()));
-        page_args.push(SqlValue::Integer(q.offset.into()));
-        let n = page_args.len();
-        let sql = format!(
-            "SELECT {} FROM {from} {filter} ORDER BY {order} LIMIT ?{} OFFSET ?{}",
-            select_list(),
-            n - 1,
-            n
-        );
-        let mut st = self.conn.prepare_cached(&sql)?;
-        let runs = st
-            .query_map(params_from_iter(page_args), read_run)?
+        // One row more than the page tells whether there is a next page.
+        let sql = HistorySql::new(q, cap, limit.saturating_add(1));
+        let total = if q.with_total {
+            let counted: i64 = self
+                .conn
+                .prepare_cached(&sql.count)?
+                .query_row(params_from_iter(sql.count_args), |r| r.get(0))?;
+            Some(HistoryTotal {
+                count: counted.min(i64::from(cap)) as u64,
+                exact: counted <= i64::from(cap),
+            })
+        } else {
+            None
+        };
+        let mut st = self.conn.prepare_cached(&sql.page)?;
+        let mut runs = st
+            .query_map(params_from_iter(sql.page_args), read_run)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let end = u64::from(q.offset) + runs.len() as u64;
-        let more = runs.len() as u64 == u64::from(limit) && (end < total || !total_exact);
-        let next_offset = more.then_some(end as u32);
+        let more = runs.len() > limit as usize;
+        runs.truncate(limit as usize);
+        let next_offset = more.then(|| q.offset.saturating_add(limit));
         Ok(HistoryPage {
             runs,
-            total,
-            total_exact,
             next_offset,
+            total,
         })
     }
 
@@ -380,6 +536,135 @@ mod tests {
             .query_row("SELECT count(*) FROM runs_fts", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn counts_stop_at_the_cap_and_paging_goes_on_past_it() {
+        let mut c = cache();
+        let t0 = datetime!(2026-03-01 10:00 UTC);
+        let runs: Vec<_> = (0..12)
+            .map(|i| {
+                let mut r = run(&format!("r{i:02}"), s::SUCCEEDED);
+                r.created_on = Some(t0 + Duration::minutes(i));
+                r
+            })
+            .collect();
+        c.upsert_runs("p", &runs).unwrap();
+        let mut q = HistoryQuery {
+            limit: 4,
+            with_total: true,
+            ..HistoryQuery::default()
+        };
+        let first = c.history_capped(&q, 5).unwrap();
+        assert_eq!(
+            first.total,
+            Some(HistoryTotal {
+                count: 5,
+                exact: false
+            })
+        );
+        let mut seen = first.runs.len();
+        q.offset = first.next_offset.unwrap();
+        while let Some(next) = {
+            let page = c.history_capped(&q, 5).unwrap();
+            seen += page.runs.len();
+            page.next_offset
+        } {
+            q.offset = next;
+        }
+        assert_eq!(
+            seen, 12,
+            "paging reaches every run although the count was capped"
+        );
+        let q = HistoryQuery {
+            with_total: true,
+            ..HistoryQuery::default()
+        };
+        let exact = c.history_capped(&q, 12).unwrap();
+        assert_eq!(
+            exact.total,
+            Some(HistoryTotal {
+                count: 12,
+                exact: true
+            })
+        );
+        assert_eq!(exact.next_offset, None);
+        assert_eq!(
+            c.history(&HistoryQuery::default()).unwrap().total,
+            None,
+            "only on request"
+        );
+    }
+
+    #[test]
+    fn runs_with_the_same_creation_time_keep_a_stable_distinct_order() {
+        let mut c = cache();
+        let same: Vec<_> = (0..5)
+            .map(|i| run(&format!("same{i}"), s::SUCCEEDED))
+            .collect();
+        c.upsert_runs("p", &same).unwrap();
+        c.upsert_runs("p", &same).unwrap(); // re-sync must not reshuffle
+        let page = c.history(&HistoryQuery::default()).unwrap();
+        let ids: Vec<_> = page.runs.iter().map(|r| r.run.id.as_str()).collect();
+        assert_eq!(ids, ["same4", "same3", "same2", "same1", "same0"]);
+        let q = HistoryQuery {
+            text: Some("contoso".into()),
+            ..HistoryQuery::default()
+        };
+        let text_ids: Vec<_> = c
+            .history(&q)
+            .unwrap()
+            .runs
+            .into_iter()
+            .map(|r| r.run.id)
+            .collect::<Vec<_>>();
+        assert_eq!(text_ids, ids, "search and plain history agree on order");
+    }
+
+    #[test]
+    fn searches_walk_the_index_newest_first_without_sorting() {
+        let c = cache();
+        let queries = [
+            HistoryQuery {
+                text: Some("tidies".into()),
+                ..HistoryQuery::default()
+            },
+            HistoryQuery {
+                profile_id: Some("p".into()),
+                statuses: vec![s::FAILED, s::CANCELED],
+                ..HistoryQuery::default()
+            },
+            HistoryQuery {
+                text: Some("x".into()),
+                solution: Some("a".into()),
+                stage: Some("b".into()),
+                ..HistoryQuery::default()
+            },
+            HistoryQuery {
+                profile_id: Some("p".into()),
+                ..HistoryQuery::default()
+            },
+        ];
+        for q in queries {
+            let sql = HistorySql::new(&q, 100, 50);
+            let mut st = c
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.page))
+                .unwrap();
+            let plan: Vec<String> = st
+                .query_map(params_from_iter(sql.page_args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            let text = plan.join(" | ");
+            assert!(!text.contains("TEMP B-TREE"), "{q:?} sorts: {text}");
+            if q.text.is_some() || !q.statuses.is_empty() {
+                assert!(
+                    plan[0].contains("runs_fts"),
+                    "{q:?} must start from the index: {text}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -40,6 +40,17 @@ fn run(id: &str, solution: &str, stage: &str, status: i32, created: OffsetDateTi
     }
 }
 
+/// How many runs match (the exact count, asked for).
+fn count(c: &Cache, q: &HistoryQuery) -> u64 {
+    let q = HistoryQuery {
+        with_total: true,
+        ..q.clone()
+    };
+    let total = c.history(&q).unwrap().total.expect("asked for a total");
+    assert!(total.exact);
+    total.count
+}
+
 fn fresh(dir: &Path) -> Cache {
     let mut c = Cache::open(dir.join("data").join("cache.sqlite")).unwrap();
     c.save_profile(&profile("local")).unwrap();
@@ -212,7 +223,7 @@ fn readers_are_not_blocked_by_a_writer_in_wal_mode() {
                 profile_id: Some("local".into()),
                 ..HistoryQuery::default()
             };
-            let total = c.history(&q).unwrap().total;
+            let total = count(&c, &q);
             assert!(total >= last, "a reader never sees rows disappear");
             last = total;
             reads += 1;
@@ -233,7 +244,7 @@ fn readers_are_not_blocked_by_a_writer_in_wal_mode() {
     done.store(true, Ordering::Relaxed);
     let reads = reader.join().unwrap();
     assert!(reads > 0);
-    assert_eq!(c.history(&HistoryQuery::default()).unwrap().total, 201);
+    assert_eq!(count(&c, &HistoryQuery::default()), 201);
 }
 
 #[test]
@@ -393,7 +404,7 @@ fn a_secret_value_never_reaches_the_file() {
             text: Some("hunter2".into()),
             ..HistoryQuery::default()
         };
-        assert_eq!(c.history(&q).unwrap().total, 0);
+        assert_eq!(count(&c, &q), 0);
     }
     // With the cache closed, WAL and all, no byte of the secret is anywhere in the directory.
     let bytes = file_bytes(dir.path());
@@ -490,13 +501,14 @@ fn history_is_newest_first_and_pages() {
     let mut q = HistoryQuery {
         profile_id: Some("local".into()),
         limit: 7,
+        with_total: true,
         ..Default::default()
     };
     let mut seen = Vec::new();
     let mut pages = 0;
     loop {
         let page = c.history(&q).unwrap();
-        assert_eq!(page.total, 30);
+        assert_eq!(page.total.map(|t| t.count), Some(30));
         seen.extend(ids(&page));
         pages += 1;
         match page.next_offset {
@@ -512,7 +524,7 @@ fn history_is_newest_first_and_pages() {
     let page = c.history(&q).unwrap();
     assert!(page.runs.is_empty() && page.next_offset.is_none());
     // Without a profile filter every profile's runs are listed.
-    assert_eq!(c.history(&HistoryQuery::default()).unwrap().total, 31);
+    assert_eq!(count(&c, &HistoryQuery::default()), 31);
 }
 
 #[test]
@@ -524,7 +536,7 @@ fn history_filters_combine() {
         limit: 100,
         ..Default::default()
     };
-    let count = |q: HistoryQuery| c.history(&q).unwrap().total;
+    let count = |q: HistoryQuery| count(&c, &q);
     assert_eq!(
         count(HistoryQuery {
             solution: Some("CONTOSO_core".into()),
@@ -633,5 +645,64 @@ fn resync_is_idempotent_and_keeps_every_transition() {
         .collect();
     assert_eq!(statuses, [states.as_slice(), &[s::SUCCEEDED]].concat());
     assert!(c.unfinished_runs("local").unwrap().is_empty());
-    assert_eq!(c.history(&HistoryQuery::default()).unwrap().total, 1);
+    assert_eq!(count(&c, &HistoryQuery::default()), 1);
+}
+
+#[test]
+fn two_writers_on_one_file_wait_for_each_other_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("cache.sqlite");
+    drop(fresh(dir.path()));
+    let writers: Vec<_> = (0..2)
+        .map(|w| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut c = Cache::open(&path).unwrap();
+                let t0 = datetime!(2026-01-01 0:00 UTC);
+                for i in 0..100 {
+                    let r = run(&format!("w{w}-{i}"), "sol", "st", s::SUCCEEDED, t0);
+                    c.upsert_run("local", &r).unwrap();
+                }
+            })
+        })
+        .collect();
+    for w in writers {
+        w.join().unwrap();
+    }
+    let c = Cache::open(&path).unwrap();
+    assert_eq!(count(&c, &HistoryQuery::default()), 200);
+}
+
+#[test]
+fn a_cache_can_move_to_another_thread() {
+    fn assert_send<T: Send>() {}
+    assert_send::<Cache>();
+    let c = Cache::open_in_memory().unwrap();
+    let version = std::thread::spawn(move || c.schema_version().unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(version, LATEST);
+}
+
+#[test]
+fn deleting_a_profile_removes_everything_cached_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = fresh(dir.path());
+    c.save_profile(&profile("keep")).unwrap();
+    let t0 = datetime!(2026-01-01 0:00 UTC);
+    c.upsert_run("local", &run("gone", "sol", "st", s::FAILED, t0))
+        .unwrap();
+    c.upsert_run("keep", &run("kept", "sol", "st", s::FAILED, t0))
+        .unwrap();
+    c.set_bookmark("local", RUNS_MODIFIED_ON, "x").unwrap();
+    assert!(c.delete_profile("local").unwrap());
+    assert!(c.run("local", "gone").unwrap().is_none());
+    assert!(c.timeline("local", "gone").unwrap().is_empty());
+    assert_eq!(c.bookmark("local", RUNS_MODIFIED_ON).unwrap(), None);
+    let q = HistoryQuery {
+        text: Some("sol".into()),
+        ..HistoryQuery::default()
+    };
+    let page = c.history(&q).unwrap();
+    assert_eq!(ids(&page), ["kept"]);
 }

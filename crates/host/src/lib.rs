@@ -73,6 +73,20 @@ pub struct RunningHost {
     server: Option<JoinHandle<()>>,
     runner: Option<JoinHandle<()>>,
     store: Arc<Store>,
+    seeded_now: bool,
+}
+
+/// An environment of the emulated tenant, as printed at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentSummary {
+    pub name: String,
+    pub display_name: String,
+    /// `host`, `development` or `target`.
+    pub kind: String,
+    /// The Power Platform environment id.
+    pub environment_id: String,
+    /// The environment's instance URL (ends with `/`).
+    pub url: String,
 }
 
 /// Entry point of the crate.
@@ -82,7 +96,8 @@ impl Host {
     /// Opens (and if new, seeds) the data directory, binds, and starts serving.
     pub async fn start(config: HostConfig) -> anyhow::Result<RunningHost> {
         let store = Arc::new(Store::open(&config.data_dir)?);
-        let (organization_id, business_unit_id, options) = seed_once(&store, &config.scenario)?;
+        let (organization_id, business_unit_id, options, seeded_now) =
+            seed_once(&store, &config.scenario)?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;
@@ -131,13 +146,18 @@ impl Host {
             server: Some(server),
             runner: Some(runner),
             store,
+            seeded_now,
         })
     }
 }
 
-fn seed_once(store: &Store, scenario: &Scenario) -> anyhow::Result<(String, String, RunOptions)> {
+fn seed_once(
+    store: &Store,
+    scenario: &Scenario,
+) -> anyhow::Result<(String, String, RunOptions, bool)> {
     store.tx(|c| -> anyhow::Result<_> {
-        if store::meta_get(c, "seeded")?.is_none() {
+        let fresh = store::meta_get(c, "seeded")?.is_none();
+        if fresh {
             scenario.seed(c)?;
             store::meta_set(
                 c,
@@ -161,6 +181,7 @@ fn seed_once(store: &Store, scenario: &Scenario) -> anyhow::Result<(String, Stri
             RunOptions {
                 auto_validate_on_create: options.auto_validate_on_create,
             },
+            fresh,
         ))
     })
 }
@@ -179,6 +200,39 @@ impl RunningHost {
     /// An environment's Web API root.
     pub fn environment_api_url(&self, name: &str) -> String {
         format!("{}/environments/{name}/api/data/v9.2", self.base_url)
+    }
+
+    /// Whether this start seeded the data directory (false: it resumed existing data).
+    pub fn seeded_now(&self) -> bool {
+        self.seeded_now
+    }
+
+    /// Every environment with its instance URL, the host first.
+    pub fn environments(&self) -> anyhow::Result<Vec<EnvironmentSummary>> {
+        let envs = self.store.tx(|c| store::environments::list(c))?;
+        Ok(envs
+            .into_iter()
+            .map(|e| {
+                let (kind, url) = match e.kind {
+                    store::environments::EnvKind::Host => ("host", format!("{}/", self.base_url)),
+                    store::environments::EnvKind::Development => (
+                        "development",
+                        format!("{}/environments/{}/", self.base_url, e.name),
+                    ),
+                    store::environments::EnvKind::Target => (
+                        "target",
+                        format!("{}/environments/{}/", self.base_url, e.name),
+                    ),
+                };
+                EnvironmentSummary {
+                    name: e.name,
+                    display_name: e.display_name,
+                    kind: kind.to_string(),
+                    environment_id: e.bap_id,
+                    url,
+                }
+            })
+            .collect())
     }
 
     /// The users the scenario seeded.

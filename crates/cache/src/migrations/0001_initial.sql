@@ -202,6 +202,8 @@ CREATE TABLE sync_bookmarks (
 );
 
 -- Full-text index over runs; rowid = runs.order_key, maintained by the runs module.
+-- `facets` holds one opaque token per filterable value (profile, solution, stage, status), so
+-- filters are answered by the index too (see search.rs).
 CREATE VIRTUAL TABLE runs_fts USING fts5 (
     artifact_name,
     stage_name,
@@ -213,6 +215,7 @@ CREATE VIRTUAL TABLE runs_fts USING fts5 (
     error_message,
     validation_messages,
     created_by,
+    facets,
     tokenize = 'unicode61 remove_diacritics 2'
 );
 

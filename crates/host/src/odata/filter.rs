@@ -747,12 +747,10 @@ mod tests {
             "stagerunstatus ge 200000002 and stagerunstatus lt 200000004",
             &row
         ));
-        assert!(
-            eval_on(
-                "createdon gt 2026-11-22T08:00:00Z and createdon le 2026-11-22",
-                &row
-            ) == false
-        );
+        assert!(!eval_on(
+            "createdon gt 2026-11-22T08:00:00Z and createdon le 2026-11-22",
+            &row
+        ));
         assert!(eval_on("createdon gt 2026-11-22T08:00:00Z", &row));
         assert!(eval_on("contains(artifactname,'TOSO') and startswith(artifactname,'con') and endswith(artifactname,'core')", &row));
         assert!(eval_on(

@@ -583,10 +583,7 @@ pub fn navigate(
     })
 }
 
-fn many_to_many<'a>(
-    entity: &'a Entity,
-    nav: &str,
-) -> ApiResult<(&'static str, &'static str, bool)> {
+fn many_to_many(entity: &Entity, nav: &str) -> ApiResult<(&'static str, &'static str, bool)> {
     match entity.nav(nav) {
         Some(Nav::ManyToMany {
             target, rel, left, ..

@@ -450,6 +450,12 @@ pub fn cancel(conn: &Connection, run: &mut Record) -> ApiResult<()> {
             status.label()
         )));
     }
+    // Makers can cancel until the final step: once the import is applied, it runs to the end.
+    if run.int("suboperation") == Some(SubOperation::CustomizationPublishing.code()) {
+        return Err(ApiError::rule(
+            "The deployment is in its final step (publishing customizations) and can no longer be canceled; wait for it to finish.",
+        ));
+    }
     let op = run
         .int("operation")
         .and_then(Operation::from_code)

@@ -1,0 +1,221 @@
+//! The real `ferry host` binary: serve on a free port, answer HTTP, stop on a
+//! signal; load a package with `import-solution`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+fn ferry() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+}
+
+/// Starts `ferry host serve --port 0` and returns the child and its base URL.
+fn serve(data_dir: &std::path::Path) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    serve_at(data_dir, "100")
+}
+
+fn serve_at(
+    data_dir: &std::path::Path,
+    speed: &str,
+) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    let mut child = ferry()
+        .args([
+            "host",
+            "serve",
+            "--port",
+            "0",
+            "--speed",
+            speed,
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("Listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    (child, url, out)
+}
+
+/// A plain HTTP/1.1 GET; returns (status line, body).
+fn get(base: &str, path: &str) -> (String, String) {
+    request(base, "GET", path, "")
+}
+
+/// A plain HTTP/1.1 request with a JSON body; returns (status line, body).
+fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String) {
+    let authority = base.strip_prefix("http://").unwrap();
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
+         Accept: application/json\r\nContent-Type: application/json\r\n\
+         Prefer: return=representation\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_string(), body.to_string())
+}
+
+fn stop(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> String {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "ferry host serve exited with {exit}");
+    rest
+}
+
+#[test]
+fn serve_answers_on_loopback_and_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, url, out) = serve(dir.path());
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let (status, body) = get(&url, "/api/data/v9.2/WhoAmI");
+    assert!(status.contains("200"), "{status} {body}");
+    assert!(body.contains("\"UserId\""), "{body}");
+    let (status, _) = get(&url, "/api/data/v9.2/nosuchset");
+    assert!(status.contains("404"), "{status}");
+    let rest = stop(child, out);
+    assert!(
+        rest.contains("Mona Maker <mona@contoso.example> (maker)"),
+        "{rest}"
+    );
+    assert!(rest.trim_end().ends_with("Stopped."), "{rest}");
+    assert!(dir.path().join("host.db").exists());
+}
+
+#[test]
+fn import_solution_loads_a_package_into_a_dev_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = ferry_host::SolutionSpec {
+        unique_name: "FabrikamTools".into(),
+        display_name: "Fabrikam Tools".into(),
+        version: "3.1.0.0".into(),
+        publisher: "fabrikam".into(),
+        prefix: "fab".into(),
+        ..Default::default()
+    };
+    let zip = dir.path().join("FabrikamTools_3_1_0_0.zip");
+    std::fs::write(
+        &zip,
+        ferry_host::package::export_zip(&spec, "3.1.0.0", false),
+    )
+    .unwrap();
+    let data = dir.path().join("data");
+    let out = ferry()
+        .args(["host", "import-solution", "--env", "dev", "--data-dir"])
+        .arg(&data)
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("Loaded FabrikamTools 3.1.0.0 (unmanaged) into dev"));
+
+    let bad = ferry()
+        .args(["host", "import-solution", "--env", "prod", "--data-dir"])
+        .arg(&data)
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("target environment"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+
+    let (child, url, out) = serve(&data);
+    let (status, body) = get(&url, "/environments/dev/api/data/v9.2/solutions?$filter=uniquename%20eq%20%27FabrikamTools%27&$select=version");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("3.1.0.0"), "{body}");
+    let rest = stop(child, out);
+    assert!(rest.contains("resumed existing data"), "{rest}");
+}
+
+/// Polls a run until its `stagerunstatus` is one of `wanted`.
+fn wait_for(url: &str, run: &str, wanted: &[&str]) -> String {
+    for _ in 0..500 {
+        let (_, body) = get(
+            url,
+            &format!("/api/data/v9.2/deploymentstageruns({run})?$select=stagerunstatus"),
+        );
+        if wanted
+            .iter()
+            .any(|w| body.contains(&format!("\"stagerunstatus\":{w}")))
+        {
+            return body;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("run {run} never reached {wanted:?}");
+}
+
+#[test]
+fn a_run_survives_kill_9_of_the_host() {
+    use ferry_host::scenario::derived_id;
+    let dir = tempfile::tempdir().unwrap();
+    // Slow phases, so the kill lands in the middle of validation.
+    let (mut child, url, _out) = serve_at(dir.path(), "2");
+    let body = format!(
+        r#"{{"deploymentstageid@odata.bind":"/deploymentstages({})","devdeploymentenvironment@odata.bind":"/deploymentenvironments({})","artifactname":"ContosoCanvas","solutionid":"{}"}}"#,
+        derived_id("stage", "Contoso Release/Deploy to Test"),
+        derived_id("registration", "dev"),
+        derived_id("solution", "ContosoCanvas"),
+    );
+    let (status, created) = request(&url, "POST", "/api/data/v9.2/deploymentstageruns", &body);
+    assert!(status.contains("201"), "{status} {created}");
+    let run = created.split("\"deploymentstagerunid\":\"").nth(1).unwrap()[..36].to_string();
+    let (status, _) = request(
+        &url,
+        "POST",
+        "/api/data/v9.2/ValidatePackageAsync",
+        &format!(r#"{{"StageRunId":"{run}"}}"#),
+    );
+    assert!(status.contains("204"), "{status}");
+    let kill = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    child.wait().unwrap();
+
+    let (child, url, out) = serve(dir.path());
+    wait_for(&url, &run, &["200000007"]);
+    let (status, _) = request(
+        &url,
+        "POST",
+        "/api/data/v9.2/DeployPackageAsync",
+        &format!(r#"{{"StageRunId":"{run}"}}"#),
+    );
+    assert!(status.contains("204"), "{status}");
+    wait_for(&url, &run, &["200000002"]);
+    let (_, count) = get(&url, "/api/data/v9.2/deploymentstageruns/$count");
+    assert_eq!(count.trim(), "1", "no run lost or duplicated");
+    let (_, count) = get(&url, "/api/data/v9.2/deploymentartifacts/$count");
+    assert_eq!(count.trim(), "1", "no artifact duplicated");
+    stop(child, out);
+}
