@@ -208,7 +208,47 @@ impl Client {
         Ok(rows)
     }
 
+    /// POST a new row to `set` under an id the client chose (`key` is the primary
+    /// key column). Because the id is ours, the create is idempotent: it is retried
+    /// like a read, and when a retry meets "already exists" the row is fetched
+    /// instead, so a flaky network can never make two rows.
+    pub async fn create_with_id(
+        &self,
+        set: &str,
+        key: &str,
+        id: Uuid,
+        body: &Value,
+    ) -> Result<Uuid, Error> {
+        let mut body = body.clone();
+        body[key] = Value::String(id.to_string());
+        let url = self.api_url(set);
+        match self
+            .send(
+                Method::POST,
+                &url,
+                Some(&body),
+                "return=representation",
+                true,
+                &[],
+            )
+            .await
+        {
+            Ok(_) => Ok(id),
+            Err(err) if err.kind == ErrorKind::Conflict => {
+                // Ours from an earlier attempt whose answer was lost, or a real clash.
+                let existing: Result<Value, Error> =
+                    self.get(&format!("{set}({id})?$select={key}")).await;
+                match existing {
+                    Ok(_) => Ok(id),
+                    Err(_) => Err(err),
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
     /// POST a new row to `set`; returns its id (from `OData-EntityId`, or the body).
+    /// Not retried on failure: prefer [`Self::create_with_id`].
     pub async fn create(&self, set: &str, body: &Value) -> Result<Uuid, Error> {
         let url = self.api_url(set);
         let answer = self
@@ -296,7 +336,7 @@ impl Client {
                     .header("Content-Type", "application/json")
                     .body(body.to_string());
             }
-            let retry_wait = self.options.backoff * 2u32.saturating_pow(attempt);
+            let retry_wait = jitter(self.options.backoff * 2u32.saturating_pow(attempt));
             let outcome = req.send().await;
             let can_retry = attempt < self.options.max_retries;
             match outcome {
@@ -339,6 +379,12 @@ impl Client {
             }
         }
     }
+}
+
+/// Spreads retries of many clients apart: the wait times a factor in [0.5, 1.5).
+fn jitter(wait: Duration) -> Duration {
+    let unit = f64::from(Uuid::new_v4().as_u128() as u32) / f64::from(u32::MAX);
+    wait.mul_f64(0.5 + unit)
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {

@@ -4,7 +4,7 @@
 //! shapes of `RetrieveDeploymentPipelines` (§13.1), unknown option-set codes (kept
 //! raw, shown with the host's label), `validationresults` as a string of JSON.
 
-use ferry_pipelines::{DeploymentSettings, StageRunStatus};
+use ferry_pipelines::{DeploymentSettings, StageRunStatus, ValidationResults};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -132,6 +132,18 @@ impl StageRun {
             .is_some_and(StageRunStatus::code_is_terminal)
     }
 
+    /// The parsed `validationresults` (a string of JSON, sometimes encoded twice).
+    pub fn validation_results(&self) -> Option<Result<ValidationResults, Error>> {
+        let text = self.validationresults.as_deref()?.trim();
+        if text.is_empty() {
+            return None;
+        }
+        Some(
+            ValidationResults::parse(text)
+                .map_err(|e| Error::protocol(format!("validationresults: {e}"))),
+        )
+    }
+
     /// The status as people read it: the host's label, else ours, else the code.
     pub fn status_label(&self) -> String {
         if let Some(label) = &self.stagerunstatus_label {
@@ -246,8 +258,18 @@ pub fn order_stages(mut rows: Vec<Stage>) -> Vec<Stage> {
     ordered
 }
 
-/// Creates a stage run (§5.4) and returns its id.
+/// Creates a stage run (§5.4) under a fresh client-chosen id and returns it.
 pub async fn create_stage_run(client: &Client, run: &NewStageRun) -> Result<Uuid, Error> {
+    create_stage_run_with_id(client, Uuid::new_v4(), run).await
+}
+
+/// Creates a stage run under `id`. Calling it again with the same id (after a lost
+/// answer, or from a resumed process) never makes a second run.
+pub async fn create_stage_run_with_id(
+    client: &Client,
+    id: Uuid,
+    run: &NewStageRun,
+) -> Result<Uuid, Error> {
     let mut body = json!({
         "deploymentstageid@odata.bind": format!("/deploymentstages({})", run.stage_id),
         "devdeploymentenvironment@odata.bind": format!("/deploymentenvironments({})", run.dev_environment_id),
@@ -257,7 +279,9 @@ pub async fn create_stage_run(client: &Client, run: &NewStageRun) -> Result<Uuid
     if let Some(at) = &run.scheduled_time {
         body["scheduledtime"] = json!(at);
     }
-    client.create("deploymentstageruns", &body).await
+    client
+        .create_with_id("deploymentstageruns", "deploymentstagerunid", id, &body)
+        .await
 }
 
 /// Starts validation (§5.5).

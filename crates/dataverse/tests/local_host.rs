@@ -136,7 +136,8 @@ async fn deploys_a_solution_through_the_typed_calls() {
         Some(StageRunStatus::ValidationSucceeded),
         "{validated:?}"
     );
-    assert!(validated.validationresults.is_some());
+    let results = validated.validation_results().expect("results").unwrap();
+    assert!(results.passed(), "{results:?}");
 
     p::set_deployment_settings(&f.client, run, &settings("test"))
         .await
@@ -205,6 +206,49 @@ async fn cancel_ends_a_run_that_has_not_finished() {
     p::cancel(&f.client, run).await.unwrap();
     let now = p::stage_run(&f.client, run).await.unwrap();
     assert_eq!(now.status(), Some(StageRunStatus::Canceled), "{now:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_run_twice_with_one_id_makes_one_run() {
+    let f = start().await;
+    let dev = f.env("dev");
+    let registration = p::find_environment(&f.client, &dev.environment_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let release = p::retrieve_pipelines(&f.client, &dev.environment_id)
+        .await
+        .unwrap()[0]
+        .clone();
+    let stage = p::stages(&f.client, release.id).await.unwrap()[0].clone();
+    let new = NewStageRun {
+        stage_id: stage.deploymentstageid,
+        dev_environment_id: registration.deploymentenvironmentid,
+        artifact_name: "ContosoCore".into(),
+        solution_id: Uuid::new_v4(),
+        scheduled_time: None,
+    };
+    let id = Uuid::new_v4();
+    assert_eq!(
+        p::create_stage_run_with_id(&f.client, id, &new)
+            .await
+            .unwrap(),
+        id
+    );
+    assert_eq!(
+        p::create_stage_run_with_id(&f.client, id, &new)
+            .await
+            .unwrap(),
+        id
+    );
+    let runs = p::history(
+        &f.client,
+        "ContosoCore",
+        registration.deploymentenvironmentid,
+    )
+    .await
+    .unwrap();
+    assert_eq!(runs.len(), 1, "{runs:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
