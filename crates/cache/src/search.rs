@@ -6,8 +6,10 @@
 //! status label, the notes, the error message, the maker's name, and every text of the validation
 //! results (messages, component names, error codes in decimal and `0x` hex). It is rewritten by
 //! [`index_run`] in the same transaction as the run, so it can never lag behind. Search text is
-//! split into words; every word must match, as a prefix (`cont core` finds `contoso_Core`), and
-//! FTS5 syntax in the text is never interpreted.
+//! split into words; every word must match, the last one as a prefix (`contoso co` finds
+//! `contoso_Core`), and FTS5 syntax in the text is never interpreted. The filters (profile,
+//! solution, stage, status) are indexed too, as opaque facet tokens, so a filtered search is a
+//! doclist intersection walked newest first, and it stops at the end of the page.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, Transaction};
@@ -23,7 +25,7 @@ use crate::Cache;
 pub struct HistoryQuery {
     /// Only this profile's runs.
     pub profile_id: Option<String>,
-    /// Full-text search (every word must match, as a prefix).
+    /// Full-text search (every word must match, the last one as a prefix).
     pub text: Option<String>,
     /// Solution unique name (`artifactname`), case-insensitive.
     pub solution: Option<String>,
@@ -83,10 +85,10 @@ const TEXT_COLUMNS: &str = "{artifact_name stage_name pipeline_name target_envir
      artifact_version status_label deployment_notes error_message validation_messages created_by}";
 
 /// Turns user text into a safe FTS5 query: each whitespace-separated word becomes a quoted
-/// phrase of its alphanumeric pieces with a prefix star; words are ANDed. `None` if no word has
-/// a letter or digit.
+/// phrase of its alphanumeric pieces, the last one with a prefix star (it may be half typed);
+/// words are ANDed. `None` if no word has a letter or digit.
 pub fn fts_query(text: &str) -> Option<String> {
-    let phrases: Vec<String> = text
+    let words: Vec<String> = text
         .split_whitespace()
         .filter_map(|word| {
             let pieces: Vec<String> = word
@@ -94,10 +96,13 @@ pub fn fts_query(text: &str) -> Option<String> {
                 .filter(|p| !p.is_empty())
                 .map(str::to_lowercase)
                 .collect();
-            (!pieces.is_empty()).then(|| format!("\"{}\"*", pieces.join(" ")))
+            (!pieces.is_empty()).then(|| pieces.join(" "))
         })
         .collect();
-    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+    let (last, first) = words.split_last()?;
+    let mut phrases: Vec<String> = first.iter().map(|w| format!("\"{w}\"")).collect();
+    phrases.push(format!("\"{last}\"*"));
+    Some(phrases.join(" AND "))
 }
 
 /// Facet tokens: one alphanumeric token per filterable value, so that a filter is a doclist
@@ -240,7 +245,9 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(q: &HistoryQuery) -> Plan {
+    /// `sole_profile`: the cache holds only the queried profile, so its facet would match
+    /// every run and is left out (the SQL condition stays).
+    fn new(q: &HistoryQuery, sole_profile: bool) -> Plan {
         let mut plan = Plan {
             conds: Vec::new(),
             args: Vec::new(),
@@ -254,7 +261,9 @@ impl Plan {
         if let Some(p) = &q.profile_id {
             let a = plan.arg(SqlValue::Text(p.clone()));
             plan.conds.push(format!("runs.profile_id = {a}"));
-            fts.push(format!("facets : {}", facet::profile(p)));
+            if !sole_profile {
+                fts.push(format!("facets : {}", facet::profile(p)));
+            }
         }
         if let Some(s) = q
             .solution
@@ -331,8 +340,8 @@ struct HistorySql {
 }
 
 impl HistorySql {
-    fn new(q: &HistoryQuery, cap: u32, limit: u32) -> HistorySql {
-        let mut plan = Plan::new(q);
+    fn new(q: &HistoryQuery, sole_profile: bool, cap: u32, limit: u32) -> HistorySql {
+        let mut plan = Plan::new(q, sole_profile);
         let (count, count_args, page) = match plan.fts.clone() {
             Some(expr) => {
                 let m = plan.arg(SqlValue::Text(expr.clone()));
@@ -393,7 +402,14 @@ impl Cache {
             q.limit
         };
         // One row more than the page tells whether there is a next page.
-        let sql = HistorySql::new(q, cap, limit.saturating_add(1));
+        let sole_profile = match &q.profile_id {
+            Some(p) => self
+                .conn
+                .prepare_cached("SELECT count(*) = 1 AND max(id) = ?1 FROM profiles")?
+                .query_row([p], |r| r.get(0))?,
+            None => false,
+        };
+        let sql = HistorySql::new(q, sole_profile, cap, limit.saturating_add(1));
         let total = if q.with_total {
             let counted: i64 = self
                 .conn
@@ -473,13 +489,13 @@ mod tests {
     fn fts_query_quotes_words_and_ignores_syntax() {
         assert_eq!(
             fts_query("contoso_Core 1.0.0.3").unwrap(),
-            "\"contoso core\"* AND \"1 0 0 3\"*"
+            "\"contoso core\" AND \"1 0 0 3\"*"
         );
         assert_eq!(
             fts_query("a\" OR b").unwrap(),
-            "\"a\"* AND \"or\"* AND \"b\"*"
+            "\"a\" AND \"or\" AND \"b\"*"
         );
-        assert_eq!(fts_query("NEAR(x y)").unwrap(), "\"near x\"* AND \"y\"*");
+        assert_eq!(fts_query("NEAR(x y) --").unwrap(), "\"near x\" AND \"y\"*");
         assert_eq!(fts_query("  -- ** "), None);
     }
 
@@ -515,6 +531,11 @@ mod tests {
         }
         let ids = |text: &str| find(&c, text);
         assert_eq!(ids("invoice approv"), ["r1"]);
+        assert!(
+            ids("invo approval").is_empty(),
+            "only the last word is a prefix"
+        );
+        assert_eq!(ids("contoso co"), ["r1"]);
         assert_eq!(ids("0x8004801D"), ["r1"]);
         assert_eq!(ids("-2147188707"), ["r1"]);
         assert_eq!(ids("fabrikam"), ["r2"]);
@@ -646,7 +667,7 @@ mod tests {
             },
         ];
         for q in queries {
-            let sql = HistorySql::new(&q, 100, 50);
+            let sql = HistorySql::new(&q, false, 100, 50);
             let mut st = c
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.page))
@@ -665,6 +686,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn profile_filter_is_right_with_one_profile_and_with_several() {
+        let mut c = cache();
+        c.upsert_run("p", &run("mine", s::FAILED)).unwrap();
+        let q = HistoryQuery {
+            profile_id: Some("p".into()),
+            text: Some("contoso".into()),
+            statuses: vec![s::FAILED],
+            with_total: true,
+            ..HistoryQuery::default()
+        };
+        let count = |c: &Cache| c.history(&q).unwrap().total.unwrap().count;
+        assert_eq!(count(&c), 1);
+        c.save_profile(&crate::testutil::profile("q")).unwrap();
+        c.upsert_run("q", &run("theirs", s::FAILED)).unwrap();
+        assert_eq!(count(&c), 1);
+        let page = c.history(&q).unwrap();
+        assert_eq!(page.runs.len(), 1);
+        assert_eq!(page.runs[0].run.id, "mine");
     }
 
     #[test]
