@@ -12,7 +12,7 @@
 //! doclist intersection walked newest first, and it stops at the end of the page.
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::stage_run_status;
@@ -79,6 +79,11 @@ pub struct LatestRunsQuery {
     /// Only runs that succeeded (what is deployed where).
     pub succeeded_only: bool,
 }
+
+/// Every index column, in table order.
+const FTS_COLUMNS: &str = "artifact_name, stage_name, pipeline_name, target_environment_name, \
+     artifact_version, status_label, deployment_notes, error_message, validation_messages, \
+     created_by, facets";
 
 /// The index columns that hold text a user searches (everything but `facets`).
 const TEXT_COLUMNS: &str = "{artifact_name stage_name pipeline_name target_environment_name \
@@ -208,31 +213,46 @@ pub(crate) fn index_run(
     if let Some(name) = &t[1] {
         facets.push(facet::stage_name(name));
     }
+    let row: [Option<String>; 11] = [
+        t[0].clone(),
+        t[1].clone(),
+        t[2].clone(),
+        t[3].clone(),
+        t[4].clone(),
+        Some(status_label),
+        Some(notes.join("\n")),
+        t[8].clone(),
+        Some(validation_texts.join("\n")),
+        t[9].clone(),
+        Some(facets.join(" ")),
+    ];
+    if previous_order_key == Some(order_key) {
+        // A re-sync that changed nothing searchable leaves the index alone.
+        let stored: Option<Vec<Option<String>>> = tx
+            .prepare_cached(&format!(
+                "SELECT {FTS_COLUMNS} FROM runs_fts WHERE rowid = ?1"
+            ))?
+            .query_row([order_key], |r| (0..11).map(|i| r.get(i)).collect())
+            .optional()?;
+        if stored.as_deref() == Some(&row[..]) {
+            return Ok(());
+        }
+    }
     let mut delete = tx.prepare_cached("DELETE FROM runs_fts WHERE rowid = ?1")?;
     if let Some(previous) = previous_order_key.filter(|p| *p != order_key) {
         delete.execute([previous])?;
     }
     delete.execute([order_key])?;
-    tx.prepare_cached(
-        "INSERT INTO runs_fts (rowid, artifact_name, stage_name, pipeline_name,
-            target_environment_name, artifact_version, status_label, deployment_notes,
-            error_message, validation_messages, created_by, facets)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        order_key,
-        t[0],
-        t[1],
-        t[2],
-        t[3],
-        t[4],
-        status_label,
-        notes.join("\n"),
-        t[8],
-        validation_texts.join("\n"),
-        t[9],
-        facets.join(" ")
-    ])?;
+    let mut values: Vec<SqlValue> = vec![SqlValue::Integer(order_key)];
+    values.extend(
+        row.into_iter()
+            .map(|v| v.map_or(SqlValue::Null, SqlValue::Text)),
+    );
+    tx.prepare_cached(&format!(
+        "INSERT INTO runs_fts (rowid, {FTS_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
+    .execute(params_from_iter(values))?;
     Ok(())
 }
 
