@@ -55,3 +55,18 @@ describe("App shell", () => {
     expect(await screen.findByTestId("about-error")).toHaveTextContent("Set FERRY_DATA_DIR.");
   });
 });
+
+describe("Settings", () => {
+  it("switches to dark and back to the system scheme", async () => {
+    window.localStorage.clear();
+    ipc.appInfo = async () => ({ name: "Ferry", version: "1", dataDir: "/d", os: "linux" });
+    renderApp();
+    fireEvent.click(screen.getByTestId("nav-settings"));
+    fireEvent.click(screen.getByLabelText("Dark"));
+    expect(await screen.findByTestId("about-theme")).toHaveTextContent(/^dark$/);
+    expect(document.querySelector("[data-theme]")).toHaveAttribute("data-theme", "dark");
+    fireEvent.click(screen.getByLabelText("Same as the system"));
+    expect(screen.getByTestId("about-theme")).toHaveTextContent("light (follows the system)");
+    window.localStorage.clear();
+  });
+});

@@ -1,12 +1,19 @@
+import { useEffect } from "react";
 import { FluentProvider } from "@fluentui/react-components";
 import { AppShell } from "./shell/AppShell";
-import { themeFor, useSystemColorScheme } from "./theme";
+import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } from "./theme";
 
 export function App() {
-  const scheme = useSystemColorScheme();
+  const system = useSystemColorScheme();
+  const [preference, setPreference] = useThemePreference();
+  const scheme = resolveScheme(preference, system);
+  // Native parts of the page (scrollbars, form controls) follow the chosen scheme too.
+  useEffect(() => {
+    document.documentElement.style.colorScheme = scheme;
+  }, [scheme]);
   return (
     <FluentProvider theme={themeFor(scheme)} data-theme={scheme} style={{ height: "100%" }}>
-      <AppShell colorScheme={scheme} />
+      <AppShell theme={{ scheme, preference, setPreference }} />
     </FluentProvider>
   );
 }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { act, render, screen } from "@testing-library/react";
+import { act, render, renderHook, screen } from "@testing-library/react";
 import { webDarkTheme, webLightTheme } from "@fluentui/react-components";
-import { themeFor, useSystemColorScheme } from "./theme";
+import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } from "./theme";
 
 function Probe() {
   return <span data-testid="scheme">{useSystemColorScheme()}</span>;
@@ -32,5 +32,20 @@ describe("system colour scheme", () => {
   it("maps schemes to Fluent's web themes", () => {
     expect(themeFor("dark")).toBe(webDarkTheme);
     expect(themeFor("light")).toBe(webLightTheme);
+  });
+});
+
+describe("theme preference", () => {
+  it("overrides the system and is remembered", () => {
+    expect(resolveScheme("system", "dark")).toBe("dark");
+    expect(resolveScheme("light", "dark")).toBe("light");
+    window.localStorage.clear();
+    const first = renderHook(() => useThemePreference());
+    expect(first.result.current[0]).toBe("system");
+    act(() => first.result.current[1]("dark"));
+    expect(first.result.current[0]).toBe("dark");
+    const again = renderHook(() => useThemePreference());
+    expect(again.result.current[0]).toBe("dark");
+    window.localStorage.clear();
   });
 });

@@ -65,9 +65,14 @@ fn webdriver_tool(name: &str) -> Result<PathBuf> {
         })
 }
 
+/// One app at a time: two WebKit apps racing on one display and session bus can
+/// crash each other, so sessions in one test binary take turns.
+static ONE_APP_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// One running app under WebDriver, with its own temp folders.
 pub struct AppSession {
     pub client: Client,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
     driver: Child,
     /// The folder the app was told to keep its data in (`FERRY_DATA_DIR`).
     pub data_dir: PathBuf,
@@ -76,6 +81,7 @@ pub struct AppSession {
 
 impl AppSession {
     pub async fn start() -> Result<Self> {
+        let turn = ONE_APP_AT_A_TIME.lock().await;
         let app = app_binary()?;
         let tauri_driver = webdriver_tool("tauri-driver")?;
         let home = tempfile::tempdir()?;
@@ -88,6 +94,7 @@ impl AppSession {
             .arg("--native-port")
             .arg(native_port.to_string())
             .env("FERRY_DATA_DIR", &data_dir)
+            .env("FERRY_MULTI_INSTANCE", "1")
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
@@ -100,8 +107,18 @@ impl AppSession {
                 .arg(webdriver_tool("WebKitWebDriver")?);
         }
         let driver = cmd.spawn().context("starting tauri-driver")?;
+        let client = match connect(port, &app).await {
+            Ok(client) => client,
+            Err(err) => {
+                if let Some(pid) = driver.id() {
+                    terminate(pid);
+                }
+                return Err(err);
+            }
+        };
         let session = Self {
-            client: connect(port, &app).await?,
+            client,
+            _turn: turn,
             driver,
             data_dir,
             _home: home,

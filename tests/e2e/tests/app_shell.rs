@@ -34,6 +34,14 @@ async fn navigates_and_shows_details_from_rust() -> Result<()> {
             if std::env::var_os("E2E_SCREENSHOT").is_some() {
                 ferry_e2e::save_screenshot(&c, "settings").await?;
             }
+            // The theme switch re-themes the whole frame.
+            click(&c, "[data-testid=theme-choice] input[value=dark]").await?;
+            expect_text(&c, "[data-testid=about-theme]", "dark").await?;
+            let theme = find(&c, "[data-theme]").await?.attr("data-theme").await?;
+            ensure!(theme.as_deref() == Some("dark"), "data-theme is {theme:?}");
+            if std::env::var_os("E2E_SCREENSHOT").is_some() {
+                ferry_e2e::save_screenshot(&c, "settings-dark").await?;
+            }
 
             click(&c, "[data-testid=nav-deploy]").await?;
             expect_text(&c, "[data-testid=page-deploy] h1", "Deploy").await?;

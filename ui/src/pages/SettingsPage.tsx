@@ -5,17 +5,20 @@ import {
   MessageBar,
   MessageBarBody,
   MessageBarTitle,
+  Radio,
+  RadioGroup,
   Spinner,
   Text,
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
 import { appInfo, type FerryError } from "../ipc";
-import type { ColorScheme } from "../theme";
+import type { ThemePreference } from "../theme";
+import type { ThemeControl } from "../shell/AppShell";
 import { PageHeader } from "./PageHeader";
 
 const useStyles = makeStyles({
-  card: { maxWidth: "640px" },
+  card: { maxWidth: "640px", marginBottom: tokens.spacingVerticalL },
   facts: {
     display: "grid",
     gridTemplateColumns: "max-content 1fr",
@@ -28,12 +31,26 @@ const useStyles = makeStyles({
   path: { margin: 0, fontFamily: tokens.fontFamilyMonospace, wordBreak: "break-all" },
 });
 
-export function SettingsPage({ colorScheme }: { colorScheme: ColorScheme }) {
+export function SettingsPage({ theme }: { theme: ThemeControl }) {
   const styles = useStyles();
   const info = useQuery({ queryKey: ["app-info"], queryFn: appInfo });
   return (
     <>
       <PageHeader title="Settings" subtitle="How Ferry runs on this computer." />
+      <Card className={styles.card}>
+        <CardHeader header={<Text weight="semibold" id="theme-label">Theme</Text>} />
+        <RadioGroup
+          aria-labelledby="theme-label"
+          layout="horizontal"
+          value={theme.preference}
+          onChange={(_, data) => theme.setPreference(data.value as ThemePreference)}
+          data-testid="theme-choice"
+        >
+          <Radio value="system" label="Same as the system" />
+          <Radio value="light" label="Light" />
+          <Radio value="dark" label="Dark" />
+        </RadioGroup>
+      </Card>
       <Card className={styles.card}>
         <CardHeader header={<Text weight="semibold">About Ferry</Text>} />
         {info.isPending && <Spinner size="small" label="Asking Ferry's engine…" />}
@@ -59,7 +76,8 @@ export function SettingsPage({ colorScheme }: { colorScheme: ColorScheme }) {
             <dd className={styles.value}>{info.data.os}</dd>
             <dt className={styles.term}>Theme</dt>
             <dd className={styles.value} data-testid="about-theme">
-              {colorScheme} (follows the system)
+              {theme.scheme}
+              {theme.preference === "system" ? " (follows the system)" : ""}
             </dd>
           </dl>
         )}

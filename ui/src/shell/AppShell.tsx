@@ -8,7 +8,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { ColorScheme } from "../theme";
+import type { ColorScheme, ThemePreference } from "../theme";
 import { PAGES, type PageId } from "./pages";
 import { DeployPage } from "../pages/DeployPage";
 import { HistoryPage } from "../pages/HistoryPage";
@@ -42,7 +42,13 @@ const useStyles = makeStyles({
   },
 });
 
-export function AppShell({ colorScheme }: { colorScheme: ColorScheme }) {
+export interface ThemeControl {
+  scheme: ColorScheme;
+  preference: ThemePreference;
+  setPreference: (preference: ThemePreference) => void;
+}
+
+export function AppShell({ theme }: { theme: ThemeControl }) {
   const styles = useStyles();
   const [page, setPage] = useState<PageId>("deploy");
   return (
@@ -75,7 +81,7 @@ export function AppShell({ colorScheme }: { colorScheme: ColorScheme }) {
       <main className={styles.main} data-testid={`page-${page}`}>
         {page === "deploy" && <DeployPage />}
         {page === "history" && <HistoryPage />}
-        {page === "settings" && <SettingsPage colorScheme={colorScheme} />}
+        {page === "settings" && <SettingsPage theme={theme} />}
       </main>
     </div>
   );
