@@ -326,6 +326,11 @@ impl Plan {
         // A plain listing (at most a profile) is served by the runs_history index instead.
         if q.text.as_deref().and_then(fts_query).is_some() || facets_used {
             plan.fts = Some(fts.join(" AND "));
+            // The index drives; each of its rows is looked up by order_key. A unary `+` keeps
+            // the planner from using another index of `runs` (which would scan a range per row).
+            for c in &mut plan.conds {
+                *c = c.replace("runs.", "+runs.");
+            }
         }
         plan
     }
@@ -703,6 +708,10 @@ mod tests {
                 assert!(
                     plan[0].contains("runs_fts"),
                     "{q:?} must start from the index: {text}"
+                );
+                assert!(
+                    plan[1].contains("(order_key=?)"),
+                    "{q:?} must look up by key: {text}"
                 );
             }
         }
