@@ -706,3 +706,13 @@ fn deleting_a_profile_removes_everything_cached_for_it() {
     let page = c.history(&q).unwrap();
     assert_eq!(ids(&page), ["kept"]);
 }
+
+#[test]
+fn an_unusable_data_directory_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "a file where the data directory should be").unwrap();
+    let err = Cache::open(blocker.join("cache.sqlite")).unwrap_err();
+    assert!(matches!(err, CacheError::Directory { .. }), "{err:?}");
+    assert!(err.to_string().contains("data directory"), "{err}");
+}
