@@ -102,8 +102,10 @@ impl Cache {
     pub fn open(path: impl AsRef<Path>) -> Result<Cache> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|source| CacheError::Directory { path: parent.to_path_buf(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| CacheError::Directory {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
