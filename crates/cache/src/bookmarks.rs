@@ -47,21 +47,44 @@ impl Cache {
     }
 
     /// Moves a time bookmark to `seen` if that is later than the stored one; returns the
-    /// bookmark after the call.
+    /// bookmark after the call. Read and write happen in one write transaction, so two
+    /// processes syncing at once can never move it back.
     pub fn advance_time_bookmark(
         &mut self,
         profile_id: &str,
         scope: &str,
         seen: OffsetDateTime,
     ) -> Result<OffsetDateTime> {
-        let current = self.time_bookmark(profile_id, scope)?;
-        match current {
-            Some(t) if t >= seen => Ok(t),
+        let tx = self.write_tx()?;
+        Cache::require_profile(&tx, profile_id)?;
+        let stored: Option<String> = tx
+            .query_row(
+                "SELECT value FROM sync_bookmarks WHERE profile_id = ?1 AND scope = ?2",
+                [profile_id, scope],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let current = timefmt::opt_from_text(stored)?;
+        let result = match current {
+            Some(t) if t >= seen => t,
             _ => {
-                self.set_bookmark(profile_id, scope, &timefmt::to_text(seen))?;
-                Ok(seen)
+                tx.execute(
+                    "INSERT INTO sync_bookmarks (profile_id, scope, value, updated_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (profile_id, scope) DO UPDATE SET
+                        value = excluded.value, updated_at = excluded.updated_at",
+                    params![
+                        profile_id,
+                        scope,
+                        timefmt::to_text(seen),
+                        timefmt::to_text(timefmt::now())
+                    ],
+                )?;
+                seen
             }
-        }
+        };
+        tx.commit()?;
+        Ok(result)
     }
 
     /// The newest `modifiedon` among a profile's cached runs.

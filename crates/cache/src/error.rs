@@ -44,6 +44,19 @@ pub enum CacheError {
         source: rusqlite::Error,
     },
 
+    /// The directory that should hold the cache could not be created.
+    #[error(
+        "cannot create the data directory {path}: {source}; check its permissions or choose \
+         another data directory"
+    )]
+    Directory {
+        /// The directory.
+        path: PathBuf,
+        /// What the OS said.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// A migration failed; the transaction was rolled back and the file is at the previous version.
     #[error(
         "upgrading the local cache to schema {version} ({name}) failed: {source}; the file was \

@@ -14,6 +14,43 @@
 //! [`Cache`] is one connection (`Send`, not `Sync`); give each thread its own, or wrap it in a
 //! mutex. Secret environment-variable values never reach the file: every write path that carries
 //! settings goes through [`redact`]. The crate knows nothing of Tauri or HTTP.
+//!
+//! ```
+//! use ferry_cache::codes::stage_run_status;
+//! use ferry_cache::{Cache, HistoryQuery, Profile, ProfileKind, StageRun};
+//!
+//! let mut cache = Cache::open_in_memory()?;
+//! cache.save_profile(&Profile {
+//!     id: "sandbox".into(),
+//!     display_name: "Local sandbox".into(),
+//!     kind: ProfileKind::LocalSandbox,
+//!     authority: "http://127.0.0.1:8080/identity".into(),
+//!     tenant: None,
+//!     client_id: "ferry".into(),
+//!     host_url: "http://127.0.0.1:8080".into(),
+//!     dev_environment_id: None,
+//!     dev_environment_url: None,
+//! })?;
+//! // The run is in the cache before the first request for it leaves…
+//! let mut run = StageRun {
+//!     id: "0f8fad5b-d9cb-469f-a165-70867728950e".into(),
+//!     stage_id: "stage-test".into(),
+//!     artifact_name: "contoso_Core".into(),
+//!     stage_run_status: stage_run_status::NOT_STARTED,
+//!     ..StageRun::default()
+//! };
+//! cache.upsert_run("sandbox", &run)?;
+//! // …and every poll is upserted: only a change of state adds to the timeline.
+//! run.stage_run_status = stage_run_status::VALIDATING;
+//! assert!(cache.upsert_run("sandbox", &run)?.transition.is_some());
+//! assert!(cache.upsert_run("sandbox", &run)?.transition.is_none());
+//! assert_eq!(cache.timeline("sandbox", &run.id)?.len(), 2);
+//! assert_eq!(cache.unfinished_runs("sandbox")?.len(), 1);
+//!
+//! let page = cache.history(&HistoryQuery { text: Some("contoso".into()), ..Default::default() })?;
+//! assert_eq!(page.runs[0].run.artifact_name, "contoso_Core");
+//! # Ok::<(), ferry_cache::CacheError>(())
+//! ```
 
 mod bookmarks;
 pub mod codes;
@@ -65,9 +102,9 @@ impl Cache {
     pub fn open(path: impl AsRef<Path>) -> Result<Cache> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| CacheError::Open {
-                path: path.clone(),
-                source: rusqlite::Error::InvalidPath(format!("{}: {e}", parent.display()).into()),
+            std::fs::create_dir_all(parent).map_err(|source| CacheError::Directory {
+                path: parent.to_path_buf(),
+                source,
             })?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE

@@ -98,8 +98,14 @@ pub(crate) fn migrate_with(
 }
 
 pub(crate) fn check_header(conn: &Connection, path: &Path, latest: i64) -> Result<()> {
-    let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-    let version = schema_version(conn)?;
+    // Both header fields in one statement, so one read transaction: another process that is
+    // migrating the file writes them together, and must not be seen half-way.
+    let (app, version): (i64, i64) = conn.query_row(
+        "SELECT (SELECT application_id FROM pragma_application_id()),
+                (SELECT user_version FROM pragma_user_version())",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     if app != 0 && app != APPLICATION_ID {
         return Err(CacheError::ForeignDatabase {
             path: path.to_path_buf(),

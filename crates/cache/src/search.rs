@@ -6,11 +6,13 @@
 //! status label, the notes, the error message, the maker's name, and every text of the validation
 //! results (messages, component names, error codes in decimal and `0x` hex). It is rewritten by
 //! [`index_run`] in the same transaction as the run, so it can never lag behind. Search text is
-//! split into words; every word must match, as a prefix (`cont core` finds `contoso_Core`), and
-//! FTS5 syntax in the text is never interpreted.
+//! split into words; every word must match, the last one as a prefix (`contoso co` finds
+//! `contoso_Core`), and FTS5 syntax in the text is never interpreted. The filters (profile,
+//! solution, stage, status) are indexed too, as opaque facet tokens, so a filtered search is a
+//! doclist intersection walked newest first, and it stops at the end of the page.
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params, params_from_iter, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 
 use crate::codes::stage_run_status;
@@ -23,7 +25,7 @@ use crate::Cache;
 pub struct HistoryQuery {
     /// Only this profile's runs.
     pub profile_id: Option<String>,
-    /// Full-text search (every word must match, as a prefix).
+    /// Full-text search (every word must match, the last one as a prefix).
     pub text: Option<String>,
     /// Solution unique name (`artifactname`), case-insensitive.
     pub solution: Option<String>,
@@ -78,15 +80,20 @@ pub struct LatestRunsQuery {
     pub succeeded_only: bool,
 }
 
+/// Every index column, in table order.
+const FTS_COLUMNS: &str = "artifact_name, stage_name, pipeline_name, target_environment_name, \
+     artifact_version, status_label, deployment_notes, error_message, validation_messages, \
+     created_by, facets";
+
 /// The index columns that hold text a user searches (everything but `facets`).
 const TEXT_COLUMNS: &str = "{artifact_name stage_name pipeline_name target_environment_name \
      artifact_version status_label deployment_notes error_message validation_messages created_by}";
 
 /// Turns user text into a safe FTS5 query: each whitespace-separated word becomes a quoted
-/// phrase of its alphanumeric pieces with a prefix star; words are ANDed. `None` if no word has
-/// a letter or digit.
+/// phrase of its alphanumeric pieces, the last one with a prefix star (it may be half typed);
+/// words are ANDed. `None` if no word has a letter or digit.
 pub fn fts_query(text: &str) -> Option<String> {
-    let phrases: Vec<String> = text
+    let words: Vec<String> = text
         .split_whitespace()
         .filter_map(|word| {
             let pieces: Vec<String> = word
@@ -94,10 +101,13 @@ pub fn fts_query(text: &str) -> Option<String> {
                 .filter(|p| !p.is_empty())
                 .map(str::to_lowercase)
                 .collect();
-            (!pieces.is_empty()).then(|| format!("\"{}\"*", pieces.join(" ")))
+            (!pieces.is_empty()).then(|| pieces.join(" "))
         })
         .collect();
-    (!phrases.is_empty()).then(|| phrases.join(" AND "))
+    let (last, first) = words.split_last()?;
+    let mut phrases: Vec<String> = first.iter().map(|w| format!("\"{w}\"")).collect();
+    phrases.push(format!("\"{last}\"*"));
+    Some(phrases.join(" AND "))
 }
 
 /// Facet tokens: one alphanumeric token per filterable value, so that a filter is a doclist
@@ -203,31 +213,46 @@ pub(crate) fn index_run(
     if let Some(name) = &t[1] {
         facets.push(facet::stage_name(name));
     }
+    let row: [Option<String>; 11] = [
+        t[0].clone(),
+        t[1].clone(),
+        t[2].clone(),
+        t[3].clone(),
+        t[4].clone(),
+        Some(status_label),
+        Some(notes.join("\n")),
+        t[8].clone(),
+        Some(validation_texts.join("\n")),
+        t[9].clone(),
+        Some(facets.join(" ")),
+    ];
+    if previous_order_key == Some(order_key) {
+        // A re-sync that changed nothing searchable leaves the index alone.
+        let stored: Option<Vec<Option<String>>> = tx
+            .prepare_cached(&format!(
+                "SELECT {FTS_COLUMNS} FROM runs_fts WHERE rowid = ?1"
+            ))?
+            .query_row([order_key], |r| (0..11).map(|i| r.get(i)).collect())
+            .optional()?;
+        if stored.as_deref() == Some(&row[..]) {
+            return Ok(());
+        }
+    }
     let mut delete = tx.prepare_cached("DELETE FROM runs_fts WHERE rowid = ?1")?;
     if let Some(previous) = previous_order_key.filter(|p| *p != order_key) {
         delete.execute([previous])?;
     }
     delete.execute([order_key])?;
-    tx.prepare_cached(
-        "INSERT INTO runs_fts (rowid, artifact_name, stage_name, pipeline_name,
-            target_environment_name, artifact_version, status_label, deployment_notes,
-            error_message, validation_messages, created_by, facets)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        order_key,
-        t[0],
-        t[1],
-        t[2],
-        t[3],
-        t[4],
-        status_label,
-        notes.join("\n"),
-        t[8],
-        validation_texts.join("\n"),
-        t[9],
-        facets.join(" ")
-    ])?;
+    let mut values: Vec<SqlValue> = vec![SqlValue::Integer(order_key)];
+    values.extend(
+        row.into_iter()
+            .map(|v| v.map_or(SqlValue::Null, SqlValue::Text)),
+    );
+    tx.prepare_cached(&format!(
+        "INSERT INTO runs_fts (rowid, {FTS_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+    ))?
+    .execute(params_from_iter(values))?;
     Ok(())
 }
 
@@ -240,7 +265,9 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(q: &HistoryQuery) -> Plan {
+    /// `sole_profile`: the cache holds only the queried profile, so its facet would match
+    /// every run and is left out (the SQL condition stays).
+    fn new(q: &HistoryQuery, sole_profile: bool) -> Plan {
         let mut plan = Plan {
             conds: Vec::new(),
             args: Vec::new(),
@@ -254,7 +281,9 @@ impl Plan {
         if let Some(p) = &q.profile_id {
             let a = plan.arg(SqlValue::Text(p.clone()));
             plan.conds.push(format!("runs.profile_id = {a}"));
-            fts.push(format!("facets : {}", facet::profile(p)));
+            if !sole_profile {
+                fts.push(format!("facets : {}", facet::profile(p)));
+            }
         }
         if let Some(s) = q
             .solution
@@ -297,6 +326,11 @@ impl Plan {
         // A plain listing (at most a profile) is served by the runs_history index instead.
         if q.text.as_deref().and_then(fts_query).is_some() || facets_used {
             plan.fts = Some(fts.join(" AND "));
+            // The index drives; each of its rows is looked up by order_key. A unary `+` keeps
+            // the planner from using another index of `runs` (which would scan a range per row).
+            for c in &mut plan.conds {
+                *c = c.replace("runs.", "+runs.");
+            }
         }
         plan
     }
@@ -331,8 +365,8 @@ struct HistorySql {
 }
 
 impl HistorySql {
-    fn new(q: &HistoryQuery, cap: u32, limit: u32) -> HistorySql {
-        let mut plan = Plan::new(q);
+    fn new(q: &HistoryQuery, sole_profile: bool, cap: u32, limit: u32) -> HistorySql {
+        let mut plan = Plan::new(q, sole_profile);
         let (count, count_args, page) = match plan.fts.clone() {
             Some(expr) => {
                 let m = plan.arg(SqlValue::Text(expr.clone()));
@@ -393,7 +427,14 @@ impl Cache {
             q.limit
         };
         // One row more than the page tells whether there is a next page.
-        let sql = HistorySql::new(q, cap, limit.saturating_add(1));
+        let sole_profile = match &q.profile_id {
+            Some(p) => self
+                .conn
+                .prepare_cached("SELECT count(*) = 1 AND max(id) = ?1 FROM profiles")?
+                .query_row([p], |r| r.get(0))?,
+            None => false,
+        };
+        let sql = HistorySql::new(q, sole_profile, cap, limit.saturating_add(1));
         let total = if q.with_total {
             let counted: i64 = self
                 .conn
@@ -473,13 +514,13 @@ mod tests {
     fn fts_query_quotes_words_and_ignores_syntax() {
         assert_eq!(
             fts_query("contoso_Core 1.0.0.3").unwrap(),
-            "\"contoso core\"* AND \"1 0 0 3\"*"
+            "\"contoso core\" AND \"1 0 0 3\"*"
         );
         assert_eq!(
             fts_query("a\" OR b").unwrap(),
-            "\"a\"* AND \"or\"* AND \"b\"*"
+            "\"a\" AND \"or\" AND \"b\"*"
         );
-        assert_eq!(fts_query("NEAR(x y)").unwrap(), "\"near x\"* AND \"y\"*");
+        assert_eq!(fts_query("NEAR(x y) --").unwrap(), "\"near x\" AND \"y\"*");
         assert_eq!(fts_query("  -- ** "), None);
     }
 
@@ -515,6 +556,11 @@ mod tests {
         }
         let ids = |text: &str| find(&c, text);
         assert_eq!(ids("invoice approv"), ["r1"]);
+        assert!(
+            ids("invo approval").is_empty(),
+            "only the last word is a prefix"
+        );
+        assert_eq!(ids("contoso co"), ["r1"]);
         assert_eq!(ids("0x8004801D"), ["r1"]);
         assert_eq!(ids("-2147188707"), ["r1"]);
         assert_eq!(ids("fabrikam"), ["r2"]);
@@ -646,7 +692,7 @@ mod tests {
             },
         ];
         for q in queries {
-            let sql = HistorySql::new(&q, 100, 50);
+            let sql = HistorySql::new(&q, false, 100, 50);
             let mut st = c
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.page))
@@ -663,8 +709,33 @@ mod tests {
                     plan[0].contains("runs_fts"),
                     "{q:?} must start from the index: {text}"
                 );
+                assert!(
+                    plan[1].contains("(order_key=?)"),
+                    "{q:?} must look up by key: {text}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn profile_filter_is_right_with_one_profile_and_with_several() {
+        let mut c = cache();
+        c.upsert_run("p", &run("mine", s::FAILED)).unwrap();
+        let q = HistoryQuery {
+            profile_id: Some("p".into()),
+            text: Some("contoso".into()),
+            statuses: vec![s::FAILED],
+            with_total: true,
+            ..HistoryQuery::default()
+        };
+        let count = |c: &Cache| c.history(&q).unwrap().total.unwrap().count;
+        assert_eq!(count(&c), 1);
+        c.save_profile(&crate::testutil::profile("q")).unwrap();
+        c.upsert_run("q", &run("theirs", s::FAILED)).unwrap();
+        assert_eq!(count(&c), 1);
+        let page = c.history(&q).unwrap();
+        assert_eq!(page.runs.len(), 1);
+        assert_eq!(page.runs[0].run.id, "mine");
     }
 
     #[test]

@@ -706,3 +706,39 @@ fn deleting_a_profile_removes_everything_cached_for_it() {
     let page = c.history(&q).unwrap();
     assert_eq!(ids(&page), ["kept"]);
 }
+
+#[test]
+fn an_unusable_data_directory_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "a file where the data directory should be").unwrap();
+    let err = Cache::open(blocker.join("cache.sqlite")).unwrap_err();
+    assert!(matches!(err, CacheError::Directory { .. }), "{err:?}");
+    assert!(err.to_string().contains("data directory"), "{err}");
+}
+
+#[test]
+fn processes_opening_a_new_file_at_once_migrate_it_exactly_once() {
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data").join("cache.sqlite");
+        let barrier = Arc::new(std::sync::Barrier::new(4));
+        let openers: Vec<_> = (0..4)
+            .map(|_| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    Cache::open(&path).map(|c| c.schema_version().unwrap())
+                })
+            })
+            .collect();
+        for o in openers {
+            assert_eq!(o.join().unwrap().unwrap(), LATEST);
+        }
+        let raw = rusqlite::Connection::open(&path).unwrap();
+        let applied: i64 = raw
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(applied, LATEST);
+    }
+}
