@@ -129,8 +129,8 @@ export function ValuesForm({
               >
                 {v.type === "Boolean" ? (
                   <Switch
-                    checked={value === "true"}
-                    label={value === "true" ? "Yes" : "No"}
+                    checked={["true", "yes"].includes(value.toLowerCase())}
+                    label={["true", "yes"].includes(value.toLowerCase()) ? "Yes" : "No"}
                     onChange={(_, d) => setVariable(v.schemaName, d.checked ? "true" : "false")}
                     data-testid={testId}
                   />

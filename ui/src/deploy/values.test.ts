@@ -6,7 +6,8 @@ describe("variable checks", () => {
     expect(checkVariable("Number", "3.5")).toBeNull();
     expect(checkVariable("Number", "three")).toMatch(/number/);
     expect(checkVariable("Boolean", "true")).toBeNull();
-    expect(checkVariable("Boolean", "yes")).toMatch(/yes or no/);
+    expect(checkVariable("Boolean", "No")).toBeNull();
+    expect(checkVariable("Boolean", "maybe")).toMatch(/yes or no/);
     expect(checkVariable("JSON", '{"a":1}')).toBeNull();
     expect(checkVariable("JSON", "{a:1}")).toMatch(/not valid JSON/);
     expect(checkVariable("String", "")).toBeNull();

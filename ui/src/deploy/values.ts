@@ -31,7 +31,8 @@ export function checkVariable(type: VariableType, value: string): string | null 
         ? null
         : "Enter a number, like 42 or 3.5.";
     case "Boolean":
-      return text === "true" || text === "false" ? null : "Choose yes or no.";
+      // The platform accepts yes/no as well as true/false.
+      return ["true", "false", "yes", "no"].includes(text.toLowerCase()) ? null : "Choose yes or no.";
     case "JSON":
       try {
         JSON.parse(text);
