@@ -89,7 +89,7 @@ fn raw_zip(path: &Path) -> usize {
     let mut total = 0;
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).unwrap();
-        if is_needed(entry.name()) {
+        if entry.name().is_ok_and(|n| is_needed(&n)) {
             let mut buf = Vec::new();
             entry.read_to_end(&mut buf).unwrap();
             total += buf.len();
