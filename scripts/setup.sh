@@ -11,12 +11,13 @@ step() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 # Build and run dependencies of a Tauri v2 app, plus what the tests need:
-# a virtual display (xvfb), WebKit's WebDriver, and a D-Bus session.
+# a virtual display (xvfb), WebKit's WebDriver, a D-Bus session and a Secret
+# Service (gnome-keyring) for the real-keyring test.
 APT_PACKAGES=(
   build-essential pkg-config file libssl-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev
-  xvfb xauth webkit2gtk-driver dbus dbus-x11 fonts-dejavu-core
+  xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring fonts-dejavu-core
 )
 
 ensure_apt_packages() {

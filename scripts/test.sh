@@ -34,13 +34,13 @@ cargo clippy "${FEATURES[@]}" -- -D warnings
 step "no Tauri outside src-tauri"
 scripts/check-no-tauri.sh
 
-step "cargo test (unit, integration, CLI, bindings drift, e2e under Xvfb)"
+step "cargo test (unit, integration, CLI, bindings drift, real keyring, e2e under Xvfb)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export APP_BINARY="$TARGET_DIR/debug/ferry-app"
 export E2E=1
-# A private home, D-Bus session and virtual display, so neither the tests nor the
-# services they start (WebKit's portal, a keyring) write to the real home
-# directory; `timeout` so a stuck WebDriver can never hang the run.
+# A private home, D-Bus session, keyring and virtual display, so neither the
+# tests nor the services they start (WebKit's portal, the keyring) touch the
+# real home directory; `timeout` so a stuck WebDriver can never hang the run.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 session_home="$(mktemp -d)"
 trap 'rm -rf "$session_home"' EXIT
@@ -48,7 +48,7 @@ mkdir -m 700 "$session_home/run"
 HOME="$session_home" XDG_RUNTIME_DIR="$session_home/run" \
   XDG_CONFIG_HOME="$session_home/config" XDG_CACHE_HOME="$session_home/cache" \
   XDG_DATA_HOME="$session_home/data" \
-  timeout 1800 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+  timeout 1800 dbus-run-session -- scripts/test-session.sh \
   cargo test "${FEATURES[@]}"
 
 step "all tests passed in $((SECONDS - START)) s"

@@ -89,7 +89,7 @@ pub fn check_import(pkg: &SolutionPackage, target: &TargetSnapshot) -> Vec<Findi
     }
     dependency_rules(pkg, target, &mut out);
     environment_rules(pkg, target, &mut out);
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 

@@ -305,7 +305,7 @@ impl DeploymentSettings {
                 ));
             }
         }
-        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
         out
     }
 }

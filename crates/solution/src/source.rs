@@ -487,26 +487,6 @@ fn relative(base: &Path, file: &Path) -> String {
         .replace('\\', "/")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::is_unsafe_name;
-
-    #[test]
-    fn unsafe_names() {
-        for bad in ["/etc/passwd", "../x", "a/../../x", "C:/x", "a\0b"] {
-            assert!(is_unsafe_name(bad), "{bad}");
-        }
-        for ok in [
-            "solution.xml",
-            "Workflows/a..b.json",
-            "[Content_Types].xml",
-            "a/b/c",
-        ] {
-            assert!(!is_unsafe_name(ok), "{ok}");
-        }
-    }
-}
-
 /// A package from in-memory files, laid out like a zip (used by property tests).
 pub(crate) fn from_memory(files: &[(&str, &[u8])]) -> Result<RawPackage, SolutionError> {
     let path = PathBuf::from("<memory>");
@@ -550,4 +530,24 @@ pub(crate) fn from_memory(files: &[(&str, &[u8])]) -> Result<RawPackage, Solutio
         env_vars,
         component_files: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unsafe_name;
+
+    #[test]
+    fn unsafe_names() {
+        for bad in ["/etc/passwd", "../x", "a/../../x", "C:/x", "a\0b"] {
+            assert!(is_unsafe_name(bad), "{bad}");
+        }
+        for ok in [
+            "solution.xml",
+            "Workflows/a..b.json",
+            "[Content_Types].xml",
+            "a/b/c",
+        ] {
+            assert!(!is_unsafe_name(ok), "{ok}");
+        }
+    }
 }

@@ -189,7 +189,7 @@ fn check(pkg: &SolutionPackage, t: &Value) -> Vec<String> {
             && g.var_type.as_str() == w["type"]
             && Value::Bool(g.required) == w["required"]
             && same_text(g.default_value.as_deref(), &w["defaultValue"])
-            && g.has_value == !w["value"].is_null()
+            && g.has_value != w["value"].is_null()
             && same_text(g.value.as_deref(), &w["value"]);
         if !ok {
             errs.push(format!(

@@ -234,6 +234,66 @@ pub async fn save_screenshot(client: &Client, name: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
+/// One accessibility problem axe-core found.
+#[derive(Debug, Clone)]
+pub struct AxeViolation {
+    pub id: String,
+    pub impact: String,
+    pub help: String,
+    pub targets: Vec<String>,
+}
+
+/// Runs axe-core (from the UI's node_modules) on the current page and returns
+/// the violations of impact `serious` or `critical`. Tabster's focus sentinels
+/// (`data-tabster-dummy`, invisible elements Fluent UI uses to keep focus inside
+/// a region) are left out: they are aria-hidden on purpose and never keep focus.
+pub async fn axe_serious_violations(client: &Client) -> Result<Vec<AxeViolation>> {
+    let axe_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/node_modules/axe-core/axe.min.js");
+    let axe = std::fs::read_to_string(&axe_path).with_context(|| {
+        format!(
+            "reading {}: run `npm ci --prefix ui` first",
+            axe_path.display()
+        )
+    })?;
+    client
+        .execute(&axe, vec![])
+        .await
+        .context("injecting axe-core")?;
+    let report = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\n\
+             axe.run({ exclude: [['[data-tabster-dummy]']] }, { resultTypes: ['violations'] })\n\
+               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact || '', help: v.help,\n\
+                  targets: v.nodes.map(n => String(n.target)) }))))\n\
+               .catch(e => done({ error: String(e) }));",
+            vec![],
+        )
+        .await
+        .context("running axe-core")?;
+    if let Some(err) = report.get("error") {
+        bail!("axe-core failed: {err}");
+    }
+    let list = report.as_array().cloned().unwrap_or_default();
+    Ok(list
+        .into_iter()
+        .map(|v| AxeViolation {
+            id: v["id"].as_str().unwrap_or_default().to_string(),
+            impact: v["impact"].as_str().unwrap_or_default().to_string(),
+            help: v["help"].as_str().unwrap_or_default().to_string(),
+            targets: v["targets"]
+                .as_array()
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .filter(|v| v.impact == "serious" || v.impact == "critical")
+        .collect())
+}
+
 /// Waits up to 15 s for an element matching a CSS selector.
 pub async fn find(client: &Client, css: &str) -> Result<Element> {
     client

@@ -1,0 +1,130 @@
+//! `ferry solution …` through the real binary, on packages from the shared corpus.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn corpus(case: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus/solutions")
+        .join(case);
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"))
+        .unwrap_or(dir)
+}
+
+fn ferry(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run ferry")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn inspect_describes_a_package_for_people_and_scripts() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = corpus("z18-mda-charts-nonnumeric-dependencies");
+    let out = ferry(&["solution", "inspect", pkg.to_str().unwrap()], dir.path());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let human = text(&out.stdout);
+    assert!(
+        human.starts_with("MDA_Charts 1.0.0.2 (unmanaged)"),
+        "{human}"
+    );
+    assert!(
+        human.contains("AppModuleWebResources 2.5 or later"),
+        "{human}"
+    );
+
+    let out = ferry(
+        &["solution", "inspect", "--json", pkg.to_str().unwrap()],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["uniqueName"], "MDA_Charts");
+    assert_eq!(json["managed"], "unmanaged");
+    assert_eq!(json["format"]["kind"], "zip");
+}
+
+#[test]
+fn a_file_that_is_not_a_solution_fails_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = corpus("z19-not-a-solution-legacy-flow-package");
+    let out = ferry(&["solution", "inspect", pkg.to_str().unwrap()], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("not a solution package"), "{err}");
+    assert!(err.contains("export that"), "{err}");
+    assert!(out.stdout.is_empty());
+
+    let out = ferry(&["solution", "inspect", "no/such/file.zip"], dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no/such/file.zip"));
+}
+
+#[test]
+fn settings_are_written_once_and_merged_without_losing_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = corpus("z11-contoso-sample-managed-envvar-value");
+    let pkg = pkg.to_str().unwrap();
+
+    let out = ferry(&["solution", "settings", pkg], dir.path());
+    assert!(out.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        printed["EnvironmentVariables"][0]["SchemaName"],
+        "new_ContosoURL"
+    );
+
+    let out = ferry(
+        &["solution", "settings", pkg, "--out", "s.json"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let file = dir.path().join("s.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+
+    // A second write must not clobber the maker's file.
+    doc["EnvironmentVariables"][0]["Value"] = "https://contoso.example".into();
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let out = ferry(
+        &["solution", "settings", pkg, "--out", "s.json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("--force"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // --merge keeps the value; --force replaces the file.
+    let out = ferry(
+        &["solution", "settings", pkg, "--out", "s.json", "--merge"],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let kept: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(
+        kept["EnvironmentVariables"][0]["Value"],
+        "https://contoso.example"
+    );
+    let out = ferry(
+        &["solution", "settings", pkg, "--out", "s.json", "--force"],
+        dir.path(),
+    );
+    assert!(out.status.success());
+    let fresh: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(fresh["EnvironmentVariables"][0]["Value"], "");
+}

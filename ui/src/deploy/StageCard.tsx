@@ -1,0 +1,124 @@
+import {
+  Badge,
+  Button,
+  Card,
+  CardFooter,
+  CardHeader,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { ArrowRight20Regular, LockClosed16Regular } from "@fluentui/react-icons";
+
+/** What a stage card shows: the stage, whether it can take this solution, its last run. */
+export interface StageCardModel {
+  id: string;
+  name: string;
+  targetName: string;
+  /** Why the stage cannot be deployed to now; absent when it can. */
+  blockedReason?: string;
+  gates: string[];
+  lastRun?: {
+    version: string;
+    statusLabel: string;
+    outcome: string;
+    when: string;
+    by?: string;
+    /** SHA-256 of the artifact: the same package goes through every stage. */
+    artifactHash?: string;
+  };
+}
+
+const useStyles = makeStyles({
+  card: { width: "300px", minHeight: "220px" },
+  facts: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXS },
+  muted: { color: tokens.colorNeutralForeground3 },
+  hash: { fontFamily: tokens.fontFamilyMonospace, color: tokens.colorNeutralForeground3 },
+  gates: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
+});
+
+const OUTCOME_COLOR = {
+  succeeded: "success",
+  failed: "danger",
+  canceled: "subtle",
+  running: "brand",
+  waiting: "warning",
+  scheduled: "informative",
+} as const;
+
+export function StageCard({
+  stage,
+  onDeploy,
+}: {
+  stage: StageCardModel;
+  onDeploy: (stageId: string) => void;
+}) {
+  const styles = useStyles();
+  const run = stage.lastRun;
+  const deploy = (
+    <Button
+      appearance={stage.blockedReason ? "secondary" : "primary"}
+      icon={stage.blockedReason ? <LockClosed16Regular /> : <ArrowRight20Regular />}
+      disabled={Boolean(stage.blockedReason)}
+      onClick={() => onDeploy(stage.id)}
+      data-testid={`deploy-${stage.id}`}
+    >
+      Deploy here
+    </Button>
+  );
+  return (
+    <Card className={styles.card} data-testid="stage-card" aria-label={`Stage ${stage.name}`}>
+      <CardHeader
+        header={<Text weight="semibold">{stage.name}</Text>}
+        description={<Text className={styles.muted}>to {stage.targetName}</Text>}
+      />
+      <div className={styles.facts}>
+        {run ? (
+          <>
+            <span>
+              <Badge appearance="tint" color={OUTCOME_COLOR[run.outcome as keyof typeof OUTCOME_COLOR] ?? "informative"}>
+                {run.statusLabel}
+              </Badge>{" "}
+              <Text weight="semibold">{run.version}</Text>
+            </span>
+            <Text size={200} className={styles.muted}>
+              {new Date(run.when).toLocaleString()}
+              {run.by ? ` by ${run.by}` : ""}
+            </Text>
+            {run.artifactHash && (
+              <Text size={200} className={styles.hash} title={run.artifactHash}>
+                package {run.artifactHash.slice(0, 12)}
+              </Text>
+            )}
+          </>
+        ) : (
+          <Text className={styles.muted}>Nothing deployed here yet.</Text>
+        )}
+        {stage.gates.length > 0 && (
+          <span className={styles.gates}>
+            {stage.gates.map((g) => (
+              <Badge key={g} appearance="outline" color="warning">
+                {g}
+              </Badge>
+            ))}
+          </span>
+        )}
+      </div>
+      <CardFooter>
+        {stage.blockedReason ? (
+          <Tooltip content={stage.blockedReason} relationship="description">
+            {deploy}
+          </Tooltip>
+        ) : (
+          deploy
+        )}
+      </CardFooter>
+      {stage.blockedReason && (
+        <Text size={200} className={styles.muted} data-testid="blocked-reason">
+          {stage.blockedReason}
+        </Text>
+      )}
+    </Card>
+  );
+}
