@@ -49,6 +49,6 @@ HOME="$session_home" XDG_RUNTIME_DIR="$session_home/run" \
   XDG_CONFIG_HOME="$session_home/config" XDG_CACHE_HOME="$session_home/cache" \
   XDG_DATA_HOME="$session_home/data" \
   timeout 1800 dbus-run-session -- scripts/test-session.sh \
-  cargo test "${FEATURES[@]}"
+  cargo test --no-fail-fast "${FEATURES[@]}"
 
 step "all tests passed in $((SECONDS - START)) s"
