@@ -47,6 +47,29 @@ impl Fixture {
         Client::new(&self.env(name).url, Arc::new(StaticToken::new("local"))).unwrap()
     }
 
+    /// A new run of `artifact` for the first stage of the dev environment's first
+    /// pipeline, and the dev environment's registration id.
+    async fn new_first_stage_run(&self, artifact: &str) -> (NewStageRun, Uuid) {
+        let dev = self.env("dev");
+        let registration = p::find_environment(&self.client, &dev.environment_id)
+            .await
+            .unwrap()
+            .expect("the demo registers its dev environment");
+        let pipeline = p::retrieve_pipelines(&self.client, &dev.environment_id)
+            .await
+            .unwrap()[0]
+            .clone();
+        let stage = p::stages(&self.client, pipeline.id).await.unwrap()[0].clone();
+        let run = NewStageRun {
+            stage_id: stage.deploymentstageid,
+            dev_environment_id: registration.deploymentenvironmentid,
+            artifact_name: artifact.into(),
+            solution_id: Uuid::new_v4(),
+            scheduled_time: None,
+        };
+        (run, registration.deploymentenvironmentid)
+    }
+
     async fn wait_for(&self, run: Uuid, done: impl Fn(&StageRun) -> bool) -> StageRun {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -181,28 +204,8 @@ async fn deploys_a_solution_through_the_typed_calls() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_ends_a_run_that_has_not_finished() {
     let f = start().await;
-    let dev = f.env("dev");
-    let registration = p::find_environment(&f.client, &dev.environment_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let release = p::retrieve_pipelines(&f.client, &dev.environment_id)
-        .await
-        .unwrap()[0]
-        .clone();
-    let stage = p::stages(&f.client, release.id).await.unwrap()[0].clone();
-    let run = p::create_stage_run(
-        &f.client,
-        &NewStageRun {
-            stage_id: stage.deploymentstageid,
-            dev_environment_id: registration.deploymentenvironmentid,
-            artifact_name: "ContosoCanvas".into(),
-            solution_id: Uuid::new_v4(),
-            scheduled_time: None,
-        },
-    )
-    .await
-    .unwrap();
+    let (new, _) = f.new_first_stage_run("ContosoCanvas").await;
+    let run = p::create_stage_run(&f.client, &new).await.unwrap();
     p::cancel(&f.client, run).await.unwrap();
     let now = p::stage_run(&f.client, run).await.unwrap();
     assert_eq!(now.status(), Some(StageRunStatus::Canceled), "{now:?}");
@@ -211,23 +214,7 @@ async fn cancel_ends_a_run_that_has_not_finished() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn creating_a_run_twice_with_one_id_makes_one_run() {
     let f = start().await;
-    let dev = f.env("dev");
-    let registration = p::find_environment(&f.client, &dev.environment_id)
-        .await
-        .unwrap()
-        .unwrap();
-    let release = p::retrieve_pipelines(&f.client, &dev.environment_id)
-        .await
-        .unwrap()[0]
-        .clone();
-    let stage = p::stages(&f.client, release.id).await.unwrap()[0].clone();
-    let new = NewStageRun {
-        stage_id: stage.deploymentstageid,
-        dev_environment_id: registration.deploymentenvironmentid,
-        artifact_name: "ContosoCore".into(),
-        solution_id: Uuid::new_v4(),
-        scheduled_time: None,
-    };
+    let (new, dev_registration) = f.new_first_stage_run("ContosoCore").await;
     let id = Uuid::new_v4();
     assert_eq!(
         p::create_stage_run_with_id(&f.client, id, &new)
@@ -241,13 +228,9 @@ async fn creating_a_run_twice_with_one_id_makes_one_run() {
             .unwrap(),
         id
     );
-    let runs = p::history(
-        &f.client,
-        "ContosoCore",
-        registration.deploymentenvironmentid,
-    )
-    .await
-    .unwrap();
+    let runs = p::history(&f.client, "ContosoCore", dev_registration)
+        .await
+        .unwrap();
     assert_eq!(runs.len(), 1, "{runs:?}");
 }
 
