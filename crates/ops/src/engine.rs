@@ -1,0 +1,535 @@
+//! The [`Engine`]: one per data directory and profile. It owns the cache
+//! connection, and connects to the host lazily, so everything the cache can
+//! answer (history, profiles, run records) works offline.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineEntry};
+use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
+use ferry_dataverse::{Client, ClientOptions, StaticToken, TokenSource};
+use ferry_host::{Host, HostConfig, RunningHost};
+use ferry_pipelines::SubOperation;
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::error::{OpsError, Result};
+use crate::profile::{self, CACHE_FILE, SANDBOX_ID};
+use crate::types::{ConnectionInfo, NewProfile, ProfileInfo, RunEvent, RunSummary};
+
+/// Where an operation's progress goes: the app forwards it over a Tauri channel,
+/// the CLI draws it. Implemented for an unbounded channel and for `()` (ignore).
+pub trait ProgressSink: Send + Sync {
+    fn event(&self, event: RunEvent);
+}
+
+impl ProgressSink for () {
+    fn event(&self, _event: RunEvent) {}
+}
+
+impl ProgressSink for tokio::sync::mpsc::UnboundedSender<RunEvent> {
+    fn event(&self, event: RunEvent) {
+        // A receiver that went away only means nobody is watching any more.
+        let _ = self.send(event);
+    }
+}
+
+/// How an [`Engine`] is opened.
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// The data directory (cache file, sandbox host data).
+    pub data_dir: PathBuf,
+    /// Profile id or name; `None` for the one in use.
+    pub profile: Option<String>,
+    /// Pace of the sandbox host (1 ≈ 20 s per deployment; tests use more).
+    pub sandbox_speed: f64,
+    /// How often a watched run is read.
+    pub poll_interval: Duration,
+    /// The longest a wait for a run may take before giving up.
+    pub max_wait: Duration,
+    /// The host client's settings (retries, time-outs).
+    pub client: ClientOptions,
+}
+
+impl EngineOptions {
+    /// Defaults for a data directory.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            profile: None,
+            sandbox_speed: 1.0,
+            poll_interval: Duration::from_secs(1),
+            max_wait: Duration::from_secs(30 * 60),
+            client: ClientOptions::default(),
+        }
+    }
+
+    /// Defaults from the environment: `FERRY_DATA_DIR` (else the app's data folder),
+    /// `FERRY_SANDBOX_SPEED` and `FERRY_POLL_MS` (for tests and demos).
+    pub fn from_env() -> Result<Self> {
+        let mut o = Self::new(profile::default_data_dir()?);
+        if let Some(speed) = env_number("FERRY_SANDBOX_SPEED")? {
+            o.sandbox_speed = speed;
+        }
+        if let Some(ms) = env_number("FERRY_POLL_MS")? {
+            o.poll_interval = Duration::from_millis(ms.max(10.0) as u64);
+        }
+        Ok(o)
+    }
+}
+
+fn env_number(name: &str) -> Result<Option<f64>> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .map(Some)
+            .ok_or_else(|| {
+                OpsError::InvalidInput(format!("{name}={v:?} is not a positive number"))
+            }),
+        _ => Ok(None),
+    }
+}
+
+/// The development environment the profile deploys from.
+#[derive(Debug, Clone)]
+pub(crate) struct DevEnvironment {
+    pub bap_id: String,
+    pub name: String,
+    /// Its registration row on the host.
+    pub registration: Uuid,
+    /// A client for its own Web API.
+    pub client: Client,
+}
+
+/// A live connection to the profile's host.
+pub(crate) struct Session {
+    /// The in-process host of the Local sandbox (stops when the engine drops).
+    _sandbox: Option<RunningHost>,
+    pub host: Client,
+    pub tokens: Arc<dyn TokenSource>,
+    /// Base URL of the tenant APIs (`/providers/...`).
+    pub tenant_base: String,
+    pub dev: DevEnvironment,
+    pub options: ClientOptions,
+    /// The signed-in user's name, when the host tells.
+    pub me: Option<String>,
+}
+
+impl Session {
+    /// A client for another environment's Web API.
+    pub fn env_client(&self, url: &str) -> Result<Client> {
+        Ok(Client::with_options(
+            url,
+            self.tokens.clone(),
+            self.options.clone(),
+        )?)
+    }
+
+    /// The tenant's environments (the BAP list).
+    pub async fn environments(&self) -> Result<Vec<TenantEnvironment>> {
+        tenant_environments(&self.host, &self.tenant_base).await
+    }
+}
+
+async fn who_am_i(host: &Client) -> Option<String> {
+    let who: Value = host.get("WhoAmI").await.ok()?;
+    let id = who["UserId"].as_str()?;
+    let user: Value = host
+        .get(&format!("systemusers({id})?$select=fullname"))
+        .await
+        .ok()?;
+    user["fullname"].as_str().map(str::to_string)
+}
+
+async fn tenant_environments(host: &Client, tenant_base: &str) -> Result<Vec<TenantEnvironment>> {
+    let url = format!(
+        "{tenant_base}/providers/Microsoft.BusinessAppPlatform/environments?api-version=2021-04-01"
+    );
+    let doc: Value = host.get(&url).await?;
+    Ok(doc["value"]
+        .as_array()
+        .map(|a| a.iter().filter_map(TenantEnvironment::from_json).collect())
+        .unwrap_or_default())
+}
+
+/// One environment of the tenant.
+#[derive(Debug, Clone)]
+pub(crate) struct TenantEnvironment {
+    pub bap_id: String,
+    pub unique_name: String,
+    pub display_name: String,
+    pub url: String,
+}
+
+impl TenantEnvironment {
+    fn from_json(v: &Value) -> Option<Self> {
+        let props = &v["properties"];
+        let linked = &props["linkedEnvironmentMetadata"];
+        Some(Self {
+            bap_id: v["name"].as_str()?.to_string(),
+            unique_name: linked["uniqueName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            display_name: props["displayName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            url: linked["instanceUrl"].as_str()?.to_string(),
+        })
+    }
+
+    fn is(&self, name: &str) -> bool {
+        [&self.bap_id, &self.unique_name, &self.display_name]
+            .iter()
+            .any(|n| !n.is_empty() && n.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Ferry's engine: every operation of the app and the CLI. `Send + Sync`; keep
+/// one behind an `Arc` (Tauri state). Long operations take a [`ProgressSink`]
+/// and a [`CancellationToken`].
+pub struct Engine {
+    pub(crate) options: EngineOptions,
+    pub(crate) profile: Profile,
+    cache: Mutex<Cache>,
+    session: OnceCell<Session>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("data_dir", &self.options.data_dir)
+            .field("profile", &self.profile.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Opens the cache in the data directory and picks the profile. Does not
+    /// touch the network: the host is reached (and the sandbox started) on the
+    /// first operation that needs it.
+    pub fn open(options: EngineOptions) -> Result<Engine> {
+        let mut cache = Cache::open(options.data_dir.join(CACHE_FILE))?;
+        profile::ensure_builtin(&mut cache)?;
+        let profile = profile::resolve(&cache, options.profile.as_deref())?;
+        Ok(Engine {
+            options,
+            profile,
+            cache: Mutex::new(cache),
+            session: OnceCell::new(),
+        })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.options.data_dir
+    }
+
+    /// The profile this engine works with.
+    pub fn profile(&self) -> ProfileInfo {
+        let active = self.cache().active_profile().ok().flatten().map(|p| p.id);
+        profile::info(&self.profile, active.as_deref())
+    }
+
+    /// Every profile, the built-in Local sandbox included.
+    pub fn profiles(&self) -> Result<Vec<ProfileInfo>> {
+        let cache = self.cache();
+        let active = cache.active_profile()?.map(|p| p.id);
+        Ok(cache
+            .profiles()?
+            .iter()
+            .map(|p| profile::info(p, active.as_deref()))
+            .collect())
+    }
+
+    /// Adds (or replaces) a profile. It does not become the one in use.
+    pub fn add_profile(&self, new: &NewProfile) -> Result<ProfileInfo> {
+        let p = profile::from_new(new)?;
+        let mut cache = self.cache();
+        cache.save_profile(&p)?;
+        let active = cache.active_profile()?.map(|p| p.id);
+        Ok(profile::info(&p, active.as_deref()))
+    }
+
+    /// Makes a profile the one in use (by later engines and CLI runs).
+    pub fn use_profile(&self, name: &str) -> Result<ProfileInfo> {
+        let mut cache = self.cache();
+        let p = profile::resolve(&cache, Some(name))?;
+        cache.set_active_profile(&p.id)?;
+        Ok(profile::info(&p, Some(&p.id)))
+    }
+
+    /// Connects now (starting the sandbox if needed) and says where to.
+    pub async fn connect(&self) -> Result<ConnectionInfo> {
+        let s = self.session().await?;
+        Ok(ConnectionInfo {
+            profile_id: self.profile.id.clone(),
+            host_url: s.host.base_url().to_string(),
+            dev_environment_id: s.dev.bap_id.clone(),
+            dev_environment_name: s.dev.name.clone(),
+        })
+    }
+
+    pub(crate) fn cache(&self) -> MutexGuard<'_, Cache> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back).
+        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn profile_id(&self) -> &str {
+        &self.profile.id
+    }
+
+    /// The connection to the host, made on first use.
+    pub(crate) async fn session(&self) -> Result<&Session> {
+        self.session.get_or_try_init(|| self.open_session()).await
+    }
+
+    async fn open_session(&self) -> Result<Session> {
+        let (sandbox, base, tokens): (Option<RunningHost>, String, Arc<dyn TokenSource>) =
+            match self.profile.kind {
+                CacheKind::LocalSandbox => {
+                    let mut config = HostConfig::new(self.options.data_dir.join("sandbox"));
+                    config.speed = self.options.sandbox_speed;
+                    let host = Host::start(config)
+                        .await
+                        .map_err(|e| OpsError::Sandbox(format!("{e:#}")))?;
+                    let base = host.base_url().to_string();
+                    self.cache()
+                        .save_profile(&profile::sandbox_profile(&base))?;
+                    (
+                        Some(host),
+                        base,
+                        Arc::new(StaticToken::new("ferry-sandbox")),
+                    )
+                }
+                CacheKind::Cloud => (
+                    None,
+                    self.profile.host_url.clone(),
+                    profile::cloud_tokens(&self.profile)?,
+                ),
+            };
+        let options = self.options.client.clone();
+        let host = Client::with_options(&base, tokens.clone(), options.clone())?;
+        let tenant_base = base.trim_end_matches('/').to_string();
+        let dev = self
+            .resolve_dev(&host, &tenant_base, &tokens, &options)
+            .await?;
+        // Who we are, for "by whom" when the host does not say (best effort).
+        let me = who_am_i(&host).await;
+        Ok(Session {
+            _sandbox: sandbox,
+            me,
+            host,
+            tokens,
+            tenant_base,
+            dev,
+            options,
+        })
+    }
+
+    async fn resolve_dev(
+        &self,
+        host: &Client,
+        tenant_base: &str,
+        tokens: &Arc<dyn TokenSource>,
+        options: &ClientOptions,
+    ) -> Result<DevEnvironment> {
+        let wanted = self
+            .profile
+            .dev_environment_id
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .ok_or_else(|| OpsError::ProfileIncomplete {
+                profile: self.profile.id.clone(),
+                reason: "it names no development environment; add it again with --dev-env".into(),
+            })?;
+        let listed = tenant_environments(host, tenant_base).await;
+        let (bap_id, name, url) = match (&listed, &self.profile.dev_environment_url) {
+            (Ok(envs), _) if envs.iter().any(|e| e.is(&wanted)) => {
+                let e = envs.iter().find(|e| e.is(&wanted)).expect("found above");
+                let name = if e.display_name.is_empty() {
+                    e.unique_name.clone()
+                } else {
+                    e.display_name.clone()
+                };
+                (e.bap_id.clone(), name, e.url.clone())
+            }
+            (_, Some(url)) if Uuid::parse_str(&wanted).is_ok() => {
+                (wanted.clone(), wanted.clone(), url.clone())
+            }
+            (Err(e), _) if e.is_offline() => return Err(clone_err(e)),
+            _ => {
+                return Err(OpsError::DevEnvironment(format!(
+                    "the development environment {wanted:?} is not in this tenant's environment list; check the profile's --dev-env (an environment id or name)"
+                )))
+            }
+        };
+        let registration = p::find_environment(host, &bap_id)
+            .await?
+            .ok_or_else(|| {
+                OpsError::DevEnvironment(format!(
+                    "the development environment {name} is not registered on the pipelines host {}; ask a pipelines admin to add it as a Development environment",
+                    host.base_url()
+                ))
+            })?;
+        Ok(DevEnvironment {
+            bap_id,
+            name,
+            registration: registration.deploymentenvironmentid,
+            client: Client::with_options(&url, tokens.clone(), options.clone())?,
+        })
+    }
+
+    /// Waits for `d`, or returns early with [`OpsError::Interrupted`].
+    pub(crate) async fn pause(&self, d: Duration, cancel: &CancellationToken) -> Result<()> {
+        tokio::select! {
+            _ = cancel.cancelled() => Err(OpsError::Interrupted),
+            _ = tokio::time::sleep(d) => Ok(()),
+        }
+    }
+
+    /// Stores a run as read from the host; returns its summary and the
+    /// transition the cache appended, if its state changed.
+    pub(crate) fn record(
+        &self,
+        run: &HostRun,
+        created_by: Option<String>,
+    ) -> Result<(RunSummary, Option<TimelineEntry>)> {
+        let mut cache = self.cache();
+        let mut row = to_cache_run(run, created_by);
+        if let Some((pipeline_id, stage)) = cache.stage(self.profile_id(), &row.stage_id)? {
+            row.stage_name = Some(stage.name);
+            row.target_environment_name = stage.target_environment_name;
+            row.target_deployment_environment_id = stage.target_deployment_environment_id;
+            row.pipeline_name = cache
+                .pipelines(self.profile_id())?
+                .into_iter()
+                .find(|p| p.pipeline_id == pipeline_id)
+                .map(|p| p.name);
+            row.pipeline_id = Some(pipeline_id);
+        }
+        let outcome = cache.upsert_run(self.profile_id(), &row)?;
+        let stored = cache
+            .run(self.profile_id(), &row.id)?
+            .ok_or_else(|| OpsError::Internal(format!("run {} vanished from the cache", row.id)))?;
+        Ok((summary(&stored), outcome.transition))
+    }
+
+    /// A run from the cache.
+    pub(crate) fn cached_run(&self, id: &str) -> Result<Option<CachedRun>> {
+        Ok(self.cache().run(self.profile_id(), id)?)
+    }
+}
+
+fn clone_err(e: &OpsError) -> OpsError {
+    match e {
+        OpsError::Host(h) => OpsError::Host(h.clone()),
+        other => OpsError::Internal(other.to_string()),
+    }
+}
+
+/// Parses a host time (RFC 3339).
+pub(crate) fn parse_time(text: Option<&str>) -> Option<OffsetDateTime> {
+    text.and_then(|t| OffsetDateTime::parse(t.trim(), &Rfc3339).ok())
+}
+
+/// Formats a time as RFC 3339 UTC.
+pub(crate) fn format_time(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The sub-operation's label for a code.
+pub(crate) fn step_label(code: Option<i64>) -> Option<String> {
+    code.and_then(SubOperation::from_code)
+        .filter(|s| *s != SubOperation::None)
+        .map(|s| s.label().to_string())
+}
+
+fn i32_of(v: Option<i64>) -> Option<i32> {
+    v.and_then(|n| i32::try_from(n).ok())
+}
+
+/// The host's row in the cache's shape.
+pub(crate) fn to_cache_run(r: &HostRun, created_by: Option<String>) -> ferry_cache::StageRun {
+    ferry_cache::StageRun {
+        id: r.deploymentstagerunid.to_string(),
+        name: r.name.clone(),
+        stage_id: r.stage_id.map(|s| s.to_string()).unwrap_or_default(),
+        dev_deployment_environment_id: r.dev_environment_id.map(|d| d.to_string()),
+        artifact_name: r.artifactname.clone().unwrap_or_default(),
+        artifact_id: r.artifact_id.map(|a| a.to_string()),
+        artifact_dev_current_version: r.artifactdevcurrentversion.clone(),
+        artifact_version: r.artifactversion.clone(),
+        deployment_notes: r.deploymentnotes.clone(),
+        deployment_settings_json: r.deploymentsettingsjson.clone(),
+        scheduled_time: parse_time(r.scheduledtime.as_deref()),
+        stage_run_status: i32_of(r.stagerunstatus).unwrap_or_default(),
+        stage_run_status_label: Some(r.status_label()),
+        operation: i32_of(r.operation),
+        sub_operation: i32_of(r.suboperation),
+        sub_operation_label: step_label(r.suboperation),
+        operation_status: i32_of(r.operationstatus),
+        operation_details: r.operationdetails.clone(),
+        validation_results: r
+            .validationresults
+            .as_deref()
+            .and_then(ferry_cache::decode_validation_results),
+        error_message: r.errormessage.clone().filter(|m| !m.trim().is_empty()),
+        start_time: parse_time(r.starttime.as_deref()),
+        end_time: parse_time(r.endtime.as_deref()),
+        approval_status: i32_of(r.approvalstatus),
+        pre_deployment_step_status: i32_of(r.predeploymentstepstatus),
+        created_on: parse_time(r.createdon.as_deref()),
+        created_by,
+        modified_on: parse_time(r.modifiedon.as_deref()),
+        ..Default::default()
+    }
+}
+
+/// A cached run, summarized.
+pub(crate) fn summary(c: &CachedRun) -> RunSummary {
+    let r = &c.run;
+    let t = |v: &Option<OffsetDateTime>| v.map(format_time);
+    RunSummary {
+        id: r.id.clone(),
+        solution: r.artifact_name.clone(),
+        stage_id: r.stage_id.clone(),
+        stage_name: r.stage_name.clone(),
+        pipeline_name: r.pipeline_name.clone(),
+        target_name: r.target_environment_name.clone(),
+        status: r.stage_run_status,
+        status_label: c
+            .status_label()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Status {}", r.stage_run_status)),
+        step: r.sub_operation_label.clone(),
+        terminal: c.is_terminal,
+        version: r.artifact_version.clone(),
+        dev_version: r.artifact_dev_current_version.clone(),
+        notes: r.deployment_notes.clone(),
+        error_message: r.error_message.clone(),
+        created_on: t(&r.created_on),
+        created_by: r.created_by.clone(),
+        start_time: t(&r.start_time),
+        end_time: t(&r.end_time),
+        scheduled_time: t(&r.scheduled_time),
+        approval_status: r.approval_status,
+        pre_deployment_step_status: r.pre_deployment_step_status,
+    }
+}
+
+/// The id of the sandbox profile (for callers that special-case it).
+pub fn sandbox_profile_id() -> &'static str {
+    SANDBOX_ID
+}

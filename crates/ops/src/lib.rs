@@ -1,0 +1,37 @@
+//! Ferry's operations layer: the one place where a deployment is done, used by
+//! the desktop app (through thin Tauri commands) and by the `ferry` CLI alike.
+//!
+//! An [`Engine`] is opened on a data directory (`FERRY_DATA_DIR`, else the app's
+//! per-user data folder) and a profile: the built-in **Local sandbox**, which
+//! runs an in-process `ferry-host` with the demo tenant, or a profile that names
+//! a real host and development environment. Operations list solutions and
+//! pipelines (which stage can take a solution, the latest run per stage), plan a
+//! deployment (versions, values pre-filled from a settings file or the stage
+//! profile, local checks), validate, deploy now or later, watch a run through
+//! its gates to the end, cancel, retry, resume unfinished runs, sync and search
+//! history, draw the deployed-where matrix and export a run record. Long
+//! operations take a [`ProgressSink`] for typed [`RunEvent`]s and a
+//! [`CancellationToken`]; every state a run passes through lands in the local
+//! cache first. Results and events are serde (camelCase) + `ts_rs::TS`, so the
+//! app passes them over IPC unchanged, and [`OpsError::code`] maps each error to
+//! the IPC's stable code. The crate knows nothing of Tauri or terminals.
+
+mod catalog;
+mod engine;
+mod error;
+pub mod explain;
+mod history;
+mod plan;
+mod profile;
+mod run;
+mod types;
+
+pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
+pub use error::{OpsError, Result};
+pub use explain::Explanation;
+pub use history::status_codes;
+pub use profile::{
+    default_data_dir, APP_IDENTIFIER, CACHE_FILE, DATA_DIR_ENV, SANDBOX_ID, SANDBOX_NAME, TOKEN_ENV,
+};
+pub use tokio_util::sync::CancellationToken;
+pub use types::*;

@@ -1,0 +1,688 @@
+//! Planning a deployment: the versions, the connection references and
+//! environment variables that need values (pre-filled from what was given, an
+//! imported settings file or the stage profile), and the local checks — types,
+//! JSON, connection exists in the target and matches the connector.
+
+use std::collections::HashSet;
+
+use ferry_dataverse::odata::{encode_query_value, string_literal};
+use ferry_pipelines::settings::connector_name;
+use ferry_pipelines::SolutionVersion;
+use ferry_solution::settings as pac;
+use ferry_solution::EnvVarType;
+use serde_json::Value;
+
+use crate::catalog::newest;
+use crate::engine::{Engine, Session};
+use crate::error::{OpsError, Result};
+use crate::types::{
+    Check, CheckSeverity, ConnectionChoice, PipelineOverview, Plan, PlanRequest, PlannedConnection,
+    PlannedVariable, StageOverview, ValueSource,
+};
+
+/// An environment variable definition of the solution, in dev.
+#[derive(Debug, Clone)]
+pub(crate) struct VariableDefinition {
+    pub schema_name: String,
+    pub display_name: String,
+    pub type_code: i32,
+    pub default_value: Option<String>,
+}
+
+/// A connection reference of the solution, in dev.
+#[derive(Debug, Clone)]
+pub(crate) struct ReferenceDefinition {
+    pub logical_name: String,
+    pub display_name: String,
+    pub connector_id: String,
+}
+
+/// The label of an environment variable type code.
+pub(crate) fn type_label(code: i32) -> &'static str {
+    match code {
+        100_000_001 => "Number",
+        100_000_002 => "Boolean",
+        100_000_003 => "JSON",
+        100_000_004 => "Data source",
+        100_000_005 => "Secret",
+        _ => "String",
+    }
+}
+
+const SECRET: i32 = 100_000_005;
+
+impl Engine {
+    /// Plans a deployment of a solution to a stage. Nothing is sent to the host.
+    pub async fn plan(&self, req: &PlanRequest) -> Result<Plan> {
+        let s = self.session().await?;
+        let solution = self.solution(&req.solution).await?;
+        let pipelines = self.pipelines(Some(&solution.unique_name)).await?;
+        let (pipeline, stage) = find_stage(&pipelines, &req.stage)?;
+        let deployability = stage
+            .deployability
+            .clone()
+            .ok_or_else(|| OpsError::Internal("the stage overview lacks deployability".into()))?;
+
+        let (variables, references) = self.solution_components(s, &solution.id).await?;
+        let secrets: Vec<&str> = variables
+            .iter()
+            .filter(|v| v.type_code == SECRET)
+            .map(|v| v.schema_name.as_str())
+            .collect();
+        if !secrets.is_empty() {
+            self.cache()
+                .mark_secret_variables(self.profile_id(), &secrets)?;
+        }
+        let target_bap = stage.target_environment_id.clone().unwrap_or_default();
+        let connections = self.target_connections(s, &target_bap).await?;
+        let target_version = self
+            .installed_version(s, &target_bap, &solution.unique_name)
+            .await?
+            .map(|(v, _)| v);
+
+        let file = match req.settings_json.as_deref() {
+            Some(text) => Some(pac::DeploymentSettings::from_json(text).map_err(|e| {
+                OpsError::InvalidInput(format!(
+                    "the settings file is not a deployment settings document ({e}); create one with `ferry solution settings`"
+                ))
+            })?),
+            None => None,
+        };
+        let profile =
+            self.cache()
+                .stage_profile(self.profile_id(), &solution.unique_name, &stage.id)?;
+        let given = req.values.clone().unwrap_or_default();
+
+        let mut checks = Vec::new();
+        let environment_variables: Vec<PlannedVariable> = variables
+            .iter()
+            .map(|d| {
+                let from_given = given
+                    .environment_variables
+                    .iter()
+                    .find(|v| v.schema_name.eq_ignore_ascii_case(&d.schema_name))
+                    .map(|v| v.value.clone());
+                let from_file = file.as_ref().and_then(|f| {
+                    f.environment_variables
+                        .iter()
+                        .find(|v| v.schema_name.eq_ignore_ascii_case(&d.schema_name))
+                        .map(|v| v.value.clone())
+                });
+                let from_profile = profile.as_ref().and_then(|p| {
+                    p.environment_variables
+                        .iter()
+                        .find(|v| v.schema_name.eq_ignore_ascii_case(&d.schema_name))
+                        .and_then(|v| v.value.clone())
+                });
+                let (value, source) = pick(from_given, from_file, from_profile);
+                check_variable(d, value.as_deref(), &mut checks);
+                PlannedVariable {
+                    schema_name: d.schema_name.clone(),
+                    display_name: d.display_name.clone(),
+                    kind: type_label(d.type_code).into(),
+                    default_value: d.default_value.clone(),
+                    value,
+                    source,
+                }
+            })
+            .collect();
+        let connection_references: Vec<PlannedConnection> = references
+            .iter()
+            .map(|r| {
+                let from_given = given
+                    .connection_references
+                    .iter()
+                    .find(|c| c.logical_name.eq_ignore_ascii_case(&r.logical_name))
+                    .map(|c| c.connection_id.clone());
+                let from_file = file.as_ref().and_then(|f| {
+                    f.connection_references
+                        .iter()
+                        .find(|c| c.logical_name.eq_ignore_ascii_case(&r.logical_name))
+                        .map(|c| c.connection_id.clone())
+                });
+                let from_profile = profile.as_ref().and_then(|p| {
+                    p.connection_references
+                        .iter()
+                        .find(|c| c.logical_name.eq_ignore_ascii_case(&r.logical_name))
+                        .map(|c| c.connection_id.clone())
+                });
+                let (connection_id, source) = pick(from_given, from_file, from_profile);
+                let connector = connector_name(&r.connector_id).to_string();
+                let choices: Vec<ConnectionChoice> = connections
+                    .iter()
+                    .filter(|c| c.connector.eq_ignore_ascii_case(&connector))
+                    .cloned()
+                    .collect();
+                check_connection(
+                    r,
+                    connection_id.as_deref(),
+                    &connections,
+                    stage.target_name.as_deref().unwrap_or("the target"),
+                    &mut checks,
+                );
+                PlannedConnection {
+                    logical_name: r.logical_name.clone(),
+                    display_name: r.display_name.clone(),
+                    connector_id: r.connector_id.clone(),
+                    connection_id,
+                    source,
+                    choices,
+                }
+            })
+            .collect();
+        if let Some(f) = &file {
+            unknown_entries(f, &variables, &references, &mut checks);
+        }
+
+        let dev_version = solution.version.clone();
+        let stage_version = self
+            .stage_version(&solution.unique_name, &stage.id)
+            .or_else(|| {
+                stage
+                    .latest_run
+                    .as_ref()
+                    .filter(|r| r.status == 200_000_002)
+                    .and_then(|r| r.version.clone())
+            });
+        let promotes = stage.previous_stage_id.is_some();
+        let proposed = if promotes {
+            deployability.version.clone().unwrap_or_default()
+        } else {
+            propose(
+                &dev_version,
+                stage_version.as_deref(),
+                target_version.as_deref(),
+            )?
+        };
+        let version = match req
+            .version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            Some(v) => {
+                let parsed: SolutionVersion =
+                    v.parse().map_err(|e: ferry_pipelines::VersionError| {
+                        OpsError::InvalidInput(e.to_string())
+                    })?;
+                if promotes && Some(&parsed) != proposed.parse::<SolutionVersion>().ok().as_ref() {
+                    checks.push(error(None, format!(
+                        "{} promotes version {proposed} from the previous stage; its version cannot be {v}",
+                        stage.name
+                    )));
+                }
+                if let Some(have) = stage_version
+                    .as_deref()
+                    .and_then(|h| h.parse::<SolutionVersion>().ok())
+                {
+                    if !promotes && parsed <= have {
+                        checks.push(error(
+                            None,
+                            format!(
+                                "version {v} must be greater than {have}, which {} already has",
+                                stage.name
+                            ),
+                        ));
+                    }
+                }
+                parsed.to_string()
+            }
+            None => proposed,
+        };
+        if !deployability.deployable {
+            checks.push(error(
+                None,
+                format!(
+                    "{} cannot take {} now: {}",
+                    stage.name, solution.unique_name, deployability.reason
+                ),
+            ));
+        }
+        let ready = !checks.iter().any(|c| c.severity == CheckSeverity::Error);
+        Ok(Plan {
+            solution,
+            pipeline_id: pipeline.id.clone(),
+            pipeline_name: pipeline.name.clone(),
+            stage: stage.clone(),
+            dev_version,
+            stage_version,
+            target_version,
+            version,
+            promotes,
+            environment_variables,
+            connection_references,
+            checks,
+            ready,
+        })
+    }
+
+    /// The version the stage last deployed successfully, from the cache.
+    fn stage_version(&self, solution: &str, stage_id: &str) -> Option<String> {
+        let runs = self
+            .cache()
+            .latest_runs(&ferry_cache::LatestRunsQuery {
+                profile_id: self.profile_id().into(),
+                solution: Some(solution.into()),
+                succeeded_only: true,
+            })
+            .ok()?;
+        let summaries: Vec<_> = runs.iter().map(crate::engine::summary).collect();
+        newest(&summaries, stage_id, true).and_then(|r| r.version.clone())
+    }
+
+    /// The solution's environment variable definitions and connection references, from dev.
+    pub(crate) async fn solution_components(
+        &self,
+        s: &Session,
+        solution_id: &str,
+    ) -> Result<(Vec<VariableDefinition>, Vec<ReferenceDefinition>)> {
+        let dev = &s.dev.client;
+        let components: Vec<Value> = dev
+            .get_all(
+                &format!(
+                    "solutioncomponents?$filter={}&$select=objectid,componenttype",
+                    encode_query_value(&format!("_solutionid_value eq {solution_id}"))
+                ),
+                None,
+            )
+            .await?;
+        let ids: HashSet<String> = components
+            .iter()
+            .filter_map(|c| c["objectid"].as_str().map(str::to_ascii_lowercase))
+            .collect();
+        let id_of = |v: &Value, key: &str| v[key].as_str().map(str::to_ascii_lowercase);
+        let defs: Vec<Value> = dev
+            .get_all(
+                "environmentvariabledefinitions?$select=environmentvariabledefinitionid,schemaname,displayname,type,defaultvalue",
+                None,
+            )
+            .await?;
+        let mut variables: Vec<VariableDefinition> = defs
+            .iter()
+            .filter(|d| {
+                id_of(d, "environmentvariabledefinitionid").is_some_and(|i| ids.contains(&i))
+            })
+            .map(|d| VariableDefinition {
+                schema_name: d["schemaname"].as_str().unwrap_or_default().into(),
+                display_name: d["displayname"].as_str().unwrap_or_default().into(),
+                type_code: d["type"].as_i64().unwrap_or(100_000_000) as i32,
+                default_value: d["defaultvalue"]
+                    .as_str()
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_string),
+            })
+            .collect();
+        variables.sort_by(|a, b| a.schema_name.cmp(&b.schema_name));
+        let refs: Vec<Value> = dev
+            .get_all(
+                "connectionreferences?$select=connectionreferenceid,connectionreferencelogicalname,connectionreferencedisplayname,connectorid",
+                None,
+            )
+            .await?;
+        let mut references: Vec<ReferenceDefinition> = refs
+            .iter()
+            .filter(|r| id_of(r, "connectionreferenceid").is_some_and(|i| ids.contains(&i)))
+            .map(|r| ReferenceDefinition {
+                logical_name: r["connectionreferencelogicalname"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .into(),
+                display_name: r["connectionreferencedisplayname"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .into(),
+                connector_id: r["connectorid"].as_str().unwrap_or_default().into(),
+            })
+            .collect();
+        references.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
+        Ok((variables, references))
+    }
+
+    /// The connections of a target environment (Power Apps connections API).
+    pub(crate) async fn target_connections(
+        &self,
+        s: &Session,
+        target_bap: &str,
+    ) -> Result<Vec<ConnectionChoice>> {
+        if target_bap.is_empty() {
+            return Ok(Vec::new());
+        }
+        let url = format!(
+            "{}/providers/Microsoft.PowerApps/connections?api-version=2016-11-01&$filter={}",
+            s.tenant_base,
+            encode_query_value(&format!("environment eq {}", string_literal(target_bap)))
+        );
+        let doc: Value = s.host.get(&url).await?;
+        Ok(doc["value"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| {
+                        let props = &c["properties"];
+                        Some(ConnectionChoice {
+                            id: c["name"].as_str()?.to_string(),
+                            display_name: props["displayName"].as_str().unwrap_or_default().into(),
+                            connector: connector_name(props["apiId"].as_str().unwrap_or_default())
+                                .to_string(),
+                            status: props["statuses"][0]["status"].as_str().map(str::to_string),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The version (and managed flag) of a solution installed in an environment, by BAP id.
+    pub(crate) async fn installed_version(
+        &self,
+        s: &Session,
+        bap_id: &str,
+        unique_name: &str,
+    ) -> Result<Option<(String, bool)>> {
+        Ok(self
+            .installed_solutions(s, bap_id)
+            .await?
+            .into_iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(unique_name))
+            .map(|(_, v, m)| (v, m)))
+    }
+
+    /// Every solution installed in an environment: `(unique name, version, managed)`.
+    pub(crate) async fn installed_solutions(
+        &self,
+        s: &Session,
+        bap_id: &str,
+    ) -> Result<Vec<(String, String, bool)>> {
+        let Some(env) = s
+            .environments()
+            .await?
+            .into_iter()
+            .find(|e| e.bap_id.eq_ignore_ascii_case(bap_id))
+        else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<Value> = s
+            .env_client(&env.url)?
+            .get_all("solutions?$select=uniquename,version,ismanaged", None)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r["uniquename"].as_str()?.to_string(),
+                    r["version"].as_str().unwrap_or_default().to_string(),
+                    r["ismanaged"].as_bool().unwrap_or(false),
+                ))
+            })
+            .collect())
+    }
+}
+
+/// Finds a stage by id or name (case-insensitive) across pipelines.
+pub(crate) fn find_stage<'a>(
+    pipelines: &'a [PipelineOverview],
+    wanted: &str,
+) -> Result<(&'a PipelineOverview, &'a StageOverview)> {
+    let wanted = wanted.trim();
+    let all: Vec<(&PipelineOverview, &StageOverview)> = pipelines
+        .iter()
+        .flat_map(|p| p.stages.iter().map(move |s| (p, s)))
+        .collect();
+    if let Some(hit) = all.iter().find(|(_, s)| s.id.eq_ignore_ascii_case(wanted)) {
+        return Ok(*hit);
+    }
+    let named: Vec<_> = all
+        .iter()
+        .filter(|(_, s)| s.name.eq_ignore_ascii_case(wanted))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(**one),
+        [] => Err(OpsError::UnknownStage(wanted.into())),
+        many => Err(OpsError::AmbiguousStage(
+            wanted.into(),
+            many.iter()
+                .map(|(p, s)| format!("{} in {} ({})", s.name, p.name, s.id))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )),
+    }
+}
+
+fn pick(
+    given: Option<String>,
+    file: Option<String>,
+    profile: Option<String>,
+) -> (Option<String>, ValueSource) {
+    let nonempty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    if let Some(v) = nonempty(given) {
+        (Some(v), ValueSource::Given)
+    } else if let Some(v) = nonempty(file) {
+        (Some(v), ValueSource::SettingsFile)
+    } else if let Some(v) = nonempty(profile) {
+        (Some(v), ValueSource::StageProfile)
+    } else {
+        (None, ValueSource::Missing)
+    }
+}
+
+/// The next version: one more than the highest of dev, the stage and the target.
+pub(crate) fn propose(dev: &str, stage: Option<&str>, target: Option<&str>) -> Result<String> {
+    let dev_v: SolutionVersion = dev.parse().map_err(|e: ferry_pipelines::VersionError| {
+        OpsError::InvalidInput(format!("the solution's version in dev: {e}"))
+    })?;
+    let highest = [stage, target]
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.parse::<SolutionVersion>().ok())
+        .fold(dev_v, |a, b| if b > a { b } else { a });
+    Ok(highest.bumped().to_string())
+}
+
+fn error(subject: Option<String>, message: String) -> Check {
+    Check {
+        severity: CheckSeverity::Error,
+        subject,
+        message,
+    }
+}
+
+fn check_variable(d: &VariableDefinition, value: Option<&str>, checks: &mut Vec<Check>) {
+    let subject = Some(d.schema_name.clone());
+    match value {
+        Some(v) => {
+            let kind = EnvVarType::from_code(d.type_code as u32);
+            if let Some(problem) = pac::check_value(kind, v) {
+                checks.push(error(subject, format!("{}: {problem}", d.schema_name)));
+            }
+        }
+        None if d.default_value.is_some() => checks.push(Check {
+            severity: CheckSeverity::Info,
+            subject,
+            message: format!(
+                "{} has no value for this stage; the target keeps its value, or uses the default",
+                d.schema_name
+            ),
+        }),
+        None => checks.push(Check {
+            severity: CheckSeverity::Warning,
+            subject,
+            message: format!(
+                "{} has no value and no default; flows and apps that read it may fail in the target",
+                d.schema_name
+            ),
+        }),
+    }
+}
+
+fn check_connection(
+    r: &ReferenceDefinition,
+    connection_id: Option<&str>,
+    connections: &[ConnectionChoice],
+    target: &str,
+    checks: &mut Vec<Check>,
+) {
+    let subject = Some(r.logical_name.clone());
+    let connector = connector_name(&r.connector_id);
+    let Some(id) = connection_id else {
+        checks.push(error(
+            subject,
+            format!(
+                "{} needs a connection ({connector}) in {target}: pick one, or create it in {target} first",
+                r.logical_name
+            ),
+        ));
+        return;
+    };
+    match connections.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
+        None => checks.push(error(
+            subject,
+            format!(
+                "the connection {id} for {} does not exist in {target}; create it there or pick an existing {connector} connection",
+                r.logical_name
+            ),
+        )),
+        Some(c) if !c.connector.eq_ignore_ascii_case(connector) => checks.push(error(
+            subject,
+            format!(
+                "the connection {id} for {} is a {} connection, but the reference needs {connector}",
+                r.logical_name, c.connector
+            ),
+        )),
+        Some(_) => {}
+    }
+}
+
+fn unknown_entries(
+    file: &pac::DeploymentSettings,
+    variables: &[VariableDefinition],
+    references: &[ReferenceDefinition],
+    checks: &mut Vec<Check>,
+) {
+    for v in &file.environment_variables {
+        if !variables
+            .iter()
+            .any(|d| d.schema_name.eq_ignore_ascii_case(&v.schema_name))
+        {
+            checks.push(Check {
+                severity: CheckSeverity::Warning,
+                subject: Some(v.schema_name.clone()),
+                message: format!(
+                    "the settings file sets {}, which this solution does not have; it is ignored",
+                    v.schema_name
+                ),
+            });
+        }
+    }
+    for c in &file.connection_references {
+        if !references
+            .iter()
+            .any(|r| r.logical_name.eq_ignore_ascii_case(&c.logical_name))
+        {
+            checks.push(Check {
+                severity: CheckSeverity::Warning,
+                subject: Some(c.logical_name.clone()),
+                message: format!(
+                    "the settings file binds {}, which this solution does not have; it is ignored",
+                    c.logical_name
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_proposed_version_is_above_everything_known() {
+        assert_eq!(propose("1.0.0.3", None, None).unwrap(), "1.0.0.4");
+        assert_eq!(
+            propose("1.0.0.3", Some("1.0.0.4"), None).unwrap(),
+            "1.0.0.5"
+        );
+        assert_eq!(
+            propose("1.0.0.3", Some("1.0.0.4"), Some("2.0.0.0")).unwrap(),
+            "2.0.0.1"
+        );
+        assert_eq!(propose("3.0", Some("garbage"), None).unwrap(), "3.1");
+        assert!(propose("x", None, None).is_err());
+    }
+
+    #[test]
+    fn values_come_from_the_nearest_source() {
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(pick(s("a"), s("b"), s("c")), (s("a"), ValueSource::Given));
+        assert_eq!(
+            pick(s(" "), s("b"), s("c")),
+            (s("b"), ValueSource::SettingsFile)
+        );
+        assert_eq!(
+            pick(None, None, s("c")),
+            (s("c"), ValueSource::StageProfile)
+        );
+        assert_eq!(pick(None, None, None), (None, ValueSource::Missing));
+    }
+
+    #[test]
+    fn variables_are_checked_by_type() {
+        let d = VariableDefinition {
+            schema_name: "x_Count".into(),
+            display_name: "Count".into(),
+            type_code: 100_000_001,
+            default_value: None,
+        };
+        let mut checks = Vec::new();
+        check_variable(&d, Some("five"), &mut checks);
+        check_variable(&d, Some("5"), &mut checks);
+        check_variable(&d, None, &mut checks);
+        assert_eq!(checks.len(), 2, "{checks:?}");
+        assert_eq!(checks[0].severity, CheckSeverity::Error);
+        assert!(
+            checks[0].message.contains("not a number"),
+            "{}",
+            checks[0].message
+        );
+        assert_eq!(checks[1].severity, CheckSeverity::Warning);
+        let json = VariableDefinition {
+            type_code: 100_000_003,
+            ..d
+        };
+        let mut checks = Vec::new();
+        check_variable(&json, Some("{oops"), &mut checks);
+        assert!(checks[0].message.contains("JSON"), "{checks:?}");
+    }
+
+    #[test]
+    fn connections_must_exist_and_match_the_connector() {
+        let r = ReferenceDefinition {
+            logical_name: "x_o365".into(),
+            display_name: "Office".into(),
+            connector_id: "/providers/Microsoft.PowerApps/apis/shared_office365".into(),
+        };
+        let conns = vec![
+            ConnectionChoice {
+                id: "o".into(),
+                display_name: "O".into(),
+                connector: "shared_office365".into(),
+                status: None,
+            },
+            ConnectionChoice {
+                id: "q".into(),
+                display_name: "Q".into(),
+                connector: "shared_sql".into(),
+                status: None,
+            },
+        ];
+        let mut checks = Vec::new();
+        check_connection(&r, Some("o"), &conns, "Test", &mut checks);
+        assert!(checks.is_empty(), "{checks:?}");
+        check_connection(&r, Some("q"), &conns, "Test", &mut checks);
+        check_connection(&r, Some("zz"), &conns, "Test", &mut checks);
+        check_connection(&r, None, &conns, "Test", &mut checks);
+        let msgs: Vec<_> = checks.iter().map(|c| c.message.as_str()).collect();
+        assert!(msgs[0].contains("shared_sql connection"), "{msgs:?}");
+        assert!(msgs[1].contains("does not exist in Test"), "{msgs:?}");
+        assert!(msgs[2].contains("needs a connection"), "{msgs:?}");
+    }
+}

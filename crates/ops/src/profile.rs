@@ -1,0 +1,216 @@
+//! Profiles: which host, which development environment, which identity settings.
+//!
+//! Profiles live in the cache (never a token). The built-in **Local sandbox**
+//! (`sandbox`) always exists: it runs an in-process `ferry-host` with the demo
+//! tenant under `<data dir>/sandbox` and signs in with a static token. Any other
+//! profile reads its bearer token from `FERRY_TOKEN` until sign-in lands.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ferry_cache::{Cache, Profile, ProfileKind as CacheKind};
+use ferry_dataverse::{StaticToken, TokenSource};
+
+use crate::error::{OpsError, Result};
+use crate::types::{NewProfile, ProfileInfo, ProfileKind};
+
+/// The sandbox profile's id.
+pub const SANDBOX_ID: &str = "sandbox";
+/// The sandbox profile's name for people (also accepted by `--profile`).
+pub const SANDBOX_NAME: &str = "Local sandbox";
+/// The environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "FERRY_DATA_DIR";
+/// The environment variable holding a bearer token for non-sandbox profiles.
+pub const TOKEN_ENV: &str = "FERRY_TOKEN";
+/// The app's identifier: its data folder's name, shared by the CLI.
+pub const APP_IDENTIFIER: &str = "app.ferry.desktop";
+/// The default identity authority of cloud profiles.
+pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com/organizations";
+/// The cache file's name inside the data directory.
+pub const CACHE_FILE: &str = "cache.sqlite";
+
+/// `FERRY_DATA_DIR` when set, else `<platform data dir>/app.ferry.desktop` (the app's).
+pub fn default_data_dir() -> Result<PathBuf> {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => Ok(PathBuf::from(dir)),
+        _ => dirs::data_dir()
+            .map(|d| d.join(APP_IDENTIFIER))
+            .ok_or_else(|| {
+                OpsError::Io(format!(
+                    "this system has no per-user data folder; set {DATA_DIR_ENV} to a writable folder"
+                ))
+            }),
+    }
+}
+
+/// The built-in sandbox profile as stored (its host URL is filled in when it runs).
+pub(crate) fn sandbox_profile(host_url: &str) -> Profile {
+    Profile {
+        id: SANDBOX_ID.into(),
+        display_name: SANDBOX_NAME.into(),
+        kind: CacheKind::LocalSandbox,
+        authority: format!("{host_url}/identity"),
+        tenant: None,
+        client_id: "ferry".into(),
+        host_url: host_url.into(),
+        dev_environment_id: Some("dev".into()),
+        dev_environment_url: None,
+    }
+}
+
+/// Makes sure the sandbox profile exists, and a profile is active.
+pub(crate) fn ensure_builtin(cache: &mut Cache) -> Result<()> {
+    if cache.profile(SANDBOX_ID)?.is_none() {
+        cache.save_profile(&sandbox_profile("http://127.0.0.1"))?;
+    }
+    if cache.active_profile()?.is_none() {
+        cache.set_active_profile(SANDBOX_ID)?;
+    }
+    Ok(())
+}
+
+/// Finds a profile by id or display name (case-insensitive); `None` means the active one.
+pub(crate) fn resolve(cache: &Cache, name: Option<&str>) -> Result<Profile> {
+    let Some(name) = name.map(str::trim).filter(|n| !n.is_empty()) else {
+        return cache
+            .active_profile()?
+            .ok_or_else(|| OpsError::UnknownProfile(SANDBOX_NAME.into()));
+    };
+    if let Some(p) = cache.profile(name)? {
+        return Ok(p);
+    }
+    cache
+        .profiles()?
+        .into_iter()
+        .find(|p| p.id.eq_ignore_ascii_case(name) || p.display_name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| OpsError::UnknownProfile(name.into()))
+}
+
+pub(crate) fn info(p: &Profile, active_id: Option<&str>) -> ProfileInfo {
+    ProfileInfo {
+        id: p.id.clone(),
+        display_name: p.display_name.clone(),
+        kind: match p.kind {
+            CacheKind::LocalSandbox => ProfileKind::LocalSandbox,
+            CacheKind::Cloud => ProfileKind::Cloud,
+        },
+        host_url: p.host_url.clone(),
+        dev_environment: p.dev_environment_id.clone(),
+        authority: p.authority.clone(),
+        tenant: p.tenant.clone(),
+        client_id: p.client_id.clone(),
+        active: active_id == Some(p.id.as_str()),
+    }
+}
+
+/// Checks and converts a new profile.
+pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
+    let id = new.id.trim();
+    let bad = |reason: &str| OpsError::ProfileIncomplete {
+        profile: id.to_string(),
+        reason: reason.to_string(),
+    };
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        return Err(bad(
+            "a profile name uses letters, digits, '-', '_' or '.' (like contoso-prod)",
+        ));
+    }
+    if id.eq_ignore_ascii_case(SANDBOX_ID) || id.eq_ignore_ascii_case(SANDBOX_NAME) {
+        return Err(bad(
+            "that name belongs to the built-in Local sandbox; pick another",
+        ));
+    }
+    let host = new.host_url.trim().trim_end_matches('/');
+    if !(host.starts_with("https://") || host.starts_with("http://")) {
+        return Err(bad(
+            "the host URL must start with https:// (like https://contoso-host.crm.dynamics.com)",
+        ));
+    }
+    if new.dev_environment.trim().is_empty() {
+        return Err(bad(
+            "name the development environment (its environment id or name) with --dev-env",
+        ));
+    }
+    Ok(Profile {
+        id: id.to_string(),
+        display_name: new
+            .display_name
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| id.to_string()),
+        kind: CacheKind::Cloud,
+        authority: new
+            .authority
+            .clone()
+            .unwrap_or_else(|| DEFAULT_AUTHORITY.into()),
+        tenant: new.tenant.clone(),
+        // Empty: not chosen yet (sign-in, which will need it, is not built).
+        client_id: new.client_id.clone().unwrap_or_default(),
+        host_url: host.to_string(),
+        dev_environment_id: Some(new.dev_environment.trim().to_string()),
+        dev_environment_url: None,
+    })
+}
+
+/// The token source of a cloud profile: `FERRY_TOKEN`, until sign-in is built.
+pub(crate) fn cloud_tokens(profile: &Profile) -> Result<Arc<dyn TokenSource>> {
+    match std::env::var(TOKEN_ENV) {
+        Ok(t) if !t.trim().is_empty() => Ok(Arc::new(StaticToken::new(t.trim()))),
+        _ => Err(OpsError::NoToken(profile.id.clone())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new(id: &str, host: &str, dev: &str) -> NewProfile {
+        NewProfile {
+            id: id.into(),
+            host_url: host.into(),
+            dev_environment: dev.into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn new_profiles_are_checked() {
+        let p = from_new(&new("contoso", "https://host.example/", "dev")).unwrap();
+        assert_eq!(p.host_url, "https://host.example");
+        assert_eq!(p.authority, DEFAULT_AUTHORITY);
+        assert_eq!(p.kind, CacheKind::Cloud);
+        for (id, host, dev) in [
+            ("", "https://h", "d"),
+            ("a b", "https://h", "d"),
+            ("sandbox", "https://h", "d"),
+            ("x", "ftp://h", "d"),
+            ("x", "https://h", " "),
+        ] {
+            assert!(from_new(&new(id, host, dev)).is_err(), "{id} {host} {dev}");
+        }
+    }
+
+    #[test]
+    fn the_sandbox_is_built_in_and_found_by_either_name() {
+        let mut cache = Cache::open_in_memory().unwrap();
+        ensure_builtin(&mut cache).unwrap();
+        assert_eq!(resolve(&cache, None).unwrap().id, SANDBOX_ID);
+        assert_eq!(
+            resolve(&cache, Some("local SANDBOX")).unwrap().id,
+            SANDBOX_ID
+        );
+        let err = resolve(&cache, Some("nope")).unwrap_err();
+        assert!(matches!(err, OpsError::UnknownProfile(_)), "{err}");
+        // Idempotent, and it does not steal the active flag.
+        cache
+            .save_profile(&from_new(&new("other", "https://h", "d")).unwrap())
+            .unwrap();
+        cache.set_active_profile("other").unwrap();
+        ensure_builtin(&mut cache).unwrap();
+        assert_eq!(resolve(&cache, None).unwrap().id, "other");
+    }
+}
