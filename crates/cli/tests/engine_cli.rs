@@ -1,0 +1,396 @@
+//! The real `ferry` binary against the Local sandbox (an in-process host per
+//! invocation, sharing `<FERRY_DATA_DIR>/sandbox`), in a temp data dir.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const SETTINGS: &str = r#"{
+  "EnvironmentVariables": [
+    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
+    { "SchemaName": "cont_RetryCount", "Value": "5" }
+  ],
+  "ConnectionReferences": [
+    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365" }
+  ]
+}"#;
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    fn ferry(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(args)
+            .env("FERRY_DATA_DIR", self.data())
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("FERRY_SANDBOX_SPEED", "25")
+            .env("FERRY_POLL_MS", "50")
+            .env("NO_COLOR", "1")
+            .env_remove("FERRY_PROFILE")
+            .env_remove("FERRY_TOKEN")
+            .output()
+            .unwrap()
+    }
+
+    fn settings_file(&self) -> PathBuf {
+        let path = self.dir.path().join("test.settings.json");
+        std::fs::write(&path, SETTINGS).unwrap();
+        path
+    }
+
+    /// Runs a command that succeeds and prints JSON.
+    fn json(&self, args: &[&str]) -> Value {
+        let out = self.ferry(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        Self::parse(args, &out)
+    }
+
+    fn parse(args: &[&str], out: &Output) -> Value {
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {}", text(out)))
+    }
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Collapses spaces, and replaces run ids with `<ID>`, clock times and dates with placeholders.
+fn filtered(s: &str) -> String {
+    s.lines()
+        .map(|line| {
+            line.split_whitespace()
+                .map(|word| {
+                    if uuid::Uuid::parse_str(word).is_ok() {
+                        "<ID>".to_string()
+                    } else if is_clock(word) {
+                        "<TIME>".to_string()
+                    } else if word.len() == 10
+                        && word.as_bytes()[4] == b'-'
+                        && word.as_bytes()[7] == b'-'
+                    {
+                        "<DATE>".to_string()
+                    } else {
+                        word.to_string()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn is_clock(w: &str) -> bool {
+    let b = w.as_bytes();
+    (b.len() == 8 && b[2] == b':' && b[5] == b':') || (b.len() == 5 && b[2] == b':')
+}
+
+/// Lines of `deploy --wait` output without consecutive duplicates of the same step.
+fn deploy_and_wait(sb: &Sandbox, settings: &Path) -> (Output, String) {
+    let out = sb.ferry(&[
+        "deploy",
+        "--solution",
+        "ContosoCore",
+        "--stage",
+        "Deploy to Test",
+        "--settings",
+        settings.to_str().unwrap(),
+        "--notes",
+        "first release",
+        "--wait",
+    ]);
+    let shown = filtered(&stdout(&out));
+    (out, shown)
+}
+
+#[test]
+fn a_full_deployment_from_a_settings_file() {
+    let sb = Sandbox::new();
+    let settings = sb.settings_file();
+
+    // The plan proposes the version; nobody types the current one.
+    let plan = sb.json(&[
+        "deploy",
+        "--solution",
+        "ContosoCore",
+        "--stage",
+        "deploy to test",
+        "--settings",
+        settings.to_str().unwrap(),
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(plan["devVersion"], "1.0.0.3");
+    assert_eq!(plan["version"], "1.0.0.4");
+    assert_eq!(plan["ready"], true);
+
+    let (out, shown) = deploy_and_wait(&sb, &settings);
+    assert!(out.status.success(), "{}", text(&out));
+    let expected_start =
+        "<TIME> Requested ContosoCore → Contoso Test\n<TIME> Validating (Exporting Solution)";
+    assert!(shown.starts_with(expected_start), "{shown}");
+    for line in [
+        "<TIME> Validated",
+        "<TIME> Importing ContosoCore 1.0.0.4 into Contoso Test",
+        "<TIME> Succeeded: ContosoCore 1.0.0.4 is in Contoso Test",
+        "ContosoCore 1.0.0.4 → Contoso Test: Succeeded",
+        "Run: <ID>",
+        "Stage: Deploy to Test (Contoso Release)",
+        "Notes: first release",
+    ] {
+        assert!(
+            shown.lines().any(|l| l == line),
+            "missing {line:?} in\n{shown}"
+        );
+    }
+
+    // The next plan uses the remembered values and the next version.
+    let next = sb.json(&[
+        "deploy",
+        "--solution",
+        "ContosoCore",
+        "--stage",
+        "Deploy to Test",
+        "--dry-run",
+        "--json",
+    ]);
+    assert_eq!(next["version"], "1.0.0.5");
+    assert_eq!(next["connectionReferences"][0]["source"], "stageProfile");
+
+    let history = sb.json(&["history", "--json"]);
+    let runs = history["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 1, "{history}");
+    assert_eq!(runs[0]["statusLabel"], "Succeeded");
+    let id = runs[0]["id"].as_str().unwrap().to_string();
+
+    let status = sb.json(&["run", "status", &id, "--json"]);
+    assert_eq!(status["run"]["version"], "1.0.0.4");
+
+    let record = sb.json(&["run", "export", &id, "--format", "json"]);
+    assert!(
+        record["timeline"].as_array().unwrap().len() >= 4,
+        "{record}"
+    );
+    assert_eq!(
+        record["settings"]["ConnectionReferences"][0]["ConnectionId"],
+        "test-office365"
+    );
+    let md = stdout(&sb.ferry(&["run", "export", &id]));
+    assert!(
+        md.starts_with("# ContosoCore 1.0.0.4 → Contoso Test"),
+        "{md}"
+    );
+
+    let matrix = sb.json(&["matrix", "--json"]);
+    let col = matrix["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| s["stageName"] == "Deploy to Test")
+        .unwrap();
+    let row = matrix["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["solution"] == "ContosoCore")
+        .unwrap();
+    assert_eq!(row["cells"][col]["version"], "1.0.0.4");
+    assert_eq!(row["cells"][col]["drift"], "inSync");
+
+    let listing = sb.json(&["pipeline", "list", "--solution", "ContosoCore", "--json"]);
+    let release = listing["pipelines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Contoso Release")
+        .unwrap();
+    assert_eq!(release["stages"][1]["deployability"]["deployable"], true);
+    assert_eq!(release["stages"][1]["deployability"]["version"], "1.0.0.4");
+}
+
+#[test]
+fn a_validation_failure_is_explained() {
+    let sb = Sandbox::new();
+    let out = sb.ferry(&[
+        "deploy",
+        "--solution",
+        "ContosoReports",
+        "--stage",
+        "Deploy to Test",
+        "--wait",
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let shown = filtered(&stdout(&out));
+    assert!(
+        shown.contains("ContosoReports → Contoso Test: Failed"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Required solutions are missing in the target [0x8004801D]"),
+        "{shown}"
+    );
+    assert!(shown.contains("install ContosoAnalyticsBase"), "{shown}");
+    assert!(shown.contains("Next: "), "{shown}");
+
+    let failed = sb.json(&["history", "--status", "failed", "--json"]);
+    assert_eq!(failed["runs"].as_array().unwrap().len(), 1);
+    let ok = sb.json(&["history", "--status", "succeeded", "--json"]);
+    assert!(ok["runs"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_scheduled_deployment_is_canceled() {
+    let sb = Sandbox::new();
+    let at = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let started = sb.json(&[
+        "deploy",
+        "--solution",
+        "ContosoCanvas",
+        "--stage",
+        "Deploy to Test",
+        "--at",
+        &at,
+        "--json",
+    ]);
+    let id = started["run"]["id"].as_str().unwrap().to_string();
+    assert_eq!(started["run"]["terminal"], false, "{started}");
+
+    let out = sb.ferry(&["run", "cancel", &id]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(stdout(&out).contains(": Canceled"), "{}", text(&out));
+
+    // The status of a canceled run exits 4, like watch.
+    let args = ["run", "status", id.as_str(), "--json"];
+    let out = sb.ferry(&args);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    let status = Sandbox::parse(&args, &out);
+    assert_eq!(status["run"]["status"], 200_000_004);
+    let watch = sb.ferry(&["run", "watch", &id]);
+    assert_eq!(watch.status.code(), Some(4), "{}", text(&watch));
+
+    let again = sb.ferry(&["run", "cancel", &id]);
+    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).starts_with("error: "),
+        "{}",
+        text(&again)
+    );
+}
+
+#[test]
+fn history_answers_from_the_cache_without_the_host() {
+    let sb = Sandbox::new();
+    let (out, _) = deploy_and_wait(&sb, &sb.settings_file());
+    assert!(out.status.success(), "{}", text(&out));
+    // Make the sandbox host impossible to start: history must not need it.
+    let host_dir = sb.data().join("sandbox");
+    std::fs::remove_dir_all(&host_dir).unwrap();
+    std::fs::write(&host_dir, "not a directory").unwrap();
+
+    let out = sb.ferry(&["history", "--search", "first rel"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = filtered(&stdout(&out));
+    let lines: Vec<&str> = shown.lines().collect();
+    assert_eq!(lines.len(), 2, "{shown}");
+    assert!(lines[0].starts_with("WHEN"), "{shown}");
+    assert!(
+        lines[1].starts_with("<DATE> <TIME> ContosoCore 1.0.0.4 Deploy to Test Succeeded <ID>"),
+        "{shown}"
+    );
+    let none = sb.ferry(&["history", "--search", "nothing-like-this"]);
+    assert_eq!(stdout(&none).trim(), "No runs match.");
+
+    let online = sb.ferry(&["pipeline", "list"]);
+    assert_eq!(online.status.code(), Some(1), "{}", text(&online));
+    assert!(
+        String::from_utf8_lossy(&online.stderr).contains("Local sandbox could not start"),
+        "{}",
+        text(&online)
+    );
+}
+
+#[test]
+fn profiles_are_listed_added_and_used() {
+    let sb = Sandbox::new();
+    let list = sb.json(&["profile", "list", "--json"]);
+    assert_eq!(list[0]["id"], "sandbox");
+    assert_eq!(list[0]["active"], true);
+
+    let out = sb.ferry(&[
+        "profile",
+        "add",
+        "contoso",
+        "--host",
+        "http://127.0.0.1:9",
+        "--dev-env",
+        "dev",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = sb.ferry(&["profile", "use", "contoso"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let list = sb.json(&["profile", "list", "--json"]);
+    let active: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["active"] == true)
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(active, ["contoso"]);
+
+    // A cloud profile without a token says what to do.
+    let out = sb.ferry(&["pipeline", "list"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("FERRY_TOKEN"),
+        "{}",
+        text(&out)
+    );
+    // --profile picks another one for one command.
+    let out = sb.ferry(&["--profile", "Local sandbox", "history", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = sb.ferry(&["--profile", "nobody", "history"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ferry profile list"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn wrong_arguments_exit_2() {
+    let sb = Sandbox::new();
+    let out = sb.ferry(&["deploy", "--stage", "x"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = sb.ferry(&["history", "--status", "bogus"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = sb.ferry(&["run", "status", "not-a-guid"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
