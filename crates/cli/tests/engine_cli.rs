@@ -32,8 +32,12 @@ impl Sandbox {
     }
 
     fn ferry(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(args)
+        self.command(args).output().unwrap()
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferry"));
+        cmd.args(args)
             .env("FERRY_DATA_DIR", self.data())
             .env("HOME", self.dir.path())
             .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
@@ -41,9 +45,8 @@ impl Sandbox {
             .env("FERRY_POLL_MS", "50")
             .env("NO_COLOR", "1")
             .env_remove("FERRY_PROFILE")
-            .env_remove("FERRY_TOKEN")
-            .output()
-            .unwrap()
+            .env_remove("FERRY_TOKEN");
+        cmd
     }
 
     fn settings_file(&self) -> PathBuf {
@@ -393,4 +396,80 @@ fn wrong_arguments_exit_2() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let out = sb.ferry(&["run", "status", "not-a-guid"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+}
+
+#[test]
+fn a_killed_watch_is_picked_up_and_the_history_has_every_transition() {
+    use std::io::{BufRead, BufReader};
+    let sb = Sandbox::new();
+    let settings = sb.settings_file();
+    // A slower sandbox, so the CLI can be killed in the middle of the import.
+    let mut child = sb
+        .command(&[
+            "deploy",
+            "--solution",
+            "ContosoCore",
+            "--stage",
+            "Deploy to Test",
+            "--settings",
+            settings.to_str().unwrap(),
+            "--wait",
+        ])
+        .env("FERRY_SANDBOX_SPEED", "4")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("Importing ContosoCore") {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().any(|l| l.contains("Importing")),
+        "never saw the import start: {seen:?}"
+    );
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+
+    // The run was in the cache before its first request left.
+    let history = sb.json(&["history", "--json"]);
+    let id = history["runs"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(history["runs"][0]["terminal"], false, "{history}");
+
+    let out = sb.ferry(&["run", "watch", &id]);
+    assert!(out.status.success(), "{}", text(&out));
+    let shown = filtered(&stdout(&out));
+    assert!(
+        shown.contains("Succeeded: ContosoCore 1.0.0.4 is in Contoso Test"),
+        "{shown}"
+    );
+
+    let record = sb.json(&["run", "export", &id, "--format", "json"]);
+    let labels: Vec<&str> = record["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["statusLabel"].as_str().unwrap())
+        .collect();
+    for want in [
+        "Validating",
+        "Validation Succeeded",
+        "Deploying",
+        "Succeeded",
+    ] {
+        assert!(labels.contains(&want), "{want} missing from {labels:?}");
+    }
+    assert_eq!(labels.last(), Some(&"Succeeded"));
+    let steps: Vec<&str> = record["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["step"].as_str())
+        .collect();
+    assert!(steps.contains(&"Importing Solution"), "{steps:?}");
+    assert!(steps.contains(&"Customization Publishing"), "{steps:?}");
 }
