@@ -507,3 +507,28 @@ pub struct ConnectionInfo {
     pub dev_environment_id: String,
     pub dev_environment_name: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipc_types_are_camel_case_in_json_and_typescript() {
+        let cfg = ts_rs::Config::default();
+        let decl = RunEvent::decl(&cfg);
+        assert!(decl.contains("runId: string"), "{decl}");
+        assert!(decl.contains("scheduledFor: string | null"), "{decl}");
+        assert!(RunEventKind::decl(&cfg).contains("\"waitingOnGate\""));
+        let req: DeployRequest = serde_json::from_value(serde_json::json!({
+            "solution": "S", "stage": "Test", "settingsJson": null, "values": null,
+            "version": null, "notes": "n", "scheduledTime": null, "runId": null, "wait": true
+        }))
+        .unwrap();
+        assert_eq!((req.plan.stage.as_str(), req.wait), ("Test", true));
+        let decl = DeployRequest::decl(&cfg);
+        assert!(
+            decl.contains("solution: string") && decl.contains("wait: boolean"),
+            "{decl}"
+        );
+    }
+}
