@@ -8,6 +8,7 @@
 //! background task whose pace is set by `speed`. The wire contract is
 //! `shared/spec/host-api.md`; this crate knows nothing of Tauri or the client.
 
+pub mod caller;
 mod clock;
 pub mod error;
 pub mod odata;

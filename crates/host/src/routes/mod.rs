@@ -19,6 +19,7 @@ use axum::Router;
 use rusqlite::Connection;
 use tokio::sync::Notify;
 
+use crate::caller::{self, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::odata::filter::Resolve;
 use crate::odata::prefer::Prefer;
@@ -52,6 +53,8 @@ pub struct Req {
     pub query: Vec<(String, String)>,
     pub body: Bytes,
     pub prefer: Prefer,
+    /// Who sent the request (see [`crate::caller`]).
+    pub caller: Caller,
 }
 
 impl Req {
@@ -179,7 +182,12 @@ async fn dispatch(
         format!("/environments/{scope}")
     };
     let raw_query = uri.query().unwrap_or("").to_string();
+    let caller = match state.store.tx(|c| caller::resolve(c, &headers)) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
     let req = Req {
+        caller,
         api_base: format!("{}{prefix}/api/data/{version}", state.base_url),
         rest: rest.to_string(),
         query: crate::odata::query::pairs(&raw_query),
@@ -204,6 +212,7 @@ async fn dispatch(
 fn handle(state: &AppState, req: &Req) -> ApiResult<Response> {
     use path::Resource as R;
     let resource = path::parse(&req.scope, &req.rest)?;
+    tracing::debug!(caller = %req.caller.upn, method = %req.method, rest = %req.rest, "request");
     match (&req.method, resource) {
         (&Method::GET, R::Metadata) => Ok(metadata::response(&req.scope)),
         (_, R::Batch) => Err(ApiError::new(

@@ -1,0 +1,164 @@
+//! Who is calling: every Web API request is made by one seeded user (or a
+//! service principal), found from its bearer token. Roles and sharing are
+//! checked against this caller, and rows it creates or changes carry its id.
+//!
+//! Resolution today (the "open" auth mode): no token acts as the scenario's
+//! first administrator; a plain token names a user by UPN, by the part of the
+//! UPN before `@`, or by the first word of the full name (`Bearer mona`); a
+//! JWT names one by its `upn` (or `preferred_username`) or `oid` claim. Signed
+//! tokens, a strict mode and 401 challenges come with the identity endpoints.
+
+use axum::http::{header, HeaderMap};
+use base64::Engine as _;
+use rusqlite::Connection;
+
+use crate::error::{ApiError, ApiResult};
+use crate::schema::HOST_SCOPE;
+use crate::store::records::{self, Record};
+
+/// A role of the Pipelines app, as a scenario names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Deployment Pipeline User: runs pipelines shared with them.
+    Maker,
+    /// Deployment Pipeline Administrator: full control.
+    Admin,
+    /// Answers approval gates of the stages it is the delegate of.
+    Approver,
+}
+
+impl Role {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "maker" | "user" => Some(Self::Maker),
+            "admin" | "administrator" => Some(Self::Admin),
+            "approver" | "delegate" => Some(Self::Approver),
+            _ => None,
+        }
+    }
+}
+
+/// The identity behind one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// `systemuserid` of the seeded user.
+    pub user_id: String,
+    pub upn: String,
+    pub name: String,
+    pub roles: Vec<Role>,
+    /// The client (application) id the token was issued to, when known.
+    pub app_id: Option<String>,
+}
+
+impl Caller {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    fn from_user(user: &Record, app_id: Option<String>) -> Self {
+        Self {
+            user_id: user.id.clone(),
+            upn: user.str("domainname").unwrap_or_default().to_string(),
+            name: user.str("fullname").unwrap_or_default().to_string(),
+            roles: user
+                .str("ferry_roles")
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(Role::parse)
+                .collect(),
+            app_id,
+        }
+    }
+}
+
+/// The bearer token of a request, if any.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+/// The unverified claims of a JWT (`header.payload.signature`), if `token` is one.
+pub fn jwt_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// Finds the caller of a request.
+pub fn resolve(conn: &Connection, headers: &HeaderMap) -> ApiResult<Caller> {
+    let users = records::list(conn, HOST_SCOPE, "systemusers")?;
+    let Some(token) = bearer(headers) else {
+        return default_admin(&users);
+    };
+    if let Some(claims) = jwt_claims(token) {
+        let text = |k: &str| claims.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+        let upn = [text("upn"), text("preferred_username"), text("unique_name")]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .unwrap_or_default();
+        let oid = text("oid");
+        let app_id = [text("appid"), text("azp")]
+            .into_iter()
+            .find(|s| !s.is_empty())
+            .map(str::to_string);
+        let user = users.iter().find(|u| {
+            (!upn.is_empty()
+                && u.str("domainname")
+                    .is_some_and(|d| d.eq_ignore_ascii_case(upn)))
+                || (!oid.is_empty() && u.id.eq_ignore_ascii_case(oid))
+        });
+        return user
+            .map(|u| Caller::from_user(u, app_id))
+            .ok_or_else(|| unknown_user(if upn.is_empty() { oid } else { upn }));
+    }
+    let wanted = token.to_ascii_lowercase();
+    users
+        .iter()
+        .find(|u| {
+            let upn = u.str("domainname").unwrap_or_default().to_ascii_lowercase();
+            let first = u
+                .str("fullname")
+                .unwrap_or_default()
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            upn == wanted || upn.split('@').next() == Some(wanted.as_str()) || first == wanted
+        })
+        .map(|u| Caller::from_user(u, None))
+        .map_or_else(|| default_admin(&users), Ok)
+}
+
+fn default_admin(users: &[Record]) -> ApiResult<Caller> {
+    let admin = users
+        .iter()
+        .map(|u| Caller::from_user(u, None))
+        .find(|c| c.has(Role::Admin));
+    Ok(admin.unwrap_or_else(|| Caller {
+        user_id: crate::scenario::derived_id("user", "system"),
+        upn: "system".into(),
+        name: "SYSTEM".into(),
+        roles: vec![Role::Admin],
+        app_id: None,
+    }))
+}
+
+fn unknown_user(who: &str) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::UNAUTHORIZED,
+        ferry_pipelines::codes::INVALID_ARGUMENT,
+        format!(
+            "The user {who} is not a member of this organization; sign in with a user of the host."
+        ),
+    )
+}
