@@ -1,5 +1,6 @@
 //! The transport: headers, tokens, retries, paging, creates, updates, actions.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ pub struct ClientOptions {
     pub max_retry_after: Duration,
     /// Per-request time limit.
     pub timeout: Duration,
+    /// Counts every HTTP request sent (each retry too), for benchmarks and diagnostics.
+    pub requests: Option<Arc<AtomicU64>>,
 }
 
 impl Default for ClientOptions {
@@ -40,6 +43,7 @@ impl Default for ClientOptions {
             backoff: Duration::from_millis(500),
             max_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(60),
+            requests: None,
         }
     }
 }
@@ -337,6 +341,9 @@ impl Client {
                     .body(body.to_string());
             }
             let retry_wait = jitter(self.options.backoff * 2u32.saturating_pow(attempt));
+            if let Some(counter) = &self.options.requests {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
             let outcome = req.send().await;
             let can_retry = attempt < self.options.max_retries;
             match outcome {

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::error::{OpsError, Result};
+use crate::pacing::Pacing;
 use crate::profile::{self, CACHE_FILE, SANDBOX_ID};
 use crate::types::{ConnectionInfo, NewProfile, ProfileInfo, RunEvent, RunSummary};
 
@@ -48,8 +49,11 @@ pub struct EngineOptions {
     pub profile: Option<String>,
     /// Pace of the sandbox host (1 ≈ 20 s per deployment; tests use more).
     pub sandbox_speed: f64,
-    /// How often a watched run is read.
+    /// The pace of reading a followed run: with [`Pacing::Adaptive`] the shortest regular
+    /// gap (waits grow to 5× this); with [`Pacing::Fixed`] the gap between every two reads.
     pub poll_interval: Duration,
+    /// How followed runs are read (see [`crate::pacing`]).
+    pub pacing: Pacing,
     /// The longest a wait for a run may take before giving up.
     pub max_wait: Duration,
     /// The host client's settings (retries, time-outs).
@@ -64,13 +68,14 @@ impl EngineOptions {
             profile: None,
             sandbox_speed: 1.0,
             poll_interval: Duration::from_secs(1),
+            pacing: Pacing::Adaptive,
             max_wait: Duration::from_secs(30 * 60),
             client: ClientOptions::default(),
         }
     }
 
     /// Defaults from the environment: `FERRY_DATA_DIR` (else the app's data folder),
-    /// `FERRY_SANDBOX_SPEED` and `FERRY_POLL_MS` (for tests and demos).
+    /// `FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS` and `FERRY_PACING` (`adaptive` or `fixed`).
     pub fn from_env() -> Result<Self> {
         let mut o = Self::new(profile::default_data_dir()?);
         if let Some(speed) = env_number("FERRY_SANDBOX_SPEED")? {
@@ -78,6 +83,15 @@ impl EngineOptions {
         }
         if let Some(ms) = env_number("FERRY_POLL_MS")? {
             o.poll_interval = Duration::from_millis(ms.max(10.0) as u64);
+        }
+        match std::env::var("FERRY_PACING").as_deref().map(str::trim) {
+            Err(_) | Ok("") | Ok("adaptive") => {}
+            Ok("fixed") => o.pacing = Pacing::Fixed,
+            Ok(other) => {
+                return Err(OpsError::InvalidInput(format!(
+                    "FERRY_PACING={other:?} is not a pacing; use adaptive or fixed"
+                )))
+            }
         }
         Ok(o)
     }

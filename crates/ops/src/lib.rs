@@ -21,6 +21,7 @@ mod engine;
 mod error;
 pub mod explain;
 mod history;
+pub mod pacing;
 mod plan;
 mod profile;
 mod run;
@@ -30,6 +31,7 @@ pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
 pub use error::{OpsError, Result};
 pub use explain::Explanation;
 pub use history::status_codes;
+pub use pacing::Pacing;
 pub use profile::{
     default_data_dir, APP_IDENTIFIER, CACHE_FILE, DATA_DIR_ENV, SANDBOX_ID, SANDBOX_NAME, TOKEN_ENV,
 };

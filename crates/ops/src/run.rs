@@ -22,6 +22,7 @@ use uuid::Uuid;
 use crate::engine::{format_time, parse_time, summary, Engine, ProgressSink, Session};
 use crate::error::{OpsError, Result};
 use crate::explain::{explain_run, explain_validation, Explanation};
+use crate::pacing::{Pacer, PhaseKind};
 use crate::types::{
     CheckSeverity, DeployRequest, Gate, Plan, PlanRequest, RunEvent, RunEventKind, RunOutcome,
     RunSummary,
@@ -85,6 +86,25 @@ pub(crate) fn classify(r: &HostRun) -> (RunEventKind, Option<Gate>) {
 fn done(r: &HostRun, until: Until) -> bool {
     r.is_terminal()
         || (until == Until::Validated && r.status() == Some(StageRunStatus::ValidationSucceeded))
+}
+
+/// The pacer's view of a run: its phase (status and step) and what kind of wait that is.
+fn phase_of(r: &HostRun) -> (String, PhaseKind) {
+    let key = format!(
+        "{}:{}",
+        r.stagerunstatus.unwrap_or_default(),
+        r.suboperation.unwrap_or_default()
+    );
+    let kind = match classify(r).0 {
+        RunEventKind::WaitingOnGate | RunEventKind::Validated => PhaseKind::Waiting,
+        RunEventKind::Scheduled => PhaseKind::Scheduled(r.scheduledtime.as_deref().and_then(|t| {
+            let due = OffsetDateTime::parse(t, &Rfc3339).ok()?;
+            let ahead = (due - OffsetDateTime::now_utc()).max(time::Duration::ZERO);
+            Some(Instant::now() + std::time::Duration::try_from(ahead).ok()?)
+        })),
+        _ => PhaseKind::Timed,
+    };
+    (key, kind)
 }
 
 fn results_of(r: &HostRun) -> Option<ValidationResults> {
@@ -185,15 +205,19 @@ impl Engine {
     }
 
     /// Reads a run until `until`, storing every state and emitting an event per transition.
+    /// Reads are paced by a [`Pacer`] that learns phase durations in the cache; `fresh` says
+    /// the action that began the current phase was sent just now (so its start is known).
     pub(crate) async fn follow(
         &self,
         s: &Session,
         id: Uuid,
         until: Until,
+        fresh: bool,
         progress: &dyn ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<(HostRun, RunSummary)> {
         let started = Instant::now();
+        let mut pacer = self.pacer(fresh.then_some(started));
         let mut first = true;
         loop {
             let run = tokio::select! {
@@ -203,6 +227,7 @@ impl Engine {
                     _ => OpsError::Host(e),
                 })?,
             };
+            self.pace(&mut pacer, &run);
             let (summary, transition) = self.record(&run, None)?;
             if first || transition.is_some() {
                 let at = transition.as_ref().map(|t| t.at);
@@ -219,7 +244,36 @@ impl Engine {
                     self.options.max_wait.as_secs() / 60
                 )));
             }
-            self.pause(self.options.poll_interval, cancel).await?;
+            self.pause(pacer.wait(Instant::now()), cancel).await?;
+        }
+    }
+
+    /// A pacer for a run whose current phase began after `since` (`None`: unknown), with the
+    /// phase bounds the cache learned.
+    fn pacer(&self, since: Option<Instant>) -> Pacer {
+        let bounds = self
+            .cache()
+            .phase_bounds(self.profile_id())
+            .unwrap_or_default();
+        Pacer::new(
+            self.options.pacing,
+            self.options.poll_interval,
+            bounds,
+            since,
+        )
+    }
+
+    /// Tells the pacer what a read showed and keeps the phase it saw end.
+    fn pace(&self, pacer: &mut Pacer, run: &HostRun) {
+        let (key, kind) = phase_of(run);
+        if let Some(sample) = pacer.observe(&key, kind, Instant::now()) {
+            // Learning is best effort: a cache that cannot take it only costs reads later.
+            let _ = self.cache().record_phase_duration(
+                self.profile_id(),
+                &sample.phase,
+                sample.lo_ms,
+                sample.hi_ms,
+            );
         }
     }
 
@@ -283,7 +337,7 @@ impl Engine {
         let s = self.session().await?;
         let id = self.start_run(s, &plan, progress).await?;
         let (run, summary) = self
-            .follow(s, id, Until::Validated, progress, cancel)
+            .follow(s, id, Until::Validated, true, progress, cancel)
             .await?;
         Ok(RunOutcome {
             explanations: explanations(&run),
@@ -333,7 +387,7 @@ impl Engine {
             None => self.start_run(s, &plan, progress).await?,
         };
         let (validated, summary) = self
-            .follow(s, id, Until::Validated, progress, cancel)
+            .follow(s, id, Until::Validated, true, progress, cancel)
             .await?;
         if validated.is_terminal() {
             return Ok(RunOutcome {
@@ -371,7 +425,7 @@ impl Engine {
             Until::Validated
         };
         let (run, summary) = if req.wait {
-            self.follow(s, id, until, progress, cancel).await?
+            self.follow(s, id, until, true, progress, cancel).await?
         } else {
             let run = p::stage_run(&s.host, id).await?;
             let (summary, transition) = self.record(&run, None)?;
@@ -432,7 +486,9 @@ impl Engine {
         let id = parse_id(run_id)?;
         let s = self.session().await?;
         self.ensure_pipelines(s).await?;
-        let (run, summary) = self.follow(s, id, Until::End, progress, cancel).await?;
+        let (run, summary) = self
+            .follow(s, id, Until::End, false, progress, cancel)
+            .await?;
         Ok(RunOutcome {
             explanations: explanations(&run),
             run: summary,
@@ -522,7 +578,7 @@ impl Engine {
         }
         let s = self.session().await?;
         self.ensure_pipelines(s).await?;
-        let mut open: Vec<Uuid> = Vec::new();
+        let mut open: Vec<(Uuid, Pacer, Instant)> = Vec::new();
         let mut out = Vec::new();
         for c in &unfinished {
             let id = parse_id(&c.run.id)?;
@@ -536,15 +592,25 @@ impl Engine {
             if run.is_terminal() || waits_for_maker(&run) {
                 out.push(summary);
             } else {
-                open.push(id);
+                let mut pacer = self.pacer(None);
+                self.pace(&mut pacer, &run);
+                let now = Instant::now();
+                open.push((id, pacer.clone(), now + pacer.wait(now)));
             }
         }
         let started = Instant::now();
-        while !open.is_empty() {
-            self.pause(self.options.poll_interval, cancel).await?;
+        // Each run is read when its own pacer says; the loop sleeps until the soonest.
+        while let Some(soonest) = open.iter().map(|(_, _, next)| *next).min() {
+            self.pause(soonest.saturating_duration_since(Instant::now()), cancel)
+                .await?;
             let mut still = Vec::new();
-            for id in open {
+            for (id, mut pacer, next) in open {
+                if next > Instant::now() {
+                    still.push((id, pacer, next));
+                    continue;
+                }
                 let run = p::stage_run(&s.host, id).await?;
+                self.pace(&mut pacer, &run);
                 let (summary, transition) = self.record(&run, None)?;
                 if let Some(t) = transition {
                     progress.event(self.event(&run, &summary, Some(t.at)));
@@ -552,7 +618,9 @@ impl Engine {
                 if run.is_terminal() {
                     out.push(summary);
                 } else {
-                    still.push(id);
+                    let now = Instant::now();
+                    let wait = pacer.wait(now);
+                    still.push((id, pacer, now + wait));
                 }
             }
             open = still;

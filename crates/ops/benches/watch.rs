@@ -1,0 +1,222 @@
+//! How many host requests one demo deployment costs, and how long after a transition on the
+//! host Ferry emits its event — adaptive pacing against a fixed 5-second poll, in one run.
+//!
+//! Each mode deploys ContosoCore to "Deploy to Test" of the Local sandbox at demo pace (speed
+//! 1, about 20 s per deployment), with a fresh data folder. The adaptive mode first deploys a
+//! few times to learn the phase durations (the cache keeps them, as it would for a maker who
+//! deployed before) and reports the first, cold deployment as well as the measured one. A side
+//! task reads the run straight from the host every 20 ms (not counted) to know when each
+//! transition really happened; a transition's delay is the time until Ferry emitted an event
+//! for that state or a later one.
+//!
+//! Run: `cargo bench -p ferry-ops --bench watch` (about two minutes). `WATCH_BENCH_SPEED`
+//! changes the sandbox pace.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use ferry_ops::{
+    CancellationToken, DeployRequest, Engine, EngineOptions, Pacing, PlanRequest, ProgressSink,
+    RunEvent,
+};
+
+const SETTINGS: &str = r#"{
+  "EnvironmentVariables": [
+    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
+    { "SchemaName": "cont_RetryCount", "Value": "5" }
+  ],
+  "ConnectionReferences": [
+    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365",
+      "ConnectorId": "/providers/Microsoft.PowerApps/apis/shared_office365" }
+  ]
+}"#;
+
+/// A state of the run: `stagerunstatus` and the step label.
+type State = (i32, Option<String>);
+
+#[derive(Default)]
+struct Seen {
+    run_id: Option<String>,
+    events: Vec<(Instant, State)>,
+}
+
+/// Records what Ferry emitted, and when.
+struct Recorder(Arc<Mutex<Seen>>);
+
+impl ProgressSink for Recorder {
+    fn event(&self, e: RunEvent) {
+        let mut seen = self.0.lock().unwrap();
+        seen.run_id.get_or_insert(e.run_id.clone());
+        seen.events
+            .push((Instant::now(), (e.run.status, e.run.step.clone())));
+    }
+}
+
+struct Deployment {
+    requests: u64,
+    delays: Vec<Duration>,
+    transitions: usize,
+}
+
+/// Reads the run from the host every 20 ms and records each state change.
+async fn truth(
+    host: String,
+    seen: Arc<Mutex<Seen>>,
+    stop: CancellationToken,
+) -> Vec<(Instant, State)> {
+    let http = reqwest::Client::new();
+    let mut out: Vec<(Instant, State)> = Vec::new();
+    while !stop.is_cancelled() {
+        let id = seen.lock().unwrap().run_id.clone();
+        if let Some(id) = id {
+            let url = format!(
+                "{host}/api/data/v9.2/deploymentstageruns({id})?$select=stagerunstatus,suboperation"
+            );
+            if let Ok(r) = http.get(&url).bearer_auth("ferry-bench").send().await {
+                if let Ok(v) = r.json::<serde_json::Value>().await {
+                    let status = v["stagerunstatus"].as_i64().unwrap_or_default() as i32;
+                    let step = v["suboperation"]
+                        .as_i64()
+                        .and_then(ferry_pipelines::SubOperation::from_code)
+                        .filter(|s| *s != ferry_pipelines::SubOperation::None)
+                        .map(|s| s.label().to_string());
+                    let state = (status, step);
+                    if out.last().map(|(_, s)| s) != Some(&state) {
+                        out.push((Instant::now(), state));
+                    }
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    out
+}
+
+async fn deploy(engine: &Engine, host: &str, counter: &AtomicU64) -> Deployment {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let stop = CancellationToken::new();
+    let side = tokio::spawn(truth(host.to_string(), seen.clone(), stop.clone()));
+    let before = counter.load(Ordering::Relaxed);
+    let outcome = engine
+        .deploy(
+            &DeployRequest {
+                plan: PlanRequest {
+                    solution: "ContosoCore".into(),
+                    stage: "Deploy to Test".into(),
+                    settings_json: Some(SETTINGS.into()),
+                    ..Default::default()
+                },
+                notes: Some("benchmark".into()),
+                wait: true,
+                ..Default::default()
+            },
+            &Recorder(seen.clone()),
+            &CancellationToken::new(),
+        )
+        .await
+        .expect("the benchmark deployment runs");
+    assert_eq!(outcome.run.status, 200_000_002, "{:?}", outcome.run);
+    let requests = counter.load(Ordering::Relaxed) - before;
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    stop.cancel();
+    let truth = side.await.unwrap();
+    let events = seen.lock().unwrap().events.clone();
+    // Where each emitted state sits in the host's sequence of states.
+    let index_of = |state: &State| truth.iter().position(|(_, s)| s == state);
+    let mut delays = Vec::new();
+    // Skip the first state the side task saw: it follows the client's own action.
+    for (i, (at, state)) in truth.iter().enumerate().skip(1) {
+        let noticed = events
+            .iter()
+            .find(|(_, s)| index_of(s).is_some_and(|j| j >= i))
+            .unwrap_or_else(|| panic!("Ferry never emitted {state:?} or a later state"));
+        delays.push(noticed.0.saturating_duration_since(*at));
+    }
+    Deployment {
+        requests,
+        transitions: delays.len(),
+        delays,
+    }
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn max(v: &[Duration]) -> Duration {
+    v.iter().copied().max().unwrap_or_default()
+}
+
+fn engine_for(dir: &std::path::Path, pacing: Pacing, speed: f64) -> (Engine, Arc<AtomicU64>) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let mut o = EngineOptions::new(dir);
+    o.sandbox_speed = speed;
+    o.pacing = pacing;
+    o.poll_interval = match pacing {
+        Pacing::Fixed => Duration::from_secs(5),
+        Pacing::Adaptive => Duration::from_secs(1),
+    };
+    o.client.requests = Some(counter.clone());
+    (Engine::open(o).expect("engine opens"), counter)
+}
+
+fn line(label: &str, d: &Deployment) {
+    println!(
+        "{label:<34} {:>5} requests   delay median {:>6} ms   max {:>6} ms   ({} transitions)",
+        d.requests,
+        median(&d.delays).as_millis(),
+        max(&d.delays).as_millis(),
+        d.transitions
+    );
+}
+
+fn main() {
+    let speed: f64 = std::env::var("WATCH_BENCH_SPEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1.0);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        println!("one demo deployment (ContosoCore → Deploy to Test), sandbox speed {speed}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let (fixed, counter) = engine_for(dir.path(), Pacing::Fixed, speed);
+        let host = fixed.connect().await.unwrap().host_url;
+        let baseline = deploy(&fixed, &host, &counter).await;
+        line("fixed 5 s poll", &baseline);
+        drop(fixed);
+
+        let dir = tempfile::tempdir().unwrap();
+        let (adaptive, counter) = engine_for(dir.path(), Pacing::Adaptive, speed);
+        let host = adaptive.connect().await.unwrap().host_url;
+        let cold = deploy(&adaptive, &host, &counter).await;
+        line("adaptive, first deployment", &cold);
+        let mut last = cold;
+        for n in 2..=4 {
+            last = deploy(&adaptive, &host, &counter).await;
+            line(&format!("adaptive, deployment {n}"), &last);
+        }
+        println!();
+        println!(
+            "requests: adaptive {} vs fixed {} ({:.2}×); median delay: adaptive {} ms vs fixed {} ms ({:.2}×)",
+            last.requests,
+            baseline.requests,
+            last.requests as f64 / baseline.requests as f64,
+            median(&last.delays).as_millis(),
+            median(&baseline.delays).as_millis(),
+            median(&last.delays).as_secs_f64() / median(&baseline.delays).as_secs_f64()
+        );
+        let ok = last.requests < baseline.requests && median(&last.delays) <= Duration::from_secs(1);
+        println!(
+            "goal (fewer requests and a median delay ≤ 1 s): {}",
+            if ok { "met" } else { "NOT met" }
+        );
+    });
+}
