@@ -80,7 +80,15 @@ fn answer(stream: TcpStream, mode: &AtomicU16, hits: &Mutex<Vec<Hit>>) {
 
 fn serve(data_dir: &std::path::Path, scenario: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(["host", "serve", "--port", "0", "--speed", "100", "--scenario"])
+        .args([
+            "host",
+            "serve",
+            "--port",
+            "0",
+            "--speed",
+            "100",
+            "--scenario",
+        ])
         .arg(scenario)
         .arg("--data-dir")
         .arg(data_dir)
@@ -215,7 +223,9 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
     };
     let run_row = |url: &str| get_json(url, &format!("/api/data/v9.2/deploymentstageruns({run})"));
     action(&url, "ValidatePackageAsync", "");
-    until("validation", || run_row(&url)["stagerunstatus"] == 200000007);
+    until("validation", || {
+        run_row(&url)["stagerunstatus"] == 200000007
+    });
     action(&url, "DeployPackageAsync", "");
     assert_eq!(run_row(&url)["approvalstatus"], 10);
 
@@ -234,7 +244,12 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
     });
     mode.store(200, Ordering::SeqCst);
     until("the first two events acknowledged", || {
-        hits.lock().unwrap().iter().filter(|h| h.status == 200).count() >= 2
+        hits.lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.status == 200)
+            .count()
+            >= 2
     });
     kill_9(child);
 
@@ -242,9 +257,16 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
     let (child, url) = serve(&data, &file);
     assert_eq!(run_row(&url)["approvalstatus"], 10);
     action(&url, "UpdateApprovalStatus", r#","ApprovalStatus":20"#);
-    until("the deployment", || run_row(&url)["stagerunstatus"] == 200000002);
+    until("the deployment", || {
+        run_row(&url)["stagerunstatus"] == 200000002
+    });
     until("all five events acknowledged", || {
-        hits.lock().unwrap().iter().filter(|h| h.status == 200).count() >= 5
+        hits.lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.status == 200)
+            .count()
+            >= 5
     });
     std::thread::sleep(Duration::from_millis(200));
 

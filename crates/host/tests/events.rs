@@ -43,7 +43,12 @@ fn gated_stage() -> String {
     stage(GATED, "Gated Test")
 }
 
-async fn act_as(h: &TestHost, name: &str, body: Value, who: &[(&str, &str)]) -> (StatusCode, Value) {
+async fn act_as(
+    h: &TestHost,
+    name: &str,
+    body: Value,
+    who: &[(&str, &str)],
+) -> (StatusCode, Value) {
     let (s, _, v) = h.send(reqwest::Method::POST, name, body, who).await;
     (s, v)
 }
@@ -66,7 +71,11 @@ async fn wait_events(h: &TestHost, run: &str, count: usize) -> Vec<Value> {
         if list.len() >= count {
             return list;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "only {:?}", names(&list));
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "only {:?}",
+            names(&list)
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -74,7 +83,13 @@ async fn wait_events(h: &TestHost, run: &str, count: usize) -> Vec<Value> {
 /// Creates a run on the gated stage and validates it through the pre-export gate.
 async fn through_pre_export(h: &TestHost, solution: &str) -> String {
     let run = h.create_run(&gated_stage(), "dev", solution).await;
-    let (s, b) = act_as(h, "ValidatePackageAsync", json!({ "StageRunId": run }), &[MAKER]).await;
+    let (s, b) = act_as(
+        h,
+        "ValidatePackageAsync",
+        json!({ "StageRunId": run }),
+        &[MAKER],
+    )
+    .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let waiting = h.run(&run).await;
     assert_eq!(waiting["suboperation"], 200000108, "{waiting}");
@@ -95,18 +110,30 @@ async fn through_pre_export(h: &TestHost, solution: &str) -> String {
 async fn a_run_through_every_gate_emits_all_seven_events_in_order() {
     let h = start(gated_scenario()).await;
     let run = through_pre_export(&h, "ContosoCanvas").await;
-    let (s, b) = act_as(&h, "DeployPackageAsync", json!({ "StageRunId": run }), &[MAKER]).await;
+    let (s, b) = act_as(
+        &h,
+        "DeployPackageAsync",
+        json!({ "StageRunId": run }),
+        &[MAKER],
+    )
+    .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     assert_eq!(h.run(&run).await["approvalstatus"], 10);
 
     // 10 leaves the gate pending; anything but 10/20/30 is refused.
     let (s, _) = h
-        .post("UpdateApprovalStatus", json!({ "StageRunId": run, "ApprovalStatus": 10 }))
+        .post(
+            "UpdateApprovalStatus",
+            json!({ "StageRunId": run, "ApprovalStatus": 10 }),
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(h.run(&run).await["approvalstatus"], 10);
     let (s, b) = h
-        .post("UpdateApprovalStatus", json!({ "StageRunId": run, "ApprovalStatus": 40 }))
+        .post(
+            "UpdateApprovalStatus",
+            json!({ "StageRunId": run, "ApprovalStatus": 40 }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
 
@@ -145,14 +172,23 @@ async fn a_run_through_every_gate_emits_all_seven_events_in_order() {
     assert_eq!(maker["preexportproperties"], Value::Null, "{maker}");
     let r = h
         .get_with(
-            &format!("deploymentstages({})?$expand=deploymentstage_deploymentstagerun", gated_stage()),
+            &format!(
+                "deploymentstages({})?$expand=deploymentstage_deploymentstagerun",
+                gated_stage()
+            ),
             &[MAKER],
         )
         .await;
     let text = r.text().await.unwrap();
-    assert!(text.contains("go ahead") && !text.contains("CHG-1"), "{text}");
+    assert!(
+        text.contains("go ahead") && !text.contains("CHG-1"),
+        "{text}"
+    );
     let r = h
-        .get_with(&format!("deploymentstageruns({run})/approvalproperties"), &[MAKER])
+        .get_with(
+            &format!("deploymentstageruns({run})/approvalproperties"),
+            &[MAKER],
+        )
         .await;
     assert_eq!(r.json::<Value>().await.unwrap()["value"], Value::Null);
 
@@ -169,7 +205,10 @@ async fn a_run_through_every_gate_emits_all_seven_events_in_order() {
             "OnDeploymentCompleted",
         ]
     );
-    let seqs: Vec<i64> = list.iter().map(|e| e["sequence"].as_i64().unwrap()).collect();
+    let seqs: Vec<i64> = list
+        .iter()
+        .map(|e| e["sequence"].as_i64().unwrap())
+        .collect();
     assert_eq!(seqs, [1, 2, 3, 4, 5, 6, 7]);
     for e in &list {
         assert_eq!(e["input"]["StageRunId"], run.as_str());
@@ -192,10 +231,15 @@ async fn a_run_through_every_gate_emits_all_seven_events_in_order() {
     assert_eq!(list[6]["input"]["DeploymentStatus"], 200000002);
     assert_eq!(list[6]["input"]["ErrorMessage"], Value::Null);
     let artifact = admin["_artifactid_value"].as_str().unwrap();
-    let link = list[5]["output"]["ArtifactFileDownloadLink"].as_str().unwrap();
+    let link = list[5]["output"]["ArtifactFileDownloadLink"]
+        .as_str()
+        .unwrap();
     assert_eq!(
         link,
-        format!("{}/api/data/v9.0/deploymentartifacts({artifact})/artifactfile/$value", h.base)
+        format!(
+            "{}/api/data/v9.0/deploymentartifacts({artifact})/artifactfile/$value",
+            h.base
+        )
     );
     let r = h.get_with(link, &[]).await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -206,7 +250,9 @@ async fn a_run_through_every_gate_emits_all_seven_events_in_order() {
     );
 
     // The log is for admins only.
-    let r = h.get_with(&format!("{}/_ferry/events", h.base), &[MAKER]).await;
+    let r = h
+        .get_with(&format!("{}/_ferry/events", h.base), &[MAKER])
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body: Value = r.json().await.unwrap();
     assert_eq!(
@@ -233,9 +279,18 @@ async fn each_gate_rejected_fails_the_run_with_its_comment() {
     assert_eq!(r["stagerunstatus"], 200000003);
     assert_eq!(r["preexportstepstatus"], 30);
     assert_eq!(r["preexportstepcomments"], "source not tagged");
-    assert!(r["errormessage"].as_str().unwrap().contains("source not tagged"), "{r}");
+    assert!(
+        r["errormessage"]
+            .as_str()
+            .unwrap()
+            .contains("source not tagged"),
+        "{r}"
+    );
     let list = events(&h, &run).await;
-    assert_eq!(names(&list), ["OnDeploymentRequested", "OnDeploymentCompleted"]);
+    assert_eq!(
+        names(&list),
+        ["OnDeploymentRequested", "OnDeploymentCompleted"]
+    );
     assert_eq!(list[1]["input"]["DeploymentStatus"], 200000003);
     assert_eq!(list[1]["input"]["ErrorMessage"], r["errormessage"]);
 
@@ -251,19 +306,30 @@ async fn each_gate_rejected_fails_the_run_with_its_comment() {
     assert_eq!(r["stagerunstatus"], 200000003);
     assert_eq!(r["approvalstatus"], 30);
     assert_eq!(r["approvalcomments"], "not this week");
-    assert!(r["errormessage"].as_str().unwrap().contains("not this week"));
+    assert!(r["errormessage"]
+        .as_str()
+        .unwrap()
+        .contains("not this week"));
     let list = events(&h, &run).await;
     assert_eq!(
         names(&list),
-        ["OnDeploymentRequested", "OnApprovalStarted", "OnApprovalCompleted", "OnDeploymentCompleted"]
+        [
+            "OnDeploymentRequested",
+            "OnApprovalStarted",
+            "OnApprovalCompleted",
+            "OnDeploymentCompleted"
+        ]
     );
     assert_eq!(list[2]["input"]["ApprovalStatus"], 30);
 
     // Pre-deployment step failed.
     let run = through_pre_export(&h, "ContosoCore").await;
     h.action("DeployPackageAsync", &run).await;
-    h.post("UpdateApprovalStatus", json!({ "StageRunId": run, "ApprovalStatus": 20 }))
-        .await;
+    h.post(
+        "UpdateApprovalStatus",
+        json!({ "StageRunId": run, "ApprovalStatus": 20 }),
+    )
+    .await;
     let (s, _) = h
         .post(
             "UpdatePreDeploymentStepStatus",
@@ -274,18 +340,28 @@ async fn each_gate_rejected_fails_the_run_with_its_comment() {
     let r = h.run(&run).await;
     assert_eq!(r["stagerunstatus"], 200000003);
     assert_eq!(r["predeploymentstepcomments"], "smoke test red");
-    assert!(r["errormessage"].as_str().unwrap().contains("smoke test red"));
+    assert!(r["errormessage"]
+        .as_str()
+        .unwrap()
+        .contains("smoke test red"));
     let list = events(&h, &run).await;
     assert_eq!(
         names(&list)[3..],
-        ["OnPreDeploymentStarted", "OnPreDeploymentCompleted", "OnDeploymentCompleted"]
+        [
+            "OnPreDeploymentStarted",
+            "OnPreDeploymentCompleted",
+            "OnDeploymentCompleted"
+        ]
     );
     assert_eq!(list[4]["output"]["PreDeploymentStepStatus"], 30);
     assert_eq!(list[4]["output"]["Comments"], "smoke test red");
 
     // A refused answer records nothing (the transition rolled back).
     let (s, _) = h
-        .post("UpdateApprovalStatus", json!({ "StageRunId": run, "ApprovalStatus": 20 }))
+        .post(
+            "UpdateApprovalStatus",
+            json!({ "StageRunId": run, "ApprovalStatus": 20 }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(events(&h, &run).await.len(), list.len());
@@ -294,7 +370,9 @@ async fn each_gate_rejected_fails_the_run_with_its_comment() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduled_and_canceled_runs_say_so_in_deployment_status() {
     let h = start(Scenario::demo()).await;
-    let run = h.create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCanvas").await;
+    let run = h
+        .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCanvas")
+        .await;
     h.action("ValidatePackageAsync", &run).await;
     h.wait_for(&run, &[200000007]).await;
     h.patch(
@@ -303,12 +381,19 @@ async fn scheduled_and_canceled_runs_say_so_in_deployment_status() {
     )
     .await;
     h.action("DeployPackageAsync", &run).await;
-    h.patch(&format!("deploymentstageruns({run})"), json!({ "iscanceled": true }))
-        .await;
+    h.patch(
+        &format!("deploymentstageruns({run})"),
+        json!({ "iscanceled": true }),
+    )
+    .await;
     let list = events(&h, &run).await;
     assert_eq!(
         names(&list),
-        ["OnDeploymentRequested", "OnDeploymentStarted", "OnDeploymentCompleted"]
+        [
+            "OnDeploymentRequested",
+            "OnDeploymentStarted",
+            "OnDeploymentCompleted"
+        ]
     );
     assert_eq!(list[1]["input"]["DeploymentStatus"], 200000005);
     assert_eq!(list[2]["input"]["DeploymentStatus"], 200000006);
@@ -318,7 +403,11 @@ async fn scheduled_and_canceled_runs_say_so_in_deployment_status() {
 type Seen = Arc<Mutex<Vec<(HeaderMap, Bytes, u16)>>>;
 
 /// An axum receiver on `addr` answering with the status in `mode`.
-async fn receiver(addr: SocketAddr, mode: Arc<AtomicU16>, seen: Seen) -> tokio::task::JoinHandle<()> {
+async fn receiver(
+    addr: SocketAddr,
+    mode: Arc<AtomicU16>,
+    seen: Seen,
+) -> tokio::task::JoinHandle<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
     let app = axum::Router::new().route(
         "/hook",
@@ -339,7 +428,12 @@ async fn receiver(addr: SocketAddr, mode: Arc<AtomicU16>, seen: Seen) -> tokio::
 fn verify(secret: &str, body: &[u8], header: &str) -> bool {
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body);
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     header == format!("sha256={hex}")
 }
 
@@ -352,7 +446,10 @@ async fn deliveries(h: &TestHost) -> Vec<Value> {
 async fn until(what: &str, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
     while !check() {
-        assert!(start.elapsed() < Duration::from_secs(15), "timed out waiting for {what}");
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -361,29 +458,49 @@ async fn until(what: &str, mut check: impl FnMut() -> bool) {
 async fn webhook_gets_signed_events_in_order_and_redeliveries_keep_their_ids() {
     let h = start(Scenario::demo()).await;
     // A port nobody listens on yet: the first attempts fail to connect.
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let url = format!("http://{addr}/hook");
 
     let hook = json!({ "url": url, "secret": "s3cret", "headers": { "x-api-key": "k1" } });
     let (s, _, b) = h
-        .send(reqwest::Method::POST, &format!("{}/_ferry/webhooks", h.base), hook.clone(), &[MAKER])
+        .send(
+            reqwest::Method::POST,
+            &format!("{}/_ferry/webhooks", h.base),
+            hook.clone(),
+            &[MAKER],
+        )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     let (s, created) = h.post(&format!("{}/_ferry/webhooks", h.base), hook).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
-    assert!(created.get("secret").is_none() && created["signed"] == true, "{created}");
+    assert!(
+        created.get("secret").is_none() && created["signed"] == true,
+        "{created}"
+    );
     let (_, list) = h.get(&format!("{}/_ferry/webhooks", h.base)).await;
     assert_eq!(list["value"].as_array().unwrap().len(), 1);
 
     let done = h
-        .deploy(&stage(RELEASE, "Deploy to Test"), "ContosoCanvas", None, None)
+        .deploy(
+            &stage(RELEASE, "Deploy to Test"),
+            "ContosoCanvas",
+            None,
+            None,
+        )
         .await;
     assert_eq!(done["stagerunstatus"], 200000002, "{done}");
     let run = done["deploymentstagerunid"].as_str().unwrap().to_string();
     let emitted = wait_events(&h, &run, 3).await;
     assert_eq!(
         names(&emitted),
-        ["OnDeploymentRequested", "OnDeploymentStarted", "OnDeploymentCompleted"]
+        [
+            "OnDeploymentRequested",
+            "OnDeploymentStarted",
+            "OnDeploymentCompleted"
+        ]
     );
 
     // Down: connection errors are logged and retried; nothing gets ahead of event 1.
@@ -391,7 +508,13 @@ async fn webhook_gets_signed_events_in_order_and_redeliveries_keep_their_ids() {
     loop {
         let log = deliveries(&h).await;
         if log[0]["attempts"].as_i64().unwrap() >= 2 {
-            assert!(log[0]["log"][0]["error"].as_str().unwrap().contains("connect"), "{log:?}");
+            assert!(
+                log[0]["log"][0]["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("connect"),
+                "{log:?}"
+            );
             assert!(log[1..].iter().all(|d| d["attempts"] == 0), "{log:?}");
             break;
         }
@@ -418,12 +541,24 @@ async fn webhook_gets_signed_events_in_order_and_redeliveries_keep_their_ids() {
         let text = std::str::from_utf8(body).unwrap();
         let v: Value = serde_json::from_str(text).unwrap();
         let header = |k: &str| headers[k].to_str().unwrap().to_string();
-        assert!(verify("s3cret", body, &header("x-ferry-signature")), "bad signature");
+        assert!(
+            verify("s3cret", body, &header("x-ferry-signature")),
+            "bad signature"
+        );
         assert_eq!(header("x-ms-dynamics-entity-name"), "none");
-        assert_eq!(header("x-ms-dynamics-request-name"), v["MessageName"].as_str().unwrap());
-        assert_eq!(header("x-ms-correlation-request-id"), v["CorrelationId"].as_str().unwrap());
+        assert_eq!(
+            header("x-ms-dynamics-request-name"),
+            v["MessageName"].as_str().unwrap()
+        );
+        assert_eq!(
+            header("x-ms-correlation-request-id"),
+            v["CorrelationId"].as_str().unwrap()
+        );
         assert_eq!(header("x-request-id"), v["RequestId"].as_str().unwrap());
-        assert_eq!(header("x-ms-dynamics-organization"), h.base.trim_start_matches("http://"));
+        assert_eq!(
+            header("x-ms-dynamics-organization"),
+            h.base.trim_start_matches("http://")
+        );
         assert_eq!(header("x-api-key"), "k1");
         assert_eq!(v["Mode"], 1);
         assert_eq!(v["Stage"], 40);
@@ -440,7 +575,11 @@ async fn webhook_gets_signed_events_in_order_and_redeliveries_keep_their_ids() {
         assert_eq!(entry.1, body);
         // In order: an event is only sent once every earlier one was acknowledged.
         let position = names(&emitted).iter().position(|n| *n == name).unwrap();
-        assert_eq!(acknowledged.len(), position, "{name} sent before its predecessors");
+        assert_eq!(
+            acknowledged.len(),
+            position,
+            "{name} sent before its predecessors"
+        );
         if *status == 200 {
             acknowledged.push(name);
         }
@@ -448,23 +587,38 @@ async fn webhook_gets_signed_events_in_order_and_redeliveries_keep_their_ids() {
     assert_eq!(acknowledged, names(&emitted));
     assert_eq!(ids.len(), 3);
     let completed: Value = serde_json::from_slice(&seen.last().unwrap().1).unwrap();
-    assert_eq!(completed["InputParameters"][1], json!({ "key": "DeploymentStatus", "value": 200000002 }));
+    assert_eq!(
+        completed["InputParameters"][1],
+        json!({ "key": "DeploymentStatus", "value": 200000002 })
+    );
 
     let log = deliveries(&h).await;
     assert!(log.iter().all(|d| d["state"] == "delivered"), "{log:?}");
     let first = log[0]["log"].as_array().unwrap();
     assert!(first.iter().any(|a| a["status"] == 503), "{first:?}");
     assert_eq!(first.last().unwrap()["status"], 200);
-    assert!(first.iter().all(|a| a["duration_ms"].is_i64() && a["time"].is_string()));
+    assert!(first
+        .iter()
+        .all(|a| a["duration_ms"].is_i64() && a["time"].is_string()));
 
     // A deleted webhook gets nothing more.
     let id = created["id"].as_str().unwrap();
     let (s, _, _) = h
-        .send(reqwest::Method::DELETE, &format!("{}/_ferry/webhooks/{id}", h.base), json!({}), &[])
+        .send(
+            reqwest::Method::DELETE,
+            &format!("{}/_ferry/webhooks/{id}", h.base),
+            json!({}),
+            &[],
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, _, _) = h
-        .send(reqwest::Method::DELETE, &format!("{}/_ferry/webhooks/{id}", h.base), json!({}), &[])
+        .send(
+            reqwest::Method::DELETE,
+            &format!("{}/_ferry/webhooks/{id}", h.base),
+            json!({}),
+            &[],
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     server.abort();

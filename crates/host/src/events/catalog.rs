@@ -172,12 +172,15 @@ impl Facts<'_> {
     }
 }
 
-/// The (input, output) parameters of `event`, as ordered key/value pairs.
+/// Ordered key/value parameters, as the envelope's arrays carry them.
+pub type Params = Vec<(String, Value)>;
+
+/// The (input, output) parameters of `event`.
 pub fn parameters(
     event: EventName,
     facts: &Facts<'_>,
     inputs: &[(&str, Value)],
-) -> (Vec<(String, Value)>, Vec<(String, Value)>) {
+) -> (Params, Params) {
     let mut input = vec![("StageRunId".to_string(), Value::from(facts.run.id.clone()))];
     input.extend(inputs.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let output = event

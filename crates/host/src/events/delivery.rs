@@ -122,7 +122,12 @@ fn record(
     Ok(())
 }
 
-async fn attempt(client: &reqwest::Client, org: &Org, hook: &webhooks::Webhook, d: &Due) -> Outcome {
+async fn attempt(
+    client: &reqwest::Client,
+    org: &Org,
+    hook: &webhooks::Webhook,
+    d: &Due,
+) -> Outcome {
     let value: Value = serde_json::from_str(&d.body).unwrap_or(Value::Null);
     let mut rb = client.post(&hook.spec.url).body(d.body.clone());
     for (k, v) in envelope::headers(org, &value, &d.id, &hook.spec.secret, d.body.as_bytes()) {
@@ -156,9 +161,8 @@ async fn attempt(client: &reqwest::Client, org: &Org, hook: &webhooks::Webhook, 
 
 /// Attempts one delivery and stores the outcome.
 async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: Due) {
-    let looked_up = store.tx(|c| -> rusqlite::Result<_> {
-        Ok((webhooks::get(c, &d.webhook)?, Org::read(c)?))
-    });
+    let looked_up =
+        store.tx(|c| -> rusqlite::Result<_> { Ok((webhooks::get(c, &d.webhook)?, Org::read(c)?)) });
     let (hook, org) = match looked_up {
         Ok((Some(h), org)) => (h, org),
         Ok((None, _)) => {

@@ -205,7 +205,10 @@ mod tests {
             v["InputParameters"][1],
             json!({ "key": "DeploymentStatus", "value": 200000002 })
         );
-        assert_eq!(v["OwningExtension"]["LogicalName"], "sdkmessageprocessingstep");
+        assert_eq!(
+            v["OwningExtension"]["LogicalName"],
+            "sdkmessageprocessingstep"
+        );
     }
 
     #[test]

@@ -144,10 +144,7 @@ pub fn emit(
         user_id,
     };
     let org = envelope::Org::read(conn)?;
-    for hook in webhooks::list(conn)?
-        .into_iter()
-        .filter(|w| w.wants(event))
-    {
+    for hook in webhooks::list(conn)?.into_iter().filter(|w| w.wants(event)) {
         let body = envelope::body(&org, &stored, &hook.id);
         conn.execute(
             "INSERT INTO deliveries (id, webhook, event_seq, run, run_seq, state, due_ms, body)
@@ -202,4 +199,52 @@ pub fn list(conn: &Connection, run: Option<&str>) -> rusqlite::Result<Vec<Event>
         })
     })?;
     rows.collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ApiError;
+
+    #[test]
+    fn an_event_lives_and_dies_with_its_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(dir.path()).unwrap();
+        let run = Record {
+            id: "r1".into(),
+            version: 1,
+            data: Default::default(),
+        };
+        store
+            .tx(|c| {
+                webhooks::insert(
+                    c,
+                    "w1",
+                    &webhooks::WebhookSpec {
+                        url: "http://127.0.0.1:9/".into(),
+                        ..Default::default()
+                    },
+                )?;
+                emit(c, &run, EventName::DeploymentRequested, &[])
+            })
+            .unwrap();
+        let rolled_back: ApiResult<()> = store.tx(|c| {
+            emit(c, &run, EventName::DeploymentStarted, &[])?;
+            Err(ApiError::rule("the transition was refused"))
+        });
+        assert!(rolled_back.is_err());
+        store
+            .tx(|c| emit(c, &run, EventName::DeploymentCompleted, &[]))
+            .unwrap();
+        let (events, deliveries) = store
+            .tx(|c| -> rusqlite::Result<_> {
+                let n: i64 = c.query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))?;
+                Ok((list(c, Some("r1"))?, n))
+            })
+            .unwrap();
+        let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["OnDeploymentRequested", "OnDeploymentCompleted"]);
+        assert_eq!(events[1].run_seq, 2);
+        assert_eq!(deliveries, 2);
+    }
 }

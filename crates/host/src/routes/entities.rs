@@ -673,7 +673,8 @@ pub fn disassociate(
 
 /// Builds `{"@odata.context": …, "value": v}` for a single property read.
 pub fn property(req: &Req, entity: &Entity, key: &str, value: Value) -> Response {
-    let hidden = runs::gates::ADMIN_ONLY.contains(&key) && !req.caller.has(crate::caller::Role::Admin);
+    let hidden =
+        runs::gates::ADMIN_ONLY.contains(&key) && !req.caller.has(crate::caller::Role::Admin);
     let value = if hidden { Value::Null } else { value };
     json(
         StatusCode::OK,

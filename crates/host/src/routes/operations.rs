@@ -220,7 +220,11 @@ fn int_param(body: &Map<String, Value>, name: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::bad_request(format!("the body must carry {name}")))?;
     v.as_i64()
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        .ok_or_else(|| ApiError::bad_request(format!("{name} must be a whole number: 20 (proceed), 30 (reject) or 10 (leave pending)")))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name} must be a whole number: 20 (proceed), 30 (reject) or 10 (leave pending)"
+            ))
+        })
 }
 
 /// The first of `names` present in `body` (JSON keys are matched exactly, then case-insensitively).
@@ -239,8 +243,9 @@ fn gate_answer(
     comments: &[&str],
     properties: &[&str],
 ) -> ApiResult<runs::GateAnswer> {
-    let (key, _) = any_param(body, status)
-        .ok_or_else(|| ApiError::bad_request(format!("the body must carry {} (10, 20 or 30)", status[0])))?;
+    let (key, _) = any_param(body, status).ok_or_else(|| {
+        ApiError::bad_request(format!("the body must carry {} (10, 20 or 30)", status[0]))
+    })?;
     let text = |names: &[&str]| -> ApiResult<Option<String>> {
         match any_param(body, names) {
             None | Some((_, Value::Null)) => Ok(None),
@@ -253,7 +258,11 @@ fn gate_answer(
     Ok(runs::GateAnswer {
         status: int_param(body, key)?,
         comments: text(comments)?,
-        properties: if properties.is_empty() { None } else { text(properties)? },
+        properties: if properties.is_empty() {
+            None
+        } else {
+            text(properties)?
+        },
     })
 }
 

@@ -118,9 +118,7 @@ pub fn answer_gate(
             EventName::ApprovalCompleted,
             &[("ApprovalStatus", answer.status.into())],
         )?,
-        Gate::PreDeployment => {
-            events::emit(conn, &run, EventName::PreDeploymentCompleted, &[])?
-        }
+        Gate::PreDeployment => events::emit(conn, &run, EventName::PreDeploymentCompleted, &[])?,
         Gate::PreExport => {}
     }
     if answer.status == 30 {
