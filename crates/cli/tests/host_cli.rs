@@ -72,6 +72,13 @@ fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String)
 }
 
 fn stop(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> String {
+    // The SIGINT handler is installed after the banner; a signal sent earlier kills the host.
+    let mut banner = String::new();
+    while !banner.contains("Press Ctrl-C to stop.") {
+        if out.read_line(&mut banner).unwrap() == 0 {
+            break;
+        }
+    }
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -81,7 +88,7 @@ fn stop(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> Stri
     out.read_to_string(&mut rest).unwrap();
     let exit = child.wait().unwrap();
     assert!(exit.success(), "ferry host serve exited with {exit}");
-    rest
+    banner + &rest
 }
 
 #[test]

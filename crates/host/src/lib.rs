@@ -11,6 +11,7 @@
 pub mod caller;
 mod clock;
 pub mod error;
+pub mod events;
 pub mod odata;
 pub mod package;
 mod routes;
@@ -73,6 +74,7 @@ pub struct RunningHost {
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
     runner: Option<JoinHandle<()>>,
+    delivery: Option<JoinHandle<()>>,
     store: Arc<Store>,
     seeded_now: bool,
 }
@@ -99,6 +101,10 @@ impl Host {
         let store = Arc::new(Store::open(&config.data_dir)?);
         let (organization_id, business_unit_id, options, seeded_now) =
             seed_once(&store, &config.scenario)?;
+        let scenario_options = store
+            .tx(|c| store::meta_get(c, "options"))?
+            .and_then(|o| serde_json::from_str::<scenario::ScenarioOptions>(&o).ok())
+            .unwrap_or_default();
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;
@@ -109,6 +115,8 @@ impl Host {
             local.ip().to_string()
         };
         let base_url = format!("http://{host_ip}:{}", local.port());
+        // Event links and the webhook envelope name the host as it serves now.
+        store.tx(|c| store::meta_set(c, "base_url", &base_url))?;
         let timing = Timing {
             speed: if config.speed > 0.0 {
                 config.speed
@@ -140,12 +148,18 @@ impl Host {
                 tracing::error!("the host's HTTP server stopped: {e}");
             }
         });
+        let delivery = tokio::spawn(events::delivery::run(
+            store.clone(),
+            scenario_options.delivery_policy(timing.speed),
+            rx.clone(),
+        ));
         let runner = tokio::spawn(runner::run(store.clone(), timing, wake, rx));
         Ok(RunningHost {
             base_url,
             shutdown,
             server: Some(server),
             runner: Some(runner),
+            delivery: Some(delivery),
             store,
             seeded_now,
         })
@@ -260,6 +274,9 @@ impl RunningHost {
         if let Some(runner) = self.runner.take() {
             let _ = runner.await;
         }
+        if let Some(delivery) = self.delivery.take() {
+            let _ = delivery.await;
+        }
     }
 }
 
@@ -271,6 +288,9 @@ impl Drop for RunningHost {
         }
         if let Some(r) = self.runner.take() {
             r.abort();
+        }
+        if let Some(d) = self.delivery.take() {
+            d.abort();
         }
     }
 }

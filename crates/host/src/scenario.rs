@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use crate::events::webhooks::{self, WebhookSpec};
 use crate::package::SolutionSpec;
 use crate::runs::install::install;
 use crate::schema::HOST_SCOPE;
@@ -23,6 +24,24 @@ use crate::store::records;
 pub struct ScenarioOptions {
     /// Start validation when a run is created (the maker-portal behaviour of §11.1).
     pub auto_validate_on_create: bool,
+    /// First webhook retry delay in ms at speed 1 (divided by `--speed`); default 1000.
+    pub webhook_retry_base_ms: Option<i64>,
+    /// Longest webhook retry delay in ms at speed 1 (divided by `--speed`); default 60000.
+    pub webhook_retry_cap_ms: Option<i64>,
+    /// Time-out of one webhook POST in ms (not scaled); default 60000 (Dataverse's 60 s).
+    pub webhook_timeout_ms: Option<i64>,
+}
+
+impl ScenarioOptions {
+    /// The webhook retry policy at `speed`.
+    pub fn delivery_policy(&self, speed: f64) -> crate::events::delivery::Policy {
+        let scaled = |ms: i64| ((ms as f64) / speed.max(0.001)).max(1.0) as i64;
+        crate::events::delivery::Policy {
+            base_ms: scaled(self.webhook_retry_base_ms.unwrap_or(1_000)),
+            cap_ms: scaled(self.webhook_retry_cap_ms.unwrap_or(60_000)),
+            timeout_ms: self.webhook_timeout_ms.unwrap_or(60_000).max(1),
+        }
+    }
 }
 
 /// A seeded user.
@@ -123,6 +142,8 @@ pub struct Scenario {
     pub users: Vec<UserSpec>,
     pub environments: Vec<EnvironmentSpec>,
     pub pipelines: Vec<PipelineSpec>,
+    /// Webhook subscriptions to the business events (spec §7.3).
+    pub webhooks: Vec<WebhookSpec>,
     /// Where relative solution paths start (the scenario file's folder).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -156,6 +177,10 @@ impl Scenario {
     }
 
     fn check(&self) -> anyhow::Result<()> {
+        for w in &self.webhooks {
+            w.check()
+                .map_err(|e| anyhow::anyhow!("[[webhooks]]: {}", e.message))?;
+        }
         for p in &self.pipelines {
             for d in &p.dev_environments {
                 let env = self.environments.iter().find(|e| &e.name == d);
@@ -245,6 +270,10 @@ impl Scenario {
         }
         for p in &self.pipelines {
             seed_pipeline(conn, p)?;
+        }
+        for (i, w) in self.webhooks.iter().enumerate() {
+            let id = derived_id("webhook", &format!("{i}:{}", w.url));
+            webhooks::insert(conn, &id, w).map_err(|e| anyhow::anyhow!("{}", e.message))?;
         }
         Ok(())
     }
@@ -566,6 +595,32 @@ stages = [{ name = "s", target = "dev" }]
         );
         assert!(err.contains("letters, digits"), "{err}");
         assert!(Scenario::from_toml("nonsense = 1").is_err());
+    }
+
+    #[test]
+    fn webhooks_and_their_options_parse_and_are_checked() {
+        let s = Scenario::from_toml(
+            r#"
+[options]
+webhook_retry_base_ms = 500
+[[webhooks]]
+url = "http://127.0.0.1:9/hook"
+events = ["OnDeploymentCompleted"]
+secret = "s3cret"
+headers = { "x-api-key" = "k" }
+"#,
+        )
+        .unwrap();
+        assert_eq!(s.webhooks[0].events, ["OnDeploymentCompleted"]);
+        assert_eq!(s.webhooks[0].headers["x-api-key"], "k");
+        let p = s.options.delivery_policy(100.0);
+        assert_eq!((p.base_ms, p.cap_ms, p.timeout_ms), (5, 600, 60_000));
+        let err = format!(
+            "{:#}",
+            Scenario::from_toml("[[webhooks]]\nurl = \"http://x\"\nevents = [\"OnNope\"]\n")
+                .unwrap_err()
+        );
+        assert!(err.contains("not a Pipelines event"), "{err}");
     }
 
     #[test]

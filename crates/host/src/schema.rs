@@ -393,6 +393,13 @@ pub static RUNS: Entity = Entity {
         ro("preexportstepstatus", Kind::Choice(gate_label)),
         ro("postdeploymentstepstatus", Kind::Choice(post_step_label)),
         rw("iscanceled", Kind::Bool),
+        // Gate comments and properties (spec §2.5 "probable further columns" [I]);
+        // the two *properties columns are admin-only (see `runs::gates::redact`).
+        ro("approvalcomments", Kind::Memo),
+        ro("predeploymentstepcomments", Kind::Memo),
+        ro("preexportstepcomments", Kind::Memo),
+        ro("approvalproperties", Kind::Memo),
+        ro("preexportproperties", Kind::Memo),
     ],
     navs: &[Nav::OneToMany {
         name: "deploymentstagerun_deploymentstagerunstatus",

@@ -69,12 +69,14 @@ fn collection(
             (opts.skip, size, true)
         }
     };
-    let page: Vec<Value> = rows
+    let mut page: Vec<Value> = rows
         .iter()
         .skip(start)
         .take(size)
         .map(|r| Value::Object(render(entity, r, opts, &req.prefer, &lookup)))
         .collect();
+    page.iter_mut()
+        .for_each(|v| runs::gates::redact(&req.caller, v));
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
@@ -167,7 +169,9 @@ fn single(
         context(req, entity.set, opts, true).into(),
     );
     body.extend(render(entity, row, opts, &req.prefer, &lookup));
-    let r = json(status, Value::Object(body));
+    let mut body = Value::Object(body);
+    runs::gates::redact(&req.caller, &mut body);
+    let r = json(status, body);
     let r = with_header(r, "ETag", Some(row.etag()));
     with_header(r, "Preference-Applied", preference_applied(req, None))
 }
@@ -669,6 +673,9 @@ pub fn disassociate(
 
 /// Builds `{"@odata.context": …, "value": v}` for a single property read.
 pub fn property(req: &Req, entity: &Entity, key: &str, value: Value) -> Response {
+    let hidden =
+        runs::gates::ADMIN_ONLY.contains(&key) && !req.caller.has(crate::caller::Role::Admin);
+    let value = if hidden { Value::Null } else { value };
     json(
         StatusCode::OK,
         json!({ "@odata.context": format!("{}/$metadata#{}({})/{key}", req.api_base, entity.set, "id"), "value": value }),

@@ -21,6 +21,7 @@ use tokio::sync::Notify;
 
 use crate::caller::{self, Caller};
 use crate::error::{ApiError, ApiResult};
+use crate::events;
 use crate::odata::filter::Resolve;
 use crate::odata::prefer::Prefer;
 use crate::runs::{RunOptions, Timing};
@@ -95,6 +96,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(tenant::connector_connections),
         )
         .route("/_ferry/info", get(tenant::info))
+        .route("/_ferry/events", get(events::api::events))
+        .route("/_ferry/deliveries", get(events::api::deliveries))
+        .route(
+            "/_ferry/webhooks",
+            get(events::api::list_webhooks).post(events::api::create_webhook),
+        )
+        .route(
+            "/_ferry/webhooks/{id}",
+            axum::routing::delete(events::api::delete_webhook),
+        )
         .fallback(dispatch)
         .with_state(state)
 }

@@ -169,6 +169,8 @@ fn retrieve_pipeline_info(
                 })
             })
             .collect();
+        let mut details = Value::Array(details);
+        runs::gates::redact(&req.caller, &mut details);
         Ok(json(
             StatusCode::OK,
             json!({
@@ -218,7 +220,50 @@ fn int_param(body: &Map<String, Value>, name: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::bad_request(format!("the body must carry {name}")))?;
     v.as_i64()
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
-        .ok_or_else(|| ApiError::bad_request(format!("{name} must be a whole number (20 or 30)")))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "{name} must be a whole number: 20 (proceed), 30 (reject) or 10 (leave pending)"
+            ))
+        })
+}
+
+/// The first of `names` present in `body` (JSON keys are matched exactly, then case-insensitively).
+fn any_param<'a>(body: &'a Map<String, Value>, names: &[&str]) -> Option<(&'a str, &'a Value)> {
+    names.iter().find_map(|n| {
+        body.get_key_value(*n)
+            .or_else(|| body.iter().find(|(k, _)| k.eq_ignore_ascii_case(n)))
+            .map(|(k, v)| (k.as_str(), v))
+    })
+}
+
+/// A gate answer: the status (a number or numeric string), comments and admin-only properties.
+fn gate_answer(
+    body: &Map<String, Value>,
+    status: &[&str],
+    comments: &[&str],
+    properties: &[&str],
+) -> ApiResult<runs::GateAnswer> {
+    let (key, _) = any_param(body, status).ok_or_else(|| {
+        ApiError::bad_request(format!("the body must carry {} (10, 20 or 30)", status[0]))
+    })?;
+    let text = |names: &[&str]| -> ApiResult<Option<String>> {
+        match any_param(body, names) {
+            None | Some((_, Value::Null)) => Ok(None),
+            Some((_, Value::String(s))) => Ok(Some(s.clone())),
+            // Properties are often sent as a JSON object; keep its text.
+            Some((_, v @ (Value::Object(_) | Value::Array(_)))) => Ok(Some(v.to_string())),
+            Some((k, _)) => Err(ApiError::bad_request(format!("{k} must be a string"))),
+        }
+    };
+    Ok(runs::GateAnswer {
+        status: int_param(body, key)?,
+        comments: text(comments)?,
+        properties: if properties.is_empty() {
+            None
+        } else {
+            text(properties)?
+        },
+    })
 }
 
 fn text_param<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
@@ -237,11 +282,17 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
     let result = match name {
         "ValidatePackageAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            state.store.tx(|c| runs::start_validation(c, &id, t))
+            state.store.tx(|c| {
+                runs::note_requester(c, &id, &req.caller, false)?;
+                runs::start_validation(c, &id, t)
+            })
         }
         "DeployPackageAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            state.store.tx(|c| runs::start_deployment(c, &id, t))
+            state.store.tx(|c| {
+                runs::note_requester(c, &id, &req.caller, true)?;
+                runs::start_deployment(c, &id, t)
+            })
         }
         "RetryFailedDeploymentAsync" => {
             let id = guid_param(&body, "StageRunId")?;
@@ -249,46 +300,34 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
         }
         "UpdatePreDeploymentStepStatus" => {
             let id = guid_param(&body, "StageRunId")?;
-            let status = int_param(&body, "PreDeploymentStepStatus")?;
-            state.store.tx(|c| {
-                runs::answer_gate(
-                    c,
-                    &id,
-                    Gate::PreDeployment,
-                    status,
-                    text_param(&body, "Comments"),
-                    t,
-                )
-            })
+            let answer = gate_answer(&body, &["PreDeploymentStepStatus"], &["Comments"], &[])?;
+            state
+                .store
+                .tx(|c| runs::answer_gate(c, &id, Gate::PreDeployment, &answer, t))
         }
         "UpdateApprovalStatus" => {
             let id = guid_param(&body, "StageRunId")?;
-            let status = int_param(&body, "ApprovalStatus")?;
-            state.store.tx(|c| {
-                runs::answer_gate(
-                    c,
-                    &id,
-                    Gate::Approval,
-                    status,
-                    text_param(&body, "ApprovalComments"),
-                    t,
-                )
-            })
+            let answer = gate_answer(
+                &body,
+                &["ApprovalStatus"],
+                &["ApprovalComments", "Comments"],
+                &["ApprovalProperties"],
+            )?;
+            state
+                .store
+                .tx(|c| runs::answer_gate(c, &id, Gate::Approval, &answer, t))
         }
         "UpdatePreExportStepStatus" => {
             let id = guid_param(&body, "StageRunId")?;
-            let status = int_param(&body, "PreExportStepStatus")
-                .or_else(|_| int_param(&body, "PreExportStatus"))?;
-            state.store.tx(|c| {
-                runs::answer_gate(
-                    c,
-                    &id,
-                    Gate::PreExport,
-                    status,
-                    text_param(&body, "Comments"),
-                    t,
-                )
-            })
+            let answer = gate_answer(
+                &body,
+                &["PreExportStepStatus", "PreExportStatus"],
+                &["Comments", "PreExportComments"],
+                &["PreExportProperties"],
+            )?;
+            state
+                .store
+                .tx(|c| runs::answer_gate(c, &id, Gate::PreExport, &answer, t))
         }
         "ManageEnvironmentStamp" => {
             let id = guid_param(&body, "DeploymentEnvironmentId")?;

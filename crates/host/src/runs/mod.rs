@@ -2,6 +2,7 @@
 //! (validate, deploy, retry, cancel, gates) and the timed steps the background
 //! runner executes. Every function here runs inside one store transaction.
 
+pub mod gates;
 pub mod install;
 mod steps;
 pub mod validate;
@@ -13,10 +14,12 @@ use ferry_pipelines::{
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
+pub use gates::{answer_gate, Gate, GateAnswer};
 pub use steps::run_step;
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
+use crate::events::{self, EventName};
 use crate::schema::HOST_SCOPE;
 use crate::store::records::{self, Record};
 use crate::store::{environments, jobs};
@@ -139,7 +142,8 @@ pub(crate) fn fail(
     run.set("endtime", clock::now_text());
     run.set("__failedphase", phase);
     jobs::remove(conn, &run.id)?;
-    save(conn, run, message)
+    save(conn, run, message)?;
+    events::deployment_completed(conn, run, OperationStatus::Failed)
 }
 
 /// Fills the system columns of a new run and checks §6.1's rules. `data` holds
@@ -474,7 +478,36 @@ pub fn cancel(conn: &Connection, run: &mut Record) -> ApiResult<()> {
     run.set("iscanceled", true);
     run.set("endtime", clock::now_text());
     jobs::remove(conn, &run.id)?;
-    save(conn, run, "Canceled by the maker")
+    save(conn, run, "Canceled by the maker")?;
+    events::deployment_completed(conn, run, OperationStatus::Canceled)
+}
+
+/// Remembers who asked for the run (the events' `DeployAsUser`): the caller of
+/// `DeployPackageAsync`, or of `ValidatePackageAsync` until someone deploys.
+pub fn note_requester(
+    conn: &Connection,
+    run_id: &str,
+    caller: &crate::caller::Caller,
+    deploying: bool,
+) -> ApiResult<()> {
+    let mut run = host_get(conn, RUNS, run_id)?;
+    let known = run.str("__requester").is_some();
+    if (known && !deploying) || run.str("__requester") == Some(caller.upn.as_str()) {
+        return Ok(());
+    }
+    // Only where the action will move the run; later no-op calls change nothing.
+    let movable = match status_of(&run) {
+        Some(StageRunStatus::NotStarted) => !deploying,
+        Some(StageRunStatus::ValidationSucceeded) => deploying,
+        _ => false,
+    };
+    if !movable {
+        return Ok(());
+    }
+    run.set("__requester", caller.upn.as_str());
+    run.set("__requester_id", caller.user_id.as_str());
+    records::update(conn, HOST_SCOPE, RUNS, &mut run)?;
+    Ok(())
 }
 
 /// `ValidatePackageAsync` (§6.2); a second trigger is a no-op.
@@ -509,6 +542,8 @@ pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
         );
         run.set("preexportstepstatus", GateStatus::Pending.code());
         jobs::put(conn, &run.id, KIND_RUN, "wait.preexport", None)?;
+        // §6.2: the pre-export gate is where a first-stage deployment is requested.
+        events::deployment_requested(conn, &mut run)?;
         return save(conn, &mut run, "Waiting for the pre-export step");
     }
     set_state(
@@ -557,8 +592,10 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
         "deploymentstages",
         run.str("_deploymentstageid_value").unwrap_or_default(),
     )?;
+    events::deployment_requested(conn, &mut run)?;
     if stage.bool("isdelegateddeployment") {
         run.set("approvalstatus", ApprovalStatus::Pending.code());
+        events::emit(conn, &run, EventName::ApprovalStarted, &[])?;
         set_state(
             &mut run,
             StageRunStatus::ValidationSucceeded,
@@ -572,7 +609,7 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
     after_approval(conn, &mut run, &stage, timing)
 }
 
-fn after_approval(
+pub(crate) fn after_approval(
     conn: &Connection,
     run: &mut Record,
     stage: &Record,
@@ -588,6 +625,12 @@ fn after_approval(
             OperationStatus::Pending,
         );
         jobs::put(conn, &run.id, KIND_RUN, "wait.predeploy", None)?;
+        events::emit(
+            conn,
+            run,
+            EventName::PreDeploymentStarted,
+            &[("PreDeploymentStepStatus", GateStatus::Pending.code().into())],
+        )?;
         return save(conn, run, "Waiting for the pre-deployment step");
     }
     schedule_or_deploy(conn, run, timing)
@@ -608,6 +651,7 @@ pub(crate) fn schedule_or_deploy(
             OperationStatus::Scheduled,
         );
         jobs::put(conn, &run.id, KIND_RUN, "deploy.start", Some(due))?;
+        events::deployment_started(conn, run, OperationStatus::Scheduled)?;
         return save(conn, run, "Scheduled");
     }
     begin_deploy(conn, run, timing)
@@ -631,6 +675,7 @@ pub(crate) fn begin_deploy(conn: &Connection, run: &mut Record, timing: Timing) 
         "deploy.import",
         Some(timing.after(phase::IMPORT)),
     )?;
+    events::deployment_started(conn, run, OperationStatus::Started)?;
     save(conn, run, "Importing the solution")
 }
 
@@ -650,92 +695,6 @@ pub fn retry(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
     run.set("retrycount", count);
     run.set("endtime", Value::Null);
     begin_deploy(conn, &mut run, timing)
-}
-
-/// Which gate an action answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    PreExport,
-    Approval,
-    PreDeployment,
-}
-
-/// `UpdatePreExportStepStatus` / `UpdateApprovalStatus` / `UpdatePreDeploymentStepStatus` (§5.14).
-pub fn answer_gate(
-    conn: &Connection,
-    run_id: &str,
-    gate: Gate,
-    status: i64,
-    comments: Option<&str>,
-    timing: Timing,
-) -> ApiResult<()> {
-    let mut run = host_get(conn, RUNS, run_id)?;
-    let (column, step) = match gate {
-        Gate::PreExport => ("preexportstepstatus", "wait.preexport"),
-        Gate::Approval => ("approvalstatus", "wait.approval"),
-        Gate::PreDeployment => ("predeploymentstepstatus", "wait.predeploy"),
-    };
-    let waiting = jobs::get(conn, &run.id)?.is_some_and(|j| j.step == step);
-    if !waiting {
-        return Err(ApiError::rule(format!("The stage run is not waiting for this step; the {column} attribute cannot be found in a pending state.")));
-    }
-    if status != 20 && status != 30 {
-        return Err(ApiError::bad_request(format!(
-            "{column} must be 20 (proceed) or 30 (reject), not {status}"
-        )));
-    }
-    run.set(column, status);
-    if let Some(c) = comments {
-        run.set("operationdetails", c);
-    }
-    if status == 30 {
-        let what = match gate {
-            Gate::PreExport => "The pre-export step failed",
-            Gate::Approval => "The deployment was rejected",
-            Gate::PreDeployment => "The pre-deployment step failed",
-        };
-        let message = match comments {
-            Some(c) if !c.is_empty() => format!("{what}: {c}"),
-            _ => format!("{what}."),
-        };
-        return fail(conn, &mut run, "gate", &message);
-    }
-    let stage = host_get(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
-    match gate {
-        Gate::PreExport => {
-            set_state(
-                &mut run,
-                StageRunStatus::Validating,
-                Operation::Validate,
-                SubOperation::ExecutingPreExport,
-                OperationStatus::Started,
-            );
-            jobs::put(
-                conn,
-                &run.id,
-                KIND_RUN,
-                "validate.export",
-                Some(timing.after(phase::EXPORT)),
-            )?;
-            save(conn, &mut run, "Pre-export step completed")
-        }
-        Gate::Approval => after_approval(conn, &mut run, &stage, timing),
-        Gate::PreDeployment => {
-            set_state(
-                &mut run,
-                StageRunStatus::PreDeploymentSucceeded,
-                Operation::PreDeploy,
-                SubOperation::PreDeploymentStep,
-                OperationStatus::Succeeded,
-            );
-            save(conn, &mut run, "Pre-deployment step completed")?;
-            schedule_or_deploy(conn, &mut run, timing)
-        }
-    }
 }
 
 /// Starts the asynchronous validation of a new environment registration.

@@ -341,7 +341,8 @@ fn publish(conn: &Connection, run: &mut Record) -> ApiResult<()> {
         .unwrap_or(Value::Null);
     run.set("artifactversion", version);
     jobs::remove(conn, &run.id)?;
-    save(conn, run, "Deployment complete")
+    save(conn, run, "Deployment complete")?;
+    crate::events::deployment_completed(conn, run, OperationStatus::Succeeded)
 }
 
 fn validate_registration(conn: &Connection, id: &str) -> ApiResult<()> {
