@@ -113,6 +113,9 @@ async fn serve(
             (t.path().to_path_buf(), Some(t))
         }
     };
+    // Listen for Ctrl-C / SIGTERM before anything is printed, so a stop sent as soon as the
+    // start-up text appears is never taken by the default handler.
+    let stop = StopSignal::install();
     let mut config = HostConfig::new(&dir);
     config.bind = SocketAddr::new(ip, port);
     config.scenario = scenario_value;
@@ -146,30 +149,44 @@ async fn serve(
     println!("Press Ctrl-C to stop.");
     use std::io::Write as _;
     std::io::stdout().flush().ok();
-    wait_for_stop().await;
+    stop.wait().await;
     host.shutdown().await;
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wait_for_stop() {
+/// Ctrl-C and (on Unix) SIGTERM, registered when created.
+struct StopSignal {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignal {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Self {
+                signals: signal(SignalKind::interrupt())
+                    .and_then(|i| Ok((i, signal(SignalKind::terminate())?)))
+                    .ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            Self {}
         }
     }
-    #[cfg(not(unix))]
-    {
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut term)) = self.signals {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
         let _ = tokio::signal::ctrl_c().await;
     }
 }
