@@ -1,116 +1,12 @@
 //! The real `ferry` binary against the Local sandbox (an in-process host per
 //! invocation, sharing `<FERRY_DATA_DIR>/sandbox`), in a temp data dir.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
 
-const SETTINGS: &str = r#"{
-  "EnvironmentVariables": [
-    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
-    { "SchemaName": "cont_RetryCount", "Value": "5" }
-  ],
-  "ConnectionReferences": [
-    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365" }
-  ]
-}"#;
-
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-
-    fn ferry(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferry"));
-        cmd.args(args)
-            .env("FERRY_DATA_DIR", self.data())
-            .env("HOME", self.dir.path())
-            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
-            .env("FERRY_SANDBOX_SPEED", "25")
-            .env("FERRY_POLL_MS", "50")
-            .env("NO_COLOR", "1")
-            .env_remove("FERRY_PROFILE")
-            .env_remove("FERRY_TOKEN");
-        cmd
-    }
-
-    fn settings_file(&self) -> PathBuf {
-        let path = self.dir.path().join("test.settings.json");
-        std::fs::write(&path, SETTINGS).unwrap();
-        path
-    }
-
-    /// Runs a command that succeeds and prints JSON.
-    fn json(&self, args: &[&str]) -> Value {
-        let out = self.ferry(args);
-        assert!(out.status.success(), "{args:?}: {}", text(&out));
-        Self::parse(args, &out)
-    }
-
-    fn parse(args: &[&str], out: &Output) -> Value {
-        serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?} printed no JSON ({e}): {}", text(out)))
-    }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Collapses spaces, and replaces run ids with `<ID>`, clock times and dates with placeholders.
-fn filtered(s: &str) -> String {
-    s.lines()
-        .map(|line| {
-            line.split_whitespace()
-                .map(|word| {
-                    if uuid::Uuid::parse_str(word).is_ok() {
-                        "<ID>".to_string()
-                    } else if is_clock(word) {
-                        "<TIME>".to_string()
-                    } else if word.len() == 10
-                        && word.as_bytes()[4] == b'-'
-                        && word.as_bytes()[7] == b'-'
-                    {
-                        "<DATE>".to_string()
-                    } else {
-                        word.to_string()
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn is_clock(w: &str) -> bool {
-    let b = w.as_bytes();
-    (b.len() == 8 && b[2] == b':' && b[5] == b':') || (b.len() == 5 && b[2] == b':')
-}
+use common::{filtered, stdout, text, Sandbox};
 
 /// Lines of `deploy --wait` output without consecutive duplicates of the same step.
 fn deploy_and_wait(sb: &Sandbox, settings: &Path) -> (Output, String) {
