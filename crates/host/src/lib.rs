@@ -8,9 +8,11 @@
 //! background task whose pace is set by `speed`. The wire contract is
 //! `shared/spec/host-api.md`; this crate knows nothing of Tauri or the client.
 
+pub mod audit;
 pub mod caller;
 mod clock;
 pub mod error;
+pub mod faults;
 pub mod odata;
 pub mod package;
 mod routes;
@@ -117,7 +119,9 @@ impl Host {
             },
         };
         let wake = Arc::new(Notify::new());
+        let faults = Arc::new(faults::Faults::default());
         let state = Arc::new(routes::AppState {
+            faults: faults.clone(),
             store: store.clone(),
             timing,
             options,
@@ -126,9 +130,13 @@ impl Host {
             organization_id,
             business_unit_id,
         });
+        faults::endpoint::install(&state, config.scenario.faults.clone(), false)
+            .map_err(|e| anyhow::anyhow!("the scenario's [faults] cannot be applied: {e}"))?;
         let (shutdown, rx) = watch::channel(false);
         let mut server_rx = rx.clone();
-        let app = routes::router(state);
+        let app = routes::router(state)
+            .into_make_service_with_connect_info::<faults::conn::ConnInfo>();
+        let listener = faults::conn::Listener(listener);
         let server = tokio::spawn(async move {
             let stop = async move {
                 let _ = server_rx.wait_for(|stop| *stop).await;
@@ -140,7 +148,7 @@ impl Host {
                 tracing::error!("the host's HTTP server stopped: {e}");
             }
         });
-        let runner = tokio::spawn(runner::run(store.clone(), timing, wake, rx));
+        let runner = tokio::spawn(runner::run(store.clone(), timing, faults, wake, rx));
         Ok(RunningHost {
             base_url,
             shutdown,

@@ -51,6 +51,26 @@ pub struct RunOptions {
 }
 
 pub const KIND_RUN: &str = "run";
+
+/// Hidden stage column: gate automation approves this stage's gates after so many ms (speed 1).
+pub const AUTO_APPROVE: &str = "__autoapprove_ms";
+/// Hidden run column: created by an app id outside the §11.1 allow list; never validated.
+pub const APPID_GATED: &str = "__appid_gated";
+
+/// Puts a run on a gate: it waits for an answer, or for the stage's gate automation.
+fn wait_on_gate(
+    conn: &Connection,
+    run: &Record,
+    stage: &Record,
+    step: &str,
+    timing: Timing,
+) -> ApiResult<()> {
+    let due = stage
+        .int(AUTO_APPROVE)
+        .map(|ms| timing.after(ms.max(0)));
+    jobs::put(conn, &run.id, KIND_RUN, step, due)?;
+    Ok(())
+}
 pub const KIND_ENV: &str = "env";
 
 const RUNS: &str = "deploymentstageruns";
@@ -480,6 +500,10 @@ pub fn cancel(conn: &Connection, run: &mut Record) -> ApiResult<()> {
 /// `ValidatePackageAsync` (§6.2); a second trigger is a no-op.
 pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
     let mut run = host_get(conn, RUNS, run_id)?;
+    if run.bool(APPID_GATED) {
+        // §11.1: the host never starts validating runs of an app id it does not serve.
+        return Ok(());
+    }
     match status_of(&run) {
         Some(StageRunStatus::NotStarted) => {}
         Some(s) if s.is_terminal() => {
@@ -508,7 +532,7 @@ pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
             OperationStatus::Started,
         );
         run.set("preexportstepstatus", GateStatus::Pending.code());
-        jobs::put(conn, &run.id, KIND_RUN, "wait.preexport", None)?;
+        wait_on_gate(conn, &run, &stage, "wait.preexport", timing)?;
         return save(conn, &mut run, "Waiting for the pre-export step");
     }
     set_state(
@@ -566,7 +590,7 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
             SubOperation::None,
             OperationStatus::Pending,
         );
-        jobs::put(conn, &run.id, KIND_RUN, "wait.approval", None)?;
+        wait_on_gate(conn, &run, &stage, "wait.approval", timing)?;
         return save(conn, &mut run, "Waiting for approval");
     }
     after_approval(conn, &mut run, &stage, timing)
@@ -587,7 +611,7 @@ fn after_approval(
             SubOperation::PreDeploymentStep,
             OperationStatus::Pending,
         );
-        jobs::put(conn, &run.id, KIND_RUN, "wait.predeploy", None)?;
+        wait_on_gate(conn, run, stage, "wait.predeploy", timing)?;
         return save(conn, run, "Waiting for the pre-deployment step");
     }
     schedule_or_deploy(conn, run, timing)
@@ -624,6 +648,7 @@ pub(crate) fn begin_deploy(conn: &Connection, run: &mut Record, timing: Timing) 
     run.set("starttime", clock::now_text());
     run.set("errormessage", Value::Null);
     run.data.remove("__failedphase");
+    run.data.remove(steps::IMPORT_STRETCHED);
     jobs::put(
         conn,
         &run.id,
@@ -658,6 +683,17 @@ pub enum Gate {
     PreExport,
     Approval,
     PreDeployment,
+}
+
+impl Gate {
+    /// The message that answers it.
+    pub fn message(self) -> &'static str {
+        match self {
+            Gate::PreExport => "UpdatePreExportStepStatus",
+            Gate::Approval => "UpdateApprovalStatus",
+            Gate::PreDeployment => "UpdatePreDeploymentStepStatus",
+        }
+    }
 }
 
 /// `UpdatePreExportStepStatus` / `UpdateApprovalStatus` / `UpdatePreDeploymentStepStatus` (§5.14).
