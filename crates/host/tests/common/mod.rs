@@ -100,6 +100,23 @@ impl TestHost {
         (s, v)
     }
 
+    /// POST as a seeded user (`Authorization: Bearer <who>`, e.g. `pat`).
+    pub async fn post_as(&self, who: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let auth = format!("Bearer {who}");
+        let (s, _, v) = self
+            .send(reqwest::Method::POST, path, body, &[("Authorization", &auth)])
+            .await;
+        (s, v)
+    }
+
+    /// GET as a seeded user.
+    pub async fn get_as(&self, who: &str, path: &str) -> (StatusCode, Value) {
+        let auth = format!("Bearer {who}");
+        let r = self.get_with(path, &[("Authorization", &auth)]).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let (s, _, v) = self
             .send(reqwest::Method::PATCH, path, body, &[("If-Match", "*")])
