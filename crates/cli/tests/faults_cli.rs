@@ -33,7 +33,15 @@ impl Drop for Served {
 
 fn serve(data_dir: &std::path::Path) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(["host", "serve", "--port", "0", "--speed", "50", "--data-dir"])
+        .args([
+            "host",
+            "serve",
+            "--port",
+            "0",
+            "--speed",
+            "50",
+            "--data-dir",
+        ])
         .arg(data_dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -73,7 +81,10 @@ fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String)
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (head.lines().next().unwrap_or("").to_string(), body.to_string())
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        body.to_string(),
+    )
 }
 
 fn ferry(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -106,7 +117,15 @@ fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
     let settings = dir.path().join("test.settings.json");
     std::fs::write(&settings, SETTINGS).unwrap();
     for args in [
-        &["profile", "add", "local", "--host", &host.url, "--dev-env", "dev"][..],
+        &[
+            "profile",
+            "add",
+            "local",
+            "--host",
+            &host.url,
+            "--dev-env",
+            "dev",
+        ][..],
         &["profile", "use", "local"][..],
     ] {
         let out = ferry(dir.path(), args);
@@ -139,7 +158,8 @@ fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("ContosoCore 1.0.0.4 → Contoso Test: Succeeded"),
+        String::from_utf8_lossy(&out.stdout)
+            .contains("ContosoCore 1.0.0.4 → Contoso Test: Succeeded"),
         "{}",
         text(&out)
     );
@@ -149,7 +169,12 @@ fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
     let state: serde_json::Value = serde_json::from_str(&state).unwrap();
     assert_eq!(state["drops"]["requests"], 0, "{state}");
     assert_eq!(state["throttle"]["requests"], 0, "{state}");
-    let (_, count) = request(&host.url, "GET", "/api/data/v9.2/deploymentstageruns/$count", "");
+    let (_, count) = request(
+        &host.url,
+        "GET",
+        "/api/data/v9.2/deploymentstageruns/$count",
+        "",
+    );
     assert_eq!(count.trim(), "1", "exactly one stage run");
     let mona = ferry_host::scenario::derived_id("user", "mona@contoso.example");
     let (_, runs) = request(
@@ -158,6 +183,9 @@ fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
         "/api/data/v9.2/deploymentstageruns?$select=_createdby_value,stagerunstatus",
         "",
     );
-    assert!(runs.contains(&format!(r#""_createdby_value":"{mona}""#)), "{runs}");
+    assert!(
+        runs.contains(&format!(r#""_createdby_value":"{mona}""#)),
+        "{runs}"
+    );
     assert!(runs.contains(r#""stagerunstatus":200000002"#), "{runs}");
 }

@@ -77,7 +77,10 @@ pub fn changes(before: Option<&Map<String, Value>>, after: Option<&Map<String, V
     let changed: Vec<Value> = keys
         .into_iter()
         .filter_map(|k| {
-            let (old, new) = (b.get(k).unwrap_or(&Value::Null), a.get(k).unwrap_or(&Value::Null));
+            let (old, new) = (
+                b.get(k).unwrap_or(&Value::Null),
+                a.get(k).unwrap_or(&Value::Null),
+            );
             (old != new).then(|| json!({ "logicalName": k, "oldValue": old, "newValue": new }))
         })
         .collect();

@@ -134,8 +134,8 @@ impl Host {
             .map_err(|e| anyhow::anyhow!("the scenario's [faults] cannot be applied: {e}"))?;
         let (shutdown, rx) = watch::channel(false);
         let mut server_rx = rx.clone();
-        let app = routes::router(state)
-            .into_make_service_with_connect_info::<faults::conn::ConnInfo>();
+        let app =
+            routes::router(state).into_make_service_with_connect_info::<faults::conn::ConnInfo>();
         let listener = faults::conn::Listener(listener);
         let server = tokio::spawn(async move {
             let stop = async move {

@@ -406,10 +406,13 @@ fn seed_pipeline(conn: &Connection, p: &PipelineSpec, admin: &str) -> anyhow::Re
         "deploymentpipelines",
         "deploymentpipelineid",
         &pid,
-        owned_by(obj(json!({
-            "name": p.name, "description": p.description, "deploymenttype": 0,
-            "enableredeployment": p.enable_redeployment, "enableaideploymentnotes": p.enable_ai_deployment_notes,
-        })), admin),
+        owned_by(
+            obj(json!({
+                "name": p.name, "description": p.description, "deploymenttype": 0,
+                "enableredeployment": p.enable_redeployment, "enableaideploymentnotes": p.enable_ai_deployment_notes,
+            })),
+            admin,
+        ),
     )?;
     for upn in &p.shared_with {
         crate::store::shares::grant(conn, &pid, &derived_id("user", upn))?;

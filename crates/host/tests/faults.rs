@@ -43,13 +43,23 @@ async fn latency_is_added_to_the_web_api_only() {
     switch(&h, json!({ "latency_ms": 300, "jitter_ms": 50 })).await;
     let t = Instant::now();
     assert_eq!(h.get("WhoAmI").await.0, StatusCode::OK);
-    assert!(t.elapsed() >= Duration::from_millis(300), "{:?}", t.elapsed());
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        t.elapsed()
+    );
     let t = Instant::now();
     let (s, v) = faults(&h, Method::GET, Value::Null).await;
     assert_eq!(s, StatusCode::OK);
-    assert!(t.elapsed() < Duration::from_millis(300), "the admin endpoint is never slowed");
+    assert!(
+        t.elapsed() < Duration::from_millis(300),
+        "the admin endpoint is never slowed"
+    );
     assert_eq!(v["latency_ms"], 300);
-    assert_eq!(faults(&h, Method::DELETE, Value::Null).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        faults(&h, Method::DELETE, Value::Null).await.0,
+        StatusCode::NO_CONTENT
+    );
     let t = Instant::now();
     h.get("WhoAmI").await;
     assert!(t.elapsed() < Duration::from_millis(300));
@@ -58,7 +68,11 @@ async fn latency_is_added_to_the_web_api_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_storm_answers_retry_after_with_the_throttling_error() {
     let h = start(Scenario::demo()).await;
-    switch(&h, json!({ "throttle": { "requests": 2, "retry_after": 3 } })).await;
+    switch(
+        &h,
+        json!({ "throttle": { "requests": 2, "retry_after": 3 } }),
+    )
+    .await;
     for _ in 0..2 {
         let r = h.get_with("deploymentpipelines", &[]).await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -69,7 +83,11 @@ async fn a_429_storm_answers_retry_after_with_the_throttling_error() {
     assert_eq!(h.get("deploymentpipelines").await.0, StatusCode::OK);
 
     // A storm for a time: everything is throttled until it passes.
-    switch(&h, json!({ "throttle": { "seconds": 0.5, "retry_after": 1 } })).await;
+    switch(
+        &h,
+        json!({ "throttle": { "seconds": 0.5, "retry_after": 1 } }),
+    )
+    .await;
     for _ in 0..3 {
         assert_eq!(h.get("WhoAmI").await.0, StatusCode::TOO_MANY_REQUESTS);
     }
@@ -80,16 +98,31 @@ async fn a_429_storm_answers_retry_after_with_the_throttling_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_errors_answer_the_chosen_status() {
     let h = start(Scenario::demo()).await;
-    switch(&h, json!({ "server_errors": { "requests": 2, "status": 502, "path": "deploymentstages" } })).await;
-    assert_eq!(h.get("WhoAmI").await.0, StatusCode::OK, "only matching requests");
+    switch(
+        &h,
+        json!({ "server_errors": { "requests": 2, "status": 502, "path": "deploymentstages" } }),
+    )
+    .await;
+    assert_eq!(
+        h.get("WhoAmI").await.0,
+        StatusCode::OK,
+        "only matching requests"
+    );
     let (s, b) = h.get("deploymentstages").await;
     assert_eq!(s, StatusCode::BAD_GATEWAY);
-    assert!(b["error"]["code"].as_str().unwrap().starts_with("0x8004"), "{b}");
+    assert!(
+        b["error"]["code"].as_str().unwrap().starts_with("0x8004"),
+        "{b}"
+    );
     let (s, _) = h.get("deploymentstages").await;
     assert_eq!(s, StatusCode::BAD_GATEWAY);
     assert_eq!(h.get("deploymentstages").await.0, StatusCode::OK);
     // PATCH merges: the path filter stays unless it is cleared too.
-    switch(&h, json!({ "server_errors": { "requests": 1, "status": 503, "path": "" } })).await;
+    switch(
+        &h,
+        json!({ "server_errors": { "requests": 1, "status": 503, "path": "" } }),
+    )
+    .await;
     assert_eq!(h.get("WhoAmI").await.0, StatusCode::SERVICE_UNAVAILABLE);
 }
 
@@ -132,7 +165,12 @@ async fn slow_and_failing_imports() {
     let h = start(Scenario::demo()).await;
     let t = Instant::now();
     let normal = h
-        .deploy(&stage(RELEASE, "Deploy to Test"), CANVAS, Some("1.0.0.1"), None)
+        .deploy(
+            &stage(RELEASE, "Deploy to Test"),
+            CANVAS,
+            Some("1.0.0.1"),
+            None,
+        )
         .await;
     assert_eq!(normal["stagerunstatus"], 200000002, "{normal}");
     let quick = t.elapsed();
@@ -140,11 +178,21 @@ async fn slow_and_failing_imports() {
     // At test speed the import takes 70 ms; × 30 it takes about 2 s.
     switch(&h, json!({ "import_slowdown": 30.0 })).await;
     let t = Instant::now();
-    let slow = h.deploy(&stage(RELEASE, "Deploy to UAT"), CANVAS, None, None).await;
+    let slow = h
+        .deploy(&stage(RELEASE, "Deploy to UAT"), CANVAS, None, None)
+        .await;
     assert_eq!(slow["stagerunstatus"], 200000002, "{slow}");
-    assert!(t.elapsed() > quick + Duration::from_millis(1500), "{:?} vs {quick:?}", t.elapsed());
+    assert!(
+        t.elapsed() > quick + Duration::from_millis(1500),
+        "{:?} vs {quick:?}",
+        t.elapsed()
+    );
 
-    let state = switch(&h, json!({ "import_slowdown": 1.0, "import_failures": { "test": 1 } })).await;
+    let state = switch(
+        &h,
+        json!({ "import_slowdown": 1.0, "import_failures": { "test": 1 } }),
+    )
+    .await;
     assert_eq!(state["import_failures"]["test"], 1, "{state}");
     let failed = h
         .deploy(
@@ -155,7 +203,13 @@ async fn slow_and_failing_imports() {
         )
         .await;
     assert_eq!(failed["stagerunstatus"], 200000003, "{failed}");
-    assert!(failed["errormessage"].as_str().unwrap().contains("emulated import failure"), "{failed}");
+    assert!(
+        failed["errormessage"]
+            .as_str()
+            .unwrap()
+            .contains("emulated import failure"),
+        "{failed}"
+    );
     let (_, state) = faults(&h, Method::GET, Value::Null).await;
     assert_eq!(state["import_failures"]["test"], 0, "{state}");
 }
@@ -168,19 +222,33 @@ async fn a_chosen_validation_result_appears_once() {
         "missing_dependencies": [{ "RequiredComponentSchemaName": "cont_thing", "RequiredComponentType": "1" }]
     } } }))
     .await;
-    let run = h.create_run(&stage(RELEASE, "Deploy to Test"), "dev", CANVAS).await;
+    let run = h
+        .create_run(&stage(RELEASE, "Deploy to Test"), "dev", CANVAS)
+        .await;
     h.action("ValidatePackageAsync", &run).await;
     let failed = h.wait_for(&run, &[200000003, 200000007]).await;
     assert_eq!(failed["stagerunstatus"], 200000003, "{failed}");
-    let results: Value = serde_json::from_str(failed["validationresults"].as_str().unwrap()).unwrap();
+    let results: Value =
+        serde_json::from_str(failed["validationresults"].as_str().unwrap()).unwrap();
     assert_eq!(results["ValidationStatus"], "Failed", "{results}");
-    assert_eq!(results["SolutionValidationResults"][0]["Message"], "Chosen: the flow is off");
-    assert_eq!(results["MissingDependencies"][0]["RequiredComponentSchemaName"], "cont_thing");
+    assert_eq!(
+        results["SolutionValidationResults"][0]["Message"],
+        "Chosen: the flow is off"
+    );
+    assert_eq!(
+        results["MissingDependencies"][0]["RequiredComponentSchemaName"],
+        "cont_thing"
+    );
     assert_eq!(failed["errormessage"], "Chosen: the flow is off");
     // Used up: the next validation is the real one.
-    let run = h.create_run(&stage(RELEASE, "Deploy to Test"), "dev", CANVAS).await;
+    let run = h
+        .create_run(&stage(RELEASE, "Deploy to Test"), "dev", CANVAS)
+        .await;
     h.action("ValidatePackageAsync", &run).await;
-    assert_eq!(h.wait_for(&run, &[200000003, 200000007]).await["stagerunstatus"], 200000007);
+    assert_eq!(
+        h.wait_for(&run, &[200000003, 200000007]).await["stagerunstatus"],
+        200000007
+    );
 }
 
 fn automated() -> Scenario {
@@ -216,9 +284,14 @@ async fn gate_automation_approves_until_switched_off() {
     let h = start(automated()).await;
     let gated = stage("Auto", "Gated");
     let on = h.deploy(&gated, "Tool", None, None).await;
-    assert_eq!(on["stagerunstatus"], 200000002, "approved by automation: {on}");
+    assert_eq!(
+        on["stagerunstatus"], 200000002,
+        "approved by automation: {on}"
+    );
     assert_eq!(on["approvalstatus"], 20);
-    let (_, audits) = h.get("audits?$filter=ferry_message eq 'UpdateApprovalStatus'").await;
+    let (_, audits) = h
+        .get("audits?$filter=ferry_message eq 'UpdateApprovalStatus'")
+        .await;
     assert_eq!(audits["value"][0]["action"], 28, "{audits}");
 
     switch(&h, json!({ "gate_automation": false })).await;
@@ -231,14 +304,23 @@ async fn gate_automation_approves_until_switched_off() {
     assert_eq!(waiting["approvalstatus"], 10, "still waiting: {waiting}");
     assert_eq!(waiting["stagerunstatus"], 200000007);
     switch(&h, json!({ "gate_automation": true })).await;
-    assert_eq!(h.wait_for(&run, &[200000002, 200000003]).await["stagerunstatus"], 200000002);
+    assert_eq!(
+        h.wait_for(&run, &[200000002, 200000003]).await["stagerunstatus"],
+        200000002
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_of_an_app_id_off_the_allow_list_never_start() {
     let h = start(Scenario::demo()).await;
-    switch(&h, json!({ "app_id_allow_list": [PORTAL_APP], "auto_validate_on_create": true })).await;
-    let gated = h.create_run(&stage(RELEASE, "Deploy to Test"), "dev", CANVAS).await;
+    switch(
+        &h,
+        json!({ "app_id_allow_list": [PORTAL_APP], "auto_validate_on_create": true }),
+    )
+    .await;
+    let gated = h
+        .create_run(&stage(RELEASE, "Deploy to Test"), "dev", CANVAS)
+        .await;
     let (s, _) = h.action("ValidatePackageAsync", &gated).await;
     assert_eq!(s, StatusCode::NO_CONTENT, "accepted, like the real host");
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -262,7 +344,10 @@ async fn runs_of_an_app_id_off_the_allow_list_never_start() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let id = b["deploymentstagerunid"].as_str().unwrap();
-    assert_eq!(h.wait_for(id, &[200000007, 200000003]).await["stagerunstatus"], 200000007);
+    assert_eq!(
+        h.wait_for(id, &[200000007, 200000003]).await["stagerunstatus"],
+        200000007
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,7 +363,9 @@ async fn the_scenario_seeds_faults_and_only_admins_switch_them() {
     let (s, _, b) = h.send(Method::GET, &url, Value::Null, &maker).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     assert_eq!(b["error"]["code"], "0x80040220");
-    let (s, _, _) = h.send(Method::PUT, &url, json!({ "latency_ms": 5 }), &maker).await;
+    let (s, _, _) = h
+        .send(Method::PUT, &url, json!({ "latency_ms": 5 }), &maker)
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     let (s, v) = faults(&h, Method::PUT, json!({ "latency_ms": 5 })).await;
@@ -287,7 +374,10 @@ async fn the_scenario_seeds_faults_and_only_admins_switch_them() {
     assert!(v["throttle"].is_null(), "PUT replaces: {v}");
     let (s, v) = faults(&h, Method::PUT, json!({ "no_such_switch": 1 })).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
-    assert_eq!(faults(&h, Method::DELETE, Value::Null).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        faults(&h, Method::DELETE, Value::Null).await.0,
+        StatusCode::NO_CONTENT
+    );
     let (_, v) = faults(&h, Method::GET, Value::Null).await;
     assert_eq!(v["latency_ms"], 0);
     assert_eq!(v["gate_automation"], true);

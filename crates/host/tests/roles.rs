@@ -71,7 +71,10 @@ fn assert_privilege(status: StatusCode, body: &Value, privilege: &str) {
     assert_eq!(body["error"]["code"], "0x80040220", "{body}");
     let msg = body["error"]["message"].as_str().unwrap();
     assert!(msg.starts_with("Principal user (Id="), "{msg}");
-    assert!(msg.contains(&format!("is missing {privilege} privilege")), "{msg}");
+    assert!(
+        msg.contains(&format!("is missing {privilege} privilege")),
+        "{msg}"
+    );
 }
 
 fn names(body: &Value) -> Vec<String> {
@@ -103,7 +106,8 @@ async fn new_run_as(h: &TestHost, who: &str, stage_id: &str) -> (StatusCode, Val
 
 fn grant_body(pipeline_id: &str, user_id: &str, grant: bool) -> Value {
     let target = json!({ "deploymentpipelineid": pipeline_id, "@odata.type": "Microsoft.Dynamics.CRM.deploymentpipeline" });
-    let principal = json!({ "systemuserid": user_id, "@odata.type": "Microsoft.Dynamics.CRM.systemuser" });
+    let principal =
+        json!({ "systemuserid": user_id, "@odata.type": "Microsoft.Dynamics.CRM.systemuser" });
     if grant {
         json!({ "Target": target, "PrincipalAccess": { "Principal": principal, "AccessMask": "ReadAccess" } })
     } else {
@@ -118,22 +122,33 @@ async fn a_maker_sees_and_runs_only_shared_pipelines_until_granted() {
     let (s, list) = h.get_as("mona", "deploymentpipelines?$select=name").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(names(&list), ["Shared", "Robot"]);
-    let (s, b) = h.get_as("mona", &format!("deploymentpipelines({private})")).await;
+    let (s, b) = h
+        .get_as("mona", &format!("deploymentpipelines({private})"))
+        .await;
     assert_privilege(s, &b, "prvReaddeploymentpipeline");
     let (_, stages) = h.get_as("mona", "deploymentstages?$select=name").await;
     assert_eq!(names(&stages), ["Gated", "Spn"]);
     let (s, b) = h
-        .get_as("mona", &format!("deploymentstages({})", stage("Private", "Owned")))
+        .get_as(
+            "mona",
+            &format!("deploymentstages({})", stage("Private", "Owned")),
+        )
         .await;
     assert_privilege(s, &b, "prvReaddeploymentstage");
     let (s, b) = h
-        .get_as("mona", &format!("deploymentpipelines({private})/deploymentpipeline_deploymentstage"))
+        .get_as(
+            "mona",
+            &format!("deploymentpipelines({private})/deploymentpipeline_deploymentstage"),
+        )
         .await;
     assert_privilege(s, &b, "prvReaddeploymentpipeline");
 
     let bap = derived_id("environment", "dev");
     let (_, offered) = h
-        .get_as("mona", &format!("RetrieveDeploymentPipelines(SourceEnvironmentId='{bap}')"))
+        .get_as(
+            "mona",
+            &format!("RetrieveDeploymentPipelines(SourceEnvironmentId='{bap}')"),
+        )
         .await;
     assert_eq!(names(&offered), ["Shared", "Robot"], "{offered}");
     assert_eq!(offered["CanCreate"], false);
@@ -150,9 +165,13 @@ async fn a_maker_sees_and_runs_only_shared_pipelines_until_granted() {
 
     // Sharing is the admin's: Mona cannot share with herself.
     let mona = user("mona");
-    let (s, b) = h.post_as("mona", "GrantAccess", grant_body(&private, &mona, true)).await;
+    let (s, b) = h
+        .post_as("mona", "GrantAccess", grant_body(&private, &mona, true))
+        .await;
     assert_privilege(s, &b, "prvSharedeploymentpipeline");
-    let (s, b) = h.post("GrantAccess", grant_body(&private, &mona, true)).await;
+    let (s, b) = h
+        .post("GrantAccess", grant_body(&private, &mona, true))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let (_, list) = h.get_as("mona", "deploymentpipelines?$select=name").await;
     assert_eq!(names(&list), ["Shared", "Private", "Robot"]);
@@ -168,15 +187,23 @@ async fn a_maker_sees_and_runs_only_shared_pipelines_until_granted() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(runs["value"].as_array().unwrap().len(), 1);
 
-    let (s, b) = h.post("RevokeAccess", grant_body(&private, &mona, false)).await;
+    let (s, b) = h
+        .post("RevokeAccess", grant_body(&private, &mona, false))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
-    let (s, b) = h.get_as("mona", &format!("deploymentpipelines({private})")).await;
+    let (s, b) = h
+        .get_as("mona", &format!("deploymentpipelines({private})"))
+        .await;
     assert_privilege(s, &b, "prvReaddeploymentpipeline");
 
     let (_, me) = h.get_as("mona", "WhoAmI").await;
     assert_eq!(me["UserId"], mona.as_str());
     let (_, me) = h.get("WhoAmI").await;
-    assert_eq!(me["UserId"], user("ade").as_str(), "no token acts as the first admin");
+    assert_eq!(
+        me["UserId"],
+        user("ade").as_str(),
+        "no token acts as the first admin"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -184,9 +211,21 @@ async fn only_admins_configure() {
     let h = start(scenario()).await;
     let auth = [("Authorization", "Bearer mona")];
     let tries = [
-        ("deploymentenvironments", json!({ "name": "x", "environmentid": "00000000-0000-0000-0000-0000000000aa", "environmenttype": 200000001 }), "prvCreatedeploymentenvironment"),
-        ("deploymentpipelines", json!({ "name": "Mine" }), "prvCreatedeploymentpipeline"),
-        ("deploymentstages", json!({ "name": "S", "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({})", pipeline("Shared")) }), "prvCreatedeploymentstage"),
+        (
+            "deploymentenvironments",
+            json!({ "name": "x", "environmentid": "00000000-0000-0000-0000-0000000000aa", "environmenttype": 200000001 }),
+            "prvCreatedeploymentenvironment",
+        ),
+        (
+            "deploymentpipelines",
+            json!({ "name": "Mine" }),
+            "prvCreatedeploymentpipeline",
+        ),
+        (
+            "deploymentstages",
+            json!({ "name": "S", "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({})", pipeline("Shared")) }),
+            "prvCreatedeploymentstage",
+        ),
     ];
     for (set, body, privilege) in tries {
         let (s, _, b) = h.send(Method::POST, set, body, &auth).await;
@@ -194,11 +233,21 @@ async fn only_admins_configure() {
     }
     let shared = pipeline("Shared");
     let (s, _, b) = h
-        .send(Method::PATCH, &format!("deploymentpipelines({shared})"), json!({ "name": "Renamed" }), &auth)
+        .send(
+            Method::PATCH,
+            &format!("deploymentpipelines({shared})"),
+            json!({ "name": "Renamed" }),
+            &auth,
+        )
         .await;
     assert_privilege(s, &b, "prvWritedeploymentpipeline");
     let (s, _, b) = h
-        .send(Method::DELETE, &format!("deploymentpipelines({shared})"), json!({}), &auth)
+        .send(
+            Method::DELETE,
+            &format!("deploymentpipelines({shared})"),
+            json!({}),
+            &auth,
+        )
         .await;
     assert_privilege(s, &b, "prvDeletedeploymentpipeline");
     let (s, _, b) = h
@@ -211,13 +260,22 @@ async fn only_admins_configure() {
         .await;
     assert_privilege(s, &b, "prvAppenddeploymentpipeline");
     let (s, b) = h
-        .post_as("mona", "ManageEnvironmentStamp", json!({ "DeploymentEnvironmentId": registration("dev") }))
+        .post_as(
+            "mona",
+            "ManageEnvironmentStamp",
+            json!({ "DeploymentEnvironmentId": registration("dev") }),
+        )
         .await;
     assert_privilege(s, &b, "prvWritedeploymentenvironment");
 
     // The admin can, and the row says who made it.
     let (s, _, b) = h
-        .send(Method::POST, "deploymentpipelines", json!({ "name": "Mine" }), &[("Prefer", "return=representation")])
+        .send(
+            Method::POST,
+            "deploymentpipelines",
+            json!({ "name": "Mine" }),
+            &[("Prefer", "return=representation")],
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(b["_createdby_value"], user("ade").as_str());
@@ -230,27 +288,39 @@ async fn only_the_stage_delegate_approves_and_the_audit_trail_says_who() {
     let (s, b) = new_run_as(&h, "mona", &stage("Shared", "Gated")).await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let run = b["deploymentstagerunid"].as_str().unwrap().to_string();
-    let (s, b) = h.post_as("mona", "ValidatePackageAsync", json!({ "StageRunId": run })).await;
+    let (s, b) = h
+        .post_as("mona", "ValidatePackageAsync", json!({ "StageRunId": run }))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     h.wait_for(&run, &[200000007]).await;
-    let (s, b) = h.post_as("mona", "DeployPackageAsync", json!({ "StageRunId": run })).await;
+    let (s, b) = h
+        .post_as("mona", "DeployPackageAsync", json!({ "StageRunId": run }))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     // Sam cannot touch a run of a stage he does not own.
-    let (s, b) = h.post_as("sam", "DeployPackageAsync", json!({ "StageRunId": run })).await;
+    let (s, b) = h
+        .post_as("sam", "DeployPackageAsync", json!({ "StageRunId": run }))
+        .await;
     assert_privilege(s, &b, "prvWritedeploymentstagerun");
 
     let approve = json!({ "StageRunId": run, "ApprovalStatus": 20, "ApprovalComments": "ok" });
     for who in ["mona", "sam", "ade"] {
-        let (s, b) = h.post_as(who, "UpdateApprovalStatus", approve.clone()).await;
+        let (s, b) = h
+            .post_as(who, "UpdateApprovalStatus", approve.clone())
+            .await;
         assert_privilege(s, &b, "prvApprovedeploymentstagerun");
     }
     let (s, b) = h.post_as("pat", "UpdateApprovalStatus", approve).await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     // The pre-deployment step: whoever can update the run (not Sam).
     let step = json!({ "StageRunId": run, "PreDeploymentStepStatus": 20 });
-    let (s, b) = h.post_as("sam", "UpdatePreDeploymentStepStatus", step.clone()).await;
+    let (s, b) = h
+        .post_as("sam", "UpdatePreDeploymentStepStatus", step.clone())
+        .await;
     assert_privilege(s, &b, "prvWritedeploymentstagerun");
-    let (s, b) = h.post_as("mona", "UpdatePreDeploymentStepStatus", step).await;
+    let (s, b) = h
+        .post_as("mona", "UpdatePreDeploymentStepStatus", step)
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let done = h.wait_for(&run, &[200000002, 200000003]).await;
     assert_eq!(done["stagerunstatus"], 200000002, "{done}");
@@ -274,11 +344,19 @@ async fn only_the_stage_delegate_approves_and_the_audit_trail_says_who() {
         .iter()
         .find(|c| c["logicalName"] == "approvalstatus")
         .unwrap_or_else(|| panic!("{change}"));
-    assert_eq!((approval["oldValue"].clone(), approval["newValue"].clone()), (json!(10), json!(20)));
-    let (_, latest) = h.get("audits?$orderby=createdon desc&$top=2&$select=ferry_message,_userid_value").await;
+    assert_eq!(
+        (approval["oldValue"].clone(), approval["newValue"].clone()),
+        (json!(10), json!(20))
+    );
+    let (_, latest) = h
+        .get("audits?$orderby=createdon desc&$top=2&$select=ferry_message,_userid_value")
+        .await;
     assert_eq!(latest["value"].as_array().unwrap().len(), 2, "{latest}");
     let (_, creates) = h
-        .get(&format!("audits?$filter=action eq 1 and _userid_value eq {}", user("mona")))
+        .get(&format!(
+            "audits?$filter=action eq 1 and _userid_value eq {}",
+            user("mona")
+        ))
         .await;
     assert_eq!(creates["value"].as_array().unwrap().len(), 1, "{creates}");
     // Refused to a maker, as a set and row by row.
@@ -311,13 +389,38 @@ async fn a_service_principal_stage_is_approved_only_by_its_app() {
     h.wait_for(&run, &[200000007]).await;
     h.action("DeployPackageAsync", &run).await;
     let approve = json!({ "StageRunId": run, "ApprovalStatus": 20 });
-    let (s, b) = h.post_as("pat", "UpdateApprovalStatus", approve.clone()).await;
+    let (s, b) = h
+        .post_as("pat", "UpdateApprovalStatus", approve.clone())
+        .await;
     assert_privilege(s, &b, "prvApprovedeploymentstagerun");
-    let wrong = format!("Bearer {}", jwt("pat@contoso.example", "99999999-2222-3333-4444-555555555555"));
-    let (s, _, b) = h.send(Method::POST, "UpdateApprovalStatus", approve.clone(), &[("Authorization", &wrong)]).await;
+    let wrong = format!(
+        "Bearer {}",
+        jwt(
+            "pat@contoso.example",
+            "99999999-2222-3333-4444-555555555555"
+        )
+    );
+    let (s, _, b) = h
+        .send(
+            Method::POST,
+            "UpdateApprovalStatus",
+            approve.clone(),
+            &[("Authorization", &wrong)],
+        )
+        .await;
     assert_privilege(s, &b, "prvApprovedeploymentstagerun");
     let right = format!("Bearer {}", jwt("pat@contoso.example", SPN));
-    let (s, _, b) = h.send(Method::POST, "UpdateApprovalStatus", approve, &[("Authorization", &right)]).await;
+    let (s, _, b) = h
+        .send(
+            Method::POST,
+            "UpdateApprovalStatus",
+            approve,
+            &[("Authorization", &right)],
+        )
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
-    assert_eq!(h.wait_for(&run, &[200000002, 200000003]).await["stagerunstatus"], 200000002);
+    assert_eq!(
+        h.wait_for(&run, &[200000002, 200000003]).await["stagerunstatus"],
+        200000002
+    );
 }

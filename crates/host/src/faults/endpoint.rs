@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn merge_follows_rfc_7396() {
         let mut v = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}});
-        merge(&mut v, serde_json::json!({"a": null, "b": {"c": 5}, "e": [1]}));
+        merge(
+            &mut v,
+            serde_json::json!({"a": null, "b": {"c": 5}, "e": [1]}),
+        );
         assert_eq!(v, serde_json::json!({"b": {"c": 5, "d": 3}, "e": [1]}));
     }
 }

@@ -173,7 +173,8 @@ impl Faults {
     /// Replaces every switch (a storm's time window starts now).
     pub fn replace(&self, mut spec: FaultSpec) {
         if let Some(t) = spec.throttle.as_mut() {
-            t.until = (t.seconds > 0.0).then(|| Instant::now() + Duration::from_secs_f64(t.seconds));
+            t.until =
+                (t.seconds > 0.0).then(|| Instant::now() + Duration::from_secs_f64(t.seconds));
         }
         *self.lock() = spec;
     }
@@ -192,7 +193,11 @@ impl Faults {
     /// Decides (and counts down) the counted faults for one request.
     pub fn decide(&self, method: &str, path: &str) -> Decision {
         let mut spec = self.lock();
-        if let Some(t) = spec.throttle.as_mut().filter(|t| t.matching.matches(method, path)) {
+        if let Some(t) = spec
+            .throttle
+            .as_mut()
+            .filter(|t| t.matching.matches(method, path))
+        {
             let timed = t.until.is_some_and(|u| Instant::now() < u);
             if timed || t.requests > 0 {
                 if !timed {
@@ -289,13 +294,22 @@ mod tests {
             }),
             ..Default::default()
         });
-        assert_eq!(faults.decide("GET", "/api/data/v9.2/x"), Decision::Throttle(2));
-        assert_eq!(faults.decide("GET", "/api/data/v9.2/deploymentstageruns"), Decision::Pass);
+        assert_eq!(
+            faults.decide("GET", "/api/data/v9.2/x"),
+            Decision::Throttle(2)
+        );
+        assert_eq!(
+            faults.decide("GET", "/api/data/v9.2/deploymentstageruns"),
+            Decision::Pass
+        );
         assert_eq!(
             faults.decide("POST", "/api/data/v9.2/deploymentstageruns"),
             Decision::Drop(false)
         );
-        assert_eq!(faults.decide("POST", "/api/data/v9.2/deploymentstageruns"), Decision::Pass);
+        assert_eq!(
+            faults.decide("POST", "/api/data/v9.2/deploymentstageruns"),
+            Decision::Pass
+        );
     }
 
     #[test]

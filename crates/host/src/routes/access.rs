@@ -113,7 +113,10 @@ pub fn is_delegate(caller: &Caller, stage: &Record) -> bool {
 }
 
 /// The pipelines `caller` may read; `None` means all of them.
-pub fn readable_pipelines(conn: &Connection, caller: &Caller) -> ApiResult<Option<HashSet<String>>> {
+pub fn readable_pipelines(
+    conn: &Connection,
+    caller: &Caller,
+) -> ApiResult<Option<HashSet<String>>> {
     if caller.has(Role::Admin) {
         return Ok(None);
     }
@@ -152,7 +155,11 @@ pub fn filter(
         return Ok(rows);
     }
     if set == "audits" {
-        return Ok(if caller.has(Role::Admin) { rows } else { Vec::new() });
+        return Ok(if caller.has(Role::Admin) {
+            rows
+        } else {
+            Vec::new()
+        });
     }
     let Some(readable) = readable_pipelines(conn, caller)? else {
         return Ok(rows);
@@ -160,7 +167,9 @@ pub fn filter(
     Ok(rows
         .into_iter()
         .filter(|r| match pipeline_of(set, r) {
-            Some(p) => readable.contains(&p) || (set == "deploymentstages" && is_delegate(caller, r)),
+            Some(p) => {
+                readable.contains(&p) || (set == "deploymentstages" && is_delegate(caller, r))
+            }
             None => true,
         })
         .collect())
@@ -198,7 +207,11 @@ pub fn require_set_read(caller: &Caller, scope: &str, set: &str) -> ApiResult<()
 /// A new run: the caller is a maker (or admin) who can read the stage's pipeline.
 pub fn require_run_create(conn: &Connection, caller: &Caller, stage_id: &str) -> ApiResult<()> {
     if !(caller.has(Role::Admin) || caller.has(Role::Maker)) {
-        return Err(denied(caller, "prvCreatedeploymentstagerun", "deploymentstagerun"));
+        return Err(denied(
+            caller,
+            "prvCreatedeploymentstagerun",
+            "deploymentstagerun",
+        ));
     }
     let Some(stage) = records::get(conn, HOST_SCOPE, "deploymentstages", stage_id)? else {
         return Ok(()); // the create itself answers "does not exist"
@@ -209,7 +222,11 @@ pub fn require_run_create(conn: &Connection, caller: &Caller, stage_id: &str) ->
         .unwrap_or_default()
         .to_ascii_lowercase();
     if readable.is_some_and(|r| !r.contains(&pipeline)) {
-        return Err(denied(caller, "prvReaddeploymentpipeline", "deploymentpipeline"));
+        return Err(denied(
+            caller,
+            "prvReaddeploymentpipeline",
+            "deploymentpipeline",
+        ));
     }
     Ok(())
 }
@@ -237,6 +254,10 @@ pub fn require_run_update(conn: &Connection, caller: &Caller, run: &Record) -> A
     if can_update_run(conn, caller, run)? {
         Ok(())
     } else {
-        Err(denied(caller, "prvWritedeploymentstagerun", "deploymentstagerun"))
+        Err(denied(
+            caller,
+            "prvWritedeploymentstagerun",
+            "deploymentstagerun",
+        ))
     }
 }

@@ -122,7 +122,12 @@ pub fn list(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<R
         };
         let opts = QueryOptions::parse(&req.query, entity, &lookup)?;
         access::require_set_read(&req.caller, &req.scope, entity.set)?;
-        let rows = visible(conn, req, entity, records::list(conn, &req.scope, entity.set)?)?;
+        let rows = visible(
+            conn,
+            req,
+            entity,
+            records::list(conn, &req.scope, entity.set)?,
+        )?;
         Ok(collection(req, conn, entity, rows, &opts))
     })
 }
@@ -135,7 +140,12 @@ pub fn count(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<
         };
         let opts = QueryOptions::parse(&req.query, entity, &lookup)?;
         access::require_set_read(&req.caller, &req.scope, entity.set)?;
-        let rows = visible(conn, req, entity, records::list(conn, &req.scope, entity.set)?)?;
+        let rows = visible(
+            conn,
+            req,
+            entity,
+            records::list(conn, &req.scope, entity.set)?,
+        )?;
         let rows = filter_sort(entity, rows, &opts, &lookup);
         let mut r = rows.len().min(MAX_PAGE).to_string().into_response();
         r.headers_mut()
@@ -167,7 +177,14 @@ fn load_readable(
     id: &str,
 ) -> ApiResult<Record> {
     let row = load(conn, req, entity, id)?;
-    access::require_read(conn, &req.caller, &req.scope, entity.set, entity.logical, &row)?;
+    access::require_read(
+        conn,
+        &req.caller,
+        &req.scope,
+        entity.set,
+        entity.logical,
+        &row,
+    )?;
     Ok(row)
 }
 
@@ -806,8 +823,21 @@ fn link_audit(
     } else {
         (Some(&change), None)
     };
-    let message = if action == Action::Associate { "Associate" } else { "Disassociate" };
-    audit::append(conn, &req.caller, action, message, entity.logical, id, before, after)
+    let message = if action == Action::Associate {
+        "Associate"
+    } else {
+        "Disassociate"
+    };
+    audit::append(
+        conn,
+        &req.caller,
+        action,
+        message,
+        entity.logical,
+        id,
+        before,
+        after,
+    )
 }
 
 /// Builds `{"@odata.context": …, "value": v}` for a single property read.

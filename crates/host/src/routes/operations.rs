@@ -238,15 +238,21 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
     let result = match name {
         "ValidatePackageAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            on_run(state, caller, &id, name, Check::Update, |c| runs::start_validation(c, &id, t))
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::start_validation(c, &id, t)
+            })
         }
         "DeployPackageAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            on_run(state, caller, &id, name, Check::Update, |c| runs::start_deployment(c, &id, t))
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::start_deployment(c, &id, t)
+            })
         }
         "RetryFailedDeploymentAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            on_run(state, caller, &id, name, Check::Update, |c| runs::retry(c, &id, t))
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::retry(c, &id, t)
+            })
         }
         "UpdatePreDeploymentStepStatus" => {
             let id = guid_param(&body, "StageRunId")?;
@@ -283,7 +289,16 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
                 reg.set("validationstatus", 200000000);
                 reg.set("_modifiedby_value", caller.user_id.clone());
                 records::update(c, HOST_SCOPE, "deploymentenvironments", &mut reg)?;
-                audit::append(c, caller, Action::Update, name, "deploymentenvironment", &id, Some(&before), Some(&reg.data))?;
+                audit::append(
+                    c,
+                    caller,
+                    Action::Update,
+                    name,
+                    "deploymentenvironment",
+                    &id,
+                    Some(&before),
+                    Some(&reg.data),
+                )?;
                 runs::register_environment(c, &id, t)
             })
         }
@@ -327,7 +342,11 @@ fn on_run(
                     before.str("_deploymentstageid_value").unwrap_or_default(),
                 )?;
                 if !access::is_delegate(caller, &stage) {
-                    return Err(access::denied(caller, "prvApprovedeploymentstagerun", "deploymentstagerun"));
+                    return Err(access::denied(
+                        caller,
+                        "prvApprovedeploymentstagerun",
+                        "deploymentstagerun",
+                    ));
                 }
                 if status == 30 {
                     Action::Reject
@@ -340,7 +359,16 @@ fn on_run(
         let mut after = runs::host_get(c, "deploymentstageruns", id)?;
         after.set("_modifiedby_value", caller.user_id.clone());
         records::update(c, HOST_SCOPE, "deploymentstageruns", &mut after)?;
-        audit::append(c, caller, action, message, "deploymentstagerun", id, Some(&before.data), Some(&after.data))
+        audit::append(
+            c,
+            caller,
+            action,
+            message,
+            "deploymentstagerun",
+            id,
+            Some(&before.data),
+            Some(&after.data),
+        )
     })
 }
 
@@ -370,7 +398,12 @@ fn principal(body: &Map<String, Value>, grant: bool) -> ApiResult<String> {
 }
 
 /// `GrantAccess` / `RevokeAccess` of a pipeline to a user (admins only).
-fn share(state: &AppState, caller: &Caller, name: &str, body: &Map<String, Value>) -> ApiResult<()> {
+fn share(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<()> {
     access::require_admin(caller, "Share", "deploymentpipeline")?;
     let target = body
         .get("Target")
@@ -388,10 +421,28 @@ fn share(state: &AppState, caller: &Caller, name: &str, body: &Map<String, Value
         change.insert("principalid".into(), user.clone().into());
         if grant {
             crate::store::shares::grant(c, &id, &user)?;
-            audit::append(c, caller, Action::Share, name, "deploymentpipeline", &id, None, Some(&change))
+            audit::append(
+                c,
+                caller,
+                Action::Share,
+                name,
+                "deploymentpipeline",
+                &id,
+                None,
+                Some(&change),
+            )
         } else {
             crate::store::shares::revoke(c, &id, &user)?;
-            audit::append(c, caller, Action::Unshare, name, "deploymentpipeline", &id, Some(&change), None)
+            audit::append(
+                c,
+                caller,
+                Action::Unshare,
+                name,
+                "deploymentpipeline",
+                &id,
+                Some(&change),
+                None,
+            )
         }
     })
 }

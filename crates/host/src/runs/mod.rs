@@ -65,9 +65,7 @@ fn wait_on_gate(
     step: &str,
     timing: Timing,
 ) -> ApiResult<()> {
-    let due = stage
-        .int(AUTO_APPROVE)
-        .map(|ms| timing.after(ms.max(0)));
+    let due = stage.int(AUTO_APPROVE).map(|ms| timing.after(ms.max(0)));
     jobs::put(conn, &run.id, KIND_RUN, step, due)?;
     Ok(())
 }

@@ -16,8 +16,8 @@ use super::{
 use crate::audit;
 use crate::caller::Caller;
 use crate::clock;
-use crate::faults::Faults;
 use crate::error::{ApiError, ApiResult};
+use crate::faults::Faults;
 use crate::package::{export_file_name, export_zip, SolutionSpec};
 use crate::schema::HOST_SCOPE;
 use crate::store::jobs::{self, Job};
@@ -81,7 +81,13 @@ fn stretch_import(
     }
     run.set(IMPORT_STRETCHED, true);
     let extra = (super::phase::IMPORT as f64 * (factor - 1.0)) as i64;
-    jobs::put(conn, &run.id, KIND_RUN, "deploy.import", Some(timing.after(extra)))?;
+    jobs::put(
+        conn,
+        &run.id,
+        KIND_RUN,
+        "deploy.import",
+        Some(timing.after(extra)),
+    )?;
     records::update(conn, HOST_SCOPE, RUNS, run)?;
     Ok(true)
 }
@@ -113,11 +119,20 @@ fn automate_gate(
     )?;
     let delay = stage.int(super::AUTO_APPROVE).unwrap_or(1_000).max(0);
     if !faults.gate_automation() {
-        let step = jobs::get(conn, &run.id)?.map(|j| j.step).unwrap_or_default();
+        let step = jobs::get(conn, &run.id)?
+            .map(|j| j.step)
+            .unwrap_or_default();
         jobs::put(conn, &run.id, KIND_RUN, &step, Some(timing.after(delay)))?;
         return Ok(());
     }
-    answer_gate(conn, &run.id, gate, 20, Some("Approved by gate automation"), timing)?;
+    answer_gate(
+        conn,
+        &run.id,
+        gate,
+        20,
+        Some("Approved by gate automation"),
+        timing,
+    )?;
     let after = host_get(conn, RUNS, &run.id)?;
     let action = if gate == Gate::Approval {
         audit::Action::Approve

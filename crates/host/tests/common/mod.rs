@@ -104,7 +104,12 @@ impl TestHost {
     pub async fn post_as(&self, who: &str, path: &str, body: Value) -> (StatusCode, Value) {
         let auth = format!("Bearer {who}");
         let (s, _, v) = self
-            .send(reqwest::Method::POST, path, body, &[("Authorization", &auth)])
+            .send(
+                reqwest::Method::POST,
+                path,
+                body,
+                &[("Authorization", &auth)],
+            )
             .await;
         (s, v)
     }
