@@ -641,6 +641,33 @@ stages = [{ name = "s", target = "dev" }]
     }
 
     #[test]
+    fn shares_and_delegates_name_seeded_users() {
+        let demo = Scenario::demo();
+        assert!(demo
+            .pipelines
+            .iter()
+            .all(|p| p.shared_with == ["mona@contoso.example"]));
+        assert_eq!(
+            demo.pipelines[1].stages[0].approver.as_deref(),
+            Some("pat@contoso.example")
+        );
+        let bad = r#"
+[[environments]]
+name = "dev"
+kind = "development"
+[[environments]]
+name = "prod"
+[[pipelines]]
+name = "p"
+dev_environments = ["dev"]
+shared_with = ["nobody@x.example"]
+stages = [{ name = "s", target = "prod" }]
+"#;
+        let err = format!("{:#}", Scenario::from_toml(bad).unwrap_err());
+        assert!(err.contains("not a user of the scenario"), "{err}");
+    }
+
+    #[test]
     fn derived_ids_are_stable() {
         assert_eq!(
             derived_id("environment", "dev"),

@@ -342,6 +342,31 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_table_parses() {
+        let text = r#"
+latency_ms = 0
+jitter_ms = 0
+import_slowdown = 1.0
+gate_automation = true
+app_id_allow_list = []
+throttle = { requests = 0, seconds = 0.0, retry_after = 1 }
+server_errors = { requests = 0, status = 503 }
+drops = { requests = 0, after_handling = false, method = "POST", path = "deploymentstageruns" }
+import_failures = { live = 0 }
+[validation.Inline]
+results = [{ SolutionValidationResultType = "Error", Message = "Chosen failure", ErrorCode = -2147188707 }]
+missing_dependencies = [{ RequiredComponentSchemaName = "fab_thing", RequiredComponentType = "1" }]
+"#;
+        let spec: FaultSpec = toml::from_str(text).unwrap();
+        assert_eq!(spec.drops.unwrap().matching.method, "POST");
+        assert_eq!(
+            spec.validation["Inline"].results[0].message,
+            "Chosen failure"
+        );
+        assert!(toml::from_str::<FaultSpec>("nonsense = 1").is_err());
+    }
+
+    #[test]
     fn a_chosen_validation_applies_once() {
         let mut validation = BTreeMap::new();
         validation.insert("ContosoCore".to_string(), ChosenValidation::default());
