@@ -8,10 +8,12 @@
 //! background task whose pace is set by `speed`. The wire contract is
 //! `shared/spec/host-api.md`; this crate knows nothing of Tauri or the client.
 
+pub mod audit;
 pub mod caller;
 mod clock;
 pub mod error;
 pub mod events;
+pub mod faults;
 pub mod odata;
 pub mod package;
 mod routes;
@@ -125,7 +127,9 @@ impl Host {
             },
         };
         let wake = Arc::new(Notify::new());
+        let faults = Arc::new(faults::Faults::default());
         let state = Arc::new(routes::AppState {
+            faults: faults.clone(),
             store: store.clone(),
             timing,
             options,
@@ -134,9 +138,13 @@ impl Host {
             organization_id,
             business_unit_id,
         });
+        faults::endpoint::install(&state, config.scenario.faults.clone(), false)
+            .map_err(|e| anyhow::anyhow!("the scenario's [faults] cannot be applied: {e}"))?;
         let (shutdown, rx) = watch::channel(false);
         let mut server_rx = rx.clone();
-        let app = routes::router(state);
+        let app =
+            routes::router(state).into_make_service_with_connect_info::<faults::conn::ConnInfo>();
+        let listener = faults::conn::Listener(listener);
         let server = tokio::spawn(async move {
             let stop = async move {
                 let _ = server_rx.wait_for(|stop| *stop).await;
@@ -153,7 +161,7 @@ impl Host {
             scenario_options.delivery_policy(timing.speed),
             rx.clone(),
         ));
-        let runner = tokio::spawn(runner::run(store.clone(), timing, wake, rx));
+        let runner = tokio::spawn(runner::run(store.clone(), timing, faults, wake, rx));
         Ok(RunningHost {
             base_url,
             shutdown,

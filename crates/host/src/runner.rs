@@ -9,6 +9,7 @@ use tokio::sync::{watch, Notify};
 
 use crate::clock;
 use crate::error::ApiError;
+use crate::faults::Faults;
 use crate::runs::{self, Timing};
 use crate::store::jobs;
 use crate::store::Store;
@@ -20,6 +21,7 @@ const MAX_IDLE_MS: i64 = 500;
 pub async fn run(
     store: Arc<Store>,
     timing: Timing,
+    faults: Arc<Faults>,
     wake: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -39,7 +41,7 @@ pub async fn run(
             let result = store.tx(|c| -> Result<(), ApiError> {
                 // Re-read inside the transaction: an action may have moved the run meanwhile.
                 match jobs::get(c, &job.id)? {
-                    Some(current) if current == job => runs::run_step(c, &current, timing),
+                    Some(current) if current == job => runs::run_step(c, &current, timing, &faults),
                     _ => Ok(()),
                 }
             });

@@ -118,6 +118,14 @@ pub struct StageSpec {
     pub pre_deployment_step: bool,
     /// Delegated deployment: runs wait for `UpdateApprovalStatus`.
     pub delegated: bool,
+    /// Stage-owner delegation: this user (UPN) owns the stage and answers its approvals.
+    pub approver: Option<String>,
+    /// Service-principal delegation: only a caller with this app id answers approvals.
+    pub spn_client_id: Option<String>,
+    /// Gate automation: approve each gate of this stage's runs after this many
+    /// milliseconds (at speed 1), as a flow would; `gate_automation = false` in
+    /// `[faults]` stops it.
+    pub auto_approve_after_ms: Option<u64>,
 }
 
 /// One pipeline.
@@ -130,6 +138,8 @@ pub struct PipelineSpec {
     pub dev_environments: Vec<String>,
     pub enable_redeployment: bool,
     pub enable_ai_deployment_notes: bool,
+    /// UPNs of the users the pipeline is shared with (seeded as `GrantAccess` shares).
+    pub shared_with: Vec<String>,
     pub stages: Vec<StageSpec>,
 }
 
@@ -144,6 +154,8 @@ pub struct Scenario {
     pub pipelines: Vec<PipelineSpec>,
     /// Webhook subscriptions to the business events (spec §7.3).
     pub webhooks: Vec<WebhookSpec>,
+    /// Faults on purpose, applied at every start (see `faults`).
+    pub faults: crate::faults::FaultSpec,
     /// Where relative solution paths start (the scenario file's folder).
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -181,7 +193,29 @@ impl Scenario {
             w.check()
                 .map_err(|e| anyhow::anyhow!("[[webhooks]]: {}", e.message))?;
         }
+        let known = |upn: &str| self.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn));
         for p in &self.pipelines {
+            for upn in &p.shared_with {
+                anyhow::ensure!(
+                    known(upn),
+                    "pipeline '{}' is shared with '{upn}', who is not a user of the scenario",
+                    p.name
+                );
+            }
+            for s in &p.stages {
+                if let Some(upn) = &s.approver {
+                    anyhow::ensure!(
+                        known(upn),
+                        "stage '{}' names the approver '{upn}', who is not a user of the scenario",
+                        s.name
+                    );
+                }
+                anyhow::ensure!(
+                    s.approver.is_none() || s.spn_client_id.is_none(),
+                    "stage '{}' has both an approver and an spn_client_id; choose one delegation",
+                    s.name
+                );
+            }
             for d in &p.dev_environments {
                 let env = self.environments.iter().find(|e| &e.name == d);
                 anyhow::ensure!(
@@ -268,8 +302,14 @@ impl Scenario {
         for e in &self.environments {
             self.seed_environment(conn, e)?;
         }
+        let admin = self
+            .users
+            .iter()
+            .find(|u| u.roles.iter().any(|r| r.eq_ignore_ascii_case("admin")))
+            .map(|u| derived_id("user", &u.upn))
+            .unwrap_or_else(|| derived_id("user", "system"));
         for p in &self.pipelines {
-            seed_pipeline(conn, p)?;
+            seed_pipeline(conn, p, &admin)?;
         }
         for (i, w) in self.webhooks.iter().enumerate() {
             let id = derived_id("webhook", &format!("{i}:{}", w.url));
@@ -379,7 +419,15 @@ fn dev_bindings(spec: &SolutionSpec, e: &EnvironmentSpec) -> DeploymentSettings 
     settings
 }
 
-fn seed_pipeline(conn: &Connection, p: &PipelineSpec) -> anyhow::Result<()> {
+/// The owner and author columns of a seeded row.
+fn owned_by(mut data: Map<String, Value>, owner: &str) -> Map<String, Value> {
+    for k in ["_ownerid_value", "_createdby_value", "_modifiedby_value"] {
+        data.insert(k.into(), owner.into());
+    }
+    data
+}
+
+fn seed_pipeline(conn: &Connection, p: &PipelineSpec, admin: &str) -> anyhow::Result<()> {
     let pid = derived_id("pipeline", &p.name);
     records::insert(
         conn,
@@ -387,11 +435,17 @@ fn seed_pipeline(conn: &Connection, p: &PipelineSpec) -> anyhow::Result<()> {
         "deploymentpipelines",
         "deploymentpipelineid",
         &pid,
-        obj(json!({
-            "name": p.name, "description": p.description, "deploymenttype": 0,
-            "enableredeployment": p.enable_redeployment, "enableaideploymentnotes": p.enable_ai_deployment_notes,
-        })),
+        owned_by(
+            obj(json!({
+                "name": p.name, "description": p.description, "deploymenttype": 0,
+                "enableredeployment": p.enable_redeployment, "enableaideploymentnotes": p.enable_ai_deployment_notes,
+            })),
+            admin,
+        ),
     )?;
+    for upn in &p.shared_with {
+        crate::store::shares::grant(conn, &pid, &derived_id("user", upn))?;
+    }
     for d in &p.dev_environments {
         records::link(
             conn,
@@ -404,23 +458,39 @@ fn seed_pipeline(conn: &Connection, p: &PipelineSpec) -> anyhow::Result<()> {
     let mut previous: Option<String> = None;
     for s in &p.stages {
         let sid = derived_id("stage", &format!("{}/{}", p.name, s.name));
-        records::insert(
-            conn,
-            HOST_SCOPE,
-            "deploymentstages",
-            "deploymentstageid",
-            &sid,
-            obj(json!({
+        let delegated = s.delegated || s.approver.is_some() || s.spn_client_id.is_some();
+        let delegation = match (&s.approver, &s.spn_client_id) {
+            (_, Some(_)) => Value::from(2),
+            _ if delegated => Value::from(1),
+            _ => Value::Null,
+        };
+        let owner = s
+            .approver
+            .as_deref()
+            .map(|upn| derived_id("user", upn))
+            .unwrap_or_else(|| admin.to_string());
+        let mut stage = obj(json!({
                 "name": s.name,
                 "_deploymentpipelineid_value": pid,
                 "_targetdeploymentenvironmentid_value": derived_id("registration", &s.target),
                 "_previousdeploymentstageid_value": previous,
                 "preexportsteprequired": s.pre_export_step,
                 "predeploymentsteprequired": s.pre_deployment_step,
-                "isdelegateddeployment": s.delegated,
-                "delegateddeploymenttype": if s.delegated { Value::from(1) } else { Value::Null },
+                "isdelegateddeployment": delegated,
+                "delegateddeploymenttype": delegation,
+                "spnclientid": s.spn_client_id,
                 "issharingenabled": false,
-            })),
+        }));
+        if let Some(ms) = s.auto_approve_after_ms {
+            stage.insert(crate::runs::AUTO_APPROVE.into(), ms.into());
+        }
+        records::insert(
+            conn,
+            HOST_SCOPE,
+            "deploymentstages",
+            "deploymentstageid",
+            &sid,
+            owned_by(stage, &owner),
         )?;
         previous = Some(sid);
     }
@@ -549,6 +619,7 @@ name = "Contoso Release"
 description = "Dev to Test, UAT and Prod"
 dev_environments = ["dev"]
 enable_ai_deployment_notes = true
+shared_with = ["mona@contoso.example"]
 stages = [
   { name = "Deploy to Test", target = "test" },
   { name = "Deploy to UAT", target = "uat" },
@@ -559,8 +630,9 @@ stages = [
 name = "Contoso Gated"
 description = "Straight to Prod, with approval and a pre-deployment check"
 dev_environments = ["dev"]
+shared_with = ["mona@contoso.example"]
 stages = [
-  { name = "Gated Prod", target = "prod", delegated = true, pre_deployment_step = true },
+  { name = "Gated Prod", target = "prod", delegated = true, approver = "pat@contoso.example", pre_deployment_step = true },
 ]
 "#;
 
@@ -621,6 +693,33 @@ headers = { "x-api-key" = "k" }
                 .unwrap_err()
         );
         assert!(err.contains("not a Pipelines event"), "{err}");
+    }
+
+    #[test]
+    fn shares_and_delegates_name_seeded_users() {
+        let demo = Scenario::demo();
+        assert!(demo
+            .pipelines
+            .iter()
+            .all(|p| p.shared_with == ["mona@contoso.example"]));
+        assert_eq!(
+            demo.pipelines[1].stages[0].approver.as_deref(),
+            Some("pat@contoso.example")
+        );
+        let bad = r#"
+[[environments]]
+name = "dev"
+kind = "development"
+[[environments]]
+name = "prod"
+[[pipelines]]
+name = "p"
+dev_environments = ["dev"]
+shared_with = ["nobody@x.example"]
+stages = [{ name = "s", target = "prod" }]
+"#;
+        let err = format!("{:#}", Scenario::from_toml(bad).unwrap_err());
+        assert!(err.contains("not a user of the scenario"), "{err}");
     }
 
     #[test]

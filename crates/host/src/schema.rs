@@ -552,6 +552,29 @@ pub static VARIABLE_VALUES: Entity = Entity {
     navs: &[],
 };
 
+fn audit_action_label(c: i64) -> Option<&'static str> {
+    crate::audit::Action::label(c)
+}
+
+/// The audit trail (see `audit.rs`); `_objectid_value` is polymorphic, so it is a plain GUID here.
+pub static AUDITS: Entity = Entity {
+    set: "audits",
+    logical: "audit",
+    key: "auditid",
+    primary_name: "auditid",
+    columns: &[
+        ro("auditid", Kind::Guid),
+        ro("action", Kind::Choice(audit_action_label)),
+        ro("operation", Kind::Choice(crate::audit::operation_label)),
+        ro("objecttypecode", Kind::String),
+        ro("_objectid_value", Kind::Guid),
+        ro("userid", Kind::Lookup("systemusers")),
+        ro("ferry_message", Kind::String),
+        ro("changedata", Kind::Memo),
+    ],
+    navs: &[],
+};
+
 /// Tables of the host environment (`{base}/api/data/vX/`).
 pub static HOST_ENTITIES: &[&Entity] = &[
     &SYSTEMUSERS,
@@ -563,6 +586,7 @@ pub static HOST_ENTITIES: &[&Entity] = &[
     &ARTIFACTS,
     &PUBLISHERS,
     &SOLUTIONS,
+    &AUDITS,
 ];
 
 /// Tables of a dev or target environment (`{base}/environments/{name}/api/data/vX/`).

@@ -507,8 +507,10 @@ async fn gates_wait_for_approval_and_the_pre_deployment_step() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "not waiting for that gate yet");
+    // Pat owns the delegated stage: the approval is hers to give.
     let (s, b) = h
-        .post(
+        .post_as(
+            "pat",
             "UpdateApprovalStatus",
             json!({ "StageRunId": run, "ApprovalStatus": 20, "ApprovalComments": "ok" }),
         )
@@ -540,7 +542,8 @@ async fn gates_wait_for_approval_and_the_pre_deployment_step() {
     h.action("ValidatePackageAsync", &run).await;
     h.wait_for(&run, &[200000007]).await;
     h.action("DeployPackageAsync", &run).await;
-    h.post(
+    h.post_as(
+        "pat",
         "UpdateApprovalStatus",
         json!({ "StageRunId": run, "ApprovalStatus": 30, "ApprovalComments": "not this week" }),
     )

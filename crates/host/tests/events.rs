@@ -33,7 +33,9 @@ fn gated_scenario() -> Scenario {
             pre_export_step: true,
             pre_deployment_step: true,
             delegated: true,
+            ..Default::default()
         }],
+        shared_with: vec!["mona@contoso.example".into()],
         ..Default::default()
     });
     s
@@ -82,7 +84,9 @@ async fn wait_events(h: &TestHost, run: &str, count: usize) -> Vec<Value> {
 
 /// Creates a run on the gated stage and validates it through the pre-export gate.
 async fn through_pre_export(h: &TestHost, solution: &str) -> String {
-    let run = h.create_run(&gated_stage(), "dev", solution).await;
+    let run = h
+        .create_run_as("mona", &gated_stage(), "dev", solution)
+        .await;
     let (s, b) = act_as(
         h,
         "ValidatePackageAsync",
@@ -266,7 +270,9 @@ async fn each_gate_rejected_fails_the_run_with_its_comment() {
     let h = start(gated_scenario()).await;
 
     // Pre-export rejected: the requested deployment completes as failed.
-    let run = h.create_run(&gated_stage(), "dev", "ContosoPortal").await;
+    let run = h
+        .create_run_as("mona", &gated_stage(), "dev", "ContosoPortal")
+        .await;
     h.action("ValidatePackageAsync", &run).await;
     let (s, b) = h
         .post(

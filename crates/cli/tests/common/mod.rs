@@ -116,4 +116,3 @@ pub fn is_clock(w: &str) -> bool {
     let b = w.as_bytes();
     (b.len() == 8 && b[2] == b':' && b[5] == b':') || (b.len() == 5 && b[2] == b':')
 }
-

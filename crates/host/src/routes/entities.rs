@@ -7,8 +7,10 @@ use ferry_pipelines::codes;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
+use super::access;
 use super::path::parse_reference;
 use super::{json, AppState, Lookup, Req};
+use crate::audit::{self, Action};
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::odata::format::{filter_sort, render};
@@ -121,7 +123,13 @@ pub fn list(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<R
             scope: &req.scope,
         };
         let opts = QueryOptions::parse(&req.query, entity, &lookup)?;
-        let rows = records::list(conn, &req.scope, entity.set)?;
+        access::require_set_read(&req.caller, &req.scope, entity.set)?;
+        let rows = visible(
+            conn,
+            req,
+            entity,
+            records::list(conn, &req.scope, entity.set)?,
+        )?;
         Ok(collection(req, conn, entity, rows, &opts))
     })
 }
@@ -133,12 +141,14 @@ pub fn count(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<
             scope: &req.scope,
         };
         let opts = QueryOptions::parse(&req.query, entity, &lookup)?;
-        let rows = filter_sort(
+        access::require_set_read(&req.caller, &req.scope, entity.set)?;
+        let rows = visible(
+            conn,
+            req,
             entity,
             records::list(conn, &req.scope, entity.set)?,
-            &opts,
-            &lookup,
-        );
+        )?;
+        let rows = filter_sort(entity, rows, &opts, &lookup);
         let mut r = rows.len().min(MAX_PAGE).to_string().into_response();
         r.headers_mut()
             .insert("content-type", HeaderValue::from_static("text/plain"));
@@ -149,6 +159,60 @@ pub fn count(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<
 fn load(conn: &Connection, req: &Req, entity: &'static Entity, id: &str) -> ApiResult<Record> {
     records::get(conn, &req.scope, entity.set, id)?
         .ok_or_else(|| ApiError::no_record(entity.logical, id))
+}
+
+/// The rows of `entity` the caller may read (lists are filtered, like Dataverse's).
+fn visible(
+    conn: &Connection,
+    req: &Req,
+    entity: &Entity,
+    rows: Vec<Record>,
+) -> ApiResult<Vec<Record>> {
+    access::filter(conn, &req.caller, &req.scope, entity.set, rows)
+}
+
+/// A row the caller reads directly: a privilege error when it is not theirs to see.
+fn load_readable(
+    conn: &Connection,
+    req: &Req,
+    entity: &'static Entity,
+    id: &str,
+) -> ApiResult<Record> {
+    let row = load(conn, req, entity, id)?;
+    access::require_read(
+        conn,
+        &req.caller,
+        &req.scope,
+        entity.set,
+        entity.logical,
+        &row,
+    )?;
+    Ok(row)
+}
+
+/// Writes on the host: configuration tables are for administrators, audits for nobody.
+fn require_write(req: &Req, entity: &Entity, verb: &str) -> ApiResult<()> {
+    if req.scope != HOST_SCOPE {
+        return Ok(());
+    }
+    if entity.set == "audits" {
+        return Err(ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::NOT_SUPPORTED,
+            "Audit rows are written by the host only; they cannot be created, changed or deleted.",
+        ));
+    }
+    if access::configured_by_admins(entity.set)
+        || (verb == "Delete" && entity.set == "deploymentstageruns")
+    {
+        access::require_admin(&req.caller, verb, entity.logical)?;
+    }
+    Ok(())
+}
+
+/// Stamps who changed a host row.
+fn stamp_modified(req: &Req, row: &mut Record) {
+    row.set("_modifiedby_value", req.caller.user_id.clone());
 }
 
 fn single(
@@ -188,7 +252,7 @@ pub fn get_row(
             scope: &req.scope,
         };
         let opts = QueryOptions::parse(&req.query, entity, &lookup)?;
-        let row = load(conn, req, entity, id)?;
+        let row = load_readable(conn, req, entity, id)?;
         if let Some(tag) = req
             .headers
             .get("if-none-match")
@@ -342,6 +406,7 @@ fn insert_row(
     id: Option<String>,
     body: Map<String, Value>,
 ) -> ApiResult<Record> {
+    require_write(req, entity, "Create")?;
     if matches!(
         entity.set,
         "deploymentartifacts" | "deploymentstagerunstatuses"
@@ -359,7 +424,21 @@ fn insert_row(
         _ => uuid::Uuid::new_v4().to_string(),
     };
     if req.scope == HOST_SCOPE {
+        if entity.set == "deploymentstageruns" {
+            let stage = data
+                .get("_deploymentstageid_value")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            access::require_run_create(conn, &req.caller, &stage)?;
+            if !state.faults.app_id_allowed(req.caller.app_id.as_deref()) {
+                data.insert(runs::APPID_GATED.into(), true.into());
+            }
+        }
         prepare_host_create(conn, entity, &mut data)?;
+        for k in ["_ownerid_value", "_createdby_value", "_modifiedby_value"] {
+            data.insert(k.into(), req.caller.user_id.clone().into());
+        }
     }
     let row = records::insert(conn, &req.scope, entity.set, entity.key, &id, data).map_err(
         |e| match e {
@@ -372,13 +451,26 @@ fn insert_row(
         },
     )?;
     if req.scope == HOST_SCOPE {
+        let auto_validate = state
+            .faults
+            .auto_validate_on_create(state.options.auto_validate_on_create);
         match entity.set {
             "deploymentenvironments" => runs::register_environment(conn, &row.id, state.timing)?,
-            "deploymentstageruns" if state.options.auto_validate_on_create => {
+            "deploymentstageruns" if auto_validate => {
                 runs::start_validation(conn, &row.id, state.timing)?
             }
             _ => {}
         }
+        audit::append(
+            conn,
+            &req.caller,
+            Action::Create,
+            "Create",
+            entity.logical,
+            &row.id,
+            None,
+            Some(&row.data),
+        )?;
     }
     Ok(row)
 }
@@ -508,12 +600,23 @@ pub fn patch(
                 ));
             }
         }
+        require_write(req, entity, "Write")?;
+        if req.scope == HOST_SCOPE && entity.set == "deploymentstageruns" {
+            access::require_run_update(conn, &req.caller, &row)?;
+        }
         let changes = to_columns(conn, req, entity, body, Mode::Update)?;
+        let before = row.data.clone();
+        if req.scope == HOST_SCOPE {
+            stamp_modified(req, &mut row);
+        }
         if req.scope == HOST_SCOPE && entity.set == "deploymentstageruns" {
             runs::apply_patch(conn, &mut row, changes)?;
         } else {
             row.data.extend(changes);
             records::update(conn, &req.scope, entity.set, &mut row)?;
+        }
+        if req.scope == HOST_SCOPE {
+            audit::append(conn, &req.caller, Action::Update, "Update", entity.logical, &row.id, Some(&before), Some(&row.data))?;
         }
         let r = if req.prefer.return_representation {
             single(req, conn, entity, &row, &opts, StatusCode::OK)
@@ -532,9 +635,23 @@ pub fn delete(
     entity: &'static Entity,
     id: &str,
 ) -> ApiResult<Response> {
+    require_write(req, entity, "Delete")?;
     state.store.tx(|conn| {
+        let before = load(conn, req, entity, id)?;
         if !records::delete(conn, &req.scope, entity.set, id)? {
             return Err(ApiError::no_record(entity.logical, id));
+        }
+        if req.scope == HOST_SCOPE {
+            audit::append(
+                conn,
+                &req.caller,
+                Action::Delete,
+                "Delete",
+                entity.logical,
+                &before.id,
+                Some(&before.data),
+                None,
+            )?;
         }
         jobs::remove(conn, id)?;
         conn.execute(
@@ -557,7 +674,7 @@ pub fn navigate(
             conn,
             scope: &req.scope,
         };
-        let row = load(conn, req, entity, id)?;
+        let row = load_readable(conn, req, entity, id)?;
         if let Some(column) = entity.lookup(nav) {
             let Kind::Lookup(target) = column.kind else {
                 unreachable!()
@@ -569,6 +686,14 @@ pub fn navigate(
                 .str(&column.key())
                 .and_then(|tid| records::get(conn, &req.scope, target, tid).ok().flatten())
                 .ok_or_else(|| ApiError::no_record(target_entity.logical, "null"))?;
+            access::require_read(
+                conn,
+                &req.caller,
+                &req.scope,
+                target_entity.set,
+                target_entity.logical,
+                &other,
+            )?;
             return Ok(single(
                 req,
                 conn,
@@ -583,6 +708,7 @@ pub fn navigate(
             .ok_or_else(|| ApiError::no_segment(nav))?;
         let opts = QueryOptions::parse(&req.query, target, &lookup)?;
         let rows = crate::odata::filter::Resolve::related(&lookup, entity, &row, nav_def);
+        let rows = visible(conn, req, target, rows)?;
         Ok(collection(req, conn, target, rows, &opts))
     })
 }
@@ -622,6 +748,10 @@ pub fn associate(
             "{nav} associates {target}, not {set}"
         )));
     }
+    require_write(req, entity, "Append")?;
+    if req.scope == HOST_SCOPE {
+        access::require_admin(&req.caller, "Append", entity.logical)?;
+    }
     state.store.tx(|conn| {
         load(conn, req, entity, id)?;
         if records::get(conn, &req.scope, target, &other)?.is_none() {
@@ -633,6 +763,7 @@ pub fn associate(
             (other.as_str(), id)
         };
         records::link(conn, &req.scope, rel, a, b)?;
+        link_audit(conn, req, Action::Associate, entity, id, rel, &other)?;
         Ok(StatusCode::NO_CONTENT.into_response())
     })
 }
@@ -657,6 +788,10 @@ pub fn disassociate(
             "{nav} associates {target}, not {set}"
         )));
     }
+    require_write(req, entity, "Append")?;
+    if req.scope == HOST_SCOPE {
+        access::require_admin(&req.caller, "Append", entity.logical)?;
+    }
     state.store.tx(|conn| {
         load(conn, req, entity, id)?;
         let (a, b) = if left {
@@ -667,8 +802,46 @@ pub fn disassociate(
         if !records::unlink(conn, &req.scope, rel, a, b)? {
             return Err(ApiError::no_record(target.trim_end_matches('s'), &other));
         }
+        link_audit(conn, req, Action::Disassociate, entity, id, rel, &other)?;
         Ok(StatusCode::NO_CONTENT.into_response())
     })
+}
+
+/// The audit row of an association change: the relationship and the other row.
+fn link_audit(
+    conn: &Connection,
+    req: &Req,
+    action: Action,
+    entity: &Entity,
+    id: &str,
+    rel: &str,
+    other: &str,
+) -> ApiResult<()> {
+    if req.scope != HOST_SCOPE {
+        return Ok(());
+    }
+    let mut change = Map::new();
+    change.insert(rel.to_string(), other.into());
+    let (before, after) = if action == Action::Associate {
+        (None, Some(&change))
+    } else {
+        (Some(&change), None)
+    };
+    let message = if action == Action::Associate {
+        "Associate"
+    } else {
+        "Disassociate"
+    };
+    audit::append(
+        conn,
+        &req.caller,
+        action,
+        message,
+        entity.logical,
+        id,
+        before,
+        after,
+    )
 }
 
 /// Builds `{"@odata.context": …, "value": v}` for a single property read.

@@ -1,6 +1,7 @@
 //! HTTP surface: the Dataverse Web API of the host and of every environment,
 //! the tenant APIs (environments list, connections) and `$metadata`.
 
+pub mod access;
 mod entities;
 mod files;
 mod metadata;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub base_url: String,
     pub organization_id: String,
     pub business_unit_id: String,
+    /// Faults on purpose (runtime only, see [`crate::faults`]).
+    pub faults: Arc<crate::faults::Faults>,
 }
 
 /// One Web API request, after routing.
@@ -106,7 +109,18 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/_ferry/webhooks/{id}",
             axum::routing::delete(events::api::delete_webhook),
         )
+        .route(
+            "/_ferry/faults",
+            get(crate::faults::endpoint::get)
+                .put(crate::faults::endpoint::put)
+                .patch(crate::faults::endpoint::patch)
+                .delete(crate::faults::endpoint::delete),
+        )
         .fallback(dispatch)
+        .layer(axum::middleware::from_fn_with_state(
+            state.faults.clone(),
+            crate::faults::layer::apply,
+        ))
         .with_state(state)
 }
 

@@ -5,8 +5,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Map, Value};
 
+use super::access;
 use super::path::function_params;
 use super::{json, AppState, Lookup, Req};
+use crate::audit::{self, Action};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::odata::format::render;
 use crate::odata::query::QueryOptions;
@@ -66,17 +69,12 @@ pub fn function(state: &AppState, req: &Req, name: &str, raw_params: &str) -> Ap
 }
 
 fn who_am_i(state: &AppState, req: &Req) -> ApiResult<Response> {
-    let user = state
-        .store
-        .tx(|c| records::list(c, HOST_SCOPE, "systemusers"))?
-        .into_iter()
-        .next();
     Ok(json(
         StatusCode::OK,
         json!({
             "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse", req.api_base),
             "BusinessUnitId": state.business_unit_id,
-            "UserId": user.map(|u| u.id).unwrap_or_default(),
+            "UserId": req.caller.user_id,
             "OrganizationId": state.organization_id,
         }),
     ))
@@ -98,12 +96,13 @@ fn registration(conn: &rusqlite::Connection, bap: &str) -> ApiResult<Option<Reco
 fn retrieve_pipelines(state: &AppState, req: &Req, bap: &str) -> ApiResult<Response> {
     state.store.tx(|conn| {
         let reg = registration(conn, bap)?;
+        let readable = access::readable_pipelines(conn, &req.caller)?;
         let mut rows = Vec::new();
         let mut available = Vec::new();
         if let Some(reg) = reg.as_ref().filter(|r| r.int("environmenttype") == Some(200000000)) {
             for pid in records::linked(conn, HOST_SCOPE, "deploymentpipeline_deploymentenvironment", &reg.id, false)? {
                 let Some(p) = records::get(conn, HOST_SCOPE, "deploymentpipelines", &pid)? else { continue };
-                if p.int("statecode") != Some(0) {
+                if p.int("statecode") != Some(0) || readable.as_ref().is_some_and(|r| !r.contains(&p.id)) {
                     continue;
                 }
                 available.push(json!({
@@ -123,7 +122,7 @@ fn retrieve_pipelines(state: &AppState, req: &Req, bap: &str) -> ApiResult<Respo
             StatusCode::OK,
             json!({
                 "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.RetrieveDeploymentPipelinesResponse", req.api_base),
-                "CanCreate": true,
+                "CanCreate": req.caller.has(crate::caller::Role::Admin),
                 "AvailablePipelines": available,
                 "DeploymentEnvironment": env,
                 "value": rows,
@@ -146,6 +145,7 @@ fn retrieve_pipeline_info(
         let lookup = Lookup { conn, scope: HOST_SCOPE };
         let pipeline = records::get(conn, HOST_SCOPE, "deploymentpipelines", &pipeline_id)?
             .ok_or_else(|| ApiError::no_record("deploymentpipeline", &pipeline_id))?;
+        access::require_read(conn, &req.caller, HOST_SCOPE, "deploymentpipelines", "deploymentpipeline", &pipeline)?;
         let reg = registration(conn, bap)?.ok_or_else(|| {
             ApiError::rule(format!("The environment {bap} is not registered on this host; an admin must register it as a development environment."))
         })?;
@@ -279,31 +279,34 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
     }
     let body = req.json_body()?;
     let t = state.timing;
+    let caller = &req.caller;
     let result = match name {
         "ValidatePackageAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            state.store.tx(|c| {
-                runs::note_requester(c, &id, &req.caller, false)?;
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::note_requester(c, &id, caller, false)?;
                 runs::start_validation(c, &id, t)
             })
         }
         "DeployPackageAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            state.store.tx(|c| {
-                runs::note_requester(c, &id, &req.caller, true)?;
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::note_requester(c, &id, caller, true)?;
                 runs::start_deployment(c, &id, t)
             })
         }
         "RetryFailedDeploymentAsync" => {
             let id = guid_param(&body, "StageRunId")?;
-            state.store.tx(|c| runs::retry(c, &id, t))
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::retry(c, &id, t)
+            })
         }
         "UpdatePreDeploymentStepStatus" => {
             let id = guid_param(&body, "StageRunId")?;
             let answer = gate_answer(&body, &["PreDeploymentStepStatus"], &["Comments"], &[])?;
-            state
-                .store
-                .tx(|c| runs::answer_gate(c, &id, Gate::PreDeployment, &answer, t))
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::answer_gate(c, &id, Gate::PreDeployment, &answer, t)
+            })
         }
         "UpdateApprovalStatus" => {
             let id = guid_param(&body, "StageRunId")?;
@@ -313,9 +316,14 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
                 &["ApprovalComments", "Comments"],
                 &["ApprovalProperties"],
             )?;
-            state
-                .store
-                .tx(|c| runs::answer_gate(c, &id, Gate::Approval, &answer, t))
+            on_run(
+                state,
+                caller,
+                &id,
+                name,
+                Check::Delegate(answer.status),
+                |c| runs::answer_gate(c, &id, Gate::Approval, &answer, t),
+            )
         }
         "UpdatePreExportStepStatus" => {
             let id = guid_param(&body, "StageRunId")?;
@@ -325,37 +333,176 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
                 &["Comments", "PreExportComments"],
                 &["PreExportProperties"],
             )?;
-            state
-                .store
-                .tx(|c| runs::answer_gate(c, &id, Gate::PreExport, &answer, t))
+            on_run(state, caller, &id, name, Check::Update, |c| {
+                runs::answer_gate(c, &id, Gate::PreExport, &answer, t)
+            })
         }
         "ManageEnvironmentStamp" => {
+            access::require_admin(caller, "Write", "deploymentenvironment")?;
             let id = guid_param(&body, "DeploymentEnvironmentId")?;
             state.store.tx(|c| {
                 let mut reg = records::get(c, HOST_SCOPE, "deploymentenvironments", &id)?
                     .ok_or_else(|| ApiError::no_record("deploymentenvironment", &id))?;
+                let before = reg.data.clone();
                 reg.set("validationstatus", 200000000);
+                reg.set("_modifiedby_value", caller.user_id.clone());
                 records::update(c, HOST_SCOPE, "deploymentenvironments", &mut reg)?;
+                audit::append(
+                    c,
+                    caller,
+                    Action::Update,
+                    name,
+                    "deploymentenvironment",
+                    &id,
+                    Some(&before),
+                    Some(&reg.data),
+                )?;
                 runs::register_environment(c, &id, t)
             })
         }
-        "GrantAccess" | "RevokeAccess" => {
-            let target = body
-                .get("Target")
-                .and_then(Value::as_object)
-                .ok_or_else(|| ApiError::bad_request("the body must carry Target"))?;
-            let id = guid_param(target, "deploymentpipelineid")?;
-            state.store.tx(|c| {
-                records::get(c, HOST_SCOPE, "deploymentpipelines", &id)?
-                    .ok_or_else(|| ApiError::no_record("deploymentpipeline", &id))?;
-                Ok(())
-            })
-        }
+        "GrantAccess" | "RevokeAccess" => share(state, caller, name, &body),
         _ => return Err(ApiError::no_segment(name)),
     };
     result?;
     state.wake.notify_one();
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// What an action on a run requires of its caller.
+#[derive(Clone, Copy)]
+enum Check {
+    /// Anyone who can update the run (admins, its creator, its stage's delegate).
+    Update,
+    /// Only the stage's delegate (§4); carries the answer, for the audit action.
+    Delegate(i64),
+}
+
+/// Runs an action on a stage run after checking the caller, and audits what changed.
+fn on_run(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    message: &str,
+    check: Check,
+    act: impl FnOnce(&rusqlite::Connection) -> ApiResult<()>,
+) -> ApiResult<()> {
+    state.store.tx(|c| {
+        let before = runs::host_get(c, "deploymentstageruns", id)?;
+        let action = match check {
+            Check::Update => {
+                access::require_run_update(c, caller, &before)?;
+                Action::Update
+            }
+            Check::Delegate(status) => {
+                let stage = runs::host_get(
+                    c,
+                    "deploymentstages",
+                    before.str("_deploymentstageid_value").unwrap_or_default(),
+                )?;
+                if !access::is_delegate(caller, &stage) {
+                    return Err(access::denied(
+                        caller,
+                        "prvApprovedeploymentstagerun",
+                        "deploymentstagerun",
+                    ));
+                }
+                if status == 30 {
+                    Action::Reject
+                } else {
+                    Action::Approve
+                }
+            }
+        };
+        act(c)?;
+        let mut after = runs::host_get(c, "deploymentstageruns", id)?;
+        after.set("_modifiedby_value", caller.user_id.clone());
+        records::update(c, HOST_SCOPE, "deploymentstageruns", &mut after)?;
+        audit::append(
+            c,
+            caller,
+            action,
+            message,
+            "deploymentstagerun",
+            id,
+            Some(&before.data),
+            Some(&after.data),
+        )
+    })
+}
+
+/// The systemuser a `GrantAccess` / `RevokeAccess` names.
+fn principal(body: &Map<String, Value>, grant: bool) -> ApiResult<String> {
+    let principal = if grant {
+        body.get("PrincipalAccess")
+            .and_then(Value::as_object)
+            .and_then(|p| p.get("Principal"))
+    } else {
+        body.get("Revokee")
+    }
+    .and_then(Value::as_object)
+    .ok_or_else(|| {
+        ApiError::bad_request(if grant {
+            "the body must carry PrincipalAccess.Principal (a systemuser with systemuserid)"
+        } else {
+            "the body must carry Revokee (a systemuser with systemuserid)"
+        })
+    })?;
+    if principal.contains_key("teamid") {
+        return Err(ApiError::bad_request(
+            "teams are not emulated by the local host; share with a systemuser (systemuserid) instead",
+        ));
+    }
+    guid_param(principal, "systemuserid")
+}
+
+/// `GrantAccess` / `RevokeAccess` of a pipeline to a user (admins only).
+fn share(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<()> {
+    access::require_admin(caller, "Share", "deploymentpipeline")?;
+    let target = body
+        .get("Target")
+        .and_then(Value::as_object)
+        .ok_or_else(|| ApiError::bad_request("the body must carry Target"))?;
+    let id = guid_param(target, "deploymentpipelineid")?;
+    let grant = name == "GrantAccess";
+    let user = principal(body, grant)?;
+    state.store.tx(|c| {
+        records::get(c, HOST_SCOPE, "deploymentpipelines", &id)?
+            .ok_or_else(|| ApiError::no_record("deploymentpipeline", &id))?;
+        records::get(c, HOST_SCOPE, "systemusers", &user)?
+            .ok_or_else(|| ApiError::no_record("systemuser", &user))?;
+        let mut change = Map::new();
+        change.insert("principalid".into(), user.clone().into());
+        if grant {
+            crate::store::shares::grant(c, &id, &user)?;
+            audit::append(
+                c,
+                caller,
+                Action::Share,
+                name,
+                "deploymentpipeline",
+                &id,
+                None,
+                Some(&change),
+            )
+        } else {
+            crate::store::shares::revoke(c, &id, &user)?;
+            audit::append(
+                c,
+                caller,
+                Action::Unshare,
+                name,
+                "deploymentpipeline",
+                &id,
+                Some(&change),
+                None,
+            )
+        }
+    })
 }
 
 /// `GetOrgDbOrgSetting` on a dev environment: which host it is bound to (§1).

@@ -47,6 +47,15 @@ struct Columns {
 }
 
 impl Gate {
+    /// The message that answers it.
+    pub fn message(self) -> &'static str {
+        match self {
+            Gate::PreExport => "UpdatePreExportStepStatus",
+            Gate::Approval => "UpdateApprovalStatus",
+            Gate::PreDeployment => "UpdatePreDeploymentStepStatus",
+        }
+    }
+
     fn columns(self) -> Columns {
         match self {
             Gate::PreExport => Columns {

@@ -54,6 +54,24 @@ pub struct RunOptions {
 }
 
 pub const KIND_RUN: &str = "run";
+
+/// Hidden stage column: gate automation approves this stage's gates after so many ms (speed 1).
+pub const AUTO_APPROVE: &str = "__autoapprove_ms";
+/// Hidden run column: created by an app id outside the §11.1 allow list; never validated.
+pub const APPID_GATED: &str = "__appid_gated";
+
+/// Puts a run on a gate: it waits for an answer, or for the stage's gate automation.
+fn wait_on_gate(
+    conn: &Connection,
+    run: &Record,
+    stage: &Record,
+    step: &str,
+    timing: Timing,
+) -> ApiResult<()> {
+    let due = stage.int(AUTO_APPROVE).map(|ms| timing.after(ms.max(0)));
+    jobs::put(conn, &run.id, KIND_RUN, step, due)?;
+    Ok(())
+}
 pub const KIND_ENV: &str = "env";
 
 const RUNS: &str = "deploymentstageruns";
@@ -513,6 +531,10 @@ pub fn note_requester(
 /// `ValidatePackageAsync` (§6.2); a second trigger is a no-op.
 pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
     let mut run = host_get(conn, RUNS, run_id)?;
+    if run.bool(APPID_GATED) {
+        // §11.1: the host never starts validating runs of an app id it does not serve.
+        return Ok(());
+    }
     match status_of(&run) {
         Some(StageRunStatus::NotStarted) => {}
         Some(s) if s.is_terminal() => {
@@ -541,7 +563,7 @@ pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
             OperationStatus::Started,
         );
         run.set("preexportstepstatus", GateStatus::Pending.code());
-        jobs::put(conn, &run.id, KIND_RUN, "wait.preexport", None)?;
+        wait_on_gate(conn, &run, &stage, "wait.preexport", timing)?;
         // §6.2: the pre-export gate is where a first-stage deployment is requested.
         events::deployment_requested(conn, &mut run)?;
         return save(conn, &mut run, "Waiting for the pre-export step");
@@ -603,7 +625,7 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
             SubOperation::None,
             OperationStatus::Pending,
         );
-        jobs::put(conn, &run.id, KIND_RUN, "wait.approval", None)?;
+        wait_on_gate(conn, &run, &stage, "wait.approval", timing)?;
         return save(conn, &mut run, "Waiting for approval");
     }
     after_approval(conn, &mut run, &stage, timing)
@@ -624,7 +646,7 @@ pub(crate) fn after_approval(
             SubOperation::PreDeploymentStep,
             OperationStatus::Pending,
         );
-        jobs::put(conn, &run.id, KIND_RUN, "wait.predeploy", None)?;
+        wait_on_gate(conn, run, stage, "wait.predeploy", timing)?;
         events::emit(
             conn,
             run,
@@ -668,6 +690,7 @@ pub(crate) fn begin_deploy(conn: &Connection, run: &mut Record, timing: Timing) 
     run.set("starttime", clock::now_text());
     run.set("errormessage", Value::Null);
     run.data.remove("__failedphase");
+    run.data.remove(steps::IMPORT_STRETCHED);
     jobs::put(
         conn,
         &run.id,

@@ -10,10 +10,14 @@ use serde_json::{json, Map, Value};
 use super::install::{install, spec_of};
 use super::validate::{check_settings, prevalidate};
 use super::{
-    begin_deploy, env_name_of, fail, host_get, phase, save, set_state, status_of, Timing, KIND_RUN,
+    answer_gate, begin_deploy, env_name_of, fail, host_get, phase, save, set_state, status_of,
+    Gate, Timing, KIND_RUN,
 };
+use crate::audit;
+use crate::caller::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
+use crate::faults::Faults;
 use crate::package::{export_file_name, export_zip, SolutionSpec};
 use crate::schema::HOST_SCOPE;
 use crate::store::jobs::{self, Job};
@@ -22,8 +26,11 @@ use crate::store::{environments, files};
 
 const RUNS: &str = "deploymentstageruns";
 
+/// Hidden run column: the import phase was already stretched by `import_slowdown`.
+pub(crate) const IMPORT_STRETCHED: &str = "__importstretched";
+
 /// Executes one due job. Called inside a transaction; errors roll it back.
-pub fn run_step(conn: &Connection, job: &Job, timing: Timing) -> ApiResult<()> {
+pub fn run_step(conn: &Connection, job: &Job, timing: Timing, faults: &Faults) -> ApiResult<()> {
     if job.kind == super::KIND_ENV {
         return validate_registration(conn, &job.id);
     }
@@ -37,9 +44,13 @@ pub fn run_step(conn: &Connection, job: &Job, timing: Timing) -> ApiResult<()> {
     }
     let outcome = match job.step.as_str() {
         "validate.export" => export(conn, &mut run, timing),
-        "validate.check" => check(conn, &mut run),
+        "validate.check" => check(conn, &mut run, faults),
         "deploy.start" => begin_deploy(conn, &mut run, timing),
+        "deploy.import" if stretch_import(conn, &mut run, timing, faults)? => Ok(()),
         "deploy.import" => import(conn, &mut run, timing),
+        "wait.preexport" => automate_gate(conn, &run, Gate::PreExport, timing, faults),
+        "wait.approval" => automate_gate(conn, &run, Gate::Approval, timing, faults),
+        "wait.predeploy" => automate_gate(conn, &run, Gate::PreDeployment, timing, faults),
         "deploy.publish" => publish(conn, &mut run),
         other => Err(ApiError::internal(format!("unknown step '{other}'"))),
     };
@@ -54,6 +65,93 @@ pub fn run_step(conn: &Connection, job: &Job, timing: Timing) -> ApiResult<()> {
         }
         Err(e) => fail(conn, &mut run, phase_of(&job.step), &e.message),
     }
+}
+
+/// Slow imports on purpose: the first time the import is due, push it back by
+/// `(import_slowdown - 1) ×` the import phase. True when it was pushed back.
+fn stretch_import(
+    conn: &Connection,
+    run: &mut Record,
+    timing: Timing,
+    faults: &Faults,
+) -> ApiResult<bool> {
+    let factor = faults.import_slowdown();
+    if factor <= 1.0 || run.bool(IMPORT_STRETCHED) {
+        return Ok(false);
+    }
+    run.set(IMPORT_STRETCHED, true);
+    let extra = (super::phase::IMPORT as f64 * (factor - 1.0)) as i64;
+    jobs::put(
+        conn,
+        &run.id,
+        KIND_RUN,
+        "deploy.import",
+        Some(timing.after(extra)),
+    )?;
+    records::update(conn, HOST_SCOPE, RUNS, run)?;
+    Ok(true)
+}
+
+/// The identity gate automation answers as, in the audit trail.
+fn automation() -> Caller {
+    Caller {
+        user_id: crate::scenario::derived_id("user", "gate-automation"),
+        upn: "gate-automation".into(),
+        name: "Gate automation".into(),
+        roles: Vec::new(),
+        app_id: None,
+    }
+}
+
+/// A gate's auto-approve time came: approve it, unless gate automation is switched off
+/// (then the run keeps waiting, and the automation looks again after the same delay).
+fn automate_gate(
+    conn: &Connection,
+    run: &Record,
+    gate: Gate,
+    timing: Timing,
+    faults: &Faults,
+) -> ApiResult<()> {
+    let stage = host_get(
+        conn,
+        "deploymentstages",
+        run.str("_deploymentstageid_value").unwrap_or_default(),
+    )?;
+    let delay = stage.int(super::AUTO_APPROVE).unwrap_or(1_000).max(0);
+    if !faults.gate_automation() {
+        let step = jobs::get(conn, &run.id)?
+            .map(|j| j.step)
+            .unwrap_or_default();
+        jobs::put(conn, &run.id, KIND_RUN, &step, Some(timing.after(delay)))?;
+        return Ok(());
+    }
+    answer_gate(
+        conn,
+        &run.id,
+        gate,
+        &super::GateAnswer {
+            status: 20,
+            comments: Some("Approved by gate automation".into()),
+            properties: None,
+        },
+        timing,
+    )?;
+    let after = host_get(conn, RUNS, &run.id)?;
+    let action = if gate == Gate::Approval {
+        audit::Action::Approve
+    } else {
+        audit::Action::Update
+    };
+    audit::append(
+        conn,
+        &automation(),
+        action,
+        gate.message(),
+        "deploymentstagerun",
+        &run.id,
+        Some(&run.data),
+        Some(&after.data),
+    )
 }
 
 fn phase_of(step: &str) -> &'static str {
@@ -213,7 +311,7 @@ fn target_env(conn: &Connection, run: &Record) -> ApiResult<String> {
     env_name_of(conn, &target)
 }
 
-fn check(conn: &Connection, run: &mut Record) -> ApiResult<()> {
+fn check(conn: &Connection, run: &mut Record, faults: &Faults) -> ApiResult<()> {
     let artifact = run_artifact(conn, run)?;
     let spec = artifact_spec(&artifact)?;
     let version = run
@@ -221,7 +319,10 @@ fn check(conn: &Connection, run: &mut Record) -> ApiResult<()> {
         .or(artifact.str("artifactversion"))
         .unwrap_or_default()
         .to_string();
-    let results = prevalidate(conn, &spec, &version, &target_env(conn, run)?)?;
+    let mut results = prevalidate(conn, &spec, &version, &target_env(conn, run)?)?;
+    if let Some(chosen) = faults.take_validation(&spec.unique_name) {
+        results = chosen_results(chosen, results.solution_details);
+    }
     run.set("validationresults", results.to_column());
     jobs::remove(conn, &run.id)?;
     if results.passed() {
@@ -240,6 +341,20 @@ fn check(conn: &Connection, run: &mut Record) -> ApiResult<()> {
             .to_string();
         fail(conn, run, "validate", &message)
     }
+}
+
+/// The validation a fault chose; any error entry or missing dependency fails it.
+fn chosen_results(
+    chosen: crate::faults::ChosenValidation,
+    details: Option<ferry_pipelines::SolutionDetails>,
+) -> ValidationResults {
+    let missing = !chosen.missing_dependencies.is_empty();
+    let mut results =
+        ValidationResults::from_entries(chosen.results, chosen.missing_dependencies, details);
+    if missing {
+        results.validation_status = ferry_pipelines::ValidationOutcome::Failed;
+    }
+    results
 }
 
 /// Re-stamps a first-stage artifact when the maker chose a new version after validation.

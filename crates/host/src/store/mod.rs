@@ -9,6 +9,7 @@ pub mod environments;
 pub mod files;
 pub mod jobs;
 pub mod records;
+pub mod shares;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};

@@ -100,6 +100,28 @@ impl TestHost {
         (s, v)
     }
 
+    /// POST as a seeded user (`Authorization: Bearer <who>`, e.g. `pat`).
+    pub async fn post_as(&self, who: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        let auth = format!("Bearer {who}");
+        let (s, _, v) = self
+            .send(
+                reqwest::Method::POST,
+                path,
+                body,
+                &[("Authorization", &auth)],
+            )
+            .await;
+        (s, v)
+    }
+
+    /// GET as a seeded user.
+    pub async fn get_as(&self, who: &str, path: &str) -> (StatusCode, Value) {
+        let auth = format!("Bearer {who}");
+        let r = self.get_with(path, &[("Authorization", &auth)]).await;
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let (s, _, v) = self
             .send(reqwest::Method::PATCH, path, body, &[("If-Match", "*")])
@@ -109,6 +131,31 @@ impl TestHost {
 
     /// Creates a run with `Prefer: return=representation` and returns its id.
     pub async fn create_run(&self, stage_id: &str, dev: &str, solution: &str) -> String {
+        self.create_run_with(stage_id, dev, solution, &[]).await
+    }
+
+    /// Creates a run as a seeded user (`Bearer <who>`), who may then move it on.
+    pub async fn create_run_as(
+        &self,
+        who: &str,
+        stage_id: &str,
+        dev: &str,
+        solution: &str,
+    ) -> String {
+        let auth = format!("Bearer {who}");
+        self.create_run_with(stage_id, dev, solution, &[("Authorization", &auth)])
+            .await
+    }
+
+    async fn create_run_with(
+        &self,
+        stage_id: &str,
+        dev: &str,
+        solution: &str,
+        headers: &[(&str, &str)],
+    ) -> String {
+        let mut headers = headers.to_vec();
+        headers.push(("Prefer", "return=representation"));
         let (status, _, body) = self
             .send(
                 reqwest::Method::POST,
@@ -120,7 +167,7 @@ impl TestHost {
                     "solutionid": derived_id("solution", solution),
                     "makerainoteslanguagecode": "en-US",
                 }),
-                &[("Prefer", "return=representation")],
+                &headers,
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
