@@ -137,10 +137,21 @@ impl Cache {
             CacheError::Sqlite(source) => open_err(source),
             other => other,
         })?;
-        // journal_mode answers with a row; in memory it stays "memory".
-        let _mode: String = conn
-            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(open_err)?;
+        // journal_mode answers with a row; in memory it stays "memory". Switching a new file to
+        // WAL needs a lock SQLite does not wait for (no busy handler), and another process may be
+        // opening the same new file at this moment: retry within the busy timeout.
+        let started = std::time::Instant::now();
+        let _mode: String = loop {
+            match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && started.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                other => break other.map_err(open_err)?,
+            }
+        };
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
