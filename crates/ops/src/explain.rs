@@ -51,7 +51,7 @@ pub const RULES: &[Rule] = &[
         fragments: &["missing dependencies", "required solutions are missing", "missingdependencies"],
         title: "Required solutions are missing in the target",
         cause: "The solution uses components of other solutions that the target environment does not have (or has in an older version).",
-        next_step: "Deploy the required solutions listed below to the target first (through their own pipeline), then validate this one again.",
+        next_step: "Deploy the required solutions listed with this problem to the target first (through their own pipeline), then validate this one again.",
     },
     Rule {
         id: "managed-over-unmanaged",

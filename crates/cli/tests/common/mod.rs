@@ -82,8 +82,8 @@ pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Collapses spaces, and replaces run ids with `<ID>`, clock times, dates and loopback ports
-/// with placeholders.
+/// Collapses spaces, and replaces run ids with `<ID>`, timestamps, clock times, dates and
+/// loopback ports with placeholders.
 pub fn filtered(s: &str) -> String {
     s.lines()
         .map(|line| {
@@ -92,6 +92,13 @@ pub fn filtered(s: &str) -> String {
                     if let Some((before, port)) = word.split_once("127.0.0.1:") {
                         let rest = port.trim_start_matches(|c: char| c.is_ascii_digit());
                         format!("{before}127.0.0.1:<PORT>{rest}")
+                    } else if time::OffsetDateTime::parse(
+                        word,
+                        &time::format_description::well_known::Rfc3339,
+                    )
+                    .is_ok()
+                    {
+                        "<TIMESTAMP>".to_string()
                     } else if uuid::Uuid::parse_str(word).is_ok() {
                         "<ID>".to_string()
                     } else if is_clock(word) {
