@@ -23,6 +23,8 @@ use crate::store::records;
 pub struct ScenarioOptions {
     /// Start validation when a run is created (the maker-portal behaviour of §11.1).
     pub auto_validate_on_create: bool,
+    /// `open` (default: any or no token) or `strict` (a valid token from this host).
+    pub auth: crate::identity::AuthMode,
 }
 
 /// A seeded user.

@@ -38,6 +38,8 @@ pub struct AppState {
     pub base_url: String,
     pub organization_id: String,
     pub business_unit_id: String,
+    /// The host as identity provider: signing key, tenant, auth mode.
+    pub identity: Arc<crate::identity::Identity>,
 }
 
 /// One Web API request, after routing.
@@ -95,6 +97,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(tenant::connector_connections),
         )
         .route("/_ferry/info", get(tenant::info))
+        .merge(crate::identity::routes())
         .fallback(dispatch)
         .with_state(state)
 }
@@ -182,9 +185,24 @@ async fn dispatch(
         format!("/environments/{scope}")
     };
     let raw_query = uri.query().unwrap_or("").to_string();
-    let caller = match state.store.tx(|c| caller::resolve(c, &headers)) {
+    let auth = caller::AuthContext {
+        identity: &state.identity,
+        scope: &scope,
+    };
+    let caller = match state
+        .store
+        .tx(|c| caller::resolve_checked(c, &headers, &auth))
+    {
         Ok(c) => c,
-        Err(e) => return e.into_response(),
+        Err(e) => {
+            let mut response = e.into_response();
+            if response.status() == StatusCode::UNAUTHORIZED {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, state.identity.challenge());
+            }
+            return response;
+        }
     };
     let req = Req {
         caller,
