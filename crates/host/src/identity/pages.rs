@@ -236,11 +236,18 @@ pub async fn device_page(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// `POST /devicelogin` (form `code`, `user`, `action=approve|decline`).
-/// 200 when the pending sign-in was decided, 400 when the code is unknown or spent.
+/// 200 when the pending sign-in was decided, 400 when the code is unknown or
+/// spent. With `Accept: application/json` (`ferry host approve-code --url`)
+/// the answer is `{"upn"}` or `{"error", "error_description"}`.
 pub async fn device_submit(
     State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let wants_json = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let code = get("code");
     let approve = get("action") != "decline";
@@ -256,6 +263,16 @@ pub async fn device_submit(
             Ok(None)
         }
     });
+    if wants_json {
+        return match result {
+            Ok(upn) => axum::Json(serde_json::json!({ "upn": upn })).into_response(),
+            Err(e) => (
+                StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({ "error": "invalid_request", "error_description": e.to_string() })),
+            )
+                .into_response(),
+        };
+    }
     match result {
         Ok(Some(upn)) => page(
             StatusCode::OK,

@@ -81,6 +81,8 @@ pub fn access_token(id: &Identity, grant: &Grant, user: &Record, now_ms: i64) ->
         ("roles", json!(roles)),
         ("exp", json!(now_s + lifetime)),
         ("ver", json!("2.0")),
+        // A unique token id (Entra's `uti`): two tokens of one second differ.
+        ("uti", json!(super::random(16))),
     ] {
         claims.insert(k.into(), v);
     }
