@@ -19,6 +19,10 @@ pub enum OpsError {
     #[error("not signed in to the profile {0:?}: sign in with `ferry login --profile {0}` (or set FERRY_TOKEN to a bearer token for the host)")]
     NoToken(String),
 
+    /// The keyring holding the profile's sign-in cannot be read.
+    #[error("the sign-in of the profile {profile:?} cannot be read: {reason} (or set FERRY_TOKEN to a bearer token for the host)")]
+    Keyring { profile: String, reason: String },
+
     /// Signing in (or refreshing the sign-in) failed.
     #[error("{0}")]
     SignIn(#[from] ferry_auth::SignInError),
@@ -102,7 +106,7 @@ impl OpsError {
             | OpsError::NotDeployable(_) => ErrorCode::InvalidInput,
             OpsError::NoToken(_) => ErrorCode::Unauthorized,
             OpsError::SignIn(ferry_auth::SignInError::Unreachable { .. }) => ErrorCode::Offline,
-            OpsError::SignIn(_) => ErrorCode::Unauthorized,
+            OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
             OpsError::DevEnvironment(_) | OpsError::TimedOut(_) => ErrorCode::Host,
             OpsError::Interrupted | OpsError::Sandbox(_) | OpsError::Io(_) => ErrorCode::Internal,
             OpsError::Internal(_) => ErrorCode::Internal,

@@ -174,9 +174,13 @@ pub(crate) fn cloud_tokens(
         }
     }
     let session = signin::signed_in(profile, storage)?;
-    match session.account()? {
-        Some(_) => Ok(Arc::new(signin::StoredTokens(Arc::new(session)))),
-        None => Err(OpsError::NoToken(profile.id.clone())),
+    match session.account() {
+        Ok(Some(_)) => Ok(Arc::new(signin::StoredTokens(Arc::new(session)))),
+        Ok(None) => Err(OpsError::NoToken(profile.id.clone())),
+        Err(e) => Err(OpsError::Keyring {
+            profile: profile.id.clone(),
+            reason: e.to_string().trim_end_matches('.').to_string(),
+        }),
     }
 }
 
