@@ -130,16 +130,22 @@ fn start_login(cli: &Cli) -> (Child, String, BufReader<ChildStdout>) {
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     let mut seen = String::new();
-    loop {
+    let code = loop {
         let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "login ended early:\n{seen}"
-        );
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break None;
+        }
         seen.push_str(&line);
         if let Some(code) = line.trim().strip_prefix("code: ") {
-            assert!(seen.contains("/devicelogin"), "{seen}");
-            return (child, code.to_string(), out);
+            break Some(code.to_string());
+        }
+    };
+    match code {
+        Some(code) if seen.contains("/devicelogin") => (child, code, out),
+        _ => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("login did not show a code and page:\n{seen}");
         }
     }
 }
