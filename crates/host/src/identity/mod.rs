@@ -183,3 +183,20 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(pages::device_page).post(pages::device_submit),
         )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenarios_and_flags_name_the_auth_mode() {
+        let s = crate::Scenario::from_toml("[options]\nauth = \"strict\"\n").unwrap();
+        assert_eq!(s.options.auth, AuthMode::Strict);
+        assert!(crate::Scenario::from_toml("[options]\nauth = \"maybe\"\n").is_err());
+        assert_eq!("OPEN".parse::<AuthMode>(), Ok(AuthMode::Open));
+        assert!("x"
+            .parse::<AuthMode>()
+            .unwrap_err()
+            .contains("strict or open"));
+    }
+}
