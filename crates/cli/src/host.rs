@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use ferry_host::{Host, HostConfig, Scenario};
+use ferry_host::{AuthMode, Host, HostConfig, Scenario};
 
 #[derive(Debug, Subcommand)]
 pub enum HostCommand {
@@ -28,6 +28,28 @@ pub enum HostCommand {
         /// Listen on this address instead of 127.0.0.1 (exposes the host to the network).
         #[arg(long, value_name = "IP")]
         listen: Option<IpAddr>,
+        /// `strict`: every Web API request needs a token from this host (sign in with
+        /// `ferry login`); `open`: any or no token (no token acts as the first admin).
+        #[arg(long, value_name = "strict|open", default_value = "strict")]
+        auth: AuthMode,
+        /// Seconds a device-code sign-in must wait between polls (Entra uses 5).
+        #[arg(long, value_name = "SECS", default_value_t = 5)]
+        device_code_interval: u64,
+    },
+    /// Complete a pending device-code sign-in (`ferry login --device-code`) as a seeded user.
+    #[command(group = clap::ArgGroup::new("where").required(true))]
+    ApproveCode {
+        /// The code the signing-in app shows.
+        code: String,
+        /// The user to sign in as: a UPN or first name, like `mona`.
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// The data directory of the host (`serve --data-dir`).
+        #[arg(long, value_name = "DIR", group = "where")]
+        data_dir: Option<PathBuf>,
+        /// The URL of a running host, like http://127.0.0.1:8080.
+        #[arg(long, value_name = "URL", group = "where")]
+        url: Option<String>,
     },
     /// Load a solution package (.zip or source folder) into a development environment.
     ImportSolution {
@@ -53,12 +75,32 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
             scenario,
             speed,
             listen,
+            auth,
+            device_code_interval,
         } => {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            runtime.block_on(serve(port, data_dir, &scenario, speed, listen))
+            let serve_options = ServeOptions {
+                port,
+                data_dir,
+                speed,
+                listen,
+                auth,
+                device_code_interval,
+            };
+            runtime()?.block_on(serve(serve_options, &scenario))
+        }
+        HostCommand::ApproveCode {
+            code,
+            user,
+            data_dir,
+            url,
+        } => {
+            let upn = match (data_dir, url) {
+                (Some(dir), _) => ferry_host::approve_device_code(&dir, &code, &user)?,
+                (None, Some(url)) => runtime()?.block_on(approve_over_http(&url, &code, &user))?,
+                (None, None) => anyhow::bail!("pass --url URL or --data-dir DIR to name the host"),
+            };
+            println!("Approved the sign-in {code} as {upn}.");
+            Ok(ExitCode::SUCCESS)
         }
         HostCommand::ImportSolution {
             env,
@@ -79,6 +121,40 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Submits the host's device-code page, as a person would.
+async fn approve_over_http(url: &str, code: &str, user: &str) -> anyhow::Result<String> {
+    let page = format!("{}/devicelogin", url.trim_end_matches('/'));
+    let response = reqwest::Client::new()
+        .post(&page)
+        .header("Accept", "application/json")
+        .form(&[("code", code), ("user", user), ("action", "approve")])
+        .send()
+        .await
+        .with_context(|| {
+            format!("cannot reach the host at {url}; is `ferry host serve` running?")
+        })?;
+    let ok = response.status().is_success();
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .with_context(|| format!("{url} did not answer like a Ferry host; check the URL"))?;
+    anyhow::ensure!(
+        ok,
+        "{}",
+        body["error_description"]
+            .as_str()
+            .unwrap_or("the host refused the code")
+    );
+    Ok(body["upn"].as_str().unwrap_or(user).to_string())
+}
+
 fn load_scenario(arg: &str) -> anyhow::Result<Scenario> {
     if arg == "demo" {
         Ok(Scenario::demo())
@@ -87,13 +163,24 @@ fn load_scenario(arg: &str) -> anyhow::Result<Scenario> {
     }
 }
 
-async fn serve(
+struct ServeOptions {
     port: u16,
     data_dir: Option<PathBuf>,
-    scenario: &str,
     speed: f64,
     listen: Option<IpAddr>,
-) -> anyhow::Result<ExitCode> {
+    auth: AuthMode,
+    device_code_interval: u64,
+}
+
+async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode> {
+    let ServeOptions {
+        port,
+        data_dir,
+        speed,
+        listen,
+        auth,
+        device_code_interval,
+    } = options;
     anyhow::ensure!(
         speed > 0.0 && speed.is_finite(),
         "--speed must be a positive number, such as 1 or 100"
@@ -120,6 +207,8 @@ async fn serve(
     config.bind = SocketAddr::new(ip, port);
     config.scenario = scenario_value;
     config.speed = speed;
+    config.auth = Some(auth);
+    config.identity.poll_interval = std::time::Duration::from_secs(device_code_interval.max(1));
     let host = Host::start(config).await?;
     println!("Listening on {}", host.base_url());
     println!("  Web API:  {}/", host.api_url());
@@ -135,6 +224,11 @@ async fn serve(
         "resumed existing data".into()
     };
     println!("  Scenario: {origin}; speed {speed}");
+    let auth_text = match host.auth_mode() {
+        AuthMode::Strict => "strict (sign in with `ferry login`)",
+        AuthMode::Open => "open (any or no token)",
+    };
+    println!("  Auth:     {auth_text}; authority {}", host.authority());
     println!("Environments:");
     for e in host.environments()? {
         println!(

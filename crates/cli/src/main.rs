@@ -2,7 +2,7 @@
 //!
 //! The CLI is a thin shell over the same Tauri-free crates the desktop app uses:
 //! each subcommand lives in its own module (`solution`, `host`, `profile`,
-//! `pipeline`, `deploy`, `run`, `history`, `matrix`), parses its arguments with
+//! `login`, `pipeline`, `deploy`, `run`, `history`, `matrix`), parses its arguments with
 //! clap and calls `ferry-ops` (or `ferry-solution` / `ferry-host`), printing
 //! words for people or `--json` for scripts (`output`). Errors go to stderr as
 //! one sentence that says what to do; exit codes are listed in `docs/cli.md`.
@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod deploy;
 mod history;
 mod host;
+mod login;
 mod matrix;
 mod output;
 mod pipeline;
@@ -43,6 +44,12 @@ enum Command {
     /// Choose the host and development environment (profiles).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
+    /// Sign in to the profile's host (device code by default, or --browser).
+    Login(login::LoginArgs),
+    /// Sign out of the profile (deletes its tokens from the keyring).
+    Logout,
+    /// Who is signed in to the profile.
+    Whoami(login::WhoamiArgs),
     /// Pipelines and stages offered to the development environment.
     #[command(subcommand)]
     Pipeline(pipeline::PipelineCommand),
@@ -67,6 +74,9 @@ fn main() -> ExitCode {
         Command::Solution(cmd) => solution::run(cmd),
         Command::Host(cmd) => host::run(cmd),
         Command::Profile(cmd) => profile::run(cmd, &global),
+        Command::Login(args) => login::login(args, &global),
+        Command::Logout => login::logout(&global),
+        Command::Whoami(args) => login::whoami(args, &global),
         Command::Pipeline(cmd) => pipeline::run(cmd, &global),
         Command::Deploy(args) => deploy::run(args, &global),
         Command::Run(cmd) => run::run(cmd, &global),

@@ -4,20 +4,14 @@
 //! as the maker Mona. The deployment succeeds and the host holds exactly one
 //! stage run.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const SETTINGS: &str = r#"{
-  "EnvironmentVariables": [
-    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
-    { "SchemaName": "cont_RetryCount", "Value": "5" }
-  ],
-  "ConnectionReferences": [
-    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365" }
-  ]
-}"#;
+use common::{text, SETTINGS};
 
 struct Served {
     child: Child,
@@ -40,6 +34,9 @@ fn serve(data_dir: &std::path::Path) -> Served {
             "0",
             "--speed",
             "50",
+            // The maker is named by a plain token (FERRY_TOKEN=mona): this test is about faults.
+            "--auth",
+            "open",
             "--data-dir",
         ])
         .arg(data_dir)
@@ -99,15 +96,6 @@ fn ferry(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .env_remove("FERRY_PROFILE")
         .output()
         .unwrap()
-}
-
-fn text(out: &std::process::Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

@@ -27,6 +27,8 @@ fn serve_at(
             "0",
             "--speed",
             speed,
+            "--auth",
+            "open",
             "--data-dir",
         ])
         .arg(data_dir)

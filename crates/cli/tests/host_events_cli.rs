@@ -87,6 +87,9 @@ fn serve(data_dir: &std::path::Path, scenario: &std::path::Path) -> (Child, Stri
             "0",
             "--speed",
             "100",
+            // Token-less requests act as the admin: this test is about restarts, not sign-in.
+            "--auth",
+            "open",
             "--scenario",
         ])
         .arg(scenario)

@@ -19,4 +19,4 @@ mod token;
 
 pub use client::{Client, ClientOptions, Page};
 pub use error::{Error, ErrorKind};
-pub use token::{StaticToken, TokenSource};
+pub use token::{StaticToken, TokenFuture, TokenSource};

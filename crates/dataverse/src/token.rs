@@ -1,5 +1,6 @@
 //! Where bearer tokens come from. Sign-in flows (device code, PKCE) implement
-//! [`TokenSource`] elsewhere; the client only asks for a token per request.
+//! [`TokenSource`] elsewhere (`ferry-ops` wraps `ferry_auth::SignedIn`, which
+//! refreshes before expiry); the client only asks for a token per request.
 
 use std::fmt;
 use std::future::Future;
@@ -13,7 +14,7 @@ pub trait TokenSource: Send + Sync {
     fn token(&self) -> TokenFuture<'_>;
 }
 
-/// A fixed token: for the local host (which accepts any token by default) and tests.
+/// A fixed token: `FERRY_TOKEN`, a local host in open mode, and tests.
 #[derive(Clone)]
 pub struct StaticToken(String);
 

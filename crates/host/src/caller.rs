@@ -5,14 +5,19 @@
 //! Resolution today (the "open" auth mode): no token acts as the scenario's
 //! first administrator; a plain token names a user by UPN, by the part of the
 //! UPN before `@`, or by the first word of the full name (`Bearer mona`); a
-//! JWT names one by its `upn` (or `preferred_username`) or `oid` claim. Signed
-//! tokens, a strict mode and 401 challenges come with the identity endpoints.
+//! JWT names one by its `upn` (or `preferred_username`) or `oid` claim.
+//!
+//! [`resolve_checked`] adds what the host's identity endpoints make possible
+//! (`crate::identity`): a JWT with a signature must be signed by this host,
+//! unexpired and for this environment (else 401); in strict mode every request
+//! needs such a token. [`resolve`] is the open, unchecked resolution.
 
 use axum::http::{header, HeaderMap};
 use base64::Engine as _;
 use rusqlite::Connection;
 
 use crate::error::{ApiError, ApiResult};
+use crate::identity::{tokens, AuthMode, Identity};
 use crate::schema::HOST_SCOPE;
 use crate::store::records::{self, Record};
 
@@ -121,22 +126,94 @@ pub fn resolve(conn: &Connection, headers: &HeaderMap) -> ApiResult<Caller> {
             .map(|u| Caller::from_user(u, app_id))
             .ok_or_else(|| unknown_user(if upn.is_empty() { oid } else { upn }));
     }
-    let wanted = token.to_ascii_lowercase();
-    users
-        .iter()
-        .find(|u| {
-            let upn = u.str("domainname").unwrap_or_default().to_ascii_lowercase();
-            let first = u
-                .str("fullname")
-                .unwrap_or_default()
-                .split_whitespace()
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            upn == wanted || upn.split('@').next() == Some(wanted.as_str()) || first == wanted
-        })
+    find_user(&users, token)
         .map(|u| Caller::from_user(u, None))
         .map_or_else(|| default_admin(&users), Ok)
+}
+
+/// A seeded user by UPN, the part of the UPN before `@`, or the first word of the full name.
+pub fn find_user<'a>(users: &'a [Record], wanted: &str) -> Option<&'a Record> {
+    let wanted = wanted.trim().to_ascii_lowercase();
+    if wanted.is_empty() {
+        return None;
+    }
+    users.iter().find(|u| {
+        let upn = u.str("domainname").unwrap_or_default().to_ascii_lowercase();
+        let first = u
+            .str("fullname")
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        upn == wanted || upn.split('@').next() == Some(wanted.as_str()) || first == wanted
+    })
+}
+
+/// What [`resolve_checked`] needs to judge a token: the host's identity and
+/// the scope (host or environment name) the request is for.
+pub struct AuthContext<'a> {
+    pub identity: &'a Identity,
+    pub scope: &'a str,
+}
+
+/// Finds the caller and checks its token (see the module comment). Every
+/// error is a 401 that the router answers with a `WWW-Authenticate` challenge.
+pub fn resolve_checked(
+    conn: &Connection,
+    headers: &HeaderMap,
+    ctx: &AuthContext<'_>,
+) -> ApiResult<Caller> {
+    let strict = ctx.identity.mode == AuthMode::Strict;
+    let Some(token) = bearer(headers) else {
+        if strict {
+            return Err(unauthorized(
+                "This host requires a bearer token; sign in (ferry login) and send Authorization: Bearer <token>.",
+            ));
+        }
+        return resolve(conn, headers);
+    };
+    let signed = token.split('.').count() == 3 && !token.ends_with('.');
+    if !signed {
+        if strict {
+            return Err(unauthorized(
+                "The bearer token is not a token from this host; sign in against this host (ferry login).",
+            ));
+        }
+        return resolve(conn, headers);
+    }
+    let claims = ctx
+        .identity
+        .key
+        .verify(token)
+        .map_err(|e| unauthorized(&upper_first(&e.to_string())))?;
+    tokens::check(
+        &claims,
+        &ctx.identity.audiences(ctx.scope),
+        crate::clock::now_ms(),
+    )
+    .map_err(|e| unauthorized(&upper_first(&e.to_string())))?;
+    resolve(conn, headers)
+}
+
+fn upper_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
+/// The Dataverse code of a refused ticket (emulator-chosen).
+pub const BAD_AUTH_TICKET: ferry_pipelines::codes::ErrorCode =
+    ferry_pipelines::codes::ErrorCode(0x8004_0203);
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::UNAUTHORIZED,
+        BAD_AUTH_TICKET,
+        message.to_string(),
+    )
 }
 
 fn default_admin(users: &[Record]) -> ApiResult<Caller> {

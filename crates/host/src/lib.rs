@@ -14,6 +14,7 @@ mod clock;
 pub mod error;
 pub mod events;
 pub mod faults;
+pub mod identity;
 pub mod odata;
 pub mod package;
 mod routes;
@@ -31,6 +32,7 @@ use anyhow::Context as _;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+pub use identity::{AuthMode, IdentityConfig};
 pub use package::SolutionSpec;
 pub use scenario::Scenario;
 
@@ -48,6 +50,10 @@ pub struct HostConfig {
     pub scenario: Scenario,
     /// Phase speed factor: 1 = demo pace (a deployment ≈ 20 s), 100 = tests (≈ 0.2 s).
     pub speed: f64,
+    /// Overrides the scenario's `auth` option (`ferry host serve --auth`).
+    pub auth: Option<AuthMode>,
+    /// Token and device-code lifetimes, device-code poll interval.
+    pub identity: IdentityConfig,
 }
 
 impl HostConfig {
@@ -58,6 +64,8 @@ impl HostConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             scenario: Scenario::demo(),
             speed: 1.0,
+            auth: None,
+            identity: IdentityConfig::default(),
         }
     }
 }
@@ -79,6 +87,7 @@ pub struct RunningHost {
     delivery: Option<JoinHandle<()>>,
     store: Arc<Store>,
     seeded_now: bool,
+    identity: Arc<identity::Identity>,
 }
 
 /// An environment of the emulated tenant, as printed at start-up.
@@ -101,12 +110,17 @@ impl Host {
     /// Opens (and if new, seeds) the data directory, binds, and starts serving.
     pub async fn start(config: HostConfig) -> anyhow::Result<RunningHost> {
         let store = Arc::new(Store::open(&config.data_dir)?);
-        let (organization_id, business_unit_id, options, seeded_now) =
+        let (organization_id, business_unit_id, options, seeded_now, scenario_auth) =
             seed_once(&store, &config.scenario)?;
         let scenario_options = store
             .tx(|c| store::meta_get(c, "options"))?
             .and_then(|o| serde_json::from_str::<scenario::ScenarioOptions>(&o).ok())
             .unwrap_or_default();
+        let key = identity::SigningKey::load_or_create(&config.data_dir)?;
+        let tenant_id = store.tx(|c| {
+            identity::codes::ensure_tables(c)?;
+            identity::tenant_id(c)
+        })?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;
@@ -126,6 +140,13 @@ impl Host {
                 1.0
             },
         };
+        let identity = Arc::new(identity::Identity {
+            key,
+            tenant_id,
+            base_url: base_url.clone(),
+            mode: config.auth.unwrap_or(scenario_auth),
+            config: config.identity.clone(),
+        });
         let wake = Arc::new(Notify::new());
         let faults = Arc::new(faults::Faults::default());
         let state = Arc::new(routes::AppState {
@@ -137,6 +158,7 @@ impl Host {
             base_url: base_url.clone(),
             organization_id,
             business_unit_id,
+            identity: identity.clone(),
         });
         faults::endpoint::install(&state, config.scenario.faults.clone(), false)
             .map_err(|e| anyhow::anyhow!("the scenario's [faults] cannot be applied: {e}"))?;
@@ -170,6 +192,7 @@ impl Host {
             delivery: Some(delivery),
             store,
             seeded_now,
+            identity,
         })
     }
 }
@@ -177,7 +200,7 @@ impl Host {
 fn seed_once(
     store: &Store,
     scenario: &Scenario,
-) -> anyhow::Result<(String, String, RunOptions, bool)> {
+) -> anyhow::Result<(String, String, RunOptions, bool, AuthMode)> {
     store.tx(|c| -> anyhow::Result<_> {
         let fresh = store::meta_get(c, "seeded")?.is_none();
         if fresh {
@@ -205,6 +228,7 @@ fn seed_once(
                 auto_validate_on_create: options.auto_validate_on_create,
             },
             fresh,
+            options.auth,
         ))
     })
 }
@@ -223,6 +247,28 @@ impl RunningHost {
     /// An environment's Web API root.
     pub fn environment_api_url(&self, name: &str) -> String {
         format!("{}/environments/{name}/api/data/v9.2", self.base_url)
+    }
+
+    /// The emulated tenant's id (in tokens as `tid`, and in authority URLs).
+    pub fn tenant_id(&self) -> &str {
+        &self.identity.tenant_id
+    }
+
+    /// The sign-in authority, `{base}/{tenant id}` (`organizations` works too).
+    pub fn authority(&self) -> String {
+        format!("{}/{}", self.base_url, self.identity.tenant_id)
+    }
+
+    /// Whether Web API requests need a token from this host.
+    pub fn auth_mode(&self) -> AuthMode {
+        self.identity.mode
+    }
+
+    /// Completes a pending device-code sign-in as `user` (UPN or short name,
+    /// like `mona`), as a person on the device-code page would. Returns the UPN.
+    pub fn approve_device_code(&self, user_code: &str, user: &str) -> anyhow::Result<String> {
+        self.store
+            .tx(|c| identity::approve_device_code(c, user_code, user))
     }
 
     /// Whether this start seeded the data directory (false: it resumed existing data).
@@ -329,4 +375,17 @@ pub fn import_solution(
         Ok(())
     })?;
     Ok(spec)
+}
+
+/// Completes a pending device-code sign-in in the host whose data lives in
+/// `data_dir`, as `user` (`ferry host approve-code --data-dir`). Works whether
+/// or not that host is running. Returns the UPN signed in.
+pub fn approve_device_code(data_dir: &Path, user_code: &str, user: &str) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        data_dir.join("host.db").exists(),
+        "there is no host data in {}; pass the --data-dir of a running `ferry host serve`, or --url",
+        data_dir.display()
+    );
+    let store = Store::open(data_dir)?;
+    store.tx(|c| identity::approve_device_code(c, user_code, user))
 }

@@ -30,6 +30,8 @@ pub struct ScenarioOptions {
     pub webhook_retry_cap_ms: Option<i64>,
     /// Time-out of one webhook POST in ms (not scaled); default 60000 (Dataverse's 60 s).
     pub webhook_timeout_ms: Option<i64>,
+    /// `open` (default: any or no token) or `strict` (a valid token from this host).
+    pub auth: crate::identity::AuthMode,
 }
 
 impl ScenarioOptions {

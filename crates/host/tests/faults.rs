@@ -5,7 +5,6 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use common::*;
 use ferry_host::scenario::derived_id;
 use ferry_host::Scenario;
@@ -26,15 +25,6 @@ async fn switch(h: &TestHost, body: Value) -> Value {
     let (s, v) = faults(h, Method::PATCH, body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
-}
-
-fn jwt(upn: &str, appid: &str) -> String {
-    let enc = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    format!(
-        "{}.{}.sig",
-        enc(json!({ "alg": "none" })),
-        enc(json!({ "upn": upn, "appid": appid }))
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -328,7 +318,7 @@ async fn runs_of_an_app_id_off_the_allow_list_never_start() {
     assert_eq!(run["stagerunstatus"], 200000000, "still NotStarted: {run}");
 
     // A maker-portal token: validation starts on create (auto_validate_on_create).
-    let auth = format!("Bearer {}", jwt("ade@contoso.example", PORTAL_APP));
+    let auth = format!("Bearer {}", h.token_for("ade", PORTAL_APP).await);
     let (s, _, b) = h
         .send(
             Method::POST,

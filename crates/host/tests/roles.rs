@@ -3,7 +3,6 @@
 
 mod common;
 
-use base64::Engine as _;
 use common::*;
 use ferry_host::scenario::derived_id;
 use ferry_host::Scenario;
@@ -370,14 +369,6 @@ async fn only_the_stage_delegate_approves_and_the_audit_trail_says_who() {
 }
 
 /// An unsigned JWT naming `upn` and issued to `appid`.
-fn jwt(upn: &str, appid: &str) -> String {
-    let enc = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-    format!(
-        "{}.{}.sig",
-        enc(json!({ "alg": "none", "typ": "JWT" })),
-        enc(json!({ "upn": upn, "appid": appid }))
-    )
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_principal_stage_is_approved_only_by_its_app() {
@@ -395,10 +386,8 @@ async fn a_service_principal_stage_is_approved_only_by_its_app() {
     assert_privilege(s, &b, "prvApprovedeploymentstagerun");
     let wrong = format!(
         "Bearer {}",
-        jwt(
-            "pat@contoso.example",
-            "99999999-2222-3333-4444-555555555555"
-        )
+        h.token_for("pat", "99999999-2222-3333-4444-555555555555")
+            .await
     );
     let (s, _, b) = h
         .send(
@@ -409,7 +398,7 @@ async fn a_service_principal_stage_is_approved_only_by_its_app() {
         )
         .await;
     assert_privilege(s, &b, "prvApprovedeploymentstagerun");
-    let right = format!("Bearer {}", jwt("pat@contoso.example", SPN));
+    let right = format!("Bearer {}", h.token_for("pat", SPN).await);
     let (s, _, b) = h
         .send(
             Method::POST,

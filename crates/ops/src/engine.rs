@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineEntry};
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
-use ferry_dataverse::{Client, ClientOptions, StaticToken, TokenSource};
+use ferry_dataverse::{Client, ClientOptions, TokenSource};
 use ferry_host::{Host, HostConfig, RunningHost};
 use ferry_pipelines::SubOperation;
 use serde_json::Value;
@@ -21,6 +21,7 @@ use uuid::Uuid;
 use crate::error::{OpsError, Result};
 use crate::pacing::Pacing;
 use crate::profile::{self, CACHE_FILE, SANDBOX_ID};
+use crate::signin::{self, AccountInfo, SignInMethod, SignInPrompt, TokenStorage};
 use crate::types::{ConnectionInfo, NewProfile, ProfileInfo, RunEvent, RunSummary};
 
 /// Where an operation's progress goes: the app forwards it over a Tauri channel,
@@ -58,6 +59,8 @@ pub struct EngineOptions {
     pub max_wait: Duration,
     /// The host client's settings (retries, time-outs).
     pub client: ClientOptions,
+    /// Where signed-in tokens live (the keyring; `FERRY_KEYRING_SERVICE` names its service).
+    pub tokens: TokenStorage,
 }
 
 impl EngineOptions {
@@ -71,13 +74,16 @@ impl EngineOptions {
             pacing: Pacing::Adaptive,
             max_wait: Duration::from_secs(30 * 60),
             client: ClientOptions::default(),
+            tokens: TokenStorage::Keyring(signin::DEFAULT_KEYRING_SERVICE.into()),
         }
     }
 
     /// Defaults from the environment: `FERRY_DATA_DIR` (else the app's data folder),
-    /// `FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS` and `FERRY_PACING` (`adaptive` or `fixed`).
+    /// `FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS` and `FERRY_PACING` (`adaptive` or `fixed`),
+    /// `FERRY_KEYRING_SERVICE` (the keyring service tokens live under).
     pub fn from_env() -> Result<Self> {
         let mut o = Self::new(profile::default_data_dir()?);
+        o.tokens = TokenStorage::from_env();
         if let Some(speed) = env_number("FERRY_SANDBOX_SPEED")? {
             o.sandbox_speed = speed;
         }
@@ -135,6 +141,8 @@ pub(crate) struct Session {
     pub options: ClientOptions,
     /// The signed-in user's name, when the host tells.
     pub me: Option<String>,
+    /// Who the sandbox signed in as (cloud profiles: see [`Engine::account`]).
+    pub sandbox_account: Option<AccountInfo>,
 }
 
 impl Session {
@@ -293,6 +301,48 @@ impl Engine {
         })
     }
 
+    /// Signs the profile in (device code or browser), keeping the tokens in
+    /// the keyring. The Local sandbox signs in by itself (as the demo maker).
+    pub async fn sign_in(
+        &self,
+        method: SignInMethod,
+        prompt: &dyn SignInPrompt,
+    ) -> Result<AccountInfo> {
+        if signin::is_sandbox(&self.profile) {
+            return self.sandbox_account().await;
+        }
+        signin::sign_in(&self.profile, &self.options.tokens, method, prompt).await
+    }
+
+    /// Signs the profile out: deletes its keyring entry. Signing out of a
+    /// profile nobody signed in to is not an error.
+    pub fn sign_out(&self) -> Result<()> {
+        if signin::is_sandbox(&self.profile) {
+            return Ok(());
+        }
+        Ok(signin::signed_in(&self.profile, &self.options.tokens)?.sign_out()?)
+    }
+
+    /// Who is signed in to the profile (`None`: nobody). Reads the keyring
+    /// only; the sandbox starts and signs in to answer.
+    pub async fn account(&self) -> Result<Option<AccountInfo>> {
+        if signin::is_sandbox(&self.profile) {
+            return self.sandbox_account().await.map(Some);
+        }
+        let session = signin::signed_in(&self.profile, &self.options.tokens)?;
+        Ok(session
+            .account()?
+            .map(|t| signin::account_info(&self.profile.id, &t)))
+    }
+
+    async fn sandbox_account(&self) -> Result<AccountInfo> {
+        self.session()
+            .await?
+            .sandbox_account
+            .clone()
+            .ok_or_else(|| OpsError::Internal("the sandbox started without signing in".into()))
+    }
+
     pub(crate) fn cache(&self) -> MutexGuard<'_, Cache> {
         // A panic while holding the lock leaves SQLite consistent (transactions roll back).
         self.cache.lock().unwrap_or_else(|e| e.into_inner())
@@ -308,6 +358,7 @@ impl Engine {
     }
 
     async fn open_session(&self) -> Result<Session> {
+        let mut sandbox_account = None;
         let (sandbox, base, tokens): (Option<RunningHost>, String, Arc<dyn TokenSource>) =
             match self.profile.kind {
                 CacheKind::LocalSandbox => {
@@ -319,16 +370,14 @@ impl Engine {
                     let base = host.base_url().to_string();
                     self.cache()
                         .save_profile(&profile::sandbox_profile(&base))?;
-                    (
-                        Some(host),
-                        base,
-                        Arc::new(StaticToken::new("ferry-sandbox")),
-                    )
+                    let (tokens, account) = signin::sandbox_tokens(&host).await?;
+                    sandbox_account = Some(account);
+                    (Some(host), base, Arc::new(signin::StoredTokens(tokens)))
                 }
                 CacheKind::Cloud => (
                     None,
                     self.profile.host_url.clone(),
-                    profile::cloud_tokens(&self.profile)?,
+                    profile::cloud_tokens(&self.profile, &self.options.tokens)?,
                 ),
             };
         let options = self.options.client.clone();
@@ -341,6 +390,7 @@ impl Engine {
         let me = who_am_i(&host).await;
         Ok(Session {
             _sandbox: sandbox,
+            sandbox_account,
             me,
             host,
             tokens,

@@ -16,8 +16,16 @@ pub enum OpsError {
     ProfileIncomplete { profile: String, reason: String },
 
     /// A non-sandbox profile needs a token and none was given.
-    #[error("no access token for the profile {0:?}: set the FERRY_TOKEN environment variable to a bearer token for the host (sign-in is not built yet), or use the Local sandbox profile")]
+    #[error("not signed in to the profile {0:?}: sign in with `ferry login --profile {0}` (or set FERRY_TOKEN to a bearer token for the host)")]
     NoToken(String),
+
+    /// The keyring holding the profile's sign-in cannot be read.
+    #[error("the sign-in of the profile {profile:?} cannot be read: {reason} (or set FERRY_TOKEN to a bearer token for the host)")]
+    Keyring { profile: String, reason: String },
+
+    /// Signing in (or refreshing the sign-in) failed.
+    #[error("{0}")]
+    SignIn(#[from] ferry_auth::SignInError),
 
     /// The dev environment of the profile is not known to the tenant or not registered on the host.
     #[error("{0}")]
@@ -97,6 +105,8 @@ impl OpsError {
             | OpsError::NotReady { .. }
             | OpsError::NotDeployable(_) => ErrorCode::InvalidInput,
             OpsError::NoToken(_) => ErrorCode::Unauthorized,
+            OpsError::SignIn(ferry_auth::SignInError::Unreachable { .. }) => ErrorCode::Offline,
+            OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
             OpsError::DevEnvironment(_) | OpsError::TimedOut(_) => ErrorCode::Host,
             OpsError::Interrupted | OpsError::Sandbox(_) | OpsError::Io(_) => ErrorCode::Internal,
             OpsError::Internal(_) => ErrorCode::Internal,
@@ -157,7 +167,10 @@ mod tests {
     #[test]
     fn messages_say_what_to_do() {
         let msg = OpsError::NoToken("contoso".into()).to_string();
-        assert!(msg.contains("FERRY_TOKEN"), "{msg}");
+        assert!(
+            msg.contains("FERRY_TOKEN") && msg.contains("ferry login"),
+            "{msg}"
+        );
         let msg = OpsError::NotReady {
             problems: vec!["no connection for cont_x".into()],
         }

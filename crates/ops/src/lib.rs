@@ -25,6 +25,7 @@ pub mod pacing;
 mod plan;
 mod profile;
 mod run;
+mod signin;
 mod types;
 
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
@@ -34,6 +35,10 @@ pub use history::status_codes;
 pub use pacing::Pacing;
 pub use profile::{
     default_data_dir, APP_IDENTIFIER, CACHE_FILE, DATA_DIR_ENV, SANDBOX_ID, SANDBOX_NAME, TOKEN_ENV,
+};
+pub use signin::{
+    AccountInfo, DeviceCodePrompt, SignInMethod, SignInPrompt, TokenStorage,
+    DEFAULT_KEYRING_SERVICE, KEYRING_SERVICE_ENV, SANDBOX_USER,
 };
 pub use tokio_util::sync::CancellationToken;
 pub use types::*;

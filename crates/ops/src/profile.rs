@@ -2,14 +2,17 @@
 //!
 //! Profiles live in the cache (never a token). The built-in **Local sandbox**
 //! (`sandbox`) always exists: it runs an in-process `ferry-host` with the demo
-//! tenant under `<data dir>/sandbox` and signs in with a static token. Any other
-//! profile reads its bearer token from `FERRY_TOKEN` until sign-in lands.
+//! tenant under `<data dir>/sandbox` and signs in by itself as the demo maker.
+//! Any other profile signs in (`ferry login`); its tokens live in the keyring
+//! (see `signin`), and `FERRY_TOKEN` overrides them with a fixed bearer token.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use ferry_cache::{Cache, Profile, ProfileKind as CacheKind};
 use ferry_dataverse::{StaticToken, TokenSource};
+
+use crate::signin::{self, TokenStorage};
 
 use crate::error::{OpsError, Result};
 use crate::types::{NewProfile, ProfileInfo, ProfileKind};
@@ -20,7 +23,8 @@ pub const SANDBOX_ID: &str = "sandbox";
 pub const SANDBOX_NAME: &str = "Local sandbox";
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "FERRY_DATA_DIR";
-/// The environment variable holding a bearer token for non-sandbox profiles.
+/// The environment variable holding a bearer token for non-sandbox profiles
+/// (overrides the signed-in tokens).
 pub const TOKEN_ENV: &str = "FERRY_TOKEN";
 /// The app's identifier: its data folder's name, shared by the CLI.
 pub const APP_IDENTIFIER: &str = "app.ferry.desktop";
@@ -143,12 +147,14 @@ pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
             .filter(|d| !d.trim().is_empty())
             .unwrap_or_else(|| id.to_string()),
         kind: CacheKind::Cloud,
+        // Default: the authority that serves the host (the local host is its own).
         authority: new
             .authority
             .clone()
+            .or_else(|| signin::authority_for(host, None))
             .unwrap_or_else(|| DEFAULT_AUTHORITY.into()),
         tenant: new.tenant.clone(),
-        // Empty: not chosen yet (sign-in, which will need it, is not built).
+        // Empty: none chosen (the local host accepts any; Entra sign-in asks for one).
         client_id: new.client_id.clone().unwrap_or_default(),
         host_url: host.to_string(),
         dev_environment_id: Some(new.dev_environment.trim().to_string()),
@@ -156,11 +162,25 @@ pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
     })
 }
 
-/// The token source of a cloud profile: `FERRY_TOKEN`, until sign-in is built.
-pub(crate) fn cloud_tokens(profile: &Profile) -> Result<Arc<dyn TokenSource>> {
-    match std::env::var(TOKEN_ENV) {
-        Ok(t) if !t.trim().is_empty() => Ok(Arc::new(StaticToken::new(t.trim()))),
-        _ => Err(OpsError::NoToken(profile.id.clone())),
+/// The token source of a cloud profile: `FERRY_TOKEN` when set, else the
+/// signed-in tokens (refreshed as needed).
+pub(crate) fn cloud_tokens(
+    profile: &Profile,
+    storage: &TokenStorage,
+) -> Result<Arc<dyn TokenSource>> {
+    if let Ok(t) = std::env::var(TOKEN_ENV) {
+        if !t.trim().is_empty() {
+            return Ok(Arc::new(StaticToken::new(t.trim())));
+        }
+    }
+    let session = signin::signed_in(profile, storage)?;
+    match session.account() {
+        Ok(Some(_)) => Ok(Arc::new(signin::StoredTokens(Arc::new(session)))),
+        Ok(None) => Err(OpsError::NoToken(profile.id.clone())),
+        Err(e) => Err(OpsError::Keyring {
+            profile: profile.id.clone(),
+            reason: e.to_string().trim_end_matches('.').to_string(),
+        }),
     }
 }
 

@@ -28,6 +28,8 @@ fn options(dir: &std::path::Path) -> EngineOptions {
     o.sandbox_speed = 50.0;
     o.poll_interval = Duration::from_millis(40);
     o.max_wait = Duration::from_secs(60);
+    // Tokens in memory: a test never reads or writes the user's keyring.
+    o.tokens = ferry_ops::TokenStorage::Memory(Default::default());
     o
 }
 

@@ -45,6 +45,14 @@ impl Sandbox {
             .env("FERRY_SANDBOX_SPEED", "25")
             .env("FERRY_POLL_MS", "50")
             .env("NO_COLOR", "1")
+            // A keyring namespace of this test's own: the user's entries are never read.
+            .env(
+                "FERRY_KEYRING_SERVICE",
+                format!(
+                    "ferry-test-{}",
+                    self.dir.path().file_name().unwrap().to_string_lossy()
+                ),
+            )
             .env_remove("FERRY_PROFILE")
             .env_remove("FERRY_TOKEN");
         cmd

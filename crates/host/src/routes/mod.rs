@@ -42,6 +42,8 @@ pub struct AppState {
     pub business_unit_id: String,
     /// Faults on purpose (runtime only, see [`crate::faults`]).
     pub faults: Arc<crate::faults::Faults>,
+    /// The host as identity provider: signing key, tenant, auth mode.
+    pub identity: Arc<crate::identity::Identity>,
 }
 
 /// One Web API request, after routing.
@@ -116,6 +118,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .patch(crate::faults::endpoint::patch)
                 .delete(crate::faults::endpoint::delete),
         )
+        .merge(crate::identity::routes())
         .fallback(dispatch)
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),
@@ -207,9 +210,24 @@ async fn dispatch(
         format!("/environments/{scope}")
     };
     let raw_query = uri.query().unwrap_or("").to_string();
-    let caller = match state.store.tx(|c| caller::resolve(c, &headers)) {
+    let auth = caller::AuthContext {
+        identity: &state.identity,
+        scope: &scope,
+    };
+    let caller = match state
+        .store
+        .tx(|c| caller::resolve_checked(c, &headers, &auth))
+    {
         Ok(c) => c,
-        Err(e) => return e.into_response(),
+        Err(e) => {
+            let mut response = e.into_response();
+            if response.status() == StatusCode::UNAUTHORIZED {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, state.identity.challenge());
+            }
+            return response;
+        }
     };
     let req = Req {
         caller,

@@ -129,6 +129,51 @@ impl TestHost {
         (s, v)
     }
 
+    /// A real access token of this host for a seeded user, issued to the client `app_id`: a
+    /// device-code sign-in approved in process, redeemed at the token endpoint.
+    pub async fn token_for(&self, user: &str, app_id: &str) -> String {
+        let form = |path: &str, fields: Vec<(&'static str, String)>| {
+            let url = format!("{}/organizations/oauth2/v2.0/{path}", self.base);
+            let client = self.client.clone();
+            async move {
+                let r = client.post(url).form(&fields).send().await.unwrap();
+                let status = r.status();
+                let body: Value = r.json().await.unwrap();
+                assert_eq!(status, StatusCode::OK, "{body}");
+                body
+            }
+        };
+        let code = form(
+            "devicecode",
+            vec![
+                ("client_id", app_id.to_string()),
+                ("scope", format!("{}/.default", self.base)),
+            ],
+        )
+        .await;
+        self.host
+            .as_ref()
+            .unwrap()
+            .approve_device_code(code["user_code"].as_str().unwrap(), user)
+            .unwrap();
+        let token = form(
+            "token",
+            vec![
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:device_code".to_string(),
+                ),
+                ("client_id", app_id.to_string()),
+                (
+                    "device_code",
+                    code["device_code"].as_str().unwrap().to_string(),
+                ),
+            ],
+        )
+        .await;
+        token["access_token"].as_str().unwrap().to_string()
+    }
+
     /// Creates a run with `Prefer: return=representation` and returns its id.
     pub async fn create_run(&self, stage_id: &str, dev: &str, solution: &str) -> String {
         self.create_run_with(stage_id, dev, solution, &[]).await

@@ -1,0 +1,255 @@
+//! The token endpoint of a Microsoft identity–style authority (Entra ID or
+//! Ferry's local host): the request every grant ends with, the answer, and
+//! the errors Entra sends, each turned into a sentence that says what to do.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde::Deserialize;
+
+use crate::secret::Secret;
+use crate::store::StoredTokens;
+
+/// Who signs in where: `{authority}/oauth2/v2.0/…` with a public client id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInConfig {
+    /// The authority with its tenant, like `https://login.microsoftonline.com/organizations`
+    /// (see [`crate::HostKind::authority`]).
+    pub authority: String,
+    pub client_id: String,
+    /// Space-separated scopes, like `<host>/.default offline_access openid profile`.
+    pub scope: String,
+}
+
+impl SignInConfig {
+    /// The scopes to sign in to a pipelines host with (§9.2): the host's
+    /// Dataverse permission, a refresh token, and the account's identity.
+    pub fn for_host(authority: &str, client_id: &str, host_url: &str) -> Self {
+        Self {
+            authority: authority.trim_end_matches('/').to_string(),
+            client_id: client_id.to_string(),
+            scope: format!(
+                "{}/user_impersonation offline_access openid profile",
+                host_url.trim_end_matches('/')
+            ),
+        }
+    }
+
+    pub(crate) fn endpoint(&self, name: &str) -> String {
+        format!("{}/oauth2/v2.0/{name}", self.authority)
+    }
+}
+
+/// Why signing in (or refreshing) did not work.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    #[error("cannot reach the sign-in service at {url} ({reason}); check the network and the profile's authority")]
+    Unreachable { url: String, reason: String },
+    #[error("the sign-in was declined; sign in again and approve it")]
+    Declined,
+    #[error("the sign-in code expired before it was approved; start the sign-in again")]
+    Expired,
+    #[error("the saved sign-in is no longer valid ({0}); sign in again (ferry login)")]
+    SignInAgain(String),
+    #[error("not signed in to {0}; sign in first (ferry login)")]
+    NotSignedIn(String),
+    #[error("the sign-in service refused the request: {0}")]
+    Refused(String),
+    #[error("the browser sign-in did not complete ({0}); try again, or use the device code (ferry login --device-code)")]
+    Browser(String),
+    #[error("the sign-in was canceled")]
+    Canceled,
+    #[error(transparent)]
+    Store(#[from] StoreErrorText),
+}
+
+/// A keyring failure, kept as its sentence so [`SignInError`] stays `Clone`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct StoreErrorText(pub String);
+
+impl From<crate::store::StoreError> for SignInError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SignInError::Store(StoreErrorText(e.to_string()))
+    }
+}
+
+/// An OAuth error body (`{error, error_description}`).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ErrorBody {
+    pub error: String,
+    #[serde(default)]
+    pub error_description: String,
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    access_token: String,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    id_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<i64>,
+}
+
+/// The token endpoint's answer, or its OAuth error.
+pub(crate) enum TokenAnswer {
+    Tokens(StoredTokens),
+    Error(ErrorBody),
+}
+
+pub(crate) fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+pub(crate) fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("the HTTP client builds")
+}
+
+/// POSTs a form to `url`; returns the status and the JSON body.
+pub(crate) async fn post_form(
+    http: &reqwest::Client,
+    url: &str,
+    form: &[(&str, &str)],
+) -> Result<(reqwest::StatusCode, serde_json::Value), SignInError> {
+    let unreachable = |e: reqwest::Error| SignInError::Unreachable {
+        url: url.to_string(),
+        reason: e.without_url().to_string(),
+    };
+    let response = http
+        .post(url)
+        .form(form)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status();
+    let body = response.json().await.map_err(|_| {
+        SignInError::Refused(format!(
+            "{url} answered {status} without a JSON body; check the profile's authority"
+        ))
+    })?;
+    Ok((status, body))
+}
+
+/// Redeems a grant at the token endpoint. `previous` keeps the account and
+/// refresh token when the answer has none.
+pub(crate) async fn redeem(
+    http: &reqwest::Client,
+    config: &SignInConfig,
+    grant: &[(&str, &str)],
+    previous: Option<&StoredTokens>,
+) -> Result<TokenAnswer, SignInError> {
+    let mut form = vec![("client_id", config.client_id.as_str())];
+    form.extend_from_slice(grant);
+    let (status, body) = post_form(http, &config.endpoint("token"), &form).await?;
+    if !status.is_success() {
+        return match serde_json::from_value::<ErrorBody>(body) {
+            Ok(e) => Ok(TokenAnswer::Error(e)),
+            Err(_) => Err(SignInError::Refused(format!(
+                "the token endpoint answered {status}"
+            ))),
+        };
+    }
+    let body: TokenBody = serde_json::from_value(body)
+        .map_err(|e| SignInError::Refused(format!("the token answer is not understood ({e})")))?;
+    let account = body
+        .id_token
+        .as_deref()
+        .and_then(account_of)
+        .or_else(|| account_of(&body.access_token))
+        .or_else(|| previous.map(|p| p.account.clone()))
+        .unwrap_or_default();
+    let refresh = body
+        .refresh_token
+        .map(Secret::new)
+        .or_else(|| previous.map(|p| p.refresh_token.clone()))
+        .unwrap_or_else(|| Secret::new(""));
+    Ok(TokenAnswer::Tokens(StoredTokens {
+        account,
+        refresh_token: refresh,
+        access_token: Some(Secret::new(body.access_token)),
+        expires_at: Some(now_s() + body.expires_in.unwrap_or(3600)),
+    }))
+}
+
+/// The user name a JWT names (`preferred_username`, `upn`), read without
+/// verifying: it is only shown, never trusted.
+pub fn account_of(jwt: &str) -> Option<String> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    ["preferred_username", "upn", "unique_name", "email"]
+        .iter()
+        .find_map(|k| claims[*k].as_str().filter(|s| !s.is_empty()))
+        .map(str::to_string)
+}
+
+/// A refused grant as a sentence.
+pub(crate) fn refused(e: &ErrorBody) -> SignInError {
+    let detail = if e.error_description.is_empty() {
+        e.error.clone()
+    } else {
+        format!("{}: {}", e.error, e.error_description)
+    };
+    match e.error.as_str() {
+        "invalid_grant" | "interaction_required" => SignInError::SignInAgain(detail),
+        "authorization_declined" | "access_denied" => SignInError::Declined,
+        "expired_token" => SignInError::Expired,
+        _ => SignInError::Refused(detail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_for_a_host_and_accounts_from_tokens() {
+        let c = SignInConfig::for_host(
+            "http://127.0.0.1:9/organizations/",
+            "app",
+            "http://127.0.0.1:9/",
+        );
+        assert_eq!(
+            c.endpoint("token"),
+            "http://127.0.0.1:9/organizations/oauth2/v2.0/token"
+        );
+        assert_eq!(
+            c.scope,
+            "http://127.0.0.1:9/user_impersonation offline_access openid profile"
+        );
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"upn":"mona@contoso.example"}"#);
+        assert_eq!(
+            account_of(&format!("h.{payload}.s")).as_deref(),
+            Some("mona@contoso.example")
+        );
+        assert_eq!(account_of("not-a-jwt"), None);
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let e = |error: &str| ErrorBody {
+            error: error.into(),
+            error_description: "x".into(),
+        };
+        assert!(matches!(
+            refused(&e("invalid_grant")),
+            SignInError::SignInAgain(_)
+        ));
+        assert_eq!(refused(&e("authorization_declined")), SignInError::Declined);
+        assert_eq!(refused(&e("expired_token")), SignInError::Expired);
+        assert!(refused(&e("invalid_grant"))
+            .to_string()
+            .contains("sign in again"));
+    }
+}

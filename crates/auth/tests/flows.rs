@@ -1,0 +1,198 @@
+//! The sign-in flows against a real local host (its own authority) over HTTP:
+//! device code, authorization code + PKCE with reqwest as the browser, silent
+//! refresh with rotation.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferry_auth::{
+    device, pkce, MemoryStore, Secret, SignInConfig, SignInError, SignedIn, TokenStore,
+};
+use ferry_host::{AuthMode, Host, HostConfig, IdentityConfig, RunningHost};
+
+async fn host(identity: IdentityConfig) -> (RunningHost, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HostConfig::new(dir.path());
+    config.auth = Some(AuthMode::Strict);
+    config.identity = identity;
+    (Host::start(config).await.unwrap(), dir)
+}
+
+fn fast() -> IdentityConfig {
+    IdentityConfig {
+        poll_interval: Duration::from_secs(1),
+        ..IdentityConfig::default()
+    }
+}
+
+fn config(host: &RunningHost) -> SignInConfig {
+    let kind = ferry_auth::HostKind::of(host.base_url()).unwrap();
+    SignInConfig::for_host(&kind.authority(None), "ferry-test", host.base_url())
+}
+
+async fn who_am_i(host: &RunningHost, token: &str) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .get(format!("{}/WhoAmI", host.api_url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn device_code_waits_for_approval_then_signs_in() {
+    let (host, _dir) = host(fast()).await;
+    let config = config(&host);
+    let code = device::start(&config).await.unwrap();
+    assert!(code.message.contains(&code.user_code), "{}", code.message);
+    assert_eq!(
+        code.verification_uri,
+        format!("{}/devicelogin", host.base_url())
+    );
+    let approve = async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        host.approve_device_code(&code.user_code, "mona").unwrap()
+    };
+    let (tokens, upn) = tokio::join!(device::wait(&config, &code), approve);
+    let tokens = tokens.unwrap();
+    assert_eq!(upn, "mona@contoso.example");
+    assert_eq!(tokens.account, "mona@contoso.example");
+    let access = tokens.access_token.clone().unwrap();
+    assert_eq!(
+        who_am_i(&host, access.expose()).await,
+        reqwest::StatusCode::OK
+    );
+
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let signed_in = SignedIn::new(store.clone(), "local", config);
+    signed_in.save(&tokens).unwrap();
+    // Fresh enough: no refresh, the same token.
+    assert_eq!(signed_in.access_token().await.unwrap(), access);
+    signed_in.sign_out().unwrap();
+    assert!(matches!(
+        signed_in.access_token().await,
+        Err(SignInError::NotSignedIn(_))
+    ));
+}
+
+#[tokio::test]
+async fn declined_and_expired_device_codes_say_so() {
+    let (host, _dir) = host(fast()).await;
+    let config = config(&host);
+    let code = device::start(&config).await.unwrap();
+    let decline = reqwest::Client::new()
+        .post(&code.verification_uri)
+        .form(&[("code", code.user_code.as_str()), ("action", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert!(decline.status().is_success());
+    assert_eq!(
+        device::wait(&config, &code).await.unwrap_err(),
+        SignInError::Declined
+    );
+
+    let (short, _dir2) = host_with_expiry().await;
+    let config = self::config(&short);
+    let code = device::start(&config).await.unwrap();
+    assert_eq!(
+        device::wait(&config, &code).await.unwrap_err(),
+        SignInError::Expired
+    );
+}
+
+async fn host_with_expiry() -> (RunningHost, tempfile::TempDir) {
+    host(IdentityConfig {
+        device_code_lifetime: Duration::ZERO,
+        ..fast()
+    })
+    .await
+}
+
+/// Plays the browser: submits the host's sign-in page as `user`, follows the
+/// redirect to the app's loopback listener.
+async fn browser(url: String, user: &str) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = http.get(&url).send().await.unwrap();
+    assert!(page.status().is_success(), "{}", page.text().await.unwrap());
+    let parsed = url::Url::parse(&url).unwrap();
+    let mut form: Vec<(String, String)> = parsed.query_pairs().into_owned().collect();
+    form.push(("user".into(), user.into()));
+    form.push(("action".into(), "accept".into()));
+    let base = format!("{}{}", &url[..url.find('?').unwrap()], "");
+    let r = http.post(base).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::FOUND);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(location.starts_with("http://127.0.0.1:"), "{location}");
+    let done = http.get(location).send().await.unwrap();
+    assert!(done.text().await.unwrap().contains("close this window"));
+}
+
+#[tokio::test]
+async fn pkce_on_a_loopback_redirect_signs_in() {
+    let (host, _dir) = host(fast()).await;
+    let config = config(&host);
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let open = move |url: &str| {
+        tx.send(url.to_string()).unwrap();
+    };
+    let drive = async {
+        let url = rx.await.unwrap();
+        assert!(url.contains("code_challenge_method=S256"), "{url}");
+        browser(url, "pat").await;
+    };
+    let (tokens, ()) = tokio::join!(pkce::sign_in(&config, open, Duration::from_secs(20)), drive);
+    let tokens = tokens.unwrap();
+    assert_eq!(tokens.account, "pat@contoso.example");
+    assert!(!tokens.refresh_token.expose().is_empty());
+    assert_eq!(
+        who_am_i(&host, tokens.access_token.unwrap().expose()).await,
+        reqwest::StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_expiring_token_is_refreshed_and_the_rotated_refresh_token_saved() {
+    let (host, _dir) = host(fast()).await;
+    let config = config(&host);
+    let code = device::start(&config).await.unwrap();
+    host.approve_device_code(&code.user_code, "mona").unwrap();
+    let mut tokens = device::wait(&config, &code).await.unwrap();
+    let old_refresh = tokens.refresh_token.clone();
+    let old_access = tokens.access_token.clone().unwrap();
+    // Pretend it expires within the refresh margin.
+    tokens.expires_at = Some(tokens.expires_at.unwrap() - 3600 + 60);
+    let store: Arc<dyn TokenStore> = Arc::new(MemoryStore::default());
+    let signed_in = Arc::new(SignedIn::new(store.clone(), "local", config.clone()));
+    signed_in.save(&tokens).unwrap();
+    // Two callers at once: one refresh, both get the new token.
+    let (a, b) = tokio::join!(signed_in.access_token(), signed_in.access_token());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a, b);
+    assert_ne!(a, old_access);
+    let saved = store.load("local").unwrap().unwrap();
+    assert_ne!(
+        saved.refresh_token, old_refresh,
+        "the rotated refresh token is saved"
+    );
+    assert_eq!(saved.account, "mona@contoso.example");
+    assert_eq!(who_am_i(&host, a.expose()).await, reqwest::StatusCode::OK);
+
+    // The old refresh token is refused now: a store holding it must sign in again.
+    let stale = SignedIn::new(Arc::new(MemoryStore::default()), "stale", config);
+    stale
+        .save(&ferry_auth::StoredTokens {
+            account: "mona@contoso.example".into(),
+            refresh_token: old_refresh,
+            access_token: Some(Secret::new("expired")),
+            expires_at: Some(0),
+        })
+        .unwrap();
+    let err = stale.access_token().await.unwrap_err();
+    assert!(matches!(err, SignInError::SignInAgain(_)), "{err}");
+    assert!(err.to_string().contains("sign in again"), "{err}");
+}
