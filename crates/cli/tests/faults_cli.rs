@@ -6,102 +6,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
-use common::{text, SETTINGS};
-
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data_dir: &std::path::Path) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args([
-            "host",
-            "serve",
-            "--port",
-            "0",
-            "--speed",
-            "50",
-            // The maker is named by a plain token (FERRY_TOKEN=mona): this test is about faults.
-            "--auth",
-            "open",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("Listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    // Keep draining stdout so the host never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = out.read_to_string(&mut sink);
-    });
-    Served { child, url }
-}
-
-/// A plain HTTP/1.1 request as the admin (no token); returns (status line, body).
-fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String) {
-    let authority = base.strip_prefix("http://").unwrap();
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
-         Accept: application/json\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (
-        head.lines().next().unwrap_or("").to_string(),
-        body.to_string(),
-    )
-}
-
-fn ferry(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(args)
-        .env("FERRY_DATA_DIR", dir.join("data"))
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("FERRY_POLL_MS", "50")
-        .env("FERRY_TOKEN", "mona")
-        .env("NO_COLOR", "1")
-        .env_remove("FERRY_PROFILE")
-        .output()
-        .unwrap()
-}
+use common::{ferry_as, request, serve, text, SETTINGS};
 
 #[test]
 fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
     let dir = tempfile::tempdir().unwrap();
-    let host = serve(&dir.path().join("host"));
+    let host = serve(&dir.path().join("host"), &[]);
     let settings = dir.path().join("test.settings.json");
     std::fs::write(&settings, SETTINGS).unwrap();
     for args in [
@@ -116,7 +26,7 @@ fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
         ][..],
         &["profile", "use", "local"][..],
     ] {
-        let out = ferry(dir.path(), args);
+        let out = ferry_as(dir.path(), "mona", args);
         assert!(out.status.success(), "{args:?}: {}", text(&out));
     }
 
@@ -131,8 +41,9 @@ fn a_deployment_survives_a_429_storm_and_a_lost_create_answer() {
     );
     assert!(status.contains("200"), "{status} {body}");
 
-    let out = ferry(
+    let out = ferry_as(
         dir.path(),
+        "mona",
         &[
             "deploy",
             "--solution",

@@ -260,8 +260,10 @@ impl Scenario {
         Ok(())
     }
 
-    /// The built-in demo: dev, test, uat and prod; a three-stage pipeline; a
-    /// gated single-stage pipeline; solutions of different shapes; connections.
+    /// The built-in demo: dev, test, uat and prod; a three-stage pipeline; a gated
+    /// single-stage pipeline (approval and a pre-deployment step); a two-stage pipeline with a
+    /// pre-deployment gate on one stage and an approval on the other, which allows
+    /// redeployment; solutions of different shapes; connections.
     pub fn demo() -> Self {
         Self::from_toml(DEMO).expect("the built-in demo scenario parses")
     }
@@ -636,6 +638,17 @@ shared_with = ["mona@contoso.example"]
 stages = [
   { name = "Gated Prod", target = "prod", delegated = true, approver = "pat@contoso.example", pre_deployment_step = true },
 ]
+
+[[pipelines]]
+name = "Contoso Reviewed"
+description = "UAT after a pre-deployment check, then Prod after Pat approves; older versions may be redeployed"
+dev_environments = ["dev"]
+shared_with = ["mona@contoso.example"]
+enable_redeployment = true
+stages = [
+  { name = "Checked UAT", target = "uat", pre_deployment_step = true },
+  { name = "Approved Prod", target = "prod", delegated = true, approver = "pat@contoso.example" },
+]
 "#;
 
 #[cfg(test)]
@@ -648,6 +661,15 @@ mod tests {
         assert_eq!(s.environments.len(), 4);
         assert_eq!(s.pipelines[0].stages.len(), 3);
         assert!(!s.environments[0].solutions[1].spec.depends_on.is_empty());
+        // One stage with a pre-deployment gate, one delegated stage with an approver.
+        let reviewed = &s.pipelines[2];
+        assert!(reviewed.stages[0].pre_deployment_step && !reviewed.stages[0].delegated);
+        assert!(reviewed.stages[1].delegated && !reviewed.stages[1].pre_deployment_step);
+        assert_eq!(
+            reviewed.stages[1].approver.as_deref(),
+            Some("pat@contoso.example")
+        );
+        assert!(reviewed.enable_redeployment);
     }
 
     #[test]

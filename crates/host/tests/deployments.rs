@@ -634,3 +634,75 @@ async fn cancel_is_refused_in_the_final_step() {
         200000002
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_reviewed_pipeline_checks_uat_and_waits_for_pat_on_prod() {
+    const REVIEWED: &str = "Contoso Reviewed";
+    let h = start(Scenario::demo()).await;
+    // Mona runs it: the demo shares the pipeline with her.
+    let go_to_gate = |stage_name: &'static str, env: &'static str| {
+        let h = &h;
+        async move {
+            let run = h
+                .create_run_as("mona", &stage(REVIEWED, stage_name), "dev", "ContosoCore")
+                .await;
+            let body = json!({ "StageRunId": run });
+            let (s, b) = h
+                .post_as("mona", "ValidatePackageAsync", body.clone())
+                .await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+            assert_eq!(
+                h.wait_for(&run, &[200000007, 200000003]).await["stagerunstatus"],
+                200000007
+            );
+            let (s, _, b) = h
+                .send(
+                    reqwest::Method::PATCH,
+                    &format!("deploymentstageruns({run})"),
+                    json!({ "deploymentsettingsjson": core_settings(env).to_string() }),
+                    &[("If-Match", "*"), ("Authorization", "Bearer mona")],
+                )
+                .await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+            let (s, b) = h.post_as("mona", "DeployPackageAsync", body).await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+            run
+        }
+    };
+
+    // UAT: the pre-deployment step holds the run until it is completed.
+    let uat = go_to_gate("Checked UAT", "uat").await;
+    let waiting = h.run(&uat).await;
+    assert_eq!(waiting["stagerunstatus"], 200000008, "{waiting}");
+    assert_eq!(waiting["predeploymentstepstatus"], 10);
+    assert!(
+        waiting["approvalstatus"].is_null(),
+        "no approval on this stage: {waiting}"
+    );
+    let (s, b) = h
+        .post(
+            "UpdatePreDeploymentStepStatus",
+            json!({ "StageRunId": uat, "PreDeploymentStepStatus": 20, "Comments": "checks green" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let done = h.wait_for(&uat, &[200000002, 200000003]).await;
+    assert_eq!(done["stagerunstatus"], 200000002, "{done}");
+
+    // Prod: only Pat, the stage's approver, may approve; then it deploys without another gate.
+    let prod = go_to_gate("Approved Prod", "prod").await;
+    assert_eq!(h.run(&prod).await["approvalstatus"], 10);
+    let approve = json!({ "StageRunId": prod, "ApprovalStatus": 20, "ApprovalComments": "go" });
+    let (s, _) = h
+        .post_as("mona", "UpdateApprovalStatus", approve.clone())
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a maker cannot approve");
+    let (s, b) = h.post_as("pat", "UpdateApprovalStatus", approve).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let done = h.wait_for(&prod, &[200000002, 200000003]).await;
+    assert_eq!(done["stagerunstatus"], 200000002, "{done}");
+    assert_eq!(
+        done["_artifactid_value"],
+        h.run(&uat).await["_artifactid_value"]
+    );
+}

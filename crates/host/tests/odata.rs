@@ -56,7 +56,7 @@ async fn select_filter_orderby_top_count() {
     let (_, v) = h.get("deploymentpipelines?$filter=deploymentpipeline_deploymentstage/any(s: s/name eq 'deploy to uat')&$select=name").await;
     assert_eq!(v["value"].as_array().unwrap().len(), 1, "{v}");
     let (_, v) = h.get("deploymentstages?$filter=targetdeploymentenvironmentid/name eq 'Contoso Prod'&$select=name").await;
-    assert_eq!(v["value"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["value"].as_array().unwrap().len(), 3, "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,7 +96,7 @@ async fn expand_single_and_collection_with_nested_options() {
 
     // Navigation from the environment side (the portable pipelines fallback).
     let (_, v) = h.get(&format!("deploymentenvironments({})/deploymentpipeline_deploymentenvironment?$select=deploymentpipelineid,name&$filter=statecode eq 0", registration("dev"))).await;
-    assert_eq!(v["value"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v["value"].as_array().unwrap().len(), 3, "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -498,8 +498,8 @@ async fn pipeline_functions_whoami_and_metadata() {
         ))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(v["value"].as_array().unwrap().len(), 2);
-    assert_eq!(v["AvailablePipelines"].as_array().unwrap().len(), 2);
+    assert_eq!(v["value"].as_array().unwrap().len(), 3);
+    assert_eq!(v["AvailablePipelines"].as_array().unwrap().len(), 3);
     assert_eq!(
         v["DeploymentEnvironment"]["DeploymentEnvironmentId"],
         registration("dev").as_str()

@@ -2,8 +2,11 @@
 //! folder, and output filters for snapshots (times, dates and ids replaced).
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -130,4 +133,107 @@ pub fn filtered(s: &str) -> String {
 pub fn is_clock(w: &str) -> bool {
     let b = w.as_bytes();
     (b.len() == 8 && b[2] == b':' && b[5] == b':') || (b.len() == 5 && b[2] == b':')
+}
+
+/// A `ferry host serve --auth open` process; killed when dropped.
+pub struct Served {
+    child: Child,
+    pub url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `ferry host serve --auth open` (speed 50) on a free port; `extra` adds arguments.
+pub fn serve(data_dir: &std::path::Path, extra: &[&str]) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args([
+            "host",
+            "serve",
+            "--port",
+            "0",
+            "--speed",
+            "50",
+            // The maker is named by a plain token (FERRY_TOKEN=mona): this test is about faults.
+            "--auth",
+            "open",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("Listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    // Keep draining stdout so the host never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = out.read_to_string(&mut sink);
+    });
+    Served { child, url }
+}
+
+/// A plain HTTP/1.1 request as the admin (no token); returns (status line, body).
+pub fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String) {
+    request_as(base, None, method, path, body)
+}
+
+/// A plain HTTP/1.1 request, with `Authorization: Bearer <who>` when given.
+pub fn request_as(
+    base: &str,
+    who: Option<&str>,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> (String, String) {
+    let auth = who
+        .map(|w| format!("Authorization: Bearer {w}\r\n"))
+        .unwrap_or_default();
+    let authority = base.strip_prefix("http://").unwrap();
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n{auth}\
+         Accept: application/json\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        body.to_string(),
+    )
+}
+
+/// The real binary with its data under `dir`, acting as `who` (`FERRY_TOKEN`, an open host).
+pub fn ferry_as(dir: &std::path::Path, who: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(args)
+        .env("FERRY_DATA_DIR", dir.join("data"))
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("xdg"))
+        .env("FERRY_POLL_MS", "50")
+        .env("FERRY_TOKEN", who)
+        .env("NO_COLOR", "1")
+        .env_remove("FERRY_PROFILE")
+        .output()
+        .unwrap()
 }
