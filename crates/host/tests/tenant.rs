@@ -212,7 +212,7 @@ async fn runs_continue_after_a_restart() {
     assert_eq!(r.text().await.unwrap(), "1", "no artifact duplicated");
     // The scenario seeds once: a restart keeps what the API changed.
     let (_, v) = h2.get("deploymentpipelines?$select=name").await;
-    assert_eq!(v["value"].as_array().unwrap().len(), 2);
+    assert_eq!(v["value"].as_array().unwrap().len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,9 +2,9 @@
 //! host Ferry emits its event — adaptive pacing against a fixed 5-second poll, in one run.
 //!
 //! Each mode deploys ContosoCore to "Deploy to Test" of the Local sandbox at demo pace (speed
-//! 1, about 20 s per deployment), with a fresh data folder. The adaptive mode first deploys a
-//! few times to learn the phase durations (the cache keeps them, as it would for a maker who
-//! deployed before) and reports the first, cold deployment as well as the measured one. A side
+//! 1, about 20 s per deployment), with a fresh data folder. The adaptive mode first deploys
+//! ContosoCanvas to Test and then to UAT, learning the phase durations (the cache keeps them, as
+//! it would for a maker who deployed before), and reports those deployments too. A side
 //! task reads the run straight from the host every 20 ms (not counted) to know when each
 //! transition really happened; a transition's delay is the time until Ferry emitted an event
 //! for that state or a later one.
@@ -93,7 +93,13 @@ async fn truth(
     out
 }
 
-async fn deploy(engine: &Engine, host: &str, counter: &AtomicU64) -> Deployment {
+async fn deploy(
+    engine: &Engine,
+    host: &str,
+    counter: &AtomicU64,
+    solution: &str,
+    stage: &str,
+) -> Deployment {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let stop = CancellationToken::new();
     let side = tokio::spawn(truth(host.to_string(), seen.clone(), stop.clone()));
@@ -102,9 +108,9 @@ async fn deploy(engine: &Engine, host: &str, counter: &AtomicU64) -> Deployment 
         .deploy(
             &DeployRequest {
                 plan: PlanRequest {
-                    solution: "ContosoCore".into(),
-                    stage: "Deploy to Test".into(),
-                    settings_json: Some(SETTINGS.into()),
+                    solution: solution.into(),
+                    stage: stage.into(),
+                    settings_json: (solution == "ContosoCore").then(|| SETTINGS.into()),
                     ..Default::default()
                 },
                 notes: Some("benchmark".into()),
@@ -189,20 +195,19 @@ fn main() {
         let dir = tempfile::tempdir().unwrap();
         let (fixed, counter) = engine_for(dir.path(), Pacing::Fixed, speed);
         let host = fixed.connect().await.unwrap().host_url;
-        let baseline = deploy(&fixed, &host, &counter).await;
+        let baseline = deploy(&fixed, &host, &counter, "ContosoCore", "Deploy to Test").await;
         line("fixed 5 s poll", &baseline);
         drop(fixed);
 
         let dir = tempfile::tempdir().unwrap();
         let (adaptive, counter) = engine_for(dir.path(), Pacing::Adaptive, speed);
         let host = adaptive.connect().await.unwrap().host_url;
-        let cold = deploy(&adaptive, &host, &counter).await;
-        line("adaptive, first deployment", &cold);
-        let mut last = cold;
-        for n in 2..=4 {
-            last = deploy(&adaptive, &host, &counter).await;
-            line(&format!("adaptive, deployment {n}"), &last);
-        }
+        let cold = deploy(&adaptive, &host, &counter, "ContosoCanvas", "Deploy to Test").await;
+        line("adaptive, 1st (Canvas → Test, cold)", &cold);
+        let second = deploy(&adaptive, &host, &counter, "ContosoCanvas", "Deploy to UAT").await;
+        line("adaptive, 2nd (Canvas → UAT)", &second);
+        let last = deploy(&adaptive, &host, &counter, "ContosoCore", "Deploy to Test").await;
+        line("adaptive, measured (Core → Test)", &last);
         println!();
         println!(
             "requests: adaptive {} vs fixed {} ({:.2}×); median delay: adaptive {} ms vs fixed {} ms ({:.2}×)",
