@@ -4,14 +4,16 @@
 //! deliveries resume in order, and a duplicate only ever repeats a delivery id.
 //! The procedure and result are recorded in RELIABILITY.md.
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{host_serve, request, Served};
 use serde_json::Value;
 
 /// One request the receiver saw: delivery id, message name, operation id, answered status.
@@ -78,69 +80,19 @@ fn answer(stream: TcpStream, mode: &AtomicU16, hits: &Mutex<Vec<Hit>>) {
     );
 }
 
-fn serve(data_dir: &std::path::Path, scenario: &std::path::Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args([
-            "host",
-            "serve",
-            "--port",
-            "0",
-            "--speed",
-            "100",
-            // Token-less requests act as the admin: this test is about restarts, not sign-in.
-            "--auth",
-            "open",
-            "--scenario",
-        ])
-        .arg(scenario)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("Listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    // Keep draining stdout so the host never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = out.read_to_string(&mut sink);
-    });
-    (child, url)
-}
-
-fn kill_9(mut child: Child) {
-    let status = Command::new("kill")
-        .args(["-KILL", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    child.wait().unwrap();
-}
-
-fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String) {
-    let authority = base.strip_prefix("http://").unwrap();
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
-         Content-Type: application/json\r\nPrefer: return=representation\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_string(), body.to_string())
+/// `ferry host serve --auth open` with a scenario; token-less requests act as the admin:
+/// this test is about restarts, not sign-in.
+fn serve(data_dir: &std::path::Path, scenario: &std::path::Path) -> Served {
+    host_serve(&[
+        "--speed".as_ref(),
+        "100".as_ref(),
+        "--auth".as_ref(),
+        "open".as_ref(),
+        "--scenario".as_ref(),
+        scenario.as_os_str(),
+        "--data-dir".as_ref(),
+        data_dir.as_os_str(),
+    ])
 }
 
 fn get_json(base: &str, path: &str) -> Value {
@@ -205,7 +157,8 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
     std::fs::write(&file, scenario(port)).unwrap();
     let data = dir.path().join("data");
 
-    let (child, url) = serve(&data, &file);
+    let host = serve(&data, &file);
+    let url = host.url.clone();
     let body = format!(
         r#"{{"deploymentstageid@odata.bind":"/deploymentstages({})","devdeploymentenvironment@odata.bind":"/deploymentenvironments({})","artifactname":"Tools","solutionid":"{}"}}"#,
         derived_id("stage", "Gated/Prod"),
@@ -234,11 +187,12 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
 
     // The receiver answers 503: the first event is retried; kill -9 meanwhile.
     until("three failed attempts", || hits.lock().unwrap().len() >= 3);
-    kill_9(child);
+    host.kill_9();
     let before_restart = hits.lock().unwrap().len();
 
     // Restart on the same data dir: the gate still waits, deliveries resume.
-    let (child, url) = serve(&data, &file);
+    let host = serve(&data, &file);
+    let url = host.url.clone();
     let waiting = run_row(&url);
     assert_eq!(waiting["stagerunstatus"], 200000007, "{waiting}");
     assert_eq!(waiting["approvalstatus"], 10, "{waiting}");
@@ -254,10 +208,11 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
             .count()
             >= 2
     });
-    kill_9(child);
+    host.kill_9();
 
     // Once more from the same data: approve, the run finishes, all five events arrive.
-    let (child, url) = serve(&data, &file);
+    let host = serve(&data, &file);
+    let url = host.url.clone();
     assert_eq!(run_row(&url)["approvalstatus"], 10);
     action(&url, "UpdateApprovalStatus", r#","ApprovalStatus":20"#);
     until("the deployment", || {
@@ -306,5 +261,5 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
     let log = log["value"].as_array().unwrap();
     assert!(log.iter().all(|d| d["state"] == "delivered"), "{log:?}");
     assert!(log[0]["attempts"].as_i64().unwrap() >= 4, "{:?}", log[0]);
-    kill_9(child);
+    host.kill_9();
 }

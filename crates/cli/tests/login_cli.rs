@@ -5,11 +5,15 @@
 //! test command starts GNOME Keyring in a private D-Bus session); each uses a
 //! keyring service name of its own.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
+
+use common::{host_serve, Served};
 
 fn keyring_available() -> bool {
     let real = std::env::var_os("KEYRING_REAL").is_some_and(|v| v == "1");
@@ -21,42 +25,16 @@ fn keyring_available() -> bool {
     real
 }
 
-struct Serve {
-    child: Child,
-    url: String,
-    _out: BufReader<ChildStdout>,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data_dir: &Path, extra: &[&str]) -> Serve {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(["host", "serve", "--port", "0", "--speed", "100"])
-        .args(["--device-code-interval", "1", "--data-dir"])
-        .arg(data_dir)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("Listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    Serve {
-        child,
-        url,
-        _out: out,
-    }
+/// `ferry host serve` (strict unless `extra` says otherwise) with a fast device-code poll.
+fn serve(data_dir: &Path, extra: &[&str]) -> Served {
+    let mut args: Vec<std::ffi::OsString> = ["--speed", "100", "--device-code-interval", "1"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    args.push("--data-dir".into());
+    args.push(data_dir.into());
+    args.extend(extra.iter().map(Into::into));
+    host_serve(&args)
 }
 
 /// A plain HTTP/1.1 GET; returns the head and body.

@@ -148,23 +148,12 @@ impl Drop for Served {
     }
 }
 
-/// Starts `ferry host serve --auth open` (speed 50) on a free port; `extra` adds arguments.
-pub fn serve(data_dir: &std::path::Path, extra: &[&str]) -> Served {
+/// Starts `ferry host serve --port 0 ARGS…` and reads its base URL from the first line;
+/// the rest of its output is drained so it never blocks on a full pipe.
+pub fn host_serve<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args([
-            "host",
-            "serve",
-            "--port",
-            "0",
-            "--speed",
-            "50",
-            // The maker is named by a plain token (FERRY_TOKEN=mona): this test is about faults.
-            "--auth",
-            "open",
-            "--data-dir",
-        ])
-        .arg(data_dir)
-        .args(extra)
+        .args(["host", "serve", "--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -177,12 +166,34 @@ pub fn serve(data_dir: &std::path::Path, extra: &[&str]) -> Served {
         .strip_prefix("Listening on ")
         .unwrap_or_else(|| panic!("unexpected first line: {first}"))
         .to_string();
-    // Keep draining stdout so the host never blocks on a full pipe.
     std::thread::spawn(move || {
         let mut sink = String::new();
         let _ = out.read_to_string(&mut sink);
     });
     Served { child, url }
+}
+
+/// Starts `ferry host serve --auth open` (speed 50) on `data_dir`; `extra` adds arguments.
+pub fn serve(data_dir: &std::path::Path, extra: &[&str]) -> Served {
+    let mut args: Vec<std::ffi::OsString> = ["--speed", "50", "--auth", "open", "--data-dir"]
+        .iter()
+        .map(Into::into)
+        .collect();
+    args.push(data_dir.into());
+    args.extend(extra.iter().map(Into::into));
+    host_serve(&args)
+}
+
+impl Served {
+    /// Kills the host with SIGKILL: no chance to clean up.
+    pub fn kill_9(mut self) {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait().unwrap();
+    }
 }
 
 /// A plain HTTP/1.1 request as the admin (no token); returns (status line, body).
@@ -209,7 +220,7 @@ pub fn request_as(
     let head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n{auth}\
          Accept: application/json\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\n\r\n",
+         Prefer: return=representation\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).unwrap();
