@@ -1,6 +1,8 @@
 //! `ferry deploy`: plan, validate and deploy a solution to a stage. Ferry
 //! proposes the version (one above dev, the stage and the target); values come
-//! from `--settings`, else from the values last used for this stage.
+//! from `--settings`, else from the values last used for this stage. With
+//! `--redeploy RUN_ID` the artifact of that earlier successful run goes to the
+//! stage again, at its version (where the pipeline allows redeployment).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,8 +32,12 @@ pub struct DeployArgs {
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
     /// Use this version instead of the proposed one.
-    #[arg(long, value_name = "V")]
+    #[arg(long, value_name = "V", conflicts_with = "redeploy")]
     version: Option<String>,
+    /// Deploy the artifact of this earlier successful run of the stage again, at its
+    /// version (the pipeline must allow redeployment; see `ferry run candidates`).
+    #[arg(long, value_name = "RUN_ID")]
+    redeploy: Option<String>,
     /// Follow the run to its end (exit code 3 if it fails, 4 if canceled).
     #[arg(long)]
     wait: bool,
@@ -63,6 +69,7 @@ pub fn run(args: DeployArgs, global: &Global) -> anyhow::Result<ExitCode> {
         settings_json,
         values: None,
         version: args.version.clone(),
+        redeploy_of: args.redeploy.clone(),
     };
     with_engine(global, |engine| async move {
         if args.dry_run {
@@ -128,7 +135,11 @@ fn print_plan(plan: &Plan) {
             .as_deref()
             .map(|v| format!(", target has {v}"))
             .unwrap_or_default(),
-        if plan.promotes { " — promoted" } else { "" }
+        match (&plan.redeploy, plan.promotes) {
+            (Some(r), _) => format!(" — redeploys the artifact of run {}", r.run_id),
+            (None, true) => " — promoted".to_string(),
+            (None, false) => String::new(),
+        }
     );
     if !plan.environment_variables.is_empty() {
         println!("  Environment variables:");

@@ -1,4 +1,5 @@
-//! `ferry run status|watch|cancel|retry|resume|export`: one stage run by id.
+//! `ferry run status|watch|cancel|retry|resume|export`: one stage run by id;
+//! `ferry run candidates`: the runs whose artifact can go back to a stage.
 
 use std::process::ExitCode;
 
@@ -41,6 +42,18 @@ pub enum RunCommand {
     },
     /// Re-attach to every unfinished run in the cache and follow them to their end.
     Resume {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The successful runs of a solution in a stage, newest first: what `ferry deploy
+    /// --redeploy RUN_ID` can put back there (where the pipeline allows redeployment).
+    Candidates {
+        /// The solution's unique name.
+        #[arg(long)]
+        solution: String,
+        /// The stage: its name (case-insensitive) or id.
+        #[arg(long, value_name = "NAME|ID")]
+        stage: String,
         #[arg(long)]
         json: bool,
     },
@@ -115,6 +128,34 @@ pub fn run(cmd: RunCommand, global: &Global) -> anyhow::Result<ExitCode> {
                     .map(run_exit)
                     .find(|c| *c != ExitCode::SUCCESS)
                     .unwrap_or(ExitCode::SUCCESS))
+            }
+            RunCommand::Candidates {
+                solution,
+                stage,
+                json,
+            } => {
+                let candidates = engine.redeploy_candidates(&solution, &stage).await?;
+                if json {
+                    print_json(&candidates)?;
+                } else if candidates.is_empty() {
+                    println!("No successful run of {solution} in {stage} to redeploy.");
+                } else {
+                    for c in &candidates {
+                        println!(
+                            "{}  {} {}  {}{}",
+                            c.run_id,
+                            c.solution,
+                            c.version.as_deref().unwrap_or("?"),
+                            c.deployed_on.as_deref().unwrap_or(""),
+                            if c.current {
+                                "  (in the stage now)"
+                            } else {
+                                ""
+                            }
+                        );
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
             }
             RunCommand::Export { id, format } => {
                 let format = match format {

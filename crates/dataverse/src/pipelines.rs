@@ -60,7 +60,7 @@ pub struct Stage {
 }
 
 /// The columns of a stage run the client reads (§5.6).
-pub const STAGE_RUN_COLUMNS: &str = "deploymentstagerunid,name,stagerunstatus,operation,suboperation,operationstatus,operationdetails,errormessage,validationresults,deploymentsettingsjson,artifactname,artifactversion,artifactdevcurrentversion,deploymentnotes,scheduledtime,starttime,endtime,approvalstatus,predeploymentstepstatus,_artifactid_value,_deploymentstageid_value,_devdeploymentenvironment_value,createdon,modifiedon";
+pub const STAGE_RUN_COLUMNS: &str = "deploymentstagerunid,name,stagerunstatus,operation,suboperation,operationstatus,operationdetails,errormessage,validationresults,deploymentsettingsjson,artifactname,artifactversion,artifactdevcurrentversion,deploymentnotes,scheduledtime,starttime,endtime,approvalstatus,predeploymentstepstatus,_artifactid_value,isredeployment,_deploymentstageid_value,_devdeploymentenvironment_value,createdon,modifiedon";
 
 /// A stage run as the host reports it. Option sets stay raw integers (a newer
 /// host may send codes this build does not know); use [`StageRun::status`].
@@ -110,6 +110,9 @@ pub struct StageRun {
     pub predeploymentstepstatus: Option<i64>,
     #[serde(rename = "_artifactid_value", default)]
     pub artifact_id: Option<Uuid>,
+    /// The run deploys an older artifact again (§5.13).
+    #[serde(default)]
+    pub isredeployment: Option<bool>,
     #[serde(rename = "_deploymentstageid_value", default)]
     pub stage_id: Option<Uuid>,
     #[serde(rename = "_devdeploymentenvironment_value", default)]
@@ -169,6 +172,39 @@ pub struct NewStageRun {
     pub solution_id: Uuid,
     /// UTC, ISO 8601, for a deployment that should wait.
     pub scheduled_time: Option<String>,
+    /// An artifact to deploy again instead of a new export (§5.13): sent as
+    /// `artifactid@odata.bind` with `isredeployment: true`.
+    pub redeploy_artifact: Option<Uuid>,
+}
+
+/// What a pipeline allows (`deploymentpipeline`, §2.2; the flags of §5.3).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineSettings {
+    #[serde(default)]
+    pub deploymenttype: Option<i64>,
+    #[serde(default)]
+    pub enableaideploymentnotes: Option<bool>,
+    /// Older artifacts may be deployed again (§5.13).
+    #[serde(default)]
+    pub enableredeployment: Option<bool>,
+}
+
+/// A successful run whose artifact can be deployed again (§5.13's candidate list).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedeployCandidate {
+    pub deploymentstagerunid: Uuid,
+    #[serde(default)]
+    pub artifactname: Option<String>,
+    #[serde(default)]
+    pub artifactversion: Option<String>,
+    #[serde(rename = "_artifactid_value", default)]
+    pub artifact_id: Option<Uuid>,
+    #[serde(rename = "_deploymentstageid_value", default)]
+    pub stage_id: Option<Uuid>,
+    #[serde(default)]
+    pub starttime: Option<String>,
+    #[serde(default)]
+    pub endtime: Option<String>,
 }
 
 /// The registration row of the dev environment with this BAP id, if registered.
@@ -258,6 +294,57 @@ pub fn order_stages(mut rows: Vec<Stage>) -> Vec<Stage> {
     ordered
 }
 
+/// What the pipeline allows, from its row (§2.2).
+pub async fn pipeline_settings(
+    client: &Client,
+    pipeline_id: Uuid,
+) -> Result<PipelineSettings, Error> {
+    client
+        .get(&format!(
+            "deploymentpipelines({pipeline_id})?$select=deploymenttype,enableaideploymentnotes,enableredeployment"
+        ))
+        .await
+}
+
+/// What the pipeline allows, as `RetrieveDeploymentPipelineInfo` tells a maker (§5.3).
+pub async fn pipeline_info(
+    client: &Client,
+    pipeline_id: Uuid,
+    bap_environment_id: &str,
+    artifact_name: &str,
+) -> Result<PipelineSettings, Error> {
+    let path = format!(
+        "RetrieveDeploymentPipelineInfo(DeploymentPipelineId={pipeline_id},SourceEnvironmentId={},ArtifactName={})",
+        url_string_literal(bap_environment_id),
+        url_string_literal(artifact_name)
+    );
+    let doc: Value = client.get(&path).await?;
+    Ok(PipelineSettings {
+        deploymenttype: doc["DeploymentType"].as_i64(),
+        enableaideploymentnotes: doc["EnableAIDeploymentNotes"].as_bool(),
+        enableredeployment: doc["EnableRedeployment"].as_bool(),
+    })
+}
+
+/// The successful runs of a solution in a stage, newest first: what can be
+/// redeployed there (§5.13).
+pub async fn redeploy_candidates(
+    client: &Client,
+    artifact_name: &str,
+    stage_id: Uuid,
+) -> Result<Vec<RedeployCandidate>, Error> {
+    let filter = format!(
+        "stagerunstatus eq {} and artifactname eq {} and _deploymentstageid_value eq {stage_id}",
+        StageRunStatus::Succeeded.code(),
+        string_literal(artifact_name)
+    );
+    let path = format!(
+        "deploymentstageruns?$filter={}&$orderby=starttime%20desc&$select=artifactname,artifactversion,deploymentstagerunid,_artifactid_value,_deploymentstageid_value,starttime,endtime",
+        encode_query_value(&filter)
+    );
+    client.get_all(&path, Some(50)).await
+}
+
 /// Creates a stage run (§5.4) under a fresh client-chosen id and returns it.
 pub async fn create_stage_run(client: &Client, run: &NewStageRun) -> Result<Uuid, Error> {
     create_stage_run_with_id(client, Uuid::new_v4(), run).await
@@ -278,6 +365,10 @@ pub async fn create_stage_run_with_id(
     });
     if let Some(at) = &run.scheduled_time {
         body["scheduledtime"] = json!(at);
+    }
+    if let Some(artifact) = run.redeploy_artifact {
+        body["artifactid@odata.bind"] = json!(format!("/deploymentartifacts({artifact})"));
+        body["isredeployment"] = json!(true);
     }
     client
         .create_with_id("deploymentstageruns", "deploymentstagerunid", id, &body)

@@ -66,6 +66,7 @@ impl Fixture {
             artifact_name: artifact.into(),
             solution_id: Uuid::new_v4(),
             scheduled_time: None,
+            redeploy_artifact: None,
         };
         (run, registration.deploymentenvironmentid)
     }
@@ -144,6 +145,7 @@ async fn deploys_a_solution_through_the_typed_calls() {
             artifact_name: "ContosoCore".into(),
             solution_id,
             scheduled_time: None,
+            redeploy_artifact: None,
         },
     )
     .await

@@ -94,37 +94,44 @@ impl Engine {
         };
         Ok(pipelines
             .into_iter()
-            .map(|(pipeline, stages)| {
-                let stages = overview_stages(&stages, runs.as_deref());
+            .map(|(pipeline, settings, stages)| {
+                let redeploy = settings.enableredeployment.unwrap_or(false);
+                let stages = overview_stages(&stages, runs.as_deref(), redeploy);
                 PipelineOverview {
                     id: pipeline.id.to_string(),
                     name: pipeline.name,
                     description: pipeline.description,
+                    enable_redeployment: redeploy,
                     stages,
                 }
             })
             .collect())
     }
 
-    /// Reads pipelines and stages from the host and replaces the cache's snapshot.
+    /// Reads pipelines, what each allows, and their stages from the host and
+    /// replaces the cache's snapshot.
     pub(crate) async fn refresh_pipelines(
         &self,
         s: &Session,
-    ) -> Result<Vec<(p::Pipeline, Vec<p::Stage>)>> {
+    ) -> Result<Vec<(p::Pipeline, p::PipelineSettings, Vec<p::Stage>)>> {
         let mut out = Vec::new();
         for pipeline in p::retrieve_pipelines(&s.host, &s.dev.bap_id).await? {
+            let settings = pipeline_settings(s, pipeline.id).await?;
             let stages = p::stages(&s.host, pipeline.id).await?;
-            out.push((pipeline, stages));
+            out.push((pipeline, settings, stages));
         }
         let snapshot: Vec<ferry_cache::Pipeline> = out
             .iter()
-            .map(|(pl, stages)| ferry_cache::Pipeline {
+            .map(|(pl, settings, stages)| ferry_cache::Pipeline {
                 pipeline_id: pl.id.to_string(),
                 name: pl.name.clone(),
                 description: pl.description.clone(),
-                deployment_type: 0,
-                enable_ai_deployment_notes: false,
-                enable_redeployment: false,
+                deployment_type: settings
+                    .deploymenttype
+                    .and_then(|t| i32::try_from(t).ok())
+                    .unwrap_or(0),
+                enable_ai_deployment_notes: settings.enableaideploymentnotes.unwrap_or(false),
+                enable_redeployment: settings.enableredeployment.unwrap_or(false),
                 state_code: 0,
                 stages: stages
                     .iter()
@@ -183,10 +190,28 @@ impl Engine {
     }
 }
 
+/// What a pipeline allows: its row, else (a maker who may not read it) what
+/// `RetrieveDeploymentPipelineInfo` says; nothing allowed when neither answers.
+async fn pipeline_settings(s: &Session, pipeline: uuid::Uuid) -> Result<p::PipelineSettings> {
+    use ferry_dataverse::ErrorKind::{Forbidden, NotFound};
+    match p::pipeline_settings(&s.host, pipeline).await {
+        Ok(settings) => Ok(settings),
+        Err(e) if matches!(e.kind, Forbidden | NotFound) => {
+            match p::pipeline_info(&s.host, pipeline, &s.dev.bap_id, "").await {
+                Ok(settings) => Ok(settings),
+                Err(e) if matches!(e.kind, Forbidden | NotFound) => Ok(Default::default()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The stages in order, with deployability and latest run when runs are given.
 pub(crate) fn overview_stages(
     stages: &[p::Stage],
     runs: Option<&[RunSummary]>,
+    enable_redeployment: bool,
 ) -> Vec<StageOverview> {
     let by_id: HashMap<String, &p::Stage> = stages
         .iter()
@@ -219,6 +244,7 @@ pub(crate) fn overview_stages(
                 target_environment_id: st.target.as_ref().map(|t| t.environmentid.clone()),
                 delegated: st.isdelegateddeployment.unwrap_or(false),
                 pre_deployment_step: st.predeploymentsteprequired.unwrap_or(false),
+                enable_redeployment,
                 deployability,
                 latest_run: latest,
             }
@@ -311,6 +337,8 @@ mod tests {
             scheduled_time: None,
             approval_status: None,
             pre_deployment_step_status: None,
+            artifact_id: None,
+            is_redeployment: false,
         }
     }
 

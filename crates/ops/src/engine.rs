@@ -533,6 +533,7 @@ pub(crate) fn to_cache_run(r: &HostRun, created_by: Option<String>) -> ferry_cac
         dev_deployment_environment_id: r.dev_environment_id.map(|d| d.to_string()),
         artifact_name: r.artifactname.clone().unwrap_or_default(),
         artifact_id: r.artifact_id.map(|a| a.to_string()),
+        is_redeployment: r.isredeployment,
         artifact_dev_current_version: r.artifactdevcurrentversion.clone(),
         artifact_version: r.artifactversion.clone(),
         deployment_notes: r.deploymentnotes.clone(),
@@ -590,6 +591,8 @@ pub(crate) fn summary(c: &CachedRun) -> RunSummary {
         scheduled_time: t(&r.scheduled_time),
         approval_status: r.approval_status,
         pre_deployment_step_status: r.pre_deployment_step_status,
+        artifact_id: r.artifact_id.clone(),
+        is_redeployment: r.is_redeployment.unwrap_or(false),
     }
 }
 

@@ -7,7 +7,8 @@
 //! a real host and development environment. Operations list solutions and
 //! pipelines (which stage can take a solution, the latest run per stage), plan a
 //! deployment (versions, values pre-filled from a settings file or the stage
-//! profile, local checks), validate, deploy now or later, watch a run through
+//! profile, local checks), validate, deploy now or later (or redeploy an older
+//! artifact where the pipeline allows it), watch a run through
 //! its gates to the end, cancel, retry, resume unfinished runs, sync and search
 //! history, draw the deployed-where matrix and export a run record. Long
 //! operations take a [`ProgressSink`] for typed [`RunEvent`]s and a
@@ -24,6 +25,7 @@ mod history;
 pub mod pacing;
 mod plan;
 mod profile;
+mod redeploy;
 mod run;
 mod signin;
 mod types;

@@ -62,6 +62,18 @@ impl Engine {
             .deployability
             .clone()
             .ok_or_else(|| OpsError::Internal("the stage overview lacks deployability".into()))?;
+        let redeploy = match req
+            .redeploy_of
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
+            Some(run) => Some(
+                self.redeploy_source(s, &solution, pipeline, stage, run)
+                    .await?,
+            ),
+            None => None,
+        };
 
         let (variables, references) = self.solution_components(s, &solution.id).await?;
         let secrets: Vec<&str> = variables
@@ -185,7 +197,9 @@ impl Engine {
                     .and_then(|r| r.version.clone())
             });
         let promotes = stage.previous_stage_id.is_some();
-        let proposed = if promotes {
+        let proposed = if let Some(r) = &redeploy {
+            r.version.clone().unwrap_or_default()
+        } else if promotes {
             deployability.version.clone().unwrap_or_default()
         } else {
             propose(
@@ -205,7 +219,12 @@ impl Engine {
                     v.parse().map_err(|e: ferry_pipelines::VersionError| {
                         OpsError::InvalidInput(e.to_string())
                     })?;
-                if promotes && Some(&parsed) != proposed.parse::<SolutionVersion>().ok().as_ref() {
+                let fixed = proposed.parse::<SolutionVersion>().ok();
+                if redeploy.is_some() && Some(&parsed) != fixed.as_ref() {
+                    checks.push(error(None, format!(
+                        "this redeployment puts back version {proposed}; its version cannot be {v} (leave the version out)"
+                    )));
+                } else if promotes && redeploy.is_none() && Some(&parsed) != fixed.as_ref() {
                     checks.push(error(None, format!(
                         "{} promotes version {proposed} from the previous stage; its version cannot be {v}",
                         stage.name
@@ -215,7 +234,7 @@ impl Engine {
                     .as_deref()
                     .and_then(|h| h.parse::<SolutionVersion>().ok())
                 {
-                    if !promotes && parsed <= have {
+                    if !promotes && redeploy.is_none() && parsed <= have {
                         checks.push(error(
                             None,
                             format!(
@@ -229,7 +248,7 @@ impl Engine {
             }
             None => proposed,
         };
-        if !deployability.deployable {
+        if !deployability.deployable && redeploy.is_none() {
             checks.push(error(
                 None,
                 format!(
@@ -249,6 +268,7 @@ impl Engine {
             target_version,
             version,
             promotes,
+            redeploy,
             environment_variables,
             connection_references,
             checks,

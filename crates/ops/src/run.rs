@@ -278,6 +278,8 @@ impl Engine {
     }
 
     /// Creates a stage run for a plan (id in the cache first) and starts validation.
+    /// A redeployment binds the earlier artifact; a first-stage run gets the plan's
+    /// version before validation, so the export (and its checks) carry it.
     async fn start_run(
         &self,
         s: &Session,
@@ -309,8 +311,17 @@ impl Engine {
             artifact_name: plan.solution.unique_name.clone(),
             solution_id,
             scheduled_time: None,
+            redeploy_artifact: plan
+                .redeploy
+                .as_ref()
+                .map(|r| parse_id(&r.artifact_id))
+                .transpose()?,
         };
         p::create_stage_run_with_id(&s.host, id, &new).await?;
+        if !plan.promotes && plan.redeploy.is_none() {
+            p::prepare_deployment(&s.host, id, &plan.dev_version, &plan.version, None, None)
+                .await?;
+        }
         let run = p::stage_run(&s.host, id).await?;
         let (summary, _) = self.record(&run, None)?;
         progress.event(self.event(&run, &summary, None));
@@ -372,6 +383,11 @@ impl Engine {
             });
         }
         let s = self.session().await?;
+        if req.run_id.is_some() && plan.redeploy.is_some() {
+            return Err(OpsError::InvalidInput(
+                "a redeployment starts a new run: give the run to redeploy, or a validated run to deploy, not both".into(),
+            ));
+        }
         let id = match req.run_id.as_deref() {
             Some(existing) => {
                 let id = parse_id(existing)?;

@@ -93,6 +93,10 @@ pub struct RunSummary {
     pub approval_status: Option<i32>,
     /// Pre-deployment step gate: 10 pending, 20 completed, 30 failed.
     pub pre_deployment_step_status: Option<i32>,
+    /// The artifact (managed export) the run deploys, once the host made or chose it.
+    pub artifact_id: Option<String>,
+    /// The run deploys an older artifact again.
+    pub is_redeployment: bool,
 }
 
 /// Whether a stage can take a solution now.
@@ -120,6 +124,8 @@ pub struct StageOverview {
     pub delegated: bool,
     /// A pre-deployment step (gate) is required.
     pub pre_deployment_step: bool,
+    /// The pipeline lets an older artifact be deployed to this stage again.
+    pub enable_redeployment: bool,
     /// For the solution asked about; `None` when no solution was given.
     pub deployability: Option<Deployability>,
     /// The solution's latest run in this stage.
@@ -133,7 +139,25 @@ pub struct PipelineOverview {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
+    /// Older artifacts may be deployed again (`enableredeployment`).
+    pub enable_redeployment: bool,
     pub stages: Vec<StageOverview>,
+}
+
+/// A successful run of a stage whose artifact can be deployed there again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RedeployCandidate {
+    /// The run to name in [`PlanRequest::redeploy_of`].
+    pub run_id: String,
+    pub solution: String,
+    pub stage_id: String,
+    pub version: Option<String>,
+    pub artifact_id: String,
+    /// When its deployment finished.
+    pub deployed_on: Option<String>,
+    /// The stage has this one now (its newest successful run).
+    pub current: bool,
 }
 
 /// Where a value in a plan came from.
@@ -225,6 +249,8 @@ pub struct Plan {
     pub version: String,
     /// The stage promotes the previous stage's artifact (the version is fixed).
     pub promotes: bool,
+    /// The earlier run whose artifact this deployment puts back (the version is fixed).
+    pub redeploy: Option<RedeployCandidate>,
     pub environment_variables: Vec<PlannedVariable>,
     pub connection_references: Vec<PlannedConnection>,
     pub checks: Vec<Check>,
@@ -270,6 +296,9 @@ pub struct PlanRequest {
     pub values: Option<DeploymentValues>,
     /// A version instead of the proposed one.
     pub version: Option<String>,
+    /// Deploy the artifact of this earlier successful run of the stage again
+    /// (the pipeline must allow redeployment); the version is that artifact's.
+    pub redeploy_of: Option<String>,
 }
 
 /// What to deploy.

@@ -4,6 +4,7 @@
 
 pub mod gates;
 pub mod install;
+mod redeploy;
 mod steps;
 pub mod validate;
 
@@ -229,8 +230,20 @@ pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiRe
     let target = host_get(conn, "deploymentenvironments", &target_id)?;
 
     // Stages go in order: a later stage reuses the artifact that succeeded in the previous one.
+    let is_redeployment = data
+        .get("isredeployment")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if let Some(artifact) = text(data, "_artifactid_value") {
         let a = host_get(conn, "deploymentartifacts", &artifact)?;
+        redeploy::check_bound_artifact(
+            conn,
+            &pipeline,
+            &stage,
+            &artifact_name,
+            &a,
+            is_redeployment,
+        )?;
         data.insert(
             "artifactversion".into(),
             a.data
@@ -238,6 +251,10 @@ pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiRe
                 .cloned()
                 .unwrap_or(Value::Null),
         );
+    } else if is_redeployment {
+        return Err(ApiError::bad_request(
+            "isredeployment needs artifactid@odata.bind: bind the artifact to deploy again (/deploymentartifacts(<id>))",
+        ));
     } else if let Some(prev) = stage.str("_previousdeploymentstageid_value") {
         let prev_stage = host_get(conn, "deploymentstages", prev)?;
         let succeeded = latest_succeeded(conn, prev, &artifact_name)?.ok_or_else(|| {

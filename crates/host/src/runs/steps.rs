@@ -319,7 +319,13 @@ fn check(conn: &Connection, run: &mut Record, faults: &Faults) -> ApiResult<()> 
         .or(artifact.str("artifactversion"))
         .unwrap_or_default()
         .to_string();
-    let mut results = prevalidate(conn, &spec, &version, &target_env(conn, run)?)?;
+    let mut results = prevalidate(
+        conn,
+        &spec,
+        &version,
+        &target_env(conn, run)?,
+        run.bool("isredeployment"),
+    )?;
     if let Some(chosen) = faults.take_validation(&spec.unique_name) {
         results = chosen_results(chosen, results.solution_details);
     }
@@ -395,7 +401,7 @@ fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> 
         None => DeploymentSettings::default(),
     };
     let problems = check_settings(conn, &spec, &settings, &target)?;
-    let again = prevalidate(conn, &spec, &version, &target)?;
+    let again = prevalidate(conn, &spec, &version, &target, run.bool("isredeployment"))?;
     if !problems.is_empty() || !again.passed() {
         let mut entries = again.solution_validation_results.clone();
         entries.extend(problems);

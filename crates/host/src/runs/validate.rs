@@ -51,18 +51,32 @@ pub fn snapshot(conn: &Connection, target: &str) -> rusqlite::Result<TargetSnaps
     })
 }
 
-/// Validates `spec` at `version` (as a managed import) against `target`.
+/// Validates `spec` at `version` (as a managed import) against `target`. A redeployment
+/// (of an older artifact, on a pipeline that allows it) may go below or to the installed
+/// version: those findings become notes.
 pub fn prevalidate(
     conn: &Connection,
     spec: &SolutionSpec,
     version: &str,
     target: &str,
+    redeployment: bool,
 ) -> rusqlite::Result<ValidationResults> {
     let snap = snapshot(conn, target)?;
     let pkg = spec.to_package(version, true);
     let mut entries = Vec::new();
     let mut missing = Vec::new();
     for f in rules::check_import(&pkg, &snap) {
+        if redeployment && matches!(f.code, "version-downgrade" | "version-not-higher") {
+            entries.push(entry(
+                Severity::Info,
+                codes::SOLUTION_DOWNGRADE,
+                format!(
+                    "This redeployment puts version {version} of {} back into the target, over the version installed there.",
+                    spec.unique_name
+                ),
+            ));
+            continue;
+        }
         let severity = match f.severity {
             rules::Severity::Error => Severity::Error,
             rules::Severity::Warning => Severity::Warning,
