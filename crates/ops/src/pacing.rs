@@ -4,9 +4,9 @@
 //! by what the run is doing:
 //! - a **timed phase** (exporting, validating, importing, publishing) is read when phases like
 //!   it ended in earlier runs — the cache keeps bounds per phase: still running `lo` after it
-//!   began, ended by `hi`. When those bounds are wide, one probe in the middle narrows them for
-//!   the next run (a bisection across runs); when they are tight, one read just after `hi`
-//!   usually sees the next phase. A phase that runs late, or one never seen before, is read on
+//!   began, ended by `hi`. When those bounds are wider than a second, one probe in the middle
+//!   narrows them for the next run (a bisection across runs); once they are within a second,
+//!   one read just after `hi` sees the next phase. A phase that runs late, or one never seen before, is read on
 //!   a back-off that starts short and grows to `5 × base`;
 //! - a run **waiting on a person** (a gate, or the maker) is read on the same back-off;
 //! - a **scheduled** run sleeps until its time (in chunks, so a cancel elsewhere is seen).
@@ -79,8 +79,9 @@ pub(crate) struct Pacer {
 
 /// Reads after the expected end are this much later than it.
 const GUARD: Duration = Duration::from_millis(40);
-/// Bounds closer than this (or 5 % of `hi`) are not probed further.
-const TIGHT: Duration = Duration::from_millis(200);
+/// Bounds closer than this (or 10 % of `hi`) are not probed further: reading just after `hi`
+/// then notices the end within that much, and a probe would cost a read in every run.
+const TIGHT: Duration = Duration::from_secs(1);
 
 impl Pacer {
     /// `since`: when the action that started the phase being followed was sent (a phase seen
@@ -168,7 +169,7 @@ impl Pacer {
                 };
                 let lo = Duration::from_millis(b.lo_ms);
                 let hi = Duration::from_millis(b.hi_ms);
-                let wide = hi.saturating_sub(lo) > TIGHT.max(hi / 20);
+                let wide = hi.saturating_sub(lo) > TIGHT.max(hi / 10);
                 let probe = c.start_lo + lo + (hi - lo) / 2;
                 let target = if wide && c.last_seen < probe {
                     probe
