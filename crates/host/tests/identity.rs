@@ -594,3 +594,34 @@ async fn open_mode_refuses_a_badly_signed_token_but_not_a_missing_one() {
     // The demo scenario (used by the sandbox and most tests) is open.
     assert_eq!(Scenario::demo().options.auth, AuthMode::Open);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_mode_guards_the_emulator_admin_endpoints_too() {
+    let idp = start(AuthMode::Strict, fast()).await;
+    let faults = format!("{}/_ferry/faults", idp.base);
+    let events = format!("{}/_ferry/events", idp.base);
+    // No token is not "the first admin" in strict mode: 401 with the challenge.
+    for url in [&faults, &events] {
+        let r = idp.http.get(url.as_str()).send().await.unwrap();
+        assert_challenge(&r, &idp);
+    }
+    let scope = format!("{}/.default", idp.base);
+    let mona = idp.sign_in(&scope, "mona").await;
+    let r = idp
+        .http
+        .get(&faults)
+        .bearer_auth(mona["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a maker is no admin");
+    let ade = idp.sign_in(&scope, "ade").await;
+    let r = idp
+        .http
+        .get(&faults)
+        .bearer_auth(ade["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

@@ -13,13 +13,13 @@ use serde_json::{json, Value};
 
 use super::webhooks::{self, WebhookSpec};
 use super::{delivery, outbox};
-use crate::caller::{self, Role};
+use crate::caller::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::{json, AppState};
 
 /// 403 unless the caller is an admin.
 fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let who = state.store.tx(|c| caller::resolve(c, headers))?;
+    let who = crate::routes::checked_caller(state, headers, crate::schema::HOST_SCOPE)?;
     if who.has(Role::Admin) {
         return Ok(());
     }

@@ -10,13 +10,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::FaultSpec;
-use crate::caller::{self, Role};
+use crate::caller::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::{access, json, AppState};
 use crate::store::environments;
 
 fn admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let who = state.store.tx(|c| caller::resolve(c, headers))?;
+    let who = crate::routes::checked_caller(state, headers, crate::schema::HOST_SCOPE)?;
     if who.has(Role::Admin) {
         Ok(())
     } else {

@@ -121,10 +121,45 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(crate::identity::routes())
         .fallback(dispatch)
         .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            challenge,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),
             crate::faults::layer::apply,
         ))
         .with_state(state)
+}
+
+/// The caller of a request to `scope` (an environment name or the host), its token checked as
+/// the auth mode demands (see [`crate::caller::resolve_checked`]). Every route that acts for a
+/// caller — the Web APIs and the emulator's admin endpoints — asks here, so strict mode holds
+/// everywhere; a refusal is a 401 that [`challenge`] completes.
+pub fn checked_caller(state: &AppState, headers: &HeaderMap, scope: &str) -> ApiResult<Caller> {
+    let auth = caller::AuthContext {
+        identity: &state.identity,
+        scope,
+    };
+    state
+        .store
+        .tx(|c| caller::resolve_checked(c, headers, &auth))
+}
+
+/// Adds the host's `WWW-Authenticate` challenge (§8.13) to every 401 that lacks one.
+async fn challenge(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::UNAUTHORIZED
+        && !response.headers().contains_key(header::WWW_AUTHENTICATE)
+    {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, state.identity.challenge());
+    }
+    response
 }
 
 /// Store access for the OData evaluator, bound to one scope.
@@ -210,24 +245,9 @@ async fn dispatch(
         format!("/environments/{scope}")
     };
     let raw_query = uri.query().unwrap_or("").to_string();
-    let auth = caller::AuthContext {
-        identity: &state.identity,
-        scope: &scope,
-    };
-    let caller = match state
-        .store
-        .tx(|c| caller::resolve_checked(c, &headers, &auth))
-    {
+    let caller = match checked_caller(&state, &headers, &scope) {
         Ok(c) => c,
-        Err(e) => {
-            let mut response = e.into_response();
-            if response.status() == StatusCode::UNAUTHORIZED {
-                response
-                    .headers_mut()
-                    .insert(header::WWW_AUTHENTICATE, state.identity.challenge());
-            }
-            return response;
-        }
+        Err(e) => return e.into_response(),
     };
     let req = Req {
         caller,
