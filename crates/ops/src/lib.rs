@@ -16,6 +16,7 @@
 //! app passes them over IPC unchanged, and [`OpsError::code`] maps each error to
 //! the IPC's stable code. The crate knows nothing of Tauri or terminals.
 
+pub mod bindings;
 mod catalog;
 mod engine;
 mod error;
@@ -24,6 +25,8 @@ mod history;
 mod plan;
 mod profile;
 mod run;
+mod status;
+mod storage;
 mod types;
 
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
@@ -33,5 +36,7 @@ pub use history::status_codes;
 pub use profile::{
     default_data_dir, APP_IDENTIFIER, CACHE_FILE, DATA_DIR_ENV, SANDBOX_ID, SANDBOX_NAME, TOKEN_ENV,
 };
+pub use status::HostStatus;
+pub use storage::{cache_info, clear_cache, CacheInfo};
 pub use tokio_util::sync::CancellationToken;
 pub use types::*;
