@@ -1,0 +1,33 @@
+//! What can be deployed where: solutions, pipelines, the matrix, a plan.
+
+use ferry_ipc::IpcError;
+use ferry_ops::{CancellationToken, Matrix, PipelineOverview, Plan, PlanRequest, SolutionSummary};
+
+use super::AppStateRef;
+
+/// The development environment's unmanaged solutions.
+#[tauri::command]
+pub async fn solutions(state: AppStateRef<'_>) -> Result<Vec<SolutionSummary>, IpcError> {
+    Ok(state.engine()?.solutions().await?)
+}
+
+/// The pipelines offered to the dev environment; with a solution, deployability and last runs.
+#[tauri::command]
+pub async fn pipelines(
+    state: AppStateRef<'_>,
+    solution: Option<String>,
+) -> Result<Vec<PipelineOverview>, IpcError> {
+    Ok(state.engine()?.pipelines(solution.as_deref()).await?)
+}
+
+/// Solutions × stages: what is deployed where, and drift.
+#[tauri::command]
+pub async fn matrix(state: AppStateRef<'_>) -> Result<Matrix, IpcError> {
+    Ok(state.engine()?.matrix(&CancellationToken::new()).await?)
+}
+
+/// A deployment, planned: versions, values and checks; nothing is sent.
+#[tauri::command]
+pub async fn plan(state: AppStateRef<'_>, request: PlanRequest) -> Result<Plan, IpcError> {
+    Ok(state.engine()?.plan(&request).await?)
+}
