@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "sync_history",
     "run_record",
     "export_run",
+    "save_run_export",
 ];
 
 fn main() {

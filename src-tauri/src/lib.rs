@@ -69,6 +69,7 @@ pub fn run() {
             history::sync_history,
             history::run_record,
             history::export_run,
+            history::save_run_export,
         ])
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");

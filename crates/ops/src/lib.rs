@@ -21,6 +21,7 @@ mod catalog;
 mod engine;
 mod error;
 pub mod explain;
+mod export;
 mod history;
 mod plan;
 mod profile;

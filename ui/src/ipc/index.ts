@@ -123,3 +123,6 @@ export const syncHistory = () => call<SyncReport>("sync_history");
 export const runRecord = (runId: string) => call<RunRecord>("run_record", { runId });
 export const exportRun = (runId: string, format: ExportFormat) =>
   call<string>("export_run", { runId, format });
+/** Saves a run record as a file (Downloads, else the data folder); resolves to its path. */
+export const saveRunExport = (runId: string, format: ExportFormat) =>
+  call<string>("save_run_export", { runId, format });

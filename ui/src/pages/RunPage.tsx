@@ -25,6 +25,7 @@ import {
   newOperationId,
   retryRun,
   runRecord,
+  saveRunExport,
   watchRun,
   type ExportFormat,
   type FerryError,
@@ -41,6 +42,7 @@ import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
 import { ErrorNote } from "./ErrorNote";
 import { PageHeader } from "./PageHeader";
+import { TextDialog } from "./TextDialog";
 
 const useStyles = makeStyles({
   grid: { display: "grid", gridTemplateColumns: "minmax(320px, 1.4fr) minmax(260px, 1fr)", gap: tokens.spacingHorizontalXL },
@@ -125,14 +127,20 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
       setGeneration((g) => g + 1);
     },
   });
-  const exportAs = async (format: ExportFormat) => {
-    try {
-      const text = await exportRun(runId, format);
-      await copyText(text);
-      setNote(`The run record is on the clipboard as ${format === "json" ? "JSON" : "Markdown"}.`);
-    } catch (e) {
-      setNote((e as FerryError).message);
-    }
+  // Read ahead, so a copy happens within the click (WebKit allows the clipboard only then).
+  const markdown = useQuery({ queryKey: ["run", runId, "markdown"], queryFn: () => exportRun(runId, "markdown"), enabled: record.isSuccess });
+  const json = useQuery({ queryKey: ["run", runId, "json"], queryFn: () => exportRun(runId, "json"), enabled: record.isSuccess });
+  const [manual, setManual] = useState<string | null>(null);
+  const copyAs = (format: ExportFormat) => {
+    const text = (format === "json" ? json.data : markdown.data) ?? "";
+    copyText(text)
+      .then(() => setNote(`The run record is on the clipboard as ${format === "json" ? "JSON" : "Markdown"}.`))
+      .catch(() => setManual(text));
+  };
+  const saveAs = (format: ExportFormat) => {
+    saveRunExport(runId, format)
+      .then((path) => setNote(`Saved the run record to ${path}`))
+      .catch((e: unknown) => setNote((e as FerryError).message));
   };
   const now = useNow(live);
 
@@ -237,8 +245,14 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
               </MenuTrigger>
               <MenuPopover>
                 <MenuList>
-                  <MenuItem onClick={() => void exportAs("markdown")}>Copy as Markdown</MenuItem>
-                  <MenuItem onClick={() => void exportAs("json")}>Copy as JSON</MenuItem>
+                  <MenuItem onClick={() => saveAs("markdown")}>Save as Markdown file</MenuItem>
+                  <MenuItem onClick={() => saveAs("json")}>Save as JSON file</MenuItem>
+                  <MenuItem onClick={() => copyAs("markdown")} disabled={!markdown.data}>
+                    Copy as Markdown
+                  </MenuItem>
+                  <MenuItem onClick={() => copyAs("json")} disabled={!json.data}>
+                    Copy as JSON
+                  </MenuItem>
                 </MenuList>
               </MenuPopover>
             </Menu>
@@ -248,6 +262,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
               {note}
             </Text>
           )}
+          <TextDialog title="The run record" text={manual} onClose={() => setManual(null)} />
           {cancel.isError && <ErrorNote title="Could not cancel the run" error={cancel.error} />}
           {retry.isError && <ErrorNote title="Could not retry the run" error={retry.error} />}
         </Card>

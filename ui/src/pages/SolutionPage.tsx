@@ -11,6 +11,7 @@ const useStyles = makeStyles({
   pipeline: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, marginBottom: tokens.spacingVerticalXXL },
   stages: { display: "flex", gap: tokens.spacingHorizontalL, flexWrap: "wrap", alignItems: "stretch" },
   muted: { color: tokens.colorNeutralForeground3 },
+  heading: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
 });
 
 /** A solution: each pipeline's stages in order, what each has, and whether it can take this solution now. */
@@ -35,8 +36,8 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
       )}
       {lines.data?.map((p) => (
         <section key={p.id} className={styles.pipeline} aria-label={`Pipeline ${p.name}`} data-testid="pipeline">
-          <div>
-            <Text as="h2" size={500} weight="semibold">
+          <div className={styles.heading}>
+            <Text as="h2" size={500} weight="semibold" style={{ margin: 0 }}>
               {p.name}
             </Text>
             {p.description && (

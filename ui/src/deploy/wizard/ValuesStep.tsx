@@ -3,6 +3,7 @@ import { Button, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowDownload20Regular, ArrowUpload20Regular } from "@fluentui/react-icons";
 import type { Plan } from "../../ipc";
 import { copyText } from "../../clipboard";
+import { TextDialog } from "../../pages/TextDialog";
 import { ValuesForm, type Values } from "../ValuesForm";
 import { exportSettings, importSettings } from "../values";
 import { connectionSlots, variableSlots } from "./state";
@@ -19,6 +20,7 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
   const styles = useStyles();
   const file = useRef<HTMLInputElement>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [manual, setManual] = useState<string | null>(null);
   const connections = connectionSlots(plan);
   const variables = variableSlots(plan);
   const target = plan.stage.targetName ?? "the target";
@@ -47,7 +49,7 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
     }
   };
 
-  const onExport = async () => {
+  const onExport = () => {
     const settings = exportSettings(
       variables.map((v) => ({ schemaName: v.schemaName, type: v.type, value: values.variables[v.schemaName] ?? "" })),
       connections.map((c) => ({
@@ -56,12 +58,10 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
         connectionId: values.connections[c.logicalName] ?? "",
       })),
     );
-    try {
-      await copyText(JSON.stringify(settings, null, 2));
-      setNote("The deployment settings file is on the clipboard; paste it into a .json file to reuse it with pac or Ferry.");
-    } catch (e) {
-      setNote((e as Error).message);
-    }
+    const text = JSON.stringify(settings, null, 2);
+    copyText(text)
+      .then(() => setNote("The deployment settings file is on the clipboard; paste it into a .json file to reuse it with pac or Ferry."))
+      .catch(() => setManual(text));
   };
 
   if (connections.length === 0 && variables.length === 0) {
@@ -83,7 +83,7 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
         <Button icon={<ArrowUpload20Regular />} onClick={() => file.current?.click()} data-testid="import-settings">
           Import settings file
         </Button>
-        <Button icon={<ArrowDownload20Regular />} onClick={() => void onExport()} data-testid="export-settings">
+        <Button icon={<ArrowDownload20Regular />} onClick={onExport} data-testid="export-settings">
           Copy as settings file
         </Button>
         <input
@@ -95,6 +95,7 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
           onChange={(e) => void onFile(e.target.files?.[0])}
         />
       </div>
+      <TextDialog title="Deployment settings file" text={manual} onClose={() => setManual(null)} />
       {note && (
         <Text size={200} role="status" data-testid="values-note">
           {note}
