@@ -69,6 +69,9 @@ const COLOR = {
   validated: "informative",
 } as const;
 
+/** How far ahead a scheduled run is still followed live (the engine waits up to 30 min). */
+const FOLLOW_AHEAD_MS = 25 * 60 * 1000;
+
 const GATE_WORDS = {
   approval: "approval",
   preDeploymentStep: "the pre-deployment step",
@@ -95,7 +98,13 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
   };
 
   // Follow the run while it goes on (and the host answers); stop when the page closes.
-  const shouldFollow = live && !offline;
+  // Not followed: a validation nobody deployed (it waits for the maker) and a run
+  // scheduled further ahead than the engine waits.
+  const early = run ? outcomeOf(run) : undefined;
+  const waitsForMaker = early === "validated" && from === "history";
+  const farAhead =
+    early === "scheduled" && Boolean(run?.scheduledTime) && Date.parse(run!.scheduledTime!) - Date.now() > FOLLOW_AHEAD_MS;
+  const shouldFollow = live && !offline && !waitsForMaker && !farAhead;
   useEffect(() => {
     if (!shouldFollow) return;
     const opId = newOperationId("watch");
@@ -192,6 +201,14 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
             <MessageBar intent="error" layout="multiline">
               <MessageBarBody>{run.errorMessage}</MessageBarBody>
             </MessageBar>
+          )}
+          {waitsForMaker && (
+            <Text data-testid="waits-for-maker">
+              Validated, not deployed. To deploy it, open {run.solution} and choose Deploy here on {run.stageName ?? "its stage"}.
+            </Text>
+          )}
+          {farAhead && (
+            <Text>Scheduled for {formatLocal(run.scheduledTime)}. Ferry follows it again when you open it closer to then.</Text>
           )}
           {followError != null && <ErrorNote title="Stopped following the run" error={followError} />}
         </Card>
