@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "pipelines",
     "matrix",
     "plan",
+    "artifact_hash",
     "validate",
     "deploy",
     "watch_run",

@@ -58,6 +58,7 @@ pub fn run() {
             catalog::pipelines,
             catalog::matrix,
             catalog::plan,
+            catalog::artifact_hash,
             runs::validate,
             runs::deploy,
             runs::watch_run,

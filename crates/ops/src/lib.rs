@@ -16,6 +16,7 @@
 //! app passes them over IPC unchanged, and [`OpsError::code`] maps each error to
 //! the IPC's stable code. The crate knows nothing of Tauri or terminals.
 
+mod artifact;
 pub mod bindings;
 mod catalog;
 mod engine;

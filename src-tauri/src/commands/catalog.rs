@@ -31,3 +31,12 @@ pub async fn matrix(state: AppStateRef<'_>) -> Result<Matrix, IpcError> {
 pub async fn plan(state: AppStateRef<'_>, request: PlanRequest) -> Result<Plan, IpcError> {
     Ok(state.engine()?.plan(&request).await?)
 }
+
+/// SHA-256 of the package a run carried (from the cache, else read from the host once).
+#[tauri::command]
+pub async fn artifact_hash(
+    state: AppStateRef<'_>,
+    run_id: String,
+) -> Result<Option<String>, IpcError> {
+    Ok(state.engine()?.artifact_hash(&run_id).await?)
+}

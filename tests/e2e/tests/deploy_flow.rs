@@ -172,6 +172,12 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             click(&c, "[data-testid=history-row][aria-label*=\"ContosoCore\"]").await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 20).await?;
 
+            // The solution page shows the run on the Test card, with its package's fingerprint.
+            open_solution(&c, "ContosoCore").await?;
+            wait_text_contains(&c, "[aria-label=\"Stage Deploy to Test\"]", "1.0.0.4", 20).await?;
+            wait_text_contains(&c, "[aria-label=\"Stage Deploy to Test\"]", "package ", 20).await?;
+            doc_screenshot(&c, "solution-deployed").await?;
+
             // 6. Settings: profiles, cache, about.
             click(&c, "[data-testid=nav-settings]").await?;
             wait_text_contains(&c, "[data-testid=profiles-card]", "Local sandbox", 10).await?;

@@ -126,3 +126,5 @@ export const exportRun = (runId: string, format: ExportFormat) =>
 /** Saves a run record as a file (Downloads, else the data folder); resolves to its path. */
 export const saveRunExport = (runId: string, format: ExportFormat) =>
   call<string>("save_run_export", { runId, format });
+/** SHA-256 of the package a run carried, or null when it has none (yet). */
+export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { pipelines, solutions } from "../ipc";
+import { artifactHash, pipelines, solutions, type StageOverview } from "../ipc";
 import { stageCardModel } from "../deploy/model";
 import { StageCard } from "../deploy/StageCard";
 import type { Navigate } from "../shell/route";
@@ -48,15 +48,25 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
           </div>
           <div className={styles.stages}>
             {p.stages.map((stage) => (
-              <StageCard
-                key={stage.id}
-                stage={stageCardModel(stage)}
-                onDeploy={(stageId) => navigate({ page: "wizard", solution, stageId })}
-              />
+              <Stage key={stage.id} stage={stage} onDeploy={(stageId) => navigate({ page: "wizard", solution, stageId })} />
             ))}
           </div>
         </section>
       ))}
     </div>
   );
+}
+
+/** A stage card, with the fingerprint of the package its last run carried. */
+function Stage({ stage, onDeploy }: { stage: StageOverview; onDeploy: (stageId: string) => void }) {
+  const runId = stage.latestRun?.id;
+  const hash = useQuery({
+    queryKey: ["artifact", runId],
+    queryFn: () => artifactHash(runId!),
+    enabled: Boolean(runId),
+    staleTime: Infinity,
+  });
+  const model = stageCardModel(stage);
+  if (model.lastRun && hash.data) model.lastRun.artifactHash = hash.data;
+  return <StageCard stage={model} onDeploy={onDeploy} />;
 }
