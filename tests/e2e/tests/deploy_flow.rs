@@ -184,6 +184,14 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             wait_for(&c, "[data-testid=cache-size]", 10).await?;
             axe_clean(&c, "Settings").await?;
             doc_screenshot(&c, "settings").await?;
+
+            // Clearing the cache keeps the profile; history reads the host's runs again.
+            click(&c, "[data-testid=clear-cache]").await?;
+            click(&c, "[data-testid=confirm-clear-cache]").await?;
+            wait_text_contains(&c, "[data-testid=cache-card]", "The cache is cleared.", 20).await?;
+            wait_text_contains(&c, "[data-testid=active-profile]", "Local sandbox", 10).await?;
+            click(&c, "[data-testid=nav-history]").await?;
+            wait_for(&c, "[data-testid=history-row][aria-label*=\"ContosoCore\"]", 30).await?;
             Ok(())
         })
         .await;
