@@ -23,9 +23,14 @@ pub fn add_profile(state: AppStateRef<'_>, profile: NewProfile) -> Result<Profil
     Ok(state.engine()?.add_profile(&profile)?)
 }
 
-/// Makes a profile the one in use and reopens the engine on it.
+/// Makes a profile the one in use and reopens the engine on it (unless it is
+/// the engine's already: a second engine would start a second sandbox host).
 #[tauri::command]
 pub fn use_profile(state: AppStateRef<'_>, id: String) -> Result<ProfileInfo, IpcError> {
-    state.engine()?.use_profile(&id)?;
+    let engine = state.engine()?;
+    let chosen = engine.use_profile(&id)?;
+    if chosen.id == engine.profile().id {
+        return Ok(chosen);
+    }
     Ok(state.reopen()?.profile())
 }

@@ -86,11 +86,20 @@ impl AppSession {
 
     /// Starts the app with extra environment variables (a token for a host profile, say).
     pub async fn start_with(env: &[(&str, &str)]) -> Result<Self> {
+        Self::start_on(None, env).await
+    }
+
+    /// Starts the app on a data folder that outlives the session (to test a restart),
+    /// or on a fresh one inside the session's temp home.
+    pub async fn start_on(data_dir: Option<&Path>, env: &[(&str, &str)]) -> Result<Self> {
         let turn = ONE_APP_AT_A_TIME.lock().await;
         let app = app_binary()?;
         let tauri_driver = webdriver_tool("tauri-driver")?;
         let home = tempfile::tempdir()?;
-        let data_dir = home.path().join("ferry-data");
+        let data_dir = match data_dir {
+            Some(d) => d.to_path_buf(),
+            None => home.path().join("ferry-data"),
+        };
         let (port, native_port) = (free_port()?, free_port()?);
 
         let mut cmd = Command::new(&tauri_driver);

@@ -72,7 +72,6 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             // 2. ContosoReports needs ContosoAnalyticsBase: validation says so and blocks.
             open_solution(&c, "ContosoReports").await?;
             axe_clean(&c, "Solution page").await?;
-            doc_screenshot(&c, "solution").await?;
             validate(&c, "Deploy to Test").await?;
             wait_text_contains(
                 &c,
