@@ -19,7 +19,6 @@ const COMMANDS: &[&str] = &[
     "retry_run",
     "cancel_run",
     "cancel_operation",
-    "run_status",
     "history",
     "sync_history",
     "run_record",

@@ -65,7 +65,6 @@ pub fn run() {
             runs::retry_run,
             runs::cancel_run,
             runs::cancel_operation,
-            runs::run_status,
             history::history,
             history::sync_history,
             history::run_record,

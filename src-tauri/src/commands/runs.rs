@@ -84,9 +84,3 @@ pub async fn cancel_run(state: AppStateRef<'_>, run_id: String) -> Result<RunSum
 pub fn cancel_operation(state: AppStateRef<'_>, op_id: String) -> bool {
     state.cancel(&op_id)
 }
-
-/// A run's state from the host, or from the cache when offline.
-#[tauri::command]
-pub async fn run_status(state: AppStateRef<'_>, run_id: String) -> Result<RunOutcome, IpcError> {
-    Ok(state.engine()?.run_status(&run_id).await?)
-}

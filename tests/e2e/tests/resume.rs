@@ -54,6 +54,8 @@ async fn a_run_waiting_at_close_is_followed_after_a_restart() -> Result<()> {
         .await;
     app.close().await?;
     result?;
+    // Let the first app (and its in-process host) exit before the second opens the same data.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
 
     // Second start on the same data folder: answer the gates, touch nothing, and
     // the run still ends up followed to Succeeded.

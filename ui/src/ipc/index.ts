@@ -116,7 +116,6 @@ export const retryRun = (runId: string, opId: string, onEvent: OnRunEvent) =>
 export const cancelRun = (runId: string) => call<RunSummary>("cancel_run", { runId });
 /** Stops following (the stage run itself goes on). */
 export const cancelOperation = (opId: string) => call<boolean>("cancel_operation", { opId });
-export const runStatus = (runId: string) => call<RunOutcome>("run_status", { runId });
 
 export const history = (filter: HistoryFilter) => call<HistoryResult>("history", { filter });
 export const syncHistory = () => call<SyncReport>("sync_history");
