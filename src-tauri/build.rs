@@ -1,3 +1,35 @@
+// The app's own commands are listed here so Tauri generates one permission per
+// command (`allow-<name>`); capabilities/default.json grants exactly these.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "cache_info",
+    "clear_cache",
+    "status",
+    "profiles",
+    "add_profile",
+    "use_profile",
+    "solutions",
+    "pipelines",
+    "matrix",
+    "plan",
+    "artifact_hash",
+    "validate",
+    "deploy",
+    "watch_run",
+    "retry_run",
+    "cancel_run",
+    "cancel_operation",
+    "history",
+    "sync_history",
+    "run_record",
+    "export_run",
+    "save_run_export",
+];
+
 fn main() {
-    tauri_build::build()
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
 }

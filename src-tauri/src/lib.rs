@@ -1,16 +1,24 @@
-//! Ferry's desktop app: a thin Tauri shell.
+//! Ferry's desktop app: a thin Tauri shell around `ferry_ops`.
 //!
-//! This crate owns the window, the Tauri commands and nothing else: every
-//! command converts its arguments, calls a Tauri-free crate and returns an
-//! `ferry_ipc` type or an [`IpcError`]. Business logic never lives here, so the
-//! CLI and the app behave the same and the logic is testable without a webview.
+//! This crate owns the window, the Tauri commands and nothing else: one
+//! [`state::AppState`] holds the operations engine (opened on `FERRY_DATA_DIR`
+//! or the app's data folder), and every command converts its arguments, calls
+//! one engine method and returns its type or an `IpcError`. Long operations
+//! stream `RunEvent`s through a Tauri channel. Business logic never lives here,
+//! so the CLI and the app behave the same and the logic is testable without a
+//! webview.
 
 mod commands;
 mod paths;
+mod progress;
+mod state;
+
+use std::sync::Arc;
 
 use tauri::Manager;
 
-pub use commands::app_info;
+use commands::{app, catalog, history, profiles, runs};
+use state::AppState;
 
 /// Set to run several instances side by side (the e2e tests do, one at a time).
 const MULTI_INSTANCE_ENV: &str = "FERRY_MULTI_INSTANCE";
@@ -29,7 +37,65 @@ pub fn run() {
     }
     builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
-        .invoke_handler(tauri::generate_handler![commands::app_info])
+        .plugin(tauri_plugin_notification::init())
+        .setup(|tauri_app| {
+            let handle = tauri_app.handle().clone();
+            let options = engine_options(&handle)?;
+            let state = Arc::new(AppState::open(options));
+            tauri_app.manage(state.clone());
+            resume_in_background(handle, state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app::app_info,
+            app::cache_info,
+            app::clear_cache,
+            profiles::status,
+            profiles::profiles,
+            profiles::add_profile,
+            profiles::use_profile,
+            catalog::solutions,
+            catalog::pipelines,
+            catalog::matrix,
+            catalog::plan,
+            catalog::artifact_hash,
+            runs::validate,
+            runs::deploy,
+            runs::watch_run,
+            runs::retry_run,
+            runs::cancel_run,
+            runs::cancel_operation,
+            history::history,
+            history::sync_history,
+            history::run_record,
+            history::export_run,
+            history::save_run_export,
+        ])
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");
+}
+
+/// The engine's options: the environment's (`FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS`)
+/// on the app's data folder.
+fn engine_options(
+    app: &tauri::AppHandle,
+) -> Result<ferry_ops::EngineOptions, Box<dyn std::error::Error>> {
+    let data_dir = paths::data_dir(app).map_err(app::no_data_dir)?;
+    let mut options = ferry_ops::EngineOptions::from_env()
+        .unwrap_or_else(|_| ferry_ops::EngineOptions::new(&data_dir));
+    options.data_dir = data_dir;
+    Ok(options)
+}
+
+/// Runs left in flight when the app last closed are followed again, so their
+/// endings land in history and notify.
+fn resume_in_background(app: tauri::AppHandle, state: Arc<AppState>) {
+    tauri::async_runtime::spawn(async move {
+        let Ok(engine) = state.engine() else { return };
+        let op = state.begin("resume");
+        let progress = progress::Progress::new(&app, state.clone(), None);
+        if let Err(e) = engine.resume(&progress, &op.token).await {
+            eprintln!("Ferry could not pick up unfinished runs: {e}");
+        }
+    });
 }

@@ -54,4 +54,19 @@ mod tests {
             "ui/src/ipc/bindings.ts is out of date: run `UPDATE_BINDINGS=1 cargo test -p ferry-ipc` and commit it"
         );
     }
+
+    #[test]
+    fn committed_operations_bindings_are_up_to_date() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/ipc/ops.ts");
+        let fresh = ferry_ops::bindings::typescript_bindings();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&path, &fresh).expect("write operations bindings");
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "ui/src/ipc/ops.ts is out of date: run `UPDATE_BINDINGS=1 cargo test -p ferry-ipc` and commit it"
+        );
+    }
 }

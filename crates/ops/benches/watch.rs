@@ -175,10 +175,12 @@ fn engine_for(dir: &std::path::Path, pacing: Pacing, speed: f64) -> (Engine, Arc
     let mut o = EngineOptions::new(dir);
     o.sandbox_speed = speed;
     o.pacing = pacing;
+    // The intervals scale with the pace, so a fast smoke run compares like for like.
     o.poll_interval = match pacing {
         Pacing::Fixed => Duration::from_secs(5),
         Pacing::Adaptive => Duration::from_secs(1),
-    };
+    }
+    .div_f64(speed);
     o.client.requests = Some(counter.clone());
     (Engine::open(o).expect("engine opens"), counter)
 }
@@ -194,10 +196,13 @@ fn line(label: &str, d: &Deployment) {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this binary too (without `--bench`): then it is a smoke
+    // run at 25× pace, a few seconds, which still fails if a deployment or an event goes wrong.
+    let smoke = !std::env::args().any(|a| a == "--bench");
     let speed: f64 = std::env::var("WATCH_BENCH_SPEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(1.0);
+        .unwrap_or(if smoke { 25.0 } else { 1.0 });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -205,6 +210,9 @@ fn main() {
         .unwrap();
     rt.block_on(async {
         println!("demo deployments at sandbox speed {speed}, each mode on a fresh Local sandbox");
+        if smoke {
+            println!("(a smoke run under cargo test; `cargo bench -p ferry-ops --bench watch` measures)");
+        }
         let mut last = Vec::new();
         let mut totals = Vec::new();
         for pacing in [Pacing::Fixed, Pacing::Adaptive] {

@@ -17,10 +17,13 @@
 //! app passes them over IPC unchanged, and [`OpsError::code`] maps each error to
 //! the IPC's stable code. The crate knows nothing of Tauri or terminals.
 
+mod artifact;
+pub mod bindings;
 mod catalog;
 mod engine;
 mod error;
 pub mod explain;
+mod export;
 mod history;
 pub mod pacing;
 mod plan;
@@ -28,6 +31,8 @@ mod profile;
 mod redeploy;
 mod run;
 mod signin;
+mod status;
+mod storage;
 mod types;
 
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
@@ -42,5 +47,7 @@ pub use signin::{
     AccountInfo, DeviceCodePrompt, SignInMethod, SignInPrompt, TokenStorage,
     DEFAULT_KEYRING_SERVICE, KEYRING_SERVICE_ENV, SANDBOX_USER,
 };
+pub use status::HostStatus;
+pub use storage::{cache_info, clear_cache, CacheInfo};
 pub use tokio_util::sync::CancellationToken;
 pub use types::*;

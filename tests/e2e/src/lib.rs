@@ -81,11 +81,25 @@ pub struct AppSession {
 
 impl AppSession {
     pub async fn start() -> Result<Self> {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts the app with extra environment variables (a token for a host profile, say).
+    pub async fn start_with(env: &[(&str, &str)]) -> Result<Self> {
+        Self::start_on(None, env).await
+    }
+
+    /// Starts the app on a data folder that outlives the session (to test a restart),
+    /// or on a fresh one inside the session's temp home.
+    pub async fn start_on(data_dir: Option<&Path>, env: &[(&str, &str)]) -> Result<Self> {
         let turn = ONE_APP_AT_A_TIME.lock().await;
         let app = app_binary()?;
         let tauri_driver = webdriver_tool("tauri-driver")?;
         let home = tempfile::tempdir()?;
-        let data_dir = home.path().join("ferry-data");
+        let data_dir = match data_dir {
+            Some(d) => d.to_path_buf(),
+            None => home.path().join("ferry-data"),
+        };
         let (port, native_port) = (free_port()?, free_port()?);
 
         let mut cmd = Command::new(&tauri_driver);
@@ -95,10 +109,14 @@ impl AppSession {
             .arg(native_port.to_string())
             .env("FERRY_DATA_DIR", &data_dir)
             .env("FERRY_MULTI_INSTANCE", "1")
+            // A brisk Local sandbox (a deployment in about a second) read often.
+            .env("FERRY_SANDBOX_SPEED", "25")
+            .env("FERRY_POLL_MS", "200")
             .env("HOME", home.path())
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_DATA_HOME", home.path().join("data"))
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .kill_on_drop(false);
@@ -355,4 +373,180 @@ pub async fn expect_text(client: &Client, css: &str, expected: &str) -> Result<(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     bail!("`{css}` reads {last:?}, expected {expected:?}")
+}
+
+/// Waits up to `secs` seconds until the element's text contains `needle`; returns the text.
+pub async fn wait_text_contains(
+    client: &Client,
+    css: &str,
+    needle: &str,
+    secs: u64,
+) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(el) = client.find(Locator::Css(css)).await {
+            last = el.text().await.unwrap_or_default();
+            if last.contains(needle) {
+                return Ok(last);
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    bail!("`{css}` reads {last:?} after {secs} s, expected it to contain {needle:?}")
+}
+
+/// Waits up to `secs` seconds for an element matching `css`.
+pub async fn wait_for(client: &Client, css: &str, secs: u64) -> Result<Element> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(secs))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("no element `{css}` appeared within {secs} s"))
+}
+
+/// Clicks the first element matching `css` whose text contains `text` (retrying for 15 s).
+pub async fn click_text(client: &Client, css: &str, text: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let attempt = async {
+            for el in client.find_all(Locator::Css(css)).await? {
+                if el.text().await.unwrap_or_default().contains(text) {
+                    el.click().await?;
+                    return Ok(true);
+                }
+            }
+            Ok::<bool, fantoccini::error::CmdError>(false)
+        };
+        match attempt.await {
+            Ok(true) => return Ok(()),
+            _ if Instant::now() >= deadline => {
+                bail!("no clickable `{css}` reading {text:?} within 15 s")
+            }
+            _ => tokio::time::sleep(Duration::from_millis(150)).await,
+        }
+    }
+}
+
+/// With `DOC_SCREENSHOTS=1`, saves the window as `docs/screenshots/<name>.png`
+/// (the README shows them); otherwise does nothing, so test runs leave the tree clean.
+pub async fn doc_screenshot(client: &Client, name: &str) -> Result<()> {
+    if std::env::var_os("DOC_SCREENSHOTS").is_none_or(|v| v != "1") {
+        return Ok(());
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+    std::fs::create_dir_all(&dir)?;
+    // Let fonts, transitions and tooltips settle first.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    std::fs::write(dir.join(format!("{name}.png")), client.screenshot().await?)?;
+    Ok(())
+}
+
+/// Calls an action of the pipelines host's Web API as a seeded user (`Bearer pat`),
+/// retrying for `secs` seconds while the host refuses (a run not yet at its gate).
+pub async fn host_action(
+    host_url: &str,
+    user: &str,
+    action: &str,
+    body: serde_json::Value,
+    secs: u64,
+) -> Result<()> {
+    let url = format!("{}/api/data/v9.2/{action}", host_url.trim_end_matches('/'));
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let response = client
+            .post(&url)
+            .bearer_auth(user)
+            .json(&body)
+            .send()
+            .await
+            .with_context(|| format!("calling {action} on {url}"))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let text = response.text().await.unwrap_or_default();
+        if Instant::now() >= deadline {
+            bail!("{action} answered {status}: {text}");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// A `ferry host serve` process (the pipelines host as its own program), stopped on drop.
+pub struct HostProcess {
+    child: std::process::Child,
+    pub url: String,
+    _data: tempfile::TempDir,
+}
+
+impl HostProcess {
+    /// Starts the `ferry` binary next to the app binary (or `FERRY_BINARY`) on a free port
+    /// with the demo tenant, and waits until it answers.
+    pub async fn start() -> Result<Self> {
+        let ferry = match std::env::var_os("FERRY_BINARY") {
+            Some(p) => PathBuf::from(p),
+            None => app_binary()?.with_file_name("ferry"),
+        };
+        if !ferry.is_file() {
+            bail!(
+                "the ferry binary {} does not exist: build it with `cargo build -p ferry-cli`",
+                ferry.display()
+            );
+        }
+        let data = tempfile::tempdir()?;
+        let port = free_port()?;
+        let child = std::process::Command::new(&ferry)
+            .args([
+                "host",
+                "serve",
+                "--port",
+                &port.to_string(),
+                "--speed",
+                "25",
+                // The app's host profile sends FERRY_TOKEN (a plain name) until its sign-in UI lands.
+                "--auth",
+                "open",
+                "--data-dir",
+            ])
+            .arg(data.path().join("host"))
+            .env("HOME", data.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", ferry.display()))?;
+        let url = format!("http://127.0.0.1:{port}");
+        let host = Self {
+            child,
+            url,
+            _data: data,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            if Instant::now() >= deadline {
+                bail!("ferry host serve did not listen on port {port} within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(host)
+    }
+
+    /// Stops the host (SIGTERM) and waits for it.
+    pub fn stop(&mut self) {
+        terminate(self.child.id());
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for HostProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.stop();
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { appInfo, FerryError, toFerryError } from "./index";
+import { appInfo, FerryError, history, newOperationId, toFerryError, validate } from "./index";
 
 afterEach(() => clearMocks());
 
@@ -34,5 +34,22 @@ describe("ipc", () => {
     expect(err.code).toBe("internal");
     expect(err.message).toContain("command app_info not found");
     expect(toFerryError({ code: "bogus", message: "x" }).code).toBe("internal");
+  });
+
+  it("passes a long operation its id and a progress channel, in camelCase", async () => {
+    const seen: Record<string, unknown>[] = [];
+    mockIPC((cmd, args) => {
+      seen.push({ cmd, ...(args as Record<string, unknown>) });
+      return { run: { id: "r1" }, explanations: [], plan: null };
+    });
+    const opId = newOperationId("validate");
+    expect(opId).toMatch(/^validate-/);
+    expect(newOperationId("validate")).not.toBe(opId);
+    const request = { solution: "ContosoCore", stage: "Test", settingsJson: null, values: null, version: null, redeployOf: null };
+    await validate(request, opId, () => undefined);
+    expect(seen[0]).toMatchObject({ cmd: "validate", request, opId });
+    expect(seen[0].onEvent).toBeDefined();
+    await history({ text: "core", solution: null, stage: null, statuses: [], limit: 10, offset: 0 });
+    expect(seen[1]).toMatchObject({ cmd: "history", filter: { text: "core", limit: 10 } });
   });
 });

@@ -1,10 +1,32 @@
 // The one module of the UI that talks to Tauri. Everything else imports typed
 // functions from here, so the UI can be tested (and later run in a browser)
-// without the native shell. Types come from bindings.ts, generated from Rust.
-import { invoke } from "@tauri-apps/api/core";
+// without the native shell. Types come from bindings.ts and ops.ts, generated
+// from Rust.
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo, ErrorCode, IpcError } from "./bindings";
+import type {
+  CacheInfo,
+  DeployRequest,
+  ExportFormat,
+  HistoryFilter,
+  HistoryResult,
+  HostStatus,
+  Matrix,
+  NewProfile,
+  PipelineOverview,
+  Plan,
+  PlanRequest,
+  ProfileInfo,
+  RunEvent,
+  RunOutcome,
+  RunRecord,
+  RunSummary,
+  SolutionSummary,
+  SyncReport,
+} from "./ops";
 
 export type { AppInfo, ErrorCode, IpcError } from "./bindings";
+export type * from "./ops";
 
 const CODES: readonly ErrorCode[] = [
   "invalid_input",
@@ -46,7 +68,62 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+let operations = 0;
+
+/** A fresh id for a long operation, to pass to `cancelOperation`. */
+export function newOperationId(kind: string): string {
+  operations += 1;
+  return `${kind}-${Date.now()}-${operations}`;
+}
+
+/** Receives a long operation's run events as they happen. */
+export type OnRunEvent = (event: RunEvent) => void;
+
+function events(onEvent: OnRunEvent): Channel<RunEvent> {
+  const channel = new Channel<RunEvent>();
+  channel.onmessage = onEvent;
+  return channel;
+}
+
 /** The app's name, version and data folder, from Rust. */
 export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>("app_info");
 }
+
+export const cacheInfo = () => call<CacheInfo>("cache_info");
+export const clearCache = () => call<CacheInfo>("clear_cache");
+
+/** The profile in use, whether its host answers, and as whom. */
+export const status = () => call<HostStatus>("status");
+export const profiles = () => call<ProfileInfo[]>("profiles");
+export const addProfile = (profile: NewProfile) => call<ProfileInfo>("add_profile", { profile });
+export const switchProfile = (id: string) => call<ProfileInfo>("use_profile", { id });
+
+export const solutions = () => call<SolutionSummary[]>("solutions");
+export const pipelines = (solution?: string) =>
+  call<PipelineOverview[]>("pipelines", { solution: solution ?? null });
+export const matrix = () => call<Matrix>("matrix");
+export const plan = (request: PlanRequest) => call<Plan>("plan", { request });
+
+export const validate = (request: PlanRequest, opId: string, onEvent: OnRunEvent) =>
+  call<RunOutcome>("validate", { request, opId, onEvent: events(onEvent) });
+export const deploy = (request: DeployRequest, opId: string, onEvent: OnRunEvent) =>
+  call<RunOutcome>("deploy", { request, opId, onEvent: events(onEvent) });
+export const watchRun = (runId: string, opId: string, onEvent: OnRunEvent) =>
+  call<RunOutcome>("watch_run", { runId, opId, onEvent: events(onEvent) });
+export const retryRun = (runId: string, opId: string, onEvent: OnRunEvent) =>
+  call<RunOutcome>("retry_run", { runId, opId, onEvent: events(onEvent) });
+export const cancelRun = (runId: string) => call<RunSummary>("cancel_run", { runId });
+/** Stops following (the stage run itself goes on). */
+export const cancelOperation = (opId: string) => call<boolean>("cancel_operation", { opId });
+
+export const history = (filter: HistoryFilter) => call<HistoryResult>("history", { filter });
+export const syncHistory = () => call<SyncReport>("sync_history");
+export const runRecord = (runId: string) => call<RunRecord>("run_record", { runId });
+export const exportRun = (runId: string, format: ExportFormat) =>
+  call<string>("export_run", { runId, format });
+/** Saves a run record as a file (Downloads, else the data folder); resolves to its path. */
+export const saveRunExport = (runId: string, format: ExportFormat) =>
+  call<string>("save_run_export", { runId, format });
+/** SHA-256 of the package a run carried, or null when it has none (yet). */
+export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });

@@ -1,17 +1,76 @@
-import { ArrowUploadRegular } from "@fluentui/react-icons";
-import { EmptyState } from "./EmptyState";
+import { useQuery } from "@tanstack/react-query";
+import { Button, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { ArrowSync20Regular } from "@fluentui/react-icons";
+import { matrix, solutions } from "../ipc";
+import { matrixColumns, solutionRows } from "../deploy/model";
+import { SolutionsTable } from "../solutions/SolutionsTable";
+import type { Navigate } from "../shell/route";
+import { useHasActiveProfile, useStatus } from "../shell/useStatus";
+import { ConnectCard } from "./ConnectCard";
+import { ErrorNote } from "./ErrorNote";
 import { PageHeader } from "./PageHeader";
+import { SignInPanel } from "./SignInPanel";
 
-export function DeployPage() {
+const useStyles = makeStyles({
+  muted: { color: tokens.colorNeutralForeground3 },
+  note: { display: "block", marginTop: tokens.spacingVerticalM },
+});
+
+/** Deploy: the development environment's solutions and where each is deployed. */
+export function DeployPage({ navigate }: { navigate: Navigate }) {
+  const hasProfile = useHasActiveProfile();
+  const status = useStatus(hasProfile === true);
+  const header = (
+    <PageHeader title="Deploy" subtitle="Pick a solution of your development environment to move it along its pipeline." />
+  );
+  if (hasProfile === undefined) return header;
+  if (!hasProfile) {
+    return (
+      <>
+        {header}
+        <ConnectCard onAddProfile={() => navigate({ page: "settings" })} />
+      </>
+    );
+  }
+  if (status.data?.problemCode === "unauthorized") {
+    return (
+      <>
+        {header}
+        <SignInPanel profileName={status.data.profile.displayName} problem={status.data.problem} />
+      </>
+    );
+  }
   return (
     <>
-      <PageHeader
-        title="Deploy"
-        subtitle="Move a solution to the next stage of its pipeline."
+      {header}
+      <Solutions navigate={navigate} />
+    </>
+  );
+}
+
+function Solutions({ navigate }: { navigate: Navigate }) {
+  const styles = useStyles();
+  const list = useQuery({ queryKey: ["solutions"], queryFn: solutions });
+  const where = useQuery({ queryKey: ["matrix"], queryFn: matrix, enabled: list.isSuccess });
+  if (list.isPending) return <Spinner label="Reading the development environment's solutions…" />;
+  if (list.isError) return <ErrorNote title="Could not list the solutions" error={list.error} />;
+  return (
+    <>
+      <SolutionsTable
+        solutions={solutionRows(list.data, where.data)}
+        stages={matrixColumns(where.data)}
+        onOpen={(solution) => navigate({ page: "solution", solution })}
       />
-      <EmptyState icon={<ArrowUploadRegular />} title="No pipeline connected">
-        Pipelines and solutions appear here once Ferry is connected to a pipelines host.
-      </EmptyState>
+      <Text size={200} className={`${styles.muted} ${styles.note}`}>
+        {where.isPending && "Reading what is deployed in each stage…"}
+        {where.data && !where.data.online && "The stages show what Ferry saw last: the host is not answering."}
+        {where.isError && `Could not read what is deployed where: ${(where.error as Error).message}`}
+      </Text>
+      {where.data && (
+        <Button appearance="subtle" icon={<ArrowSync20Regular />} onClick={() => where.refetch()} data-testid="refresh-matrix">
+          Refresh
+        </Button>
+      )}
     </>
   );
 }

@@ -1,14 +1,141 @@
+import { useEffect, useMemo, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { Dropdown, Field, Input, Option, SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { HistoryRegular } from "@fluentui/react-icons";
+import { history, syncHistory } from "../ipc";
+import { HistoryList } from "../history/HistoryList";
+import { NO_FILTERS, engineFilter, historyRow, withinDates, type HistoryFilters } from "../history/filters";
+import { STATUS_FILTERS } from "../run/status";
+import type { Navigate } from "../shell/route";
+import { useOffline } from "../shell/useStatus";
 import { EmptyState } from "./EmptyState";
+import { ErrorNote } from "./ErrorNote";
 import { PageHeader } from "./PageHeader";
 
-export function HistoryPage() {
+const useStyles = makeStyles({
+  filters: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end", marginBottom: tokens.spacingVerticalM },
+  list: { height: "calc(100vh - 330px)", minHeight: "260px" },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+const ALL = "";
+
+/** Every run Ferry has seen, from the cache: works offline. */
+export function HistoryPage({ navigate }: { navigate: Navigate }) {
+  const styles = useStyles();
+  const client = useQueryClient();
+  const offline = useOffline();
+  const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
+  const runs = useQuery({ queryKey: ["history", filters.text, filters.solution, filters.stage, filters.status], queryFn: () => history(engineFilter(filters)) });
+  // The choices come from everything in the cache, not from the filtered page.
+  const all = useQuery({ queryKey: ["history", "choices"], queryFn: () => history(engineFilter(NO_FILTERS)) });
+  // Read what changed on the host since last time (quietly: offline, the cache answers).
+  useEffect(() => {
+    if (offline) return;
+    syncHistory()
+      .then((r) => {
+        if (r.transitions + r.inserted > 0) void client.invalidateQueries({ queryKey: ["history"] });
+      })
+      .catch(() => undefined);
+  }, [offline, client]);
+
+  const rows = useMemo(
+    () => withinDates(runs.data?.runs ?? [], filters.from, filters.to).map(historyRow),
+    [runs.data, filters.from, filters.to],
+  );
+  const solutions = useMemo(() => [...new Set((all.data?.runs ?? []).map((r) => r.solution))].sort(), [all.data]);
+  const stages = useMemo(
+    () => [...new Set((all.data?.runs ?? []).map((r) => r.stageName).filter((s): s is string => Boolean(s)))].sort(),
+    [all.data],
+  );
+  const set = (patch: Partial<HistoryFilters>) => setFilters({ ...filters, ...patch });
+  const empty = all.data && all.data.runs.length === 0;
+
   return (
     <>
       <PageHeader title="History" subtitle="Every deployment Ferry has seen, kept on this computer." />
-      <EmptyState icon={<HistoryRegular />} title="No deployments yet">
-        Deployments you start or follow are listed here, and stay readable offline.
-      </EmptyState>
+      {empty ? (
+        <EmptyState icon={<HistoryRegular />} title="No deployments yet">
+          Deployments you start or follow are listed here, and stay readable offline.
+        </EmptyState>
+      ) : (
+        <>
+          <div className={styles.filters} role="search" aria-label="Filter the history">
+            <SearchBox
+              placeholder="Search solution, stage, version, notes, errors"
+              aria-label="Search the history"
+              value={filters.text}
+              onChange={(_, d) => set({ text: d.value })}
+              data-testid="history-search"
+              style={{ minWidth: 280 }}
+            />
+            <Field label="Solution">
+              <Dropdown
+                value={filters.solution || "All"}
+                selectedOptions={[filters.solution]}
+                onOptionSelect={(_, d) => set({ solution: d.optionValue ?? ALL })}
+                data-testid="filter-solution"
+              >
+                <Option value={ALL}>All</Option>
+                {solutions.map((s) => (
+                  <Option key={s} value={s}>
+                    {s}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            <Field label="Stage">
+              <Dropdown
+                value={filters.stage || "All"}
+                selectedOptions={[filters.stage]}
+                onOptionSelect={(_, d) => set({ stage: d.optionValue ?? ALL })}
+                data-testid="filter-stage"
+              >
+                <Option value={ALL}>All</Option>
+                {stages.map((s) => (
+                  <Option key={s} value={s}>
+                    {s}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            <Field label="Status">
+              <Dropdown
+                value={STATUS_FILTERS.find((s) => s.value === filters.status)?.label ?? "All"}
+                selectedOptions={[filters.status]}
+                onOptionSelect={(_, d) => set({ status: d.optionValue ?? ALL })}
+                data-testid="filter-status"
+              >
+                <Option value={ALL}>All</Option>
+                {STATUS_FILTERS.map((s) => (
+                  <Option key={s.value} value={s.value}>
+                    {s.label}
+                  </Option>
+                ))}
+              </Dropdown>
+            </Field>
+            <Field label="From">
+              <Input type="date" value={filters.from} onChange={(_, d) => set({ from: d.value })} data-testid="filter-from" />
+            </Field>
+            <Field label="To">
+              <Input type="date" value={filters.to} onChange={(_, d) => set({ to: d.value })} data-testid="filter-to" />
+            </Field>
+          </div>
+          {runs.isPending && <Spinner label="Reading the history…" />}
+          {runs.isError && <ErrorNote title="Could not read the history" error={runs.error} />}
+          {runs.data && (
+            <>
+              <Text size={200} className={styles.muted} role="status">
+                {rows.length === 1 ? "1 deployment" : `${rows.length} deployments`}
+                {runs.data.nextOffset != null ? ` (the newest ${rows.length}; narrow the filters to see older ones)` : ""}
+              </Text>
+              <div className={styles.list}>
+                <HistoryList rows={rows} onOpen={(runId) => navigate({ page: "run", runId, from: "history" })} />
+              </div>
+            </>
+          )}
+        </>
+      )}
     </>
   );
 }

@@ -15,10 +15,12 @@ import {
 import { appInfo, type FerryError } from "../ipc";
 import type { ThemePreference } from "../theme";
 import type { ThemeControl } from "../shell/AppShell";
+import { CacheCard } from "./CacheCard";
 import { PageHeader } from "./PageHeader";
+import { ProfilesCard } from "./ProfilesCard";
 
 const useStyles = makeStyles({
-  card: { maxWidth: "640px", marginBottom: tokens.spacingVerticalL },
+  card: { maxWidth: "760px", marginBottom: tokens.spacingVerticalL },
   facts: {
     display: "grid",
     gridTemplateColumns: "max-content 1fr",
@@ -37,6 +39,7 @@ export function SettingsPage({ theme }: { theme: ThemeControl }) {
   return (
     <>
       <PageHeader title="Settings" subtitle="How Ferry runs on this computer." />
+      <ProfilesCard />
       <Card className={styles.card}>
         <CardHeader header={<Text weight="semibold" id="theme-label">Theme</Text>} />
         <RadioGroup
@@ -51,6 +54,7 @@ export function SettingsPage({ theme }: { theme: ThemeControl }) {
           <Radio value="dark" label="Dark" />
         </RadioGroup>
       </Card>
+      <CacheCard />
       <Card className={styles.card}>
         <CardHeader header={<Text weight="semibold">About Ferry</Text>} />
         {info.isPending && <Spinner size="small" label="Asking Ferry's engine…" />}
@@ -78,6 +82,11 @@ export function SettingsPage({ theme }: { theme: ThemeControl }) {
             <dd className={styles.value} data-testid="about-theme">
               {theme.scheme}
               {theme.preference === "system" ? " (follows the system)" : ""}
+            </dd>
+            <dt className={styles.term}>License</dt>
+            <dd className={styles.value} data-testid="about-license">
+              Ferry is MIT licensed. It is built on open-source software under MIT or Apache-2.0 terms, among
+              them Tauri, React, Fluent UI, TanStack Query, Tokio, SQLite (public domain) and rusqlite.
             </dd>
           </dl>
         )}

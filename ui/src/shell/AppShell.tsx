@@ -2,6 +2,7 @@ import { useState } from "react";
 import {
   NavDrawer,
   NavDrawerBody,
+  NavDrawerFooter,
   NavDrawerHeader,
   NavItem,
   Text,
@@ -10,7 +11,13 @@ import {
 } from "@fluentui/react-components";
 import type { ColorScheme, ThemePreference } from "../theme";
 import { PAGES, type PageId } from "./pages";
+import { sectionOf, type Route } from "./route";
+import { FrameStatus } from "./FrameStatus";
+import { OfflineBanner } from "./OfflineBanner";
 import { DeployPage } from "../pages/DeployPage";
+import { SolutionPage } from "../pages/SolutionPage";
+import { DeployWizard } from "../pages/DeployWizard";
+import { RunPage } from "../pages/RunPage";
 import { HistoryPage } from "../pages/HistoryPage";
 import { SettingsPage } from "../pages/SettingsPage";
 
@@ -50,15 +57,16 @@ export interface ThemeControl {
 
 export function AppShell({ theme }: { theme: ThemeControl }) {
   const styles = useStyles();
-  const [page, setPage] = useState<PageId>("deploy");
+  const [route, setRoute] = useState<Route>({ page: "deploy" });
+  const section = sectionOf(route);
   return (
     <div className={styles.root}>
       <NavDrawer
         open
         type="inline"
         className={styles.nav}
-        selectedValue={page}
-        onNavItemSelect={(_, data) => setPage(data.value as PageId)}
+        selectedValue={section}
+        onNavItemSelect={(_, data) => setRoute({ page: data.value as PageId })}
       >
         <NavDrawerHeader>
           <div className={styles.brand}>
@@ -77,11 +85,20 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
             </NavItem>
           ))}
         </NavDrawerBody>
+        <NavDrawerFooter>
+          <FrameStatus />
+        </NavDrawerFooter>
       </NavDrawer>
-      <main className={styles.main} data-testid={`page-${page}`}>
-        {page === "deploy" && <DeployPage />}
-        {page === "history" && <HistoryPage />}
-        {page === "settings" && <SettingsPage theme={theme} />}
+      <main className={styles.main} data-testid={`page-${section}`}>
+        <OfflineBanner />
+        {route.page === "deploy" && <DeployPage navigate={setRoute} />}
+        {route.page === "solution" && <SolutionPage solution={route.solution} navigate={setRoute} />}
+        {route.page === "wizard" && (
+          <DeployWizard solution={route.solution} stageId={route.stageId} navigate={setRoute} />
+        )}
+        {route.page === "run" && <RunPage key={route.runId} runId={route.runId} from={route.from} navigate={setRoute} />}
+        {route.page === "history" && <HistoryPage navigate={setRoute} />}
+        {route.page === "settings" && <SettingsPage theme={theme} />}
       </main>
     </div>
   );

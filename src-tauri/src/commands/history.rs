@@ -1,0 +1,50 @@
+//! History from the cache (offline too), sync, run records and their export.
+
+use ferry_ipc::IpcError;
+use ferry_ops::{
+    CancellationToken, ExportFormat, HistoryFilter, HistoryResult, RunRecord, SyncReport,
+};
+
+use super::AppStateRef;
+
+/// A page of history, newest first, from the cache.
+#[tauri::command]
+pub fn history(state: AppStateRef<'_>, filter: HistoryFilter) -> Result<HistoryResult, IpcError> {
+    Ok(state.engine()?.history(&filter)?)
+}
+
+/// Reads the runs that changed on the host into the cache.
+#[tauri::command]
+pub async fn sync_history(state: AppStateRef<'_>) -> Result<SyncReport, IpcError> {
+    Ok(state
+        .engine()?
+        .sync_history(&CancellationToken::new())
+        .await?)
+}
+
+/// Everything about one run, from the cache, secrets redacted.
+#[tauri::command]
+pub fn run_record(state: AppStateRef<'_>, run_id: String) -> Result<RunRecord, IpcError> {
+    Ok(state.engine()?.run_record(&run_id)?)
+}
+
+/// A run record as Markdown or JSON text.
+#[tauri::command]
+pub fn export_run(
+    state: AppStateRef<'_>,
+    run_id: String,
+    format: ExportFormat,
+) -> Result<String, IpcError> {
+    Ok(state.engine()?.export_run(&run_id, format)?)
+}
+
+/// Saves a run record as a file (Downloads, else the data folder's `exports/`); returns its path.
+#[tauri::command]
+pub fn save_run_export(
+    state: AppStateRef<'_>,
+    run_id: String,
+    format: ExportFormat,
+) -> Result<String, IpcError> {
+    let path = state.engine()?.save_run_export(&run_id, format, None)?;
+    Ok(path.display().to_string())
+}

@@ -1,0 +1,89 @@
+//! A profile for a separately running pipelines host: deploy through it, stop
+//! the host, and history and run details still open while the offline banner shows.
+
+use anyhow::Result;
+use ferry_e2e::{
+    axe_serious_violations, click, doc_screenshot, enabled, wait_for, wait_text_contains,
+    AppSession, HostProcess,
+};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
+    if !enabled("history_stays_browsable_when_the_host_stops") {
+        return Ok(());
+    }
+    let mut host = HostProcess::start().await?;
+    // Until sign-in lands, a host profile takes its bearer token from FERRY_TOKEN.
+    let mut app = AppSession::start_with(&[("FERRY_TOKEN", "mona")]).await?;
+    let url = host.url.clone();
+    let result = app
+        .run("offline", |c| async move {
+            // Add a profile for the host and use it.
+            click(&c, "[data-testid=nav-settings]").await?;
+            click(&c, "[data-testid=add-profile]").await?;
+            let id = wait_for(&c, "[data-testid=new-profile-id]", 10).await?;
+            id.send_keys("contoso-local").await?;
+            wait_for(&c, "[data-testid=new-profile-host]", 5)
+                .await?
+                .send_keys(&url)
+                .await?;
+            wait_for(&c, "[data-testid=new-profile-dev]", 5)
+                .await?
+                .send_keys("dev")
+                .await?;
+            click(&c, "[data-testid=save-profile]").await?;
+            click(&c, "[data-testid=use-contoso-local]").await?;
+            wait_text_contains(&c, "[data-testid=active-profile]", "contoso-local", 20).await?;
+            wait_text_contains(&c, "[data-testid=connection-state]", "Connected", 30).await?;
+
+            // Deploy ContosoCanvas (no values to fill) to Test.
+            click(&c, "[data-testid=nav-deploy]").await?;
+            click(&c, "[data-testid=solution-ContosoCanvas] td").await?;
+            click(&c, "[aria-label=\"Stage Deploy to Test\"] button").await?;
+            click(&c, "[data-testid=start-validation]").await?;
+            wait_text_contains(
+                &c,
+                "[data-testid=findings-verdict]",
+                "Validation passed",
+                60,
+            )
+            .await?;
+            click(&c, "[data-testid=to-values]").await?;
+            click(&c, "[data-testid=to-summary]").await?;
+            let deploy = wait_for(&c, "[data-testid=deploy-now]", 10).await?;
+            for _ in 0..50 {
+                if deploy.is_enabled().await? {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            click(&c, "[data-testid=deploy-now]").await?;
+            wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 120).await?;
+
+            // The host goes away: the banner shows, history and details still open.
+            host.stop();
+            wait_for(&c, "[data-testid=offline-banner]", 60).await?;
+            wait_text_contains(&c, "[data-testid=connection-state]", "Offline", 10).await?;
+            click(&c, "[data-testid=nav-history]").await?;
+            wait_for(
+                &c,
+                "[data-testid=history-row][aria-label*=\"ContosoCanvas\"]",
+                20,
+            )
+            .await?;
+            doc_screenshot(&c, "offline-history").await?;
+            let violations = axe_serious_violations(&c).await?;
+            anyhow::ensure!(violations.is_empty(), "History offline: {violations:#?}");
+            click(
+                &c,
+                "[data-testid=history-row][aria-label*=\"ContosoCanvas\"]",
+            )
+            .await?;
+            wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 20).await?;
+            wait_text_contains(&c, "[data-testid=run-timeline]", "Succeeded", 5).await?;
+            Ok(())
+        })
+        .await;
+    app.close().await?;
+    result
+}

@@ -1,0 +1,90 @@
+import { Text, makeStyles, tokens } from "@fluentui/react-components";
+import type { Plan } from "../../ipc";
+import { ErrorNote } from "../../pages/ErrorNote";
+import { Findings } from "../Findings";
+import { formatLocal, localToUtc } from "../model";
+import type { WizardState } from "./state";
+import { connectionSlots, variableSlots } from "./state";
+
+const useStyles = makeStyles({
+  root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "720px" },
+  facts: {
+    display: "grid",
+    gridTemplateColumns: "max-content 1fr",
+    columnGap: tokens.spacingHorizontalXL,
+    rowGap: tokens.spacingVerticalS,
+    margin: 0,
+  },
+  term: { color: tokens.colorNeutralForeground3 },
+  value: { margin: 0, wordBreak: "break-word" },
+});
+
+/** What will be sent, for a last look before Deploy. */
+export function SummaryStep({
+  plan,
+  state,
+  checked,
+  checkError,
+}: {
+  plan: Plan;
+  state: WizardState;
+  /** The plan made again with the values, when it is back. */
+  checked?: Plan;
+  checkError?: unknown;
+}) {
+  const styles = useStyles();
+  const at = state.when === "later" ? localToUtc(state.localTime) : null;
+  const variables = variableSlots(plan);
+  const connections = connectionSlots(plan);
+  const problems = (checked?.checks ?? []).filter((c) => c.severity !== "info");
+  return (
+    <div className={styles.root} data-testid="step-summary">
+      <dl className={styles.facts}>
+        <dt className={styles.term}>Solution</dt>
+        <dd className={styles.value}>
+          {plan.solution.friendlyName || plan.solution.uniqueName} {state.version || plan.version}
+        </dd>
+        <dt className={styles.term}>To</dt>
+        <dd className={styles.value}>
+          {plan.stage.name} → {plan.stage.targetName ?? "its target"} ({plan.pipelineName})
+        </dd>
+        <dt className={styles.term}>When</dt>
+        <dd className={styles.value} data-testid="summary-when">
+          {at ? `${formatLocal(at)} (${at} UTC)` : "Now"}
+        </dd>
+        {state.notes.trim() && (
+          <>
+            <dt className={styles.term}>Notes</dt>
+            <dd className={styles.value}>{state.notes.trim()}</dd>
+          </>
+        )}
+        {connections.map((c) => (
+          <div key={c.logicalName} style={{ display: "contents" }}>
+            <dt className={styles.term}>{c.displayName}</dt>
+            <dd className={styles.value}>
+              {c.options.find((o) => o.id === state.values.connections[c.logicalName])?.displayName ?? "—"}
+            </dd>
+          </div>
+        ))}
+        {variables.map((v) => (
+          <div key={v.schemaName} style={{ display: "contents" }}>
+            <dt className={styles.term}>{v.displayName}</dt>
+            <dd className={styles.value}>
+              {v.type === "Secret" ? "Key Vault reference (not shown)" : state.values.variables[v.schemaName] || "the target's value"}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {(plan.stage.delegated || plan.stage.preDeploymentStep) && (
+        <Text>
+          This stage has {[plan.stage.delegated && "an approval", plan.stage.preDeploymentStep && "a pre-deployment step"].filter(Boolean).join(" and ")}: the
+          run waits there until it passes. Ferry tells you when it starts waiting.
+        </Text>
+      )}
+      {problems.length > 0 && (
+        <Findings findings={problems.map((c) => ({ severity: c.severity, message: c.message }))} missing={[]} />
+      )}
+      {checkError != null && <ErrorNote title="Could not check the values" error={checkError} />}
+    </div>
+  );
+}

@@ -1,0 +1,113 @@
+import { useRef, useState } from "react";
+import { Button, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { ArrowDownload20Regular, ArrowUpload20Regular } from "@fluentui/react-icons";
+import type { Plan } from "../../ipc";
+import { copyText } from "../../clipboard";
+import { TextDialog } from "../../pages/TextDialog";
+import { ValuesForm, type Values } from "../ValuesForm";
+import { exportSettings, importSettings } from "../values";
+import { connectionSlots, variableSlots } from "./state";
+
+const useStyles = makeStyles({
+  root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL },
+  actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
+  hidden: { display: "none" },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+/** Connection references and environment variables, with a pac settings file in and out. */
+export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Values; onChange: (v: Values) => void }) {
+  const styles = useStyles();
+  const file = useRef<HTMLInputElement>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [manual, setManual] = useState<string | null>(null);
+  const connections = connectionSlots(plan);
+  const variables = variableSlots(plan);
+  const target = plan.stage.targetName ?? "the target";
+  const fromProfile = [...plan.environmentVariables, ...plan.connectionReferences].some((v) => v.source === "stageProfile");
+
+  const onFile = async (chosen: File | undefined) => {
+    if (!chosen) return;
+    try {
+      const imported = importSettings(
+        await chosen.text(),
+        variables.map((v) => v.schemaName),
+        connections.map((c) => c.logicalName),
+      );
+      onChange({
+        connections: { ...values.connections, ...Object.fromEntries(imported.connections) },
+        variables: { ...values.variables, ...Object.fromEntries(imported.variables) },
+      });
+      setNote(
+        `Read ${chosen.name}: ${imported.variables.size} variables, ${imported.connections.size} connections.` +
+          (imported.unknown.length ? ` Not in this solution, so left out: ${imported.unknown.join(", ")}.` : ""),
+      );
+    } catch (e) {
+      setNote((e as Error).message);
+    } finally {
+      if (file.current) file.current.value = "";
+    }
+  };
+
+  const onExport = () => {
+    const settings = exportSettings(
+      variables.map((v) => ({ schemaName: v.schemaName, type: v.type, value: values.variables[v.schemaName] ?? "" })),
+      connections.map((c) => ({
+        logicalName: c.logicalName,
+        connectorId: c.connectorId,
+        connectionId: values.connections[c.logicalName] ?? "",
+      })),
+    );
+    const text = JSON.stringify(settings, null, 2);
+    copyText(text)
+      .then(() => setNote("The deployment settings file is on the clipboard; paste it into a .json file to reuse it with pac or Ferry."))
+      .catch(() => setManual(text));
+  };
+
+  if (connections.length === 0 && variables.length === 0) {
+    return (
+      <Text data-testid="step-values">
+        {plan.solution.friendlyName || plan.solution.uniqueName} has no connection references or environment variables:
+        nothing to fill in.
+      </Text>
+    );
+  }
+  return (
+    <div className={styles.root} data-testid="step-values">
+      {fromProfile && (
+        <Text size={200} className={styles.muted}>
+          Filled in with the values last used for this stage.
+        </Text>
+      )}
+      <div className={styles.actions}>
+        <Button icon={<ArrowUpload20Regular />} onClick={() => file.current?.click()} data-testid="import-settings">
+          Import settings file
+        </Button>
+        <Button icon={<ArrowDownload20Regular />} onClick={onExport} data-testid="export-settings">
+          Copy as settings file
+        </Button>
+        <input
+          ref={file}
+          type="file"
+          accept=".json,application/json"
+          className={styles.hidden}
+          aria-label="Deployment settings file"
+          onChange={(e) => void onFile(e.target.files?.[0])}
+        />
+      </div>
+      <TextDialog title="Deployment settings file" text={manual} onClose={() => setManual(null)} />
+      {note && (
+        <Text size={200} role="status" data-testid="values-note">
+          {note}
+        </Text>
+      )}
+      <ValuesForm
+        connections={connections}
+        variables={variables}
+        values={values}
+        targetName={target}
+        onChange={onChange}
+      />
+    </div>
+  );
+}

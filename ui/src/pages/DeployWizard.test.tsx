@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { FluentProvider, webLightTheme } from "@fluentui/react-components";
+import type { DeployRequest, OnRunEvent, PlanRequest, RunOutcome } from "../ipc";
+import { plan, run } from "../test/fixtures";
+import { DeployWizard } from "./DeployWizard";
+
+const ipc = vi.hoisted(() => ({
+  validate: (_r: PlanRequest, _op: string, _on: OnRunEvent): Promise<RunOutcome> => Promise.reject(new Error("unset")),
+  deploy: (_r: DeployRequest, _op: string, _on: OnRunEvent): Promise<RunOutcome> => Promise.reject(new Error("unset")),
+  plans: [] as PlanRequest[],
+}));
+vi.mock("../ipc", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../ipc")>()),
+  plan: async (r: PlanRequest) => {
+    ipc.plans.push(r);
+    return r.values ? plan({ ready: true }) : plan();
+  },
+  validate: (r: PlanRequest, op: string, on: OnRunEvent) => ipc.validate(r, op, on),
+  deploy: (r: DeployRequest, op: string, on: OnRunEvent) => ipc.deploy(r, op, on),
+  cancelOperation: async () => true,
+}));
+
+afterEach(() => {
+  ipc.plans = [];
+});
+
+function renderWizard(navigate = vi.fn()) {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <FluentProvider theme={webLightTheme}>
+      <QueryClientProvider client={client}>
+        <DeployWizard solution="ContosoCore" stageId="stage-test" navigate={navigate} />
+      </QueryClientProvider>
+    </FluentProvider>,
+  );
+  return navigate;
+}
+
+const event = (message: string) => ({
+  runId: "run-1",
+  kind: "validating" as const,
+  at: "2026-12-01T10:00:00Z",
+  gate: null,
+  since: null,
+  scheduledFor: null,
+  message,
+  explanations: [],
+  run: run({ status: 200000006, terminal: false }),
+});
+
+describe("DeployWizard", () => {
+  it("shows validation live and blocks on a missing dependency, saying which", async () => {
+    ipc.validate = async (_r, _op, on) => {
+      on(event("Validating against Contoso Test."));
+      return {
+        run: run({ status: 200000003, statusLabel: "Failed" }),
+        plan: null,
+        explanations: [
+          {
+            id: "missing-dependencies",
+            code: "0x8004801D",
+            title: "Required solutions are missing in the target",
+            cause: "c",
+            nextStep: "n",
+            details: ["install ContosoAnalyticsBase (needed for cont_metric)"],
+          },
+        ],
+      };
+    };
+    renderWizard();
+    fireEvent.click(await screen.findByTestId("start-validation"));
+    expect(await screen.findByText("Validating against Contoso Test.")).toBeInTheDocument();
+    expect(await screen.findByTestId("missing-solution")).toHaveTextContent("Needs ContosoAnalyticsBase");
+    expect(screen.getByTestId("findings-verdict")).toHaveTextContent("cannot be deployed yet");
+    expect(screen.getByTestId("to-values")).toBeDisabled();
+    expect(screen.getByTestId("validate-again")).toBeEnabled();
+  });
+
+  it("goes from a passed validation through values and summary to Deploy", async () => {
+    ipc.validate = async () => ({ run: run({ id: "run-7", status: 200000007, statusLabel: "Validation Succeeded", terminal: false }), plan: null, explanations: [] });
+    let sent: DeployRequest | undefined;
+    ipc.deploy = async (r) => {
+      sent = r;
+      return { run: run({ id: "run-7", status: 200000010, terminal: false }), plan: null, explanations: [] };
+    };
+    const navigate = renderWizard();
+    fireEvent.change(await screen.findByTestId("notes"), { target: { value: "First release" } });
+    fireEvent.click(screen.getByTestId("start-validation"));
+    expect(await screen.findByText("Validation passed.")).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId("to-values"));
+    // The connection is not chosen yet: Next waits for it.
+    expect(screen.getByTestId("to-summary")).toBeDisabled();
+    fireEvent.click(screen.getByTestId("connection-cont_office"));
+    fireEvent.click(await screen.findByRole("option", { name: "svc-test@contoso.example" }));
+    await waitFor(() => expect(screen.getByTestId("to-summary")).toBeEnabled());
+    fireEvent.click(screen.getByTestId("to-summary"));
+    expect(await screen.findByTestId("summary-when")).toHaveTextContent("Now");
+    await waitFor(() => expect(screen.getByTestId("deploy-now")).toBeEnabled());
+    fireEvent.click(screen.getByTestId("deploy-now"));
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: "run", runId: "run-7", from: "deploy" }));
+    expect(sent).toMatchObject({
+      solution: "ContosoCore",
+      stage: "stage-test",
+      runId: "run-7",
+      notes: "First release",
+      scheduledTime: null,
+      wait: false,
+      values: {
+        connectionReferences: [{ logicalName: "cont_office", connectionId: "test-office365" }],
+        environmentVariables: [
+          { schemaName: "cont_ApiBaseUrl", value: "https://api.dev" },
+          { schemaName: "cont_RetryCount", value: "5" },
+        ],
+      },
+    });
+  });
+});

@@ -1,0 +1,72 @@
+import { useQuery } from "@tanstack/react-query";
+import { Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { artifactHash, pipelines, solutions, type StageOverview } from "../ipc";
+import { stageCardModel } from "../deploy/model";
+import { StageCard } from "../deploy/StageCard";
+import type { Navigate } from "../shell/route";
+import { ErrorNote } from "./ErrorNote";
+import { PageHeader } from "./PageHeader";
+
+const useStyles = makeStyles({
+  pipeline: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, marginBottom: tokens.spacingVerticalXXL },
+  stages: { display: "flex", gap: tokens.spacingHorizontalL, flexWrap: "wrap", alignItems: "stretch" },
+  muted: { color: tokens.colorNeutralForeground3 },
+  heading: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalXXS },
+});
+
+/** A solution: each pipeline's stages in order, what each has, and whether it can take this solution now. */
+export function SolutionPage({ solution, navigate }: { solution: string; navigate: Navigate }) {
+  const styles = useStyles();
+  const list = useQuery({ queryKey: ["solutions"], queryFn: solutions });
+  const lines = useQuery({ queryKey: ["pipelines", solution], queryFn: () => pipelines(solution) });
+  const summary = list.data?.find((s) => s.uniqueName === solution);
+  return (
+    <div data-testid="solution-page">
+      <PageHeader
+        title={summary?.friendlyName || solution}
+        subtitle={
+          summary ? `${solution} · version ${summary.version} in development` : solution
+        }
+        crumbs={[{ label: "Solutions", onClick: () => navigate({ page: "deploy" }) }]}
+      />
+      {lines.isPending && <Spinner label="Reading the pipelines…" />}
+      {lines.isError && <ErrorNote title="Could not read the pipelines" error={lines.error} />}
+      {lines.data?.length === 0 && (
+        <Text>No pipeline is offered to this development environment. Ask a pipelines admin to add one.</Text>
+      )}
+      {lines.data?.map((p) => (
+        <section key={p.id} className={styles.pipeline} aria-label={`Pipeline ${p.name}`} data-testid="pipeline">
+          <div className={styles.heading}>
+            <Text as="h2" size={500} weight="semibold" style={{ margin: 0 }}>
+              {p.name}
+            </Text>
+            {p.description && (
+              <Text as="p" className={styles.muted} style={{ margin: 0 }}>
+                {p.description}
+              </Text>
+            )}
+          </div>
+          <div className={styles.stages}>
+            {p.stages.map((stage) => (
+              <Stage key={stage.id} stage={stage} onDeploy={(stageId) => navigate({ page: "wizard", solution, stageId })} />
+            ))}
+          </div>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+/** A stage card, with the fingerprint of the package its last run carried. */
+function Stage({ stage, onDeploy }: { stage: StageOverview; onDeploy: (stageId: string) => void }) {
+  const runId = stage.latestRun?.id;
+  const hash = useQuery({
+    queryKey: ["artifact", runId],
+    queryFn: () => artifactHash(runId!),
+    enabled: Boolean(runId),
+    staleTime: Infinity,
+  });
+  const model = stageCardModel(stage);
+  if (model.lastRun && hash.data) model.lastRun.artifactHash = hash.data;
+  return <StageCard stage={model} onDeploy={onDeploy} />;
+}

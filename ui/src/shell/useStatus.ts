@@ -1,0 +1,52 @@
+// The host's status, read every few seconds: the frame shows the profile and
+// account, and the offline banner appears when the host stops answering.
+import { useQuery } from "@tanstack/react-query";
+import { profiles, status } from "../ipc";
+
+export const STATUS_KEY = ["status"] as const;
+export const PROFILES_KEY = ["profiles"] as const;
+
+/** How often the host is asked whether it is there. */
+export const STATUS_INTERVAL_MS = 4000;
+
+export function useProfiles() {
+  return useQuery({ queryKey: PROFILES_KEY, queryFn: profiles });
+}
+
+const WELCOMED_KEY = "ferry.welcomed";
+
+/** Remembers that the maker chose a profile in this window once (no welcome card again). */
+export function markWelcomed(): void {
+  window.localStorage.setItem(WELCOMED_KEY, "1");
+}
+
+/**
+ * Whether Ferry may connect: a profile is in use and the maker chose it here
+ * once. A first start shows the welcome card instead (the Local sandbox is one click).
+ */
+export function useHasActiveProfile(): boolean | undefined {
+  const list = useProfiles();
+  // A query, so invalidating queries after markWelcomed re-renders the frame.
+  const welcomed = useQuery({
+    queryKey: ["welcomed"],
+    queryFn: async () => window.localStorage.getItem(WELCOMED_KEY) === "1",
+  });
+  if (!list.data || welcomed.data === undefined) return undefined;
+  return list.data.some((p) => p.active) && welcomed.data;
+}
+
+export function useStatus(enabled = true) {
+  return useQuery({
+    queryKey: STATUS_KEY,
+    queryFn: status,
+    enabled,
+    refetchInterval: STATUS_INTERVAL_MS,
+  });
+}
+
+/** True when the host is known to be unreachable. */
+export function useOffline(): boolean {
+  const hasProfile = useHasActiveProfile();
+  const s = useStatus(hasProfile === true);
+  return s.data ? !s.data.online && s.data.problemCode === "offline" : false;
+}
