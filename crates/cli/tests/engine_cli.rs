@@ -337,7 +337,14 @@ fn a_killed_watch_is_picked_up_and_the_history_has_every_transition() {
     let id = history["runs"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(history["runs"][0]["terminal"], false, "{history}");
 
-    let out = sb.ferry(&["run", "watch", &id]);
+    // The same pace as the killed process: a watch that joins a run midway reads it on a
+    // back-off (it does not know when the phase began), which can step over a phase shorter
+    // than its gap; at this pace every phase outlasts the gap.
+    let out = sb
+        .command(&["run", "watch", &id])
+        .env("FERRY_SANDBOX_SPEED", "4")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let shown = filtered(&stdout(&out));
     assert!(
