@@ -6,11 +6,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-use common::text;
+use common::{ferry_as, text, Served};
 use serde_json::Value;
 
 const SCENARIO: &str = r#"
@@ -63,60 +62,19 @@ shared_with = ["mona@contoso.example"]
 stages = [{ name = "Hotfix to UAT", target = "uat" }]
 "#;
 
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// `ferry host serve --auth open` with this test's scenario (speed 50).
 fn serve(dir: &Path) -> Served {
     let scenario = dir.join("redeploy.toml");
     std::fs::write(&scenario, SCENARIO).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args([
-            "host", "serve", "--port", "0", "--speed", "50", "--auth", "open",
-        ])
-        .arg("--scenario")
-        .arg(&scenario)
-        .arg("--data-dir")
-        .arg(dir.join("host"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("Listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = out.read_to_string(&mut sink);
-    });
-    Served { child, url }
+    common::serve(
+        &dir.join("host"),
+        &["--scenario", scenario.to_str().unwrap()],
+    )
 }
 
+/// The real binary as Mona.
 fn ferry(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(args)
-        .env("FERRY_DATA_DIR", dir.join("data"))
-        .env("HOME", dir)
-        .env("XDG_DATA_HOME", dir.join("xdg"))
-        .env("FERRY_POLL_MS", "50")
-        .env("FERRY_TOKEN", "mona")
-        .env("NO_COLOR", "1")
-        .env_remove("FERRY_PROFILE")
-        .output()
-        .unwrap()
+    ferry_as(dir, "mona", args)
 }
 
 fn json(dir: &Path, args: &[&str]) -> Value {
