@@ -83,7 +83,8 @@ mod tests {
                 "step": null, "terminal": false, "version": "1.0.0.4", "devVersion": null,
                 "notes": null, "errorMessage": null, "createdOn": null, "createdBy": null,
                 "startTime": null, "endTime": null, "scheduledTime": null,
-                "approvalStatus": null, "preDeploymentStepStatus": null
+                "approvalStatus": null, "preDeploymentStepStatus": null,
+                "artifactId": null, "isRedeployment": false
             }
         }))
         .unwrap()

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { stepsFor } from "./steps";
+import { detailOf, stepsFor } from "./steps";
 import { outcomeOf } from "./status";
 import { run } from "../test/fixtures";
+
+const CODES: Record<string, number> = { Requested: 200000000, NotStarted: 200000000, Validating: 200000006, Deploying: 200000010, Failed: 200000003 };
 
 const item = (at: string, statusLabel: string, step: string | null = null) => ({
   at,
   observedAt: at,
-  status: 0,
+  status: CODES[statusLabel] ?? 0,
   statusLabel,
   step,
   detail: null,
@@ -33,6 +35,20 @@ describe("run steps", () => {
     const steps = stepsFor(failed, [item("1", "Validating"), item("2", "Validating"), item("3", "Failed")]);
     expect(steps.map((s) => s.state)).toEqual(["done", "failed"]);
     expect(steps[1].detail).toBe("Import failed.");
+  });
+
+  it("show Ferry's Requested and the host's NotStarted as one step", () => {
+    const failed = run({ status: 200000003, statusLabel: "Failed" });
+    const steps = stepsFor(failed, [item("1", "Requested"), item("2", "NotStarted"), item("3", "Validating"), item("4", "Failed")]);
+    expect(steps.map((s) => s.label)).toEqual(["Requested", "Validating", "Failed"]);
+  });
+
+  it("say since when a gate waits in the maker's own time zone", () => {
+    const waiting = run({ status: 200000007, approvalStatus: 10, terminal: false });
+    const since = "2026-12-01T15:17:28Z";
+    const event = { runId: "run-1", kind: "waitingOnGate" as const, at: since, gate: "approval" as const, since, scheduledFor: null, message: `Waiting on approval since ${since}`, explanations: [], run: waiting };
+    expect(detailOf(event)).toBe(`Waiting on approval since ${new Date(since).toLocaleString()}`);
+    expect(detailOf({ ...event, kind: "importing", gate: null, since: null, message: "Importing" })).toBe("Importing");
   });
 
   it("tell waiting on a gate from running", () => {

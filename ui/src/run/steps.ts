@@ -7,11 +7,34 @@ function labelOf(item: TimelineItem): string {
   return item.step && item.step !== item.statusLabel ? `${item.statusLabel}: ${item.step}` : item.statusLabel;
 }
 
+/** The state an item shows: a re-read, or Ferry's "Requested" before the host's own row, is the same state. */
+function stateOf(item: TimelineItem): string {
+  return `${item.status}|${item.step ?? ""}`;
+}
+
+const GATES: Record<string, string> = {
+  approval: "approval",
+  preDeploymentStep: "the pre-deployment step",
+  preExportStep: "the pre-export step",
+};
+
+/** What the live step says, with times in the maker's own time zone. */
+export function detailOf(event: RunEvent): string {
+  if (event.kind === "waitingOnGate" && event.since) {
+    const gate = (event.gate && GATES[event.gate]) ?? "a gate";
+    return `Waiting on ${gate} since ${new Date(event.since).toLocaleString()}`;
+  }
+  if (event.kind === "scheduled" && event.scheduledFor) {
+    return `Scheduled for ${new Date(event.scheduledFor).toLocaleString()}`;
+  }
+  return event.message;
+}
+
 /** The steps of a run, oldest first; the last one is live unless the run ended. */
 export function stepsFor(run: RunSummary, timeline: TimelineItem[], latest?: RunEvent): TimelineStep[] {
   const items = [...timeline].sort((a, b) => a.at.localeCompare(b.at));
-  // The same label twice in a row (a re-read of an unchanged state) is one step.
-  const merged = items.filter((item, i) => i === 0 || labelOf(item) !== labelOf(items[i - 1]));
+  // The same state twice in a row is one step, under its first label.
+  const merged = items.filter((item, i) => i === 0 || stateOf(item) !== stateOf(items[i - 1]));
   const outcome = latest?.kind === "waitingOnGate" && latest.run.status === run.status ? "waiting" : outcomeOf(run);
   const steps: TimelineStep[] = merged.map((item, i) => ({
     key: `${i}-${item.status}-${item.step ?? ""}`,
@@ -27,7 +50,7 @@ export function stepsFor(run: RunSummary, timeline: TimelineItem[], latest?: Run
       if (run.errorMessage && run.status === STATUS.failed) last.detail = run.errorMessage;
     } else {
       last.state = outcome === "waiting" || outcome === "scheduled" || outcome === "validated" ? "waiting" : "active";
-      if (latest && latest.runId === run.id) last.detail = latest.message;
+      if (latest && latest.runId === run.id) last.detail = detailOf(latest);
     }
   }
   if (!run.terminal) {
