@@ -66,7 +66,9 @@ describe("RunPage", () => {
       run: ipc.run,
     });
     expect(await screen.findByTestId("run-status")).toHaveTextContent("Waiting on approval");
-    expect(screen.getByText("Waiting on approval since 10:00.")).toBeInTheDocument();
+    // Since when, in the maker's own time zone.
+    const since = new Date("2026-12-01T10:00:05Z").toLocaleString();
+    expect(screen.getByText(`Waiting on approval since ${since}`)).toBeInTheDocument();
     expect(screen.getByTestId("cancel-run")).toBeInTheDocument();
   });
 
