@@ -550,3 +550,34 @@ impl Drop for HostProcess {
         }
     }
 }
+
+/// Opens a solution's page from the solutions list and waits for its stage cards.
+pub async fn open_solution(c: &Client, name: &str) -> Result<()> {
+    click(c, "[data-testid=nav-deploy]").await?;
+    click(c, &format!("[data-testid=solution-{name}] td")).await?;
+    wait_for(
+        c,
+        "[data-testid=solution-page] [data-testid=stage-card]",
+        30,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Starts the deploy wizard for a stage of the open solution and validates.
+pub async fn start_validation(c: &Client, stage: &str) -> Result<()> {
+    click(c, &format!("[aria-label=\"Stage {stage}\"] button")).await?;
+    click(c, "[data-testid=start-validation]").await
+}
+
+/// Waits until the wizard says the validation passed.
+pub async fn wait_validation_passed(c: &Client) -> Result<()> {
+    wait_text_contains(c, "[data-testid=findings-verdict]", "Validation passed", 60).await?;
+    Ok(())
+}
+
+/// Picks the connection whose name contains `choice` for a connection reference.
+pub async fn choose_connection(c: &Client, logical: &str, choice: &str) -> Result<()> {
+    click(c, &format!("[data-testid=connection-{logical}]")).await?;
+    click_text(c, "[role=option]", choice).await
+}

@@ -8,35 +8,10 @@
 use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use ferry_e2e::{
-    axe_serious_violations, click, click_text, doc_screenshot, enabled, expect_text, host_action,
-    wait_for, wait_text_contains, AppSession,
+    axe_serious_violations, choose_connection, click, click_text, doc_screenshot, enabled,
+    expect_text, host_action, open_solution, start_validation, wait_for, wait_text_contains,
+    wait_validation_passed, AppSession,
 };
-
-/// Opens a solution's page from the solutions list.
-async fn open_solution(c: &Client, name: &str) -> Result<()> {
-    click(c, "[data-testid=nav-deploy]").await?;
-    click(c, &format!("[data-testid=solution-{name}] td")).await?;
-    wait_for(
-        c,
-        "[data-testid=solution-page] [data-testid=stage-card]",
-        30,
-    )
-    .await?;
-    Ok(())
-}
-
-/// Starts the wizard for a stage and validates.
-async fn validate(c: &Client, stage: &str) -> Result<()> {
-    click(c, &format!("[aria-label=\"Stage {stage}\"] button")).await?;
-    click(c, "[data-testid=start-validation]").await?;
-    Ok(())
-}
-
-/// Picks the connection whose name contains `choice` for a connection reference.
-async fn choose_connection(c: &Client, logical: &str, choice: &str) -> Result<()> {
-    click(c, &format!("[data-testid=connection-{logical}]")).await?;
-    click_text(c, "[role=option]", choice).await
-}
 
 async fn axe_clean(c: &Client, screen: &str) -> Result<()> {
     // Let colour transitions end first (a button fading from disabled reads as low contrast).
@@ -72,7 +47,7 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             // 2. ContosoReports needs ContosoAnalyticsBase: validation says so and blocks.
             open_solution(&c, "ContosoReports").await?;
             axe_clean(&c, "Solution page").await?;
-            validate(&c, "Deploy to Test").await?;
+            start_validation(&c, "Deploy to Test").await?;
             wait_text_contains(
                 &c,
                 "[data-testid=missing-solution]",
@@ -97,14 +72,8 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
 
             // 3. ContosoCore passes; fill the connection (variables come pre-filled) and deploy.
             open_solution(&c, "ContosoCore").await?;
-            validate(&c, "Deploy to Test").await?;
-            wait_text_contains(
-                &c,
-                "[data-testid=findings-verdict]",
-                "Validation passed",
-                60,
-            )
-            .await?;
+            start_validation(&c, "Deploy to Test").await?;
+            wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
             choose_connection(&c, "cont_sharedoffice365_1a2b3", "svc-test@contoso.example").await?;
             let retries = wait_for(&c, "[data-testid=variable-cont_RetryCount]", 5).await?;
@@ -212,8 +181,8 @@ async fn gated_pipeline_waits_for_approval_then_deploys() -> Result<()> {
             let host = state.attr("data-host-url").await?.context("the host URL")?;
 
             open_solution(&c, "ContosoCore").await?;
-            validate(&c, "Gated Prod").await?;
-            wait_text_contains(&c, "[data-testid=findings-verdict]", "Validation passed", 60).await?;
+            start_validation(&c, "Gated Prod").await?;
+            wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
             choose_connection(&c, "cont_sharedoffice365_1a2b3", "svc-prod@contoso.example").await?;
             click(&c, "[data-testid=to-summary]").await?;

@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 use ferry_e2e::{
-    axe_serious_violations, click, doc_screenshot, enabled, wait_for, wait_text_contains,
-    AppSession, HostProcess,
+    axe_serious_violations, click, doc_screenshot, enabled, open_solution, start_validation,
+    wait_for, wait_text_contains, wait_validation_passed, AppSession, HostProcess,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -37,17 +37,9 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
             wait_text_contains(&c, "[data-testid=connection-state]", "Connected", 30).await?;
 
             // Deploy ContosoCanvas (no values to fill) to Test.
-            click(&c, "[data-testid=nav-deploy]").await?;
-            click(&c, "[data-testid=solution-ContosoCanvas] td").await?;
-            click(&c, "[aria-label=\"Stage Deploy to Test\"] button").await?;
-            click(&c, "[data-testid=start-validation]").await?;
-            wait_text_contains(
-                &c,
-                "[data-testid=findings-verdict]",
-                "Validation passed",
-                60,
-            )
-            .await?;
+            open_solution(&c, "ContosoCanvas").await?;
+            start_validation(&c, "Deploy to Test").await?;
+            wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
             click(&c, "[data-testid=to-summary]").await?;
             let deploy = wait_for(&c, "[data-testid=deploy-now]", 10).await?;

@@ -5,7 +5,8 @@
 
 use anyhow::{Context, Result};
 use ferry_e2e::{
-    click, click_text, enabled, host_action, wait_for, wait_text_contains, AppSession,
+    choose_connection, click, enabled, host_action, open_solution, start_validation, wait_for,
+    wait_text_contains, wait_validation_passed, AppSession,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -24,19 +25,12 @@ async fn a_run_waiting_at_close_is_followed_after_a_restart() -> Result<()> {
             let run_id = &mut run_id;
             async move {
                 click(&c, "[data-testid=use-sandbox]").await?;
-                click(&c, "[data-testid=solution-ContosoCore] td").await?;
-                click(&c, "[aria-label=\"Stage Gated Prod\"] button").await?;
-                click(&c, "[data-testid=start-validation]").await?;
-                wait_text_contains(
-                    &c,
-                    "[data-testid=findings-verdict]",
-                    "Validation passed",
-                    60,
-                )
-                .await?;
+                open_solution(&c, "ContosoCore").await?;
+                start_validation(&c, "Gated Prod").await?;
+                wait_validation_passed(&c).await?;
                 click(&c, "[data-testid=to-values]").await?;
-                click(&c, "[data-testid=connection-cont_sharedoffice365_1a2b3]").await?;
-                click_text(&c, "[role=option]", "svc-prod@contoso.example").await?;
+                choose_connection(&c, "cont_sharedoffice365_1a2b3", "svc-prod@contoso.example")
+                    .await?;
                 click(&c, "[data-testid=to-summary]").await?;
                 let deploy = wait_for(&c, "[data-testid=deploy-now]", 10).await?;
                 for _ in 0..50 {
