@@ -155,9 +155,18 @@ impl AppSession {
         let result = body(self.client.clone()).await;
         if let Err(err) = result {
             let shot = self.screenshot(name).await;
+            // What the maker saw, in words: CI keeps the log, not the screenshot.
+            let text = match self.client.find(Locator::Css("body")).await {
+                Ok(body) => body.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            let text: String = text.chars().take(2000).collect();
             return Err(err.context(match shot {
-                Ok(path) => format!("screenshot saved to {}", path.display()),
-                Err(e) => format!("no screenshot: {e:#}"),
+                Ok(path) => format!(
+                    "screenshot saved to {}; the window read:\n{text}",
+                    path.display()
+                ),
+                Err(e) => format!("no screenshot: {e:#}; the window read:\n{text}"),
             }));
         }
         Ok(())
@@ -552,16 +561,41 @@ impl Drop for HostProcess {
 }
 
 /// Opens a solution's page from the solutions list and waits for its stage cards.
+///
+/// An error note on the way fails at once with its words. A click the table took
+/// while it was still laying out (so it landed beside the row) is repeated once
+/// the page has visibly not changed for 5 s.
 pub async fn open_solution(c: &Client, name: &str) -> Result<()> {
     click(c, "[data-testid=nav-deploy]").await?;
-    click(c, &format!("[data-testid=solution-{name}] td")).await?;
-    wait_for(
-        c,
-        "[data-testid=solution-page] [data-testid=stage-card]",
-        30,
-    )
-    .await?;
-    Ok(())
+    let row = format!("[data-testid=solution-{name}] td");
+    click(c, &row).await?;
+    let mut clicked = Instant::now();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if c.find(Locator::Css(
+            "[data-testid=solution-page] [data-testid=stage-card]",
+        ))
+        .await
+        .is_ok()
+        {
+            return Ok(());
+        }
+        if let Ok(note) = c.find(Locator::Css("[data-testid=error-note]")).await {
+            let text = note.text().await.unwrap_or_default();
+            bail!("opening {name} showed an error: {text}");
+        }
+        let on_page = c
+            .find(Locator::Css("[data-testid=solution-page]"))
+            .await
+            .is_ok();
+        if !on_page && clicked.elapsed() > Duration::from_secs(5) {
+            eprintln!("open_solution: the click on {name} did not open its page; clicking again");
+            click(c, &row).await?;
+            clicked = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    bail!("the page of {name} showed no stage card within 30 s")
 }
 
 /// Starts the deploy wizard for a stage of the open solution and validates.

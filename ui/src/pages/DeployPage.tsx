@@ -53,7 +53,7 @@ function Solutions({ navigate }: { navigate: Navigate }) {
   const list = useQuery({ queryKey: ["solutions"], queryFn: solutions });
   const where = useQuery({ queryKey: ["matrix"], queryFn: matrix, enabled: list.isSuccess });
   if (list.isPending) return <Spinner label="Reading the development environment's solutions…" />;
-  if (list.isError) return <ErrorNote title="Could not list the solutions" error={list.error} />;
+  if (list.isError) return <ErrorNote title="Could not list the solutions" error={list.error} onRetry={() => void list.refetch()} />;
   return (
     <>
       <SolutionsTable

@@ -55,7 +55,7 @@ export function DeployWizard({ solution, stageId, navigate }: { solution: string
     return (
       <div data-testid="wizard">
         <PageHeader title={`Deploy ${solution}`} subtitle="" crumbs={crumbs} />
-        <ErrorNote title="Could not plan the deployment" error={initial.error} />
+        <ErrorNote title="Could not plan the deployment" error={initial.error} onRetry={() => void initial.refetch()} />
       </div>
     );
   }

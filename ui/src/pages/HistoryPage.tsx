@@ -122,7 +122,7 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
             </Field>
           </div>
           {runs.isPending && <Spinner label="Reading the history…" />}
-          {runs.isError && <ErrorNote title="Could not read the history" error={runs.error} />}
+          {runs.isError && <ErrorNote title="Could not read the history" error={runs.error} onRetry={() => void runs.refetch()} />}
           {runs.data && (
             <>
               <Text size={200} className={styles.muted} role="status">

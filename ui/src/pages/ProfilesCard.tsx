@@ -63,7 +63,7 @@ export function ProfilesCard() {
   return (
     <Card className={styles.card} data-testid="profiles-card">
       <CardHeader header={<Text weight="semibold">Profiles</Text>} description="Which pipelines host and development environment Ferry works with." />
-      {list.isError && <ErrorNote title="Could not read the profiles" error={list.error} />}
+      {list.isError && <ErrorNote title="Could not read the profiles" error={list.error} onRetry={() => void list.refetch()} />}
       {list.data && (
         <Table aria-label="Profiles" size="small">
           <TableHeader>

@@ -165,7 +165,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
     return (
       <div data-testid="run-page">
         <PageHeader title="Run" subtitle={runId} crumbs={crumbs} />
-        <ErrorNote title="Could not open the run" error={record.error} />
+        <ErrorNote title="Could not open the run" error={record.error} onRetry={() => void record.refetch()} />
       </div>
     );
   }

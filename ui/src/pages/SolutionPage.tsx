@@ -30,7 +30,7 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
         crumbs={[{ label: "Solutions", onClick: () => navigate({ page: "deploy" }) }]}
       />
       {lines.isPending && <Spinner label="Reading the pipelines…" />}
-      {lines.isError && <ErrorNote title="Could not read the pipelines" error={lines.error} />}
+      {lines.isError && <ErrorNote title="Could not read the pipelines" error={lines.error} onRetry={() => void lines.refetch()} />}
       {lines.data?.length === 0 && (
         <Text>No pipeline is offered to this development environment. Ask a pipelines admin to add one.</Text>
       )}
