@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "run_record",
     "export_run",
     "save_run_export",
+    "save_settings_file",
 ];
 
 fn main() {

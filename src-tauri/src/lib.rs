@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use tauri::Manager;
 
-use commands::{app, catalog, history, profiles, runs};
+use commands::{app, catalog, files, history, profiles, runs};
 use state::AppState;
 
 /// Set to run several instances side by side (the e2e tests do, one at a time).
@@ -38,6 +38,7 @@ pub fn run() {
     builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let options = engine_options(&handle)?;
@@ -69,7 +70,8 @@ pub fn run() {
             history::sync_history,
             history::run_record,
             history::export_run,
-            history::save_run_export,
+            files::save_run_export,
+            files::save_settings_file,
         ])
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");

@@ -159,7 +159,10 @@ impl ProgressSink for Progress {
             return;
         }
         *last = Some(key);
-        let line = format!("{}  {}", clock(&event.at), event.message);
+        let mut line = format!("{}  {}", clock(&event.at), event.message);
+        if let Some(who) = &event.who_can_act {
+            line.push_str(&format!("\n          {who}"));
+        }
         match &self.bar {
             Some(bar) => {
                 bar.println(line);

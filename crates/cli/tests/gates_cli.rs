@@ -90,6 +90,8 @@ fn a_gated_deployment_waits_until_the_approver_approves() {
         }
     };
     wait_for("Waiting on approval since");
+    // The next line names who can act on the gate.
+    wait_for("Pat Approver, the stage owner, can approve or reject.");
 
     let history = json(&ferry_as(dir.path(), "mona", &["history", "--json"]));
     let id = history["runs"][0]["id"].as_str().unwrap().to_string();

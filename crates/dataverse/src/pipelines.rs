@@ -59,6 +59,56 @@ pub struct Stage {
     pub target: Option<StageTarget>,
 }
 
+/// Who decides a delegated stage's approval (§3.8, §4 gate rules): the stage
+/// owner (type 1) or the service principal `spnclientid` (type 2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageApprover {
+    #[serde(default)]
+    pub delegateddeploymenttype: Option<i64>,
+    #[serde(default)]
+    pub spnclientid: Option<String>,
+    #[serde(
+        rename = "_ownerid_value@OData.Community.Display.V1.FormattedValue",
+        default
+    )]
+    pub owner_name: Option<String>,
+}
+
+impl StageApprover {
+    /// A sentence for the maker: who can approve or reject.
+    pub fn sentence(&self) -> String {
+        let owner = self
+            .owner_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        let spn = self
+            .spnclientid
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        match (self.delegateddeploymenttype, owner, spn) {
+            (Some(2), _, Some(app)) => {
+                format!("The service principal {app} approves or rejects (usually through a flow).")
+            }
+            (Some(2), _, None) => {
+                "The stage's service principal approves or rejects (usually through a flow).".into()
+            }
+            (_, Some(name), _) => format!("{name}, the stage owner, can approve or reject."),
+            _ => "The stage owner can approve or reject.".into(),
+        }
+    }
+}
+
+/// Reads who decides a stage's approval.
+pub async fn stage_approver(client: &Client, stage_id: Uuid) -> Result<StageApprover, Error> {
+    client
+        .get(&format!(
+            "deploymentstages({stage_id})?$select=delegateddeploymenttype,spnclientid,_ownerid_value"
+        ))
+        .await
+}
+
 /// The columns of a stage run the client reads (§5.6).
 pub const STAGE_RUN_COLUMNS: &str = "deploymentstagerunid,name,stagerunstatus,operation,suboperation,operationstatus,operationdetails,errormessage,validationresults,deploymentsettingsjson,artifactname,artifactversion,artifactdevcurrentversion,deploymentnotes,scheduledtime,starttime,endtime,approvalstatus,predeploymentstepstatus,_artifactid_value,isredeployment,_deploymentstageid_value,_devdeploymentenvironment_value,createdon,modifiedon";
 
@@ -489,6 +539,29 @@ mod tests {
             isdelegateddeployment: None,
             target: None,
         }
+    }
+
+    #[test]
+    fn approvers_are_named_for_makers() {
+        let owner: StageApprover = serde_json::from_value(json!({
+            "delegateddeploymenttype": 1,
+            "_ownerid_value@OData.Community.Display.V1.FormattedValue": "Pat Approver"
+        }))
+        .unwrap();
+        assert_eq!(
+            owner.sentence(),
+            "Pat Approver, the stage owner, can approve or reject."
+        );
+        let spn: StageApprover = serde_json::from_value(json!({
+            "delegateddeploymenttype": 2, "spnclientid": "1111-2222",
+            "_ownerid_value@OData.Community.Display.V1.FormattedValue": "Ade Admin"
+        }))
+        .unwrap();
+        assert!(spn
+            .sentence()
+            .starts_with("The service principal 1111-2222 approves"));
+        let bare: StageApprover = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(bare.sentence(), "The stage owner can approve or reject.");
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Saving a run record to a file (the app's "Save as file"): the user's
-//! Downloads folder when there is one, else `exports/` in the data directory.
+//! Saving what a maker exports: a run record (to a path from the app's save
+//! dialog, or into Downloads / `<data dir>/exports`) and a `pac` deployment
+//! settings file; both written atomically.
 
 use std::path::{Path, PathBuf};
 
@@ -16,13 +17,9 @@ impl Engine {
         format: ExportFormat,
         dir: Option<&Path>,
     ) -> Result<PathBuf> {
-        let record = self.run_record(run_id)?;
-        let text = self.export_run(run_id, format)?;
         let dir = match dir {
             Some(d) => d.to_path_buf(),
-            None => dirs::download_dir()
-                .filter(|d| d.is_dir())
-                .unwrap_or_else(|| self.data_dir().join("exports")),
+            None => self.default_export_dir(),
         };
         std::fs::create_dir_all(&dir).map_err(|e| {
             OpsError::Io(format!(
@@ -30,20 +27,66 @@ impl Engine {
                 dir.display()
             ))
         })?;
-        let path = dir.join(file_name(
+        let path = dir.join(self.run_export_file_name(run_id, format)?);
+        self.write_run_export(run_id, format, &path)?;
+        Ok(path)
+    }
+
+    /// Where exports go when the maker did not choose: Downloads, else `<data dir>/exports`.
+    pub fn default_export_dir(&self) -> PathBuf {
+        dirs::download_dir()
+            .filter(|d| d.is_dir())
+            .unwrap_or_else(|| self.data_dir().join("exports"))
+    }
+
+    /// The file name a run record is offered under (`ContosoCore-1.0.0.4-run-7b0eaa69.md`).
+    pub fn run_export_file_name(&self, run_id: &str, format: ExportFormat) -> Result<String> {
+        let record = self.run_record(run_id)?;
+        Ok(file_name(
             &record.run.solution,
             record.run.version.as_deref(),
             &record.run.id,
             format,
-        ));
-        std::fs::write(&path, text).map_err(|e| {
-            OpsError::Io(format!(
-                "could not write {}: {e}; check that the folder is writable",
-                path.display()
-            ))
-        })?;
-        Ok(path)
+        ))
     }
+
+    /// Writes a run record to exactly `path` (chosen in a save dialog), replacing it
+    /// atomically: a failed write never leaves half a file.
+    pub fn write_run_export(&self, run_id: &str, format: ExportFormat, path: &Path) -> Result<()> {
+        let text = self.export_run(run_id, format)?;
+        write_atomically(path, text.as_bytes())
+    }
+}
+
+/// Writes a `pac` deployment settings file (JSON with `EnvironmentVariables` and
+/// `ConnectionReferences`) to `path`, after checking it reads back as one, and
+/// replaces any file there atomically (the save dialog already asked).
+pub fn write_settings_file(path: &Path, text: &str) -> Result<()> {
+    let settings = ferry_solution::settings::DeploymentSettings::from_json(text).map_err(|e| {
+        OpsError::InvalidInput(format!(
+            "the deployment settings are not valid JSON of a settings file ({e}); nothing was written"
+        ))
+    })?;
+    write_atomically(path, settings.to_json().as_bytes())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let failed = |e: std::io::Error| {
+        OpsError::Io(format!(
+            "could not write {}: {e}; check that the folder exists and is writable",
+            path.display()
+        ))
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
+    tmp.write_all(bytes).map_err(failed)?;
+    tmp.as_file().sync_all().map_err(failed)?;
+    tmp.persist(path).map_err(|e| failed(e.error))?;
+    Ok(())
 }
 
 /// `ContosoCore-1.0.0.4-run-7b0eaa69.md`: readable, unique per run, safe on every OS.
@@ -75,6 +118,26 @@ mod tests {
     use super::*;
     use crate::{EngineOptions, PlanRequest};
     use tokio_util::sync::CancellationToken;
+
+    #[test]
+    fn settings_files_are_checked_then_replaced_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ContosoCore.settings.json");
+        std::fs::write(&path, "old").unwrap();
+        let text = r#"{"EnvironmentVariables":[{"SchemaName":"cr_Url","Value":"https://x"}],"ConnectionReferences":[]}"#;
+        write_settings_file(&path, text).unwrap();
+        let back = std::fs::read_to_string(&path).unwrap();
+        assert!(back.contains("\"SchemaName\": \"cr_Url\""), "{back}");
+        let err = write_settings_file(&path, "{not json").unwrap_err();
+        assert!(err.to_string().contains("nothing was written"), "{err}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), back);
+        let missing = dir.path().join("no/such/dir/x.json");
+        let err = write_settings_file(&missing, text).unwrap_err();
+        assert!(
+            err.to_string().contains("check that the folder exists"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn file_names_are_safe_and_say_what_they_hold() {
@@ -115,6 +178,19 @@ mod tests {
         assert!(path.starts_with(&out));
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("ContosoCanvas"), "{text}");
+        // A path chosen in the save dialog is written as given, replacing what was there.
+        let chosen = dir.path().join("chosen.json");
+        std::fs::write(&chosen, "stale").unwrap();
+        engine
+            .write_run_export(&outcome.run.id, ExportFormat::Json, &chosen)
+            .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&chosen).unwrap()).unwrap();
+        assert_eq!(json["run"]["solution"], "ContosoCanvas", "{json}");
+        assert!(engine
+            .run_export_file_name(&outcome.run.id, ExportFormat::Json)
+            .unwrap()
+            .starts_with("ContosoCanvas-"));
         let err = engine
             .save_run_export(
                 "00000000-0000-0000-0000-000000000000",

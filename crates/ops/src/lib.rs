@@ -38,6 +38,7 @@ mod types;
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
 pub use error::{OpsError, Result};
 pub use explain::Explanation;
+pub use export::write_settings_file;
 pub use history::status_codes;
 pub use pacing::Pacing;
 pub use profile::{

@@ -164,6 +164,40 @@ fn message(
     }
 }
 
+/// Who can act on each gate of a followed run, read from the host once per run.
+#[derive(Default)]
+struct GateActors {
+    approver: Option<String>,
+}
+
+impl GateActors {
+    async fn who(&mut self, s: &Session, run: &RunSummary, gate: Gate) -> String {
+        match gate {
+            Gate::Approval => {
+                if self.approver.is_none() {
+                    let stage = Uuid::parse_str(&run.stage_id).ok();
+                    let read = match stage {
+                        Some(id) => p::stage_approver(&s.host, id).await.ok(),
+                        None => None,
+                    };
+                    // Unreadable (an older host, a missing privilege): still say who in general.
+                    self.approver = Some(
+                        read.map(|a| a.sentence())
+                            .unwrap_or_else(|| "The stage's approver can approve or reject.".into()),
+                    );
+                }
+                self.approver.clone().unwrap_or_default()
+            }
+            Gate::PreDeploymentStep => {
+                "The pipeline's automation (usually a flow) or a pipelines admin completes the pre-deployment step.".into()
+            }
+            Gate::PreExportStep => {
+                "The pipeline's automation (usually a flow) or a pipelines admin completes the pre-export step.".into()
+            }
+        }
+    }
+}
+
 impl Engine {
     /// Since when a run has waited on a gate: the first of the latest unbroken
     /// series of timeline entries that show the gate pending.
@@ -194,6 +228,7 @@ impl Engine {
             scheduled_for: (kind == RunEventKind::Scheduled)
                 .then(|| run.scheduled_time.clone())
                 .flatten(),
+            who_can_act: None,
             message: message(kind, gate, run, since.as_deref()),
             explanations: if kind == RunEventKind::Failed {
                 explanations(r)
@@ -218,6 +253,7 @@ impl Engine {
     ) -> Result<(HostRun, RunSummary)> {
         let started = Instant::now();
         let mut pacer = self.pacer(fresh.then_some(started));
+        let mut actors = GateActors::default();
         let mut first = true;
         loop {
             let run = tokio::select! {
@@ -231,7 +267,11 @@ impl Engine {
             let (summary, transition) = self.record(&run, None)?;
             if first || transition.is_some() {
                 let at = transition.as_ref().map(|t| t.at);
-                progress.event(self.event(&run, &summary, at));
+                let mut event = self.event(&run, &summary, at);
+                if let Some(gate) = event.gate {
+                    event.who_can_act = Some(actors.who(s, &summary, gate).await);
+                }
+                progress.event(event);
             }
             first = false;
             if done(&run, until) {

@@ -377,6 +377,8 @@ pub struct RunEvent {
     pub since: Option<String>,
     /// For `scheduled`: when it will deploy.
     pub scheduled_for: Option<String>,
+    /// For `waitingOnGate`: who can act on the gate, as a sentence.
+    pub who_can_act: Option<String>,
     /// A sentence for people.
     pub message: String,
     /// For `failed`: what went wrong and what to do.

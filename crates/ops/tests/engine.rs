@@ -403,6 +403,14 @@ async fn a_gated_run_waits_for_its_approver() {
             let gate = ev.gate.unwrap();
             assert!(ev.since.is_some(), "{ev:?}");
             assert!(ev.message.starts_with("Waiting on"), "{}", ev.message);
+            let who = ev.who_can_act.as_deref().unwrap_or_default();
+            match gate {
+                // The demo's Gated Prod is approved by its owner, Pat.
+                Gate::Approval => {
+                    assert_eq!(who, "Pat Approver, the stage owner, can approve or reject.")
+                }
+                _ => assert!(who.contains("pre-deployment step"), "{who}"),
+            }
             if gates.last() == Some(&gate) {
                 continue;
             }

@@ -37,14 +37,3 @@ pub fn export_run(
 ) -> Result<String, IpcError> {
     Ok(state.engine()?.export_run(&run_id, format)?)
 }
-
-/// Saves a run record as a file (Downloads, else the data folder's `exports/`); returns its path.
-#[tauri::command]
-pub fn save_run_export(
-    state: AppStateRef<'_>,
-    run_id: String,
-    format: ExportFormat,
-) -> Result<String, IpcError> {
-    let path = state.engine()?.save_run_export(&run_id, format, None)?;
-    Ok(path.display().to_string())
-}

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod catalog;
+pub mod files;
 pub mod history;
 pub mod profiles;
 pub mod runs;

@@ -76,6 +76,9 @@ pub struct AppSession {
     driver: Child,
     /// The folder the app was told to keep its data in (`FERRY_DATA_DIR`).
     pub data_dir: PathBuf,
+    /// Where "Save …" puts files instead of asking (`FERRY_SAVE_DIR`): WebDriver
+    /// cannot drive the native save dialog.
+    pub saved_dir: PathBuf,
     _home: tempfile::TempDir,
 }
 
@@ -108,6 +111,7 @@ impl AppSession {
             .arg("--native-port")
             .arg(native_port.to_string())
             .env("FERRY_DATA_DIR", &data_dir)
+            .env("FERRY_SAVE_DIR", home.path().join("saved"))
             .env("FERRY_MULTI_INSTANCE", "1")
             // A brisk Local sandbox (a deployment in about a second) read often.
             .env("FERRY_SANDBOX_SPEED", "25")
@@ -139,6 +143,7 @@ impl AppSession {
             _turn: turn,
             driver,
             data_dir,
+            saved_dir: home.path().join("saved"),
             _home: home,
         };
         session.client.set_window_size(1100, 720).await.ok();

@@ -32,6 +32,7 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
         return Ok(());
     }
     let mut app = AppSession::start().await?;
+    let saved_dir = app.saved_dir.clone();
     let result = app
         .run("deploy_flow", |c| async move {
             // 1. One click to the Local sandbox; the frame shows profile and account.
@@ -83,6 +84,17 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             );
             axe_clean(&c, "Values").await?;
             doc_screenshot(&c, "values").await?;
+            // The values can leave as a pac deployment settings file.
+            click(&c, "[data-testid=save-settings]").await?;
+            wait_text_contains(&c, "[data-testid=values-note]", "Saved the deployment settings file", 10).await?;
+            let file = saved_dir.join("ContosoCore.settings.json");
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let settings: serde_json::Value = serde_json::from_str(&text)?;
+            ensure!(
+                settings["ConnectionReferences"][0]["LogicalName"] == "cont_sharedoffice365_1a2b3"
+                    && settings["ConnectionReferences"][0]["ConnectionId"].as_str().is_some_and(|id| !id.is_empty()),
+                "the saved settings file: {text}"
+            );
             click(&c, "[data-testid=to-summary]").await?;
             wait_text_contains(&c, "[data-testid=summary-when]", "Now", 10).await?;
             doc_screenshot(&c, "summary").await?;
@@ -106,6 +118,7 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             click_text(&c, "[role=menuitem]", "Save as Markdown file").await?;
             let note = wait_text_contains(&c, "[data-testid=export-note]", "Saved the run record to ", 10).await?;
             let path = note.trim().trim_start_matches("Saved the run record to ").to_string();
+            ensure!(std::path::Path::new(&path).starts_with(&saved_dir), "saved to {path}");
             let saved = std::fs::read_to_string(&path).with_context(|| format!("reading {path}"))?;
             ensure!(saved.contains("ContosoCore"), "the saved record: {saved}");
             // …or copied: to the clipboard, or shown selected when the clipboard is closed.
@@ -198,6 +211,8 @@ async fn gated_pipeline_waits_for_approval_then_deploys() -> Result<()> {
             // The run waits on approval; the app shows it waiting.
             let page = wait_for(&c, "[data-testid=run-page][data-outcome=waiting]", 60).await?;
             let run_id = page.attr("data-run-id").await?.context("the run id")?;
+            // Who can act on the gate is named.
+            wait_text_contains(&c, "[data-testid=gate-actor]", "Pat Approver, the stage owner", 20).await?;
             doc_screenshot(&c, "run-waiting").await?;
             host_action(
                 &host,

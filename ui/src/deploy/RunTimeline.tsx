@@ -14,8 +14,10 @@ export interface TimelineStep {
   state: "done" | "active" | "waiting" | "failed" | "pending";
   /** ISO time the step started, if it has. */
   since?: string;
-  /** A sentence under the label: who can act, what failed, when it is scheduled. */
+  /** A sentence under the label: what failed, since when it waits, when it is scheduled. */
   detail?: string;
+  /** For a step waiting on a gate: who can act on it. */
+  who?: string;
 }
 
 const useStyles = makeStyles({
@@ -81,6 +83,11 @@ export function RunTimeline({ steps, now }: { steps: TimelineStep[]; now: Date }
                 <span className="visually-hidden">, {STATE_WORDS[step.state]}</span>
               </Text>
               {step.detail && <Text size={200}>{step.detail}</Text>}
+              {step.who && (
+                <Text size={200} data-testid="gate-actor">
+                  {step.who}
+                </Text>
+              )}
             </span>
             <Text size={200} className={styles.time}>
               {step.since && step.state !== "pending" ? formatElapsed(step.since, end) : ""}

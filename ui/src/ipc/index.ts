@@ -123,7 +123,11 @@ export const runRecord = (runId: string) => call<RunRecord>("run_record", { runI
 export const exportRun = (runId: string, format: ExportFormat) =>
   call<string>("export_run", { runId, format });
 /** Saves a run record as a file (Downloads, else the data folder); resolves to its path. */
+/** Saves a run record where the maker picks in the save dialog; null when they cancel. */
 export const saveRunExport = (runId: string, format: ExportFormat) =>
-  call<string>("save_run_export", { runId, format });
+  call<string | null>("save_run_export", { runId, format });
+/** Saves a deployment settings file (pac's JSON) through the save dialog; null when canceled. */
+export const saveSettingsFile = (solution: string, text: string) =>
+  call<string | null>("save_settings_file", { solution, text });
 /** SHA-256 of the package a run carried, or null when it has none (yet). */
 export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });

@@ -346,6 +346,10 @@ since: string | null,
  */
 scheduledFor: string | null, 
 /**
+ * For `waitingOnGate`: who can act on the gate, as a sentence.
+ */
+whoCanAct: string | null, 
+/**
  * A sentence for people.
  */
 message: string, 

@@ -10,6 +10,7 @@ const ipc = vi.hoisted(() => ({
   validate: (_r: PlanRequest, _op: string, _on: OnRunEvent): Promise<RunOutcome> => Promise.reject(new Error("unset")),
   deploy: (_r: DeployRequest, _op: string, _on: OnRunEvent): Promise<RunOutcome> => Promise.reject(new Error("unset")),
   plans: [] as PlanRequest[],
+  saved: [] as { solution: string; text: string }[],
 }));
 vi.mock("../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../ipc")>()),
@@ -20,10 +21,15 @@ vi.mock("../ipc", async (importOriginal) => ({
   validate: (r: PlanRequest, op: string, on: OnRunEvent) => ipc.validate(r, op, on),
   deploy: (r: DeployRequest, op: string, on: OnRunEvent) => ipc.deploy(r, op, on),
   cancelOperation: async () => true,
+  saveSettingsFile: async (solution: string, text: string) => {
+    ipc.saved.push({ solution, text });
+    return `/tmp/out/${solution}.settings.json`;
+  },
 }));
 
 afterEach(() => {
   ipc.plans = [];
+  ipc.saved = [];
 });
 
 function renderWizard(navigate = vi.fn()) {
@@ -45,6 +51,7 @@ const event = (message: string) => ({
   gate: null,
   since: null,
   scheduledFor: null,
+  whoCanAct: null,
   message,
   explanations: [],
   run: run({ status: 200000006, terminal: false }),
@@ -95,6 +102,15 @@ describe("DeployWizard", () => {
     fireEvent.click(screen.getByTestId("connection-cont_office"));
     fireEvent.click(await screen.findByRole("option", { name: "svc-test@contoso.example" }));
     await waitFor(() => expect(screen.getByTestId("to-summary")).toBeEnabled());
+    // The values go out as a pac settings file through the save dialog.
+    fireEvent.click(screen.getByTestId("save-settings"));
+    expect(await screen.findByTestId("values-note")).toHaveTextContent("Saved the deployment settings file to /tmp/out/ContosoCore.settings.json");
+    const saved = JSON.parse(ipc.saved[0].text);
+    expect(ipc.saved[0].solution).toBe("ContosoCore");
+    expect(saved.ConnectionReferences).toEqual([
+      expect.objectContaining({ LogicalName: "cont_office", ConnectionId: "test-office365" }),
+    ]);
+    expect(saved.EnvironmentVariables.map((v: { SchemaName: string }) => v.SchemaName)).toEqual(["cont_ApiBaseUrl", "cont_RetryCount"]);
     fireEvent.click(screen.getByTestId("to-summary"));
     expect(await screen.findByTestId("summary-when")).toHaveTextContent("Now");
     await waitFor(() => expect(screen.getByTestId("deploy-now")).toBeEnabled());

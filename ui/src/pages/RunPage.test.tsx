@@ -61,6 +61,7 @@ describe("RunPage", () => {
       gate: "approval",
       since: "2026-12-01T10:00:05Z",
       scheduledFor: null,
+      whoCanAct: null,
       message: "Waiting on approval since 10:00.",
       explanations: [],
       run: ipc.run,

@@ -148,7 +148,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
   };
   const saveAs = (format: ExportFormat) => {
     saveRunExport(runId, format)
-      .then((path) => setNote(`Saved the run record to ${path}`))
+      .then((path) => path && setNote(`Saved the run record to ${path}`))
       .catch((e: unknown) => setNote((e as FerryError).message));
   };
   const now = useNow(live);
@@ -262,8 +262,8 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
               </MenuTrigger>
               <MenuPopover>
                 <MenuList>
-                  <MenuItem onClick={() => saveAs("markdown")}>Save as Markdown file</MenuItem>
-                  <MenuItem onClick={() => saveAs("json")}>Save as JSON file</MenuItem>
+                  <MenuItem onClick={() => saveAs("markdown")}>Save as Markdown file…</MenuItem>
+                  <MenuItem onClick={() => saveAs("json")}>Save as JSON file…</MenuItem>
                   <MenuItem onClick={() => copyAs("markdown")} disabled={!markdown.data}>
                     Copy as Markdown
                   </MenuItem>

@@ -20,7 +20,7 @@ describe("run steps", () => {
     const steps = stepsFor(
       live,
       [item("2026-12-01T10:00:05Z", "Deploying", "Importing Solution"), item("2026-12-01T10:00:00Z", "Validating")],
-      { runId: "run-1", kind: "importing", at: "x", gate: null, since: null, scheduledFor: null, message: "Importing into Contoso Test.", explanations: [], run: live },
+      { runId: "run-1", kind: "importing", at: "x", gate: null, since: null, scheduledFor: null, whoCanAct: null, message: "Importing into Contoso Test.", explanations: [], run: live },
     );
     expect(steps.map((s) => [s.label, s.state])).toEqual([
       ["Validating", "done"],
@@ -46,9 +46,20 @@ describe("run steps", () => {
   it("say since when a gate waits in the maker's own time zone", () => {
     const waiting = run({ status: 200000007, approvalStatus: 10, terminal: false });
     const since = "2026-12-01T15:17:28Z";
-    const event = { runId: "run-1", kind: "waitingOnGate" as const, at: since, gate: "approval" as const, since, scheduledFor: null, message: `Waiting on approval since ${since}`, explanations: [], run: waiting };
+    const event = { runId: "run-1", kind: "waitingOnGate" as const, at: since, gate: "approval" as const, since, scheduledFor: null, whoCanAct: "Pat Approver, the stage owner, can approve or reject.", message: `Waiting on approval since ${since}`, explanations: [], run: waiting };
     expect(detailOf(event)).toBe(`Waiting on approval since ${new Date(since).toLocaleString()}`);
     expect(detailOf({ ...event, kind: "importing", gate: null, since: null, message: "Importing" })).toBe("Importing");
+  });
+
+  it("name who can act on the gate the run waits on", () => {
+    const waiting = run({ status: 200000007, approvalStatus: 10, terminal: false });
+    const since = "2026-12-01T15:17:28Z";
+    const event = { runId: "run-1", kind: "waitingOnGate" as const, at: since, gate: "approval" as const, since, scheduledFor: null, whoCanAct: "Pat Approver, the stage owner, can approve or reject.", message: "", explanations: [], run: waiting };
+    const steps = stepsFor(waiting, [item("1", "Requested"), item("2", "Validating")], event);
+    const live = steps.find((s) => s.state === "waiting");
+    expect(live?.who).toBe("Pat Approver, the stage owner, can approve or reject.");
+    const importing = stepsFor(run({ status: 200000010, terminal: false }), [item("1", "Importing")], { ...event, kind: "importing", gate: null, since: null });
+    expect(importing.some((s) => s.who)).toBe(false);
   });
 
   it("tell waiting on a gate from running", () => {

@@ -50,7 +50,10 @@ export function stepsFor(run: RunSummary, timeline: TimelineItem[], latest?: Run
       if (run.errorMessage && run.status === STATUS.failed) last.detail = run.errorMessage;
     } else {
       last.state = outcome === "waiting" || outcome === "scheduled" || outcome === "validated" ? "waiting" : "active";
-      if (latest && latest.runId === run.id) last.detail = detailOf(latest);
+      if (latest && latest.runId === run.id) {
+        last.detail = detailOf(latest);
+        if (latest.kind === "waitingOnGate" && latest.whoCanAct) last.who = latest.whoCanAct;
+      }
     }
   }
   if (!run.terminal) {

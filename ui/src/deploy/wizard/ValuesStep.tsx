@@ -1,7 +1,7 @@
 import { useRef, useState } from "react";
 import { Button, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { ArrowDownload20Regular, ArrowUpload20Regular } from "@fluentui/react-icons";
-import type { Plan } from "../../ipc";
+import { ArrowDownload20Regular, ArrowUpload20Regular, Save20Regular } from "@fluentui/react-icons";
+import { saveSettingsFile, type Plan } from "../../ipc";
 import { copyText } from "../../clipboard";
 import { TextDialog } from "../../pages/TextDialog";
 import { ValuesForm, type Values } from "../ValuesForm";
@@ -49,7 +49,7 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
     }
   };
 
-  const onExport = () => {
+  const settingsText = () => {
     const settings = exportSettings(
       variables.map((v) => ({ schemaName: v.schemaName, type: v.type, value: values.variables[v.schemaName] ?? "" })),
       connections.map((c) => ({
@@ -58,10 +58,19 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
         connectionId: values.connections[c.logicalName] ?? "",
       })),
     );
-    const text = JSON.stringify(settings, null, 2);
+    return JSON.stringify(settings, null, 2);
+  };
+  const onExport = () => {
+    const text = settingsText();
     copyText(text)
       .then(() => setNote("The deployment settings file is on the clipboard; paste it into a .json file to reuse it with pac or Ferry."))
       .catch(() => setManual(text));
+  };
+
+  const onSave = () => {
+    saveSettingsFile(plan.solution.uniqueName, settingsText())
+      .then((path) => path && setNote(`Saved the deployment settings file to ${path}`))
+      .catch((e: unknown) => setNote((e as Error).message));
   };
 
   if (connections.length === 0 && variables.length === 0) {
@@ -83,8 +92,11 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
         <Button icon={<ArrowUpload20Regular />} onClick={() => file.current?.click()} data-testid="import-settings">
           Import settings file
         </Button>
+        <Button icon={<Save20Regular />} onClick={onSave} data-testid="save-settings">
+          Save settings file…
+        </Button>
         <Button icon={<ArrowDownload20Regular />} onClick={onExport} data-testid="export-settings">
-          Copy as settings file
+          Copy settings as JSON
         </Button>
         <input
           ref={file}
