@@ -24,6 +24,10 @@ const COMMANDS: &[&str] = &[
     "run_record",
     "export_run",
     "save_run_export",
+    "sign_in",
+    "open_sign_in_page",
+    "sign_out",
+    "account",
 ];
 
 fn main() {
