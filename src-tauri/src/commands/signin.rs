@@ -9,7 +9,9 @@
 use std::sync::Mutex;
 
 use ferry_ipc::{ErrorCode, IpcError};
-use ferry_ops::{AccountInfo, DeviceCodePrompt, ProfileKind, SignInEvent, SignInMethod, SignInPrompt};
+use ferry_ops::{
+    AccountInfo, DeviceCodePrompt, ProfileKind, SignInEvent, SignInMethod, SignInPrompt,
+};
 use tauri::ipc::Channel;
 use tauri_plugin_opener::OpenerExt;
 
@@ -106,7 +108,10 @@ pub async fn sign_in(
 
 /// Opens the page of the sign-in in progress in the browser again.
 #[tauri::command]
-pub fn open_sign_in_page(app: tauri::AppHandle, page: tauri::State<'_, SignInPage>) -> Result<(), IpcError> {
+pub fn open_sign_in_page(
+    app: tauri::AppHandle,
+    page: tauri::State<'_, SignInPage>,
+) -> Result<(), IpcError> {
     let url = page.get().ok_or_else(|| {
         IpcError::new(
             ErrorCode::InvalidInput,
@@ -155,7 +160,10 @@ mod tests {
             message: "Enter the code".into(),
             expires_in_seconds: 900,
         });
-        assert_eq!(page.get().as_deref(), Some("http://127.0.0.1:1/devicelogin"));
+        assert_eq!(
+            page.get().as_deref(),
+            Some("http://127.0.0.1:1/devicelogin")
+        );
         prompt.open_browser("http://127.0.0.1:1/authorize?x=1");
         drop(prompt);
         let sent = sent.into_inner().unwrap();
@@ -171,9 +179,15 @@ mod tests {
         );
         assert_eq!(
             opened.into_inner().unwrap(),
-            ["http://127.0.0.1:1/devicelogin", "http://127.0.0.1:1/authorize?x=1"]
+            [
+                "http://127.0.0.1:1/devicelogin",
+                "http://127.0.0.1:1/authorize?x=1"
+            ]
         );
-        assert_eq!(page.get().as_deref(), Some("http://127.0.0.1:1/authorize?x=1"));
+        assert_eq!(
+            page.get().as_deref(),
+            Some("http://127.0.0.1:1/authorize?x=1")
+        );
     }
 
     #[test]

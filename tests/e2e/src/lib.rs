@@ -512,7 +512,15 @@ impl HostProcess {
     /// Approves a pending device-code sign-in as a seeded user (`ferry host approve-code`).
     pub fn approve_code(&self, code: &str, user: &str) -> Result<String> {
         let out = std::process::Command::new(&self.ferry)
-            .args(["host", "approve-code", code, "--user", user, "--url", &self.url])
+            .args([
+                "host",
+                "approve-code",
+                code,
+                "--user",
+                user,
+                "--url",
+                &self.url,
+            ])
             .output()
             .context("running ferry host approve-code")?;
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();

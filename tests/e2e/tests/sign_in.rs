@@ -6,10 +6,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{ensure, Result};
-use ferry_e2e::{
-    click, enabled, wait_for, wait_text_contains, AppSession, HostProcess,
-};
 use fantoccini::Locator;
+use ferry_e2e::{click, enabled, wait_for, wait_text_contains, AppSession, HostProcess};
 
 /// A keyring service name no other run uses, so the test never sees (or leaves
 /// behind) another sign-in.
