@@ -25,6 +25,10 @@ const COMMANDS: &[&str] = &[
     "export_run",
     "save_run_export",
     "save_settings_file",
+    "sign_in",
+    "open_sign_in_page",
+    "sign_out",
+    "account",
 ];
 
 fn main() {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use tauri::Manager;
 
-use commands::{app, catalog, files, history, profiles, runs};
+use commands::{app, catalog, files, history, profiles, runs, signin};
 use state::AppState;
 
 /// Set to run several instances side by side (the e2e tests do, one at a time).
@@ -39,6 +39,8 @@ pub fn run() {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(signin::SignInPage::default())
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let options = engine_options(&handle)?;
@@ -72,6 +74,10 @@ pub fn run() {
             history::export_run,
             files::save_run_export,
             files::save_settings_file,
+            signin::sign_in,
+            signin::open_sign_in_page,
+            signin::sign_out,
+            signin::account,
         ])
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");

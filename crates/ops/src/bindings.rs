@@ -5,6 +5,7 @@
 use ts_rs::TS;
 
 use crate::explain::Explanation;
+use crate::signin::{AccountInfo, DeviceCodePrompt, SignInEvent, SignInMethod};
 use crate::status::HostStatus;
 use crate::storage::CacheInfo;
 use crate::types::*;
@@ -53,6 +54,10 @@ pub fn typescript_bindings() -> String {
         Matrix::decl(&cfg),
         ExportFormat::decl(&cfg),
         RunRecord::decl(&cfg),
+        SignInMethod::decl(&cfg),
+        DeviceCodePrompt::decl(&cfg),
+        SignInEvent::decl(&cfg),
+        AccountInfo::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ops by `UPDATE_BINDINGS=1 cargo test -p ferry-ipc`. Do not edit.\n\n",

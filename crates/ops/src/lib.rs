@@ -45,7 +45,7 @@ pub use profile::{
     default_data_dir, APP_IDENTIFIER, CACHE_FILE, DATA_DIR_ENV, SANDBOX_ID, SANDBOX_NAME, TOKEN_ENV,
 };
 pub use signin::{
-    AccountInfo, DeviceCodePrompt, SignInMethod, SignInPrompt, TokenStorage,
+    AccountInfo, DeviceCodePrompt, SignInEvent, SignInMethod, SignInPrompt, TokenStorage,
     DEFAULT_KEYRING_SERVICE, KEYRING_SERVICE_ENV, SANDBOX_USER,
 };
 pub use status::HostStatus;

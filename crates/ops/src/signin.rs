@@ -13,6 +13,7 @@ use ferry_cache::{Profile, ProfileKind as CacheKind};
 use ferry_dataverse::{TokenFuture, TokenSource};
 use ferry_host::RunningHost;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{OpsError, Result};
 
@@ -61,7 +62,7 @@ impl TokenStorage {
 }
 
 /// How to sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SignInMethod {
     /// Show a code to enter on another device's browser.
@@ -71,12 +72,13 @@ pub enum SignInMethod {
 }
 
 /// What a person must do to sign in with a device code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceCodePrompt {
     pub user_code: String,
     pub verification_uri: String,
     pub message: String,
+    #[ts(type = "number")]
     pub expires_in_seconds: u64,
 }
 
@@ -88,8 +90,37 @@ pub trait SignInPrompt: Send + Sync {
     fn open_browser(&self, url: &str);
 }
 
+/// What a sign-in in progress asks of the person, as the app's window is told.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum SignInEvent {
+    /// Enter this code on the verification page (any device's browser).
+    #[serde(rename_all = "camelCase")]
+    DeviceCode {
+        user_code: String,
+        verification_uri: String,
+        message: String,
+        #[ts(type = "number")]
+        expires_in_seconds: u64,
+    },
+    /// Finish signing in on this page, opened in this machine's browser.
+    #[serde(rename_all = "camelCase")]
+    Browser { url: String },
+}
+
+impl From<&DeviceCodePrompt> for SignInEvent {
+    fn from(p: &DeviceCodePrompt) -> Self {
+        SignInEvent::DeviceCode {
+            user_code: p.user_code.clone(),
+            verification_uri: p.verification_uri.clone(),
+            message: p.message.clone(),
+            expires_in_seconds: p.expires_in_seconds,
+        }
+    }
+}
+
 /// Who is signed in to a profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountInfo {
     pub profile_id: String,

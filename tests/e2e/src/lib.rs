@@ -120,6 +120,8 @@ impl AppSession {
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_DATA_HOME", home.path().join("data"))
+            // Sign-in shows its page in the window; no real browser opens under test.
+            .env("FERRY_NO_BROWSER", "1")
             .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -493,13 +495,52 @@ pub async fn host_action(
 pub struct HostProcess {
     child: std::process::Child,
     pub url: String,
+    ferry: PathBuf,
     _data: tempfile::TempDir,
 }
 
 impl HostProcess {
     /// Starts the `ferry` binary next to the app binary (or `FERRY_BINARY`) on a free port
-    /// with the demo tenant, and waits until it answers.
+    /// with the demo tenant, and waits until it answers. Its auth is open: any bearer
+    /// token (a plain user name in `FERRY_TOKEN`) is that user.
     pub async fn start() -> Result<Self> {
+        Self::start_auth(&["--auth", "open"]).await
+    }
+
+    /// Starts the host in strict auth: every call needs a token it issued, which the
+    /// app gets by signing in (device codes polled every second, approved with
+    /// [`HostProcess::approve_code`]).
+    pub async fn start_strict() -> Result<Self> {
+        Self::start_auth(&["--auth", "strict", "--device-code-interval", "1"]).await
+    }
+
+    /// Approves a pending device-code sign-in as a seeded user (`ferry host approve-code`).
+    pub fn approve_code(&self, code: &str, user: &str) -> Result<String> {
+        let out = std::process::Command::new(&self.ferry)
+            .args([
+                "host",
+                "approve-code",
+                code,
+                "--user",
+                user,
+                "--url",
+                &self.url,
+            ])
+            .output()
+            .context("running ferry host approve-code")?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            bail!(
+                "ferry host approve-code {code} failed ({}): {}{}",
+                out.status,
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(stdout)
+    }
+
+    async fn start_auth(auth: &[&str]) -> Result<Self> {
         let ferry = match std::env::var_os("FERRY_BINARY") {
             Some(p) => PathBuf::from(p),
             None => app_binary()?.with_file_name("ferry"),
@@ -520,11 +561,9 @@ impl HostProcess {
                 &port.to_string(),
                 "--speed",
                 "25",
-                // The app's host profile sends FERRY_TOKEN (a plain name) until its sign-in UI lands.
-                "--auth",
-                "open",
-                "--data-dir",
             ])
+            .args(auth)
+            .arg("--data-dir")
             .arg(data.path().join("host"))
             .env("HOME", data.path())
             .stdout(Stdio::null())
@@ -535,6 +574,7 @@ impl HostProcess {
         let host = Self {
             child,
             url,
+            ferry,
             _data: data,
         };
         let deadline = Instant::now() + Duration::from_secs(30);

@@ -13,7 +13,8 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
         return Ok(());
     }
     let mut host = HostProcess::start().await?;
-    // Until sign-in lands, a host profile takes its bearer token from FERRY_TOKEN.
+    // A host in open auth: the profile's bearer token comes from FERRY_TOKEN
+    // (sign_in.rs signs in to a strict host for real).
     let mut app = AppSession::start_with(&[("FERRY_TOKEN", "mona")]).await?;
     let url = host.url.clone();
     let result = app

@@ -5,6 +5,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo, ErrorCode, IpcError } from "./bindings";
 import type {
+  AccountInfo,
   CacheInfo,
   DeployRequest,
   ExportFormat,
@@ -21,6 +22,8 @@ import type {
   RunOutcome,
   RunRecord,
   RunSummary,
+  SignInEvent,
+  SignInMethod,
   SolutionSummary,
   SyncReport,
 } from "./ops";
@@ -131,3 +134,22 @@ export const saveSettingsFile = (solution: string, text: string) =>
   call<string | null>("save_settings_file", { solution, text });
 /** SHA-256 of the package a run carried, or null when it has none (yet). */
 export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });
+
+/** Receives what a sign-in in progress asks of the maker (a code and its page, or a browser page). */
+export type OnSignInEvent = (event: SignInEvent) => void;
+
+/**
+ * Signs the profile in use in; resolves to the account, or null when cancelled
+ * through `cancelOperation(opId)`.
+ */
+export const signIn = (method: SignInMethod, opId: string, onPrompt: OnSignInEvent) => {
+  const channel = new Channel<SignInEvent>();
+  channel.onmessage = onPrompt;
+  return call<AccountInfo | null>("sign_in", { method, opId, onPrompt: channel });
+};
+/** Opens the page of the sign-in in progress in the browser again. */
+export const openSignInPage = () => call<void>("open_sign_in_page");
+/** Signs the profile in use out: its tokens leave the keyring. */
+export const signOut = () => call<void>("sign_out");
+/** Who is signed in to the profile in use (null: nobody). */
+export const account = () => call<AccountInfo | null>("account");

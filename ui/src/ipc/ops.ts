@@ -429,3 +429,19 @@ export type RunRecord = { run: RunSummary,
  * The deployment settings that were sent, with Secret values redacted.
  */
 settings: unknown, explanations: Array<Explanation>, timeline: Array<TimelineItem>, };
+
+export type SignInMethod = "deviceCode" | "browser";
+
+export type DeviceCodePrompt = { userCode: string, verificationUri: string, message: string, expiresInSeconds: number, };
+
+export type SignInEvent = { "kind": "deviceCode", userCode: string, verificationUri: string, message: string, expiresInSeconds: number, } | { "kind": "browser", url: string, };
+
+export type AccountInfo = { profileId: string, 
+/**
+ * The user principal name.
+ */
+account: string, 
+/**
+ * When the current access token expires (RFC 3339), if known.
+ */
+expiresAt: string | null, };

@@ -1,5 +1,23 @@
-import { Badge, Text, Tooltip, makeStyles, tokens } from "@fluentui/react-components";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  Badge,
+  Button,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Text,
+  Tooltip,
+  makeStyles,
+  tokens,
+} from "@fluentui/react-components";
+import { Person20Regular, SignOut20Regular } from "@fluentui/react-icons";
+import { account, signOut } from "../ipc";
+import { ErrorNote } from "../pages/ErrorNote";
 import { useHasActiveProfile, useStatus } from "./useStatus";
+
+export const ACCOUNT_KEY = ["account"] as const;
 
 const useStyles = makeStyles({
   root: {
@@ -10,7 +28,53 @@ const useStyles = makeStyles({
     borderTop: `1px solid ${tokens.colorNeutralStroke2}`,
   },
   muted: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
+  account: { justifyContent: "flex-start", minWidth: 0, paddingLeft: 0, wordBreak: "break-all", textAlign: "start" },
 });
+
+/**
+ * Who is signed in (from the keyring, through `account`): for a real host a menu
+ * with Sign out, which deletes the keyring entry; the sandbox's maker is plain text.
+ */
+function AccountMenu({ sandbox, fallback }: { sandbox: boolean; fallback: string | null }) {
+  const styles = useStyles();
+  const client = useQueryClient();
+  const who = useQuery({ queryKey: ACCOUNT_KEY, queryFn: account });
+  const out = useMutation({ mutationFn: signOut, onSuccess: () => client.invalidateQueries() });
+  const name = who.data?.account ?? fallback;
+  if (sandbox || !who.data) {
+    return name ? (
+      <Text size={200} data-testid="account">
+        {name}
+      </Text>
+    ) : null;
+  }
+  return (
+    <>
+      <Menu>
+        <MenuTrigger disableButtonEnhancement>
+          <Button
+            appearance="subtle"
+            size="small"
+            icon={<Person20Regular />}
+            className={styles.account}
+            data-testid="account"
+            aria-label={`Signed in as ${name}: account menu`}
+          >
+            {name}
+          </Button>
+        </MenuTrigger>
+        <MenuPopover>
+          <MenuList>
+            <MenuItem icon={<SignOut20Regular />} onClick={() => out.mutate()} data-testid="sign-out">
+              Sign out
+            </MenuItem>
+          </MenuList>
+        </MenuPopover>
+      </Menu>
+      {out.isError && <ErrorNote title="Could not sign out" error={out.error} testId="sign-out-error" />}
+    </>
+  );
+}
 
 /** The profile and account in use, at the foot of the navigation. */
 export function FrameStatus() {
@@ -34,11 +98,7 @@ export function FrameStatus() {
       <Text weight="semibold" data-testid="active-profile">
         {s.profile.displayName}
       </Text>
-      {s.account && (
-        <Text size={200} data-testid="account">
-          {s.account}
-        </Text>
-      )}
+      <AccountMenu key={s.profile.id} sandbox={s.profile.kind === "localSandbox"} fallback={s.account} />
       {s.devEnvironmentName && (
         <Text size={200} className={styles.muted}>
           from {s.devEnvironmentName}

@@ -1,0 +1,101 @@
+//! Signing in to a real host from the window: `ferry host serve` in strict auth,
+//! the app without `FERRY_TOKEN` and with a keyring service of its own, a
+//! profile for the host, the sign-in panel, a device code approved as mona, the
+//! solutions and the account in the frame, then sign out and the panel again.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{ensure, Result};
+use fantoccini::Locator;
+use ferry_e2e::{click, enabled, wait_for, wait_text_contains, AppSession, HostProcess};
+
+/// A keyring service name no other run uses, so the test never sees (or leaves
+/// behind) another sign-in.
+fn unique_service() -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("ferry-e2e-sign-in-{}-{nanos}", std::process::id())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_with_a_device_code_then_sign_out() -> Result<()> {
+    if !enabled("sign_in_with_a_device_code_then_sign_out") {
+        return Ok(());
+    }
+    let host = HostProcess::start_strict().await?;
+    let service = unique_service();
+    let mut app = AppSession::start_with(&[
+        // No fixed token: only the keyring's sign-in lets the app in.
+        ("FERRY_TOKEN", ""),
+        ("FERRY_KEYRING_SERVICE", &service),
+    ])
+    .await?;
+    let host = &host;
+    let result = app
+        .run("sign-in", |c| async move {
+            // A profile for the strict host, in use.
+            click(&c, "[data-testid=nav-settings]").await?;
+            click(&c, "[data-testid=add-profile]").await?;
+            wait_for(&c, "[data-testid=new-profile-id]", 10)
+                .await?
+                .send_keys("contoso-strict")
+                .await?;
+            wait_for(&c, "[data-testid=new-profile-host]", 5)
+                .await?
+                .send_keys(&host.url)
+                .await?;
+            wait_for(&c, "[data-testid=new-profile-dev]", 5)
+                .await?
+                .send_keys("dev")
+                .await?;
+            click(&c, "[data-testid=save-profile]").await?;
+            click(&c, "[data-testid=use-contoso-strict]").await?;
+            wait_text_contains(&c, "[data-testid=active-profile]", "contoso-strict", 20).await?;
+
+            // Not signed in: Deploy shows the sign-in panel instead of the solutions.
+            click(&c, "[data-testid=nav-deploy]").await?;
+            wait_for(&c, "[data-testid=sign-in-panel]", 30).await?;
+            click(&c, "[data-testid=sign-in-code]").await?;
+            let code = wait_for(&c, "[data-testid=device-code]", 30)
+                .await?
+                .text()
+                .await?;
+            let code = code.trim().to_string();
+            ensure!(!code.is_empty(), "the panel showed an empty code");
+            wait_text_contains(&c, "[data-testid=sign-in-panel]", "/devicelogin", 5).await?;
+
+            // Approve it as mona, as the host's device-login page would.
+            let approved = host.approve_code(&code, "mona")?;
+            ensure!(approved.contains("mona@"), "approve-code said: {approved}");
+
+            // Signed in: the solutions list and the account in the frame.
+            wait_for(&c, "[data-testid=solution-ContosoCanvas]", 60).await?;
+            wait_text_contains(&c, "[data-testid=account]", "mona@", 20).await?;
+            wait_text_contains(&c, "[data-testid=connection-state]", "Connected", 30).await?;
+
+            // Sign out from the account menu: the keyring entry goes, the panel is back.
+            click(&c, "[data-testid=account]").await?;
+            click(&c, "[data-testid=sign-out]").await?;
+            wait_for(&c, "[data-testid=sign-in-panel]", 30).await?;
+            ensure!(
+                c.find(Locator::Css("[data-testid=solution-ContosoCanvas]"))
+                    .await
+                    .is_err(),
+                "the solutions still show after signing out"
+            );
+            let deadline = std::time::Instant::now() + Duration::from_secs(15);
+            while c.find(Locator::Css("[data-testid=account]")).await.is_ok() {
+                ensure!(
+                    std::time::Instant::now() < deadline,
+                    "the frame still shows an account after signing out"
+                );
+                tokio::time::sleep(Duration::from_millis(150)).await;
+            }
+            Ok(())
+        })
+        .await;
+    app.close().await?;
+    result
+}
