@@ -605,6 +605,41 @@ impl Drop for HostProcess {
     }
 }
 
+/// Adds a profile for a separately running host (development environment `dev`)
+/// in Settings and puts it in use.
+pub async fn add_host_profile(c: &Client, id: &str, host_url: &str) -> Result<()> {
+    click(c, "[data-testid=nav-settings]").await?;
+    click(c, "[data-testid=add-profile]").await?;
+    wait_for(c, "[data-testid=new-profile-id]", 10)
+        .await?
+        .send_keys(id)
+        .await?;
+    wait_for(c, "[data-testid=new-profile-host]", 5)
+        .await?
+        .send_keys(host_url)
+        .await?;
+    wait_for(c, "[data-testid=new-profile-dev]", 5)
+        .await?
+        .send_keys("dev")
+        .await?;
+    click(c, "[data-testid=save-profile]").await?;
+    click(c, &format!("[data-testid=use-{id}]")).await?;
+    wait_text_contains(c, "[data-testid=active-profile]", id, 20).await?;
+    Ok(())
+}
+
+/// On the summary step: waits until Deploy is enabled (the values are checked) and presses it.
+pub async fn press_deploy(c: &Client) -> Result<()> {
+    let deploy = wait_for(c, "[data-testid=deploy-now]", 10).await?;
+    for _ in 0..50 {
+        if deploy.is_enabled().await? {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    click(c, "[data-testid=deploy-now]").await
+}
+
 /// Opens a solution's page from the solutions list and waits for its stage cards.
 ///
 /// An error note on the way fails at once with its words. A click the table took

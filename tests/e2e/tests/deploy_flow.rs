@@ -9,8 +9,8 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use ferry_e2e::{
     axe_serious_violations, choose_connection, click, click_text, doc_screenshot, enabled,
-    expect_text, host_action, open_solution, start_validation, wait_for, wait_text_contains,
-    wait_validation_passed, AppSession,
+    expect_text, host_action, open_solution, press_deploy, start_validation, wait_for,
+    wait_text_contains, wait_validation_passed, AppSession,
 };
 
 async fn axe_clean(c: &Client, screen: &str) -> Result<()> {
@@ -98,14 +98,7 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
             click(&c, "[data-testid=to-summary]").await?;
             wait_text_contains(&c, "[data-testid=summary-when]", "Now", 10).await?;
             doc_screenshot(&c, "summary").await?;
-            let deploy = wait_for(&c, "[data-testid=deploy-now]", 10).await?;
-            for _ in 0..50 {
-                if deploy.is_enabled().await? {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-            click(&c, "[data-testid=deploy-now]").await?;
+            press_deploy(&c).await?;
 
             // 4. The run view follows it live to Succeeded.
             wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 120).await?;
@@ -199,14 +192,7 @@ async fn gated_pipeline_waits_for_approval_then_deploys() -> Result<()> {
             click(&c, "[data-testid=to-values]").await?;
             choose_connection(&c, "cont_sharedoffice365_1a2b3", "svc-prod@contoso.example").await?;
             click(&c, "[data-testid=to-summary]").await?;
-            let deploy = wait_for(&c, "[data-testid=deploy-now]", 10).await?;
-            for _ in 0..50 {
-                if deploy.is_enabled().await? {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-            click(&c, "[data-testid=deploy-now]").await?;
+            press_deploy(&c).await?;
 
             // The run waits on approval; the app shows it waiting.
             let page = wait_for(&c, "[data-testid=run-page][data-outcome=waiting]", 60).await?;

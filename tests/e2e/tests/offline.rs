@@ -3,8 +3,9 @@
 
 use anyhow::Result;
 use ferry_e2e::{
-    axe_serious_violations, click, doc_screenshot, enabled, open_solution, start_validation,
-    wait_for, wait_text_contains, wait_validation_passed, AppSession, HostProcess,
+    add_host_profile, axe_serious_violations, click, doc_screenshot, enabled, open_solution,
+    press_deploy, start_validation, wait_for, wait_text_contains, wait_validation_passed,
+    AppSession, HostProcess,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,21 +21,7 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
     let result = app
         .run("offline", |c| async move {
             // Add a profile for the host and use it.
-            click(&c, "[data-testid=nav-settings]").await?;
-            click(&c, "[data-testid=add-profile]").await?;
-            let id = wait_for(&c, "[data-testid=new-profile-id]", 10).await?;
-            id.send_keys("contoso-local").await?;
-            wait_for(&c, "[data-testid=new-profile-host]", 5)
-                .await?
-                .send_keys(&url)
-                .await?;
-            wait_for(&c, "[data-testid=new-profile-dev]", 5)
-                .await?
-                .send_keys("dev")
-                .await?;
-            click(&c, "[data-testid=save-profile]").await?;
-            click(&c, "[data-testid=use-contoso-local]").await?;
-            wait_text_contains(&c, "[data-testid=active-profile]", "contoso-local", 20).await?;
+            add_host_profile(&c, "contoso-local", &url).await?;
             wait_text_contains(&c, "[data-testid=connection-state]", "Connected", 30).await?;
 
             // Deploy ContosoCanvas (no values to fill) to Test.
@@ -43,14 +30,7 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
             wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
             click(&c, "[data-testid=to-summary]").await?;
-            let deploy = wait_for(&c, "[data-testid=deploy-now]", 10).await?;
-            for _ in 0..50 {
-                if deploy.is_enabled().await? {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-            }
-            click(&c, "[data-testid=deploy-now]").await?;
+            press_deploy(&c).await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 120).await?;
 
             // The host goes away: the banner shows, history and details still open.

@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{ensure, Result};
 use fantoccini::Locator;
-use ferry_e2e::{click, enabled, wait_for, wait_text_contains, AppSession, HostProcess};
+use ferry_e2e::{
+    add_host_profile, click, enabled, wait_for, wait_text_contains, AppSession, HostProcess,
+};
 
 /// A keyring service name no other run uses, so the test never sees (or leaves
 /// behind) another sign-in.
@@ -36,23 +38,7 @@ async fn sign_in_with_a_device_code_then_sign_out() -> Result<()> {
     let result = app
         .run("sign-in", |c| async move {
             // A profile for the strict host, in use.
-            click(&c, "[data-testid=nav-settings]").await?;
-            click(&c, "[data-testid=add-profile]").await?;
-            wait_for(&c, "[data-testid=new-profile-id]", 10)
-                .await?
-                .send_keys("contoso-strict")
-                .await?;
-            wait_for(&c, "[data-testid=new-profile-host]", 5)
-                .await?
-                .send_keys(&host.url)
-                .await?;
-            wait_for(&c, "[data-testid=new-profile-dev]", 5)
-                .await?
-                .send_keys("dev")
-                .await?;
-            click(&c, "[data-testid=save-profile]").await?;
-            click(&c, "[data-testid=use-contoso-strict]").await?;
-            wait_text_contains(&c, "[data-testid=active-profile]", "contoso-strict", 20).await?;
+            add_host_profile(&c, "contoso-strict", &host.url).await?;
 
             // Not signed in: Deploy shows the sign-in panel instead of the solutions.
             click(&c, "[data-testid=nav-deploy]").await?;
@@ -65,6 +51,7 @@ async fn sign_in_with_a_device_code_then_sign_out() -> Result<()> {
             let code = code.trim().to_string();
             ensure!(!code.is_empty(), "the panel showed an empty code");
             wait_text_contains(&c, "[data-testid=sign-in-panel]", "/devicelogin", 5).await?;
+            ferry_e2e::doc_screenshot(&c, "sign-in").await?;
 
             // Approve it as mona, as the host's device-login page would.
             let approved = host.approve_code(&code, "mona")?;

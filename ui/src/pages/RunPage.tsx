@@ -198,7 +198,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
             <Findings findings={findings} missing={missing} />
           )}
           {run.status === STATUS.failed && findings.length === 0 && missing.length === 0 && run.errorMessage && (
-            <MessageBar intent="error" layout="multiline">
+            <MessageBar intent="error" layout="multiline" data-testid="run-error">
               <MessageBarBody>{run.errorMessage}</MessageBarBody>
             </MessageBar>
           )}

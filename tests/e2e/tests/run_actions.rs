@@ -1,0 +1,101 @@
+//! What a maker does to a run from its page, against a separately running host:
+//! a deployment scheduled for later (picked in local time, shown as scheduled)
+//! and then canceled; a deployment whose import fails (a fault switched on at
+//! the host), explained in the run view, then retried to success.
+
+use anyhow::{ensure, Result};
+use fantoccini::Client;
+use ferry_e2e::{
+    add_host_profile, click, doc_screenshot, enabled, open_solution, press_deploy,
+    start_validation, wait_for, wait_text_contains, wait_validation_passed, AppSession,
+    HostProcess,
+};
+
+/// Validates ContosoCanvas (no values to fill) for Test and goes on to the summary.
+async fn to_summary(c: &Client) -> Result<()> {
+    wait_validation_passed(c).await?;
+    click(c, "[data-testid=to-values]").await?;
+    click(c, "[data-testid=to-summary]").await
+}
+
+/// Sets the wizard's "Deploy at" to two hours from now in the window's local time,
+/// the way typing into the date-time field would (React sees an input event).
+async fn deploy_in_two_hours(c: &Client) -> Result<String> {
+    wait_for(c, "[data-testid=deploy-at]", 10).await?;
+    let value = c
+        .execute(
+            r#"
+            const at = new Date(Date.now() + 2 * 3600 * 1000);
+            const pad = (n) => String(n).padStart(2, "0");
+            const local = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+            const input = document.querySelector("[data-testid=deploy-at]");
+            const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+            set.call(input, local);
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            return local;
+            "#,
+            vec![],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_string())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
+    if !enabled("schedule_then_cancel_and_a_failed_import_retried") {
+        return Ok(());
+    }
+    let host = HostProcess::start().await?;
+    // Open auth: the profile's bearer token comes from FERRY_TOKEN.
+    let mut app = AppSession::start_with(&[("FERRY_TOKEN", "mona")]).await?;
+    let host = &host;
+    let result = app
+        .run("run_actions", |c| async move {
+            add_host_profile(&c, "contoso-actions", &host.url).await?;
+            wait_text_contains(&c, "[data-testid=connection-state]", "Connected", 30).await?;
+
+            // 1. Deploy later: the local time is shown with what goes to the host in UTC.
+            open_solution(&c, "ContosoCanvas").await?;
+            click(&c, "[aria-label=\"Stage Deploy to Test\"] button").await?;
+            click(&c, "[data-testid=when] input[value=later]").await?;
+            let local = deploy_in_two_hours(&c).await?;
+            ensure!(!local.is_empty(), "no local time was set");
+            wait_text_contains(&c, "[data-testid=step-details]", "(UTC)", 10).await?;
+            click(&c, "[data-testid=start-validation]").await?;
+            to_summary(&c).await?;
+            wait_text_contains(&c, "[data-testid=summary-when]", "UTC)", 10).await?;
+            press_deploy(&c).await?;
+            wait_for(&c, "[data-testid=run-page][data-outcome=scheduled]", 60).await?;
+            wait_text_contains(&c, "[data-testid=run-page]", "Scheduled for", 10).await?;
+            doc_screenshot(&c, "run-scheduled").await?;
+
+            // …and canceled before it starts.
+            click(&c, "[data-testid=cancel-run]").await?;
+            wait_for(&c, "[data-testid=run-page][data-outcome=canceled]", 60).await?;
+
+            // 2. The next import into Test fails at the host: the run view says why, Retry succeeds.
+            reqwest::Client::new()
+                .patch(format!("{}/_ferry/faults", host.url))
+                .json(&serde_json::json!({ "import_failures": { "test": 1 } }))
+                .send()
+                .await?
+                .error_for_status()?;
+            open_solution(&c, "ContosoCanvas").await?;
+            start_validation(&c, "Deploy to Test").await?;
+            to_summary(&c).await?;
+            press_deploy(&c).await?;
+            wait_for(&c, "[data-testid=run-page][data-outcome=failed]", 120).await?;
+            let why = wait_for(&c, "[data-testid=run-error], [data-testid=findings]", 10)
+                .await?
+                .text()
+                .await?;
+            ensure!(!why.trim().is_empty(), "the failure is not explained");
+            doc_screenshot(&c, "run-failed").await?;
+            click(&c, "[data-testid=retry-run]").await?;
+            wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 120).await?;
+            Ok(())
+        })
+        .await;
+    app.close().await?;
+    result
+}
