@@ -31,7 +31,16 @@ const useStyles = makeStyles({
 const INTENT = { error: "error", warning: "warning", info: "info" } as const;
 
 /** Validation findings: errors first (they block), then warnings and notes (they don't). */
-export function Findings({ findings, missing }: { findings: Finding[]; missing: MissingSolution[] }) {
+export function Findings({
+  findings,
+  missing,
+  verdict,
+}: {
+  findings: Finding[];
+  missing: MissingSolution[];
+  /** Says it instead of the validation verdict (a deployment that failed after validating). */
+  verdict?: string;
+}) {
   const styles = useStyles();
   const order = { error: 0, warning: 1, info: 2 };
   const sorted = [...findings].sort((a, b) => order[a.severity] - order[b.severity]);
@@ -39,7 +48,9 @@ export function Findings({ findings, missing }: { findings: Finding[]; missing: 
   return (
     <section className={styles.root} aria-label="Validation results" data-testid="findings">
       <Text weight="semibold" data-testid="findings-verdict">
-        {blocking
+        {verdict
+          ? verdict
+          : blocking
           ? "This solution cannot be deployed yet. Fix the errors below, then validate again."
           : findings.length > 0
             ? "Validation passed. Read the warnings before you deploy."

@@ -10,6 +10,7 @@ const ipc = vi.hoisted(() => ({
   run: undefined as unknown as RunSummary,
   watched: [] as string[],
   onEvent: undefined as OnRunEvent | undefined,
+  importFailed: false,
 }));
 
 vi.mock("../ipc", async (importOriginal) => ({
@@ -21,7 +22,12 @@ vi.mock("../ipc", async (importOriginal) => ({
       ipc.run.status === 200000003
         ? [{ id: "throttled", code: null, title: "The host is busy", cause: "Too many requests.", nextStep: "Retry in a minute.", details: [] }]
         : [],
-    timeline: [{ at: "2026-12-01T10:00:00Z", observedAt: "2026-12-01T10:00:00Z", status: ipc.run.status, statusLabel: ipc.run.statusLabel, step: null, detail: null }],
+    timeline: [
+      ...(ipc.importFailed
+        ? [{ at: "2026-12-01T09:59:00Z", observedAt: "2026-12-01T09:59:00Z", status: 200000010, statusLabel: "Deploying", step: "Importing Solution", detail: null }]
+        : []),
+      { at: "2026-12-01T10:00:00Z", observedAt: "2026-12-01T10:00:00Z", status: ipc.run.status, statusLabel: ipc.run.statusLabel, step: null, detail: null },
+    ],
   }),
   exportRun: async () => "# record",
   watchRun: (runId: string, _op: string, onEvent: OnRunEvent) => {
@@ -36,6 +42,7 @@ vi.mock("../ipc", async (importOriginal) => ({
 
 afterEach(() => {
   ipc.watched = [];
+  ipc.importFailed = false;
 });
 
 function renderRun(from: "deploy" | "history") {
@@ -61,7 +68,7 @@ describe("RunPage", () => {
       gate: "approval",
       since: "2026-12-01T10:00:05Z",
       scheduledFor: null,
-      whoCanAct: null,
+      whoCanAct: "Pat Approver, the stage owner, can approve or reject.",
       message: "Waiting on approval since 10:00.",
       explanations: [],
       run: ipc.run,
@@ -70,6 +77,7 @@ describe("RunPage", () => {
     // Since when, in the maker's own time zone.
     const since = new Date("2026-12-01T10:00:05Z").toLocaleString();
     expect(screen.getByText(`Waiting on approval since ${since}`)).toBeInTheDocument();
+    expect(screen.getByTestId("gate-actor")).toHaveTextContent("Pat Approver, the stage owner, can approve or reject.");
     expect(screen.getByTestId("cancel-run")).toBeInTheDocument();
   });
 
@@ -87,5 +95,12 @@ describe("RunPage", () => {
     expect(screen.getByText(/Retry in a minute\./)).toBeInTheDocument();
     expect(screen.getByTestId("retry-run")).toBeInTheDocument();
     expect(ipc.watched).toEqual([]);
+  });
+
+  it("says Retry, not validate again, when the import failed", async () => {
+    ipc.run = run({ status: 200000003, statusLabel: "Failed" });
+    ipc.importFailed = true;
+    renderRun("history");
+    expect(await screen.findByTestId("findings-verdict")).toHaveTextContent("The deployment failed after validating. Fix what is below, then press Retry.");
   });
 });

@@ -173,6 +173,8 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
   const waiting = latest?.kind === "waitingOnGate" && latest.run.status === run.status;
   const outcome = waiting ? "waiting" : outcomeOf(run);
   const { findings, missing } = findingsOf(record.data.explanations, []);
+  // Past validation (it reached the import): Retry, not validating again, is the way on.
+  const deployedOnce = record.data.timeline.some((t) => t.status === STATUS.deploying);
   return (
     <div data-testid="run-page" data-outcome={outcome} data-run-id={run.id}>
       <PageHeader
@@ -195,7 +197,15 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
             <RunTimeline steps={stepsFor(run, record.data.timeline, latest)} now={now} />
           </div>
           {run.status === STATUS.failed && (findings.length > 0 || missing.length > 0) && (
-            <Findings findings={findings} missing={missing} />
+            <Findings
+              findings={findings}
+              missing={missing}
+              verdict={
+                deployedOnce
+                  ? "The deployment failed after validating. Fix what is below, then press Retry."
+                  : undefined
+              }
+            />
           )}
           {run.status === STATUS.failed && findings.length === 0 && missing.length === 0 && run.errorMessage && (
             <MessageBar intent="error" layout="multiline" data-testid="run-error">
