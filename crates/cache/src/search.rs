@@ -14,6 +14,7 @@
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use crate::codes::stage_run_status;
 use crate::error::Result;
@@ -33,6 +34,12 @@ pub struct HistoryQuery {
     pub stage: Option<String>,
     /// Any of these `stagerunstatus` codes (empty: any status).
     pub statuses: Vec<i32>,
+    /// Only runs created (else first seen) at or after this instant.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub created_from: Option<OffsetDateTime>,
+    /// Only runs created (else first seen) before this instant.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub created_before: Option<OffsetDateTime>,
     /// Page size; 0 means [`HistoryQuery::DEFAULT_LIMIT`].
     pub limit: u32,
     /// Rows to skip.
@@ -262,6 +269,15 @@ struct Plan {
     conds: Vec<String>,
     args: Vec<SqlValue>,
     fts: Option<String>,
+    /// Bounds on `order_key` (the sort time in Unix microseconds) from the date range:
+    /// `(">=", from)`, `("<", before)`; applied to the index's rowid when it drives.
+    range: Vec<(&'static str, i64)>,
+}
+
+/// An instant as an `order_key`: Unix microseconds (keys bumped past a taken value are at
+/// most a few microseconds later, so a bound moves by as little).
+fn order_key_of(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
 impl Plan {
@@ -272,7 +288,14 @@ impl Plan {
             conds: Vec::new(),
             args: Vec::new(),
             fts: None,
+            range: Vec::new(),
         };
+        if let Some(t) = q.created_from {
+            plan.range.push((">=", order_key_of(t)));
+        }
+        if let Some(t) = q.created_before {
+            plan.range.push(("<", order_key_of(t)));
+        }
         let mut fts: Vec<String> = Vec::new();
         let mut facets_used = false;
         if let Some(m) = q.text.as_deref().and_then(fts_query) {
@@ -332,6 +355,16 @@ impl Plan {
                 *c = c.replace("runs.", "+runs.");
             }
         }
+        // The date range is a range of the key both the index and runs_history are ordered by.
+        let column = if plan.fts.is_some() {
+            "runs_fts.rowid"
+        } else {
+            "runs.order_key"
+        };
+        for (op, key) in plan.range.clone() {
+            let a = plan.arg(SqlValue::Integer(key));
+            plan.conds.push(format!("{column} {op} {a}"));
+        }
         plan
     }
 
@@ -370,9 +403,16 @@ impl HistorySql {
         let (count, count_args, page) = match plan.fts.clone() {
             Some(expr) => {
                 let m = plan.arg(SqlValue::Text(expr.clone()));
-                // The facets already select exactly these runs, so counting needs no join.
+                // The facets (and the date range, on the rowid) already select exactly these
+                // runs, so counting needs no join.
+                let mut count_args = vec![SqlValue::Text(expr.clone())];
+                let mut within = String::new();
+                for (op, key) in &plan.range {
+                    count_args.push(SqlValue::Integer(*key));
+                    within.push_str(&format!(" AND rowid {op} ?{}", count_args.len()));
+                }
                 let count = format!(
-                    "SELECT count(*) FROM (SELECT 1 FROM runs_fts WHERE runs_fts MATCH ?1 \
+                    "SELECT count(*) FROM (SELECT 1 FROM runs_fts WHERE runs_fts MATCH ?1{within} \
                      LIMIT {})",
                     u64::from(cap) + 1
                 );
@@ -383,7 +423,7 @@ impl HistorySql {
                     select_list(),
                     plan.filter(&[format!("runs_fts MATCH {m}")])
                 );
-                (count, vec![SqlValue::Text(expr)], page)
+                (count, count_args, page)
             }
             None => {
                 let count = format!(
@@ -582,6 +622,57 @@ mod tests {
             .query_row("SELECT count(*) FROM runs_fts", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn a_date_range_narrows_listings_searches_and_counts() {
+        let mut c = cache();
+        let t0 = datetime!(2026-03-01 10:00 UTC);
+        // One run a day for ten days; odd days failed.
+        let runs: Vec<_> = (0..10)
+            .map(|i| {
+                let status = if i % 2 == 1 { s::FAILED } else { s::SUCCEEDED };
+                let mut r = run(&format!("d{i}"), status);
+                r.created_on = Some(t0 + Duration::days(i));
+                r
+            })
+            .collect();
+        c.upsert_runs("p", &runs).unwrap();
+        let ids = |q: &HistoryQuery| -> Vec<String> {
+            c.history(q)
+                .unwrap()
+                .runs
+                .into_iter()
+                .map(|r| r.run.id)
+                .collect()
+        };
+        let mut q = HistoryQuery {
+            created_from: Some(t0 + Duration::days(3)),
+            created_before: Some(t0 + Duration::days(6)),
+            with_total: true,
+            ..HistoryQuery::default()
+        };
+        // The bounds: from is inclusive, before is exclusive.
+        assert_eq!(ids(&q), ["d5", "d4", "d3"]);
+        assert_eq!(c.history(&q).unwrap().total.unwrap().count, 3);
+        // With a facet, the full-text index drives and the range applies to its rowid.
+        q.statuses = vec![s::FAILED];
+        assert_eq!(ids(&q), ["d5", "d3"]);
+        assert_eq!(c.history(&q).unwrap().total.unwrap().count, 2);
+        q.statuses.clear();
+        q.text = Some("contoso".into());
+        assert_eq!(ids(&q).len(), 3);
+        // Open-ended on either side.
+        let q = HistoryQuery {
+            created_from: Some(t0 + Duration::days(8)),
+            ..HistoryQuery::default()
+        };
+        assert_eq!(ids(&q), ["d9", "d8"]);
+        let q = HistoryQuery {
+            created_before: Some(t0 + Duration::days(1)),
+            ..HistoryQuery::default()
+        };
+        assert_eq!(ids(&q), ["d0"]);
     }
 
     #[test]

@@ -22,6 +22,12 @@ pub struct HistoryArgs {
     /// Only these statuses: succeeded, failed, canceled, running, scheduled, … (repeatable).
     #[arg(long, value_name = "STATUS")]
     status: Vec<String>,
+    /// Only runs created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339).
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Only runs created before this day (YYYY-MM-DD, UTC: the day itself is left out) or instant.
+    #[arg(long, value_name = "DATE")]
+    before: Option<String>,
     /// How many runs to show.
     #[arg(long, default_value_t = 50)]
     limit: u32,
@@ -49,6 +55,8 @@ pub fn run(args: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
             solution: args.solution.clone(),
             stage: args.stage.clone(),
             statuses: args.status.clone(),
+            created_from: args.from.as_deref().map(day_or_instant),
+            created_before: args.before.as_deref().map(day_or_instant),
             limit: args.limit,
             offset: 0,
         })?;
@@ -86,4 +94,23 @@ pub fn run(args: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// `2026-12-01` as the start of that day in UTC; anything else is passed on as an instant
+/// (the engine says what to write when it is not one).
+fn day_or_instant(text: &str) -> String {
+    let t = text.trim();
+    let is_day = t.len() == 10
+        && t.char_indices().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if is_day {
+        format!("{t}T00:00:00Z")
+    } else {
+        t.to_string()
+    }
 }

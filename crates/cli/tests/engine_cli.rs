@@ -160,6 +160,16 @@ fn a_validation_failure_is_explained() {
     assert_eq!(failed["runs"].as_array().unwrap().len(), 1);
     let ok = sb.json(&["history", "--status", "succeeded", "--json"]);
     assert!(ok["runs"].as_array().unwrap().is_empty());
+    // Days (UTC) or instants bound the history.
+    let since = sb.json(&["history", "--from", "2000-01-01", "--json"]);
+    assert_eq!(since["runs"].as_array().unwrap().len(), 1);
+    let later = sb.json(&["history", "--from", "2999-01-01", "--json"]);
+    assert!(later["runs"].as_array().unwrap().is_empty());
+    let before = sb.json(&["history", "--before", "2000-01-01T00:00:00Z", "--json"]);
+    assert!(before["runs"].as_array().unwrap().is_empty());
+    let out = sb.ferry(&["history", "--from", "last week"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("RFC 3339"), "{}", text(&out));
 }
 
 #[test]

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use ferry_cache::{CachedRun, HistoryQuery, LatestRunsQuery, RUNS_MODIFIED_ON};
 use ferry_pipelines::{SolutionVersion, StageRunStatus, ValidationResults};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
 
 use crate::engine::{format_time, summary, Engine};
@@ -66,12 +68,26 @@ impl Engine {
                 ))
             })?);
         }
+        let instant = |name: &str, text: &Option<String>| -> Result<Option<OffsetDateTime>> {
+            match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(t) => OffsetDateTime::parse(t, &Rfc3339).map(Some).map_err(|_| {
+                    OpsError::InvalidInput(format!(
+                        "{name} {t:?} is not a date and time: use RFC 3339, like 2026-12-01T00:00:00Z"
+                    ))
+                }),
+            }
+        };
+        let created_from = instant("createdFrom", &filter.created_from)?;
+        let created_before = instant("createdBefore", &filter.created_before)?;
         let page = self.cache().history(&HistoryQuery {
             profile_id: Some(self.profile_id().into()),
             text: filter.text.clone().filter(|t| !t.trim().is_empty()),
             solution: filter.solution.clone(),
             stage: filter.stage.clone(),
             statuses,
+            created_from,
+            created_before,
             limit: filter.limit,
             offset: filter.offset,
             with_total: false,

@@ -420,6 +420,10 @@ pub struct HistoryFilter {
     pub stage: Option<String>,
     /// Status names (`succeeded`, `failed`, `canceled`, `running`, …) or codes.
     pub statuses: Vec<String>,
+    /// Only runs created at or after this instant (RFC 3339).
+    pub created_from: Option<String>,
+    /// Only runs created before this instant (RFC 3339).
+    pub created_before: Option<String>,
     pub limit: u32,
     pub offset: u32,
 }

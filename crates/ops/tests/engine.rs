@@ -172,6 +172,25 @@ async fn a_deployment_from_plan_to_matrix() {
         .unwrap();
     assert_eq!(history.runs.len(), 1);
     assert_eq!(history.runs[0].notes.as_deref(), Some("first release"));
+    // A date range: the run is in today's, not in one that ended a year ago.
+    let within = |from: &str, before: &str| {
+        e.history(&HistoryFilter {
+            created_from: Some(from.into()),
+            created_before: Some(before.into()),
+            ..Default::default()
+        })
+        .map(|h| h.runs.len())
+    };
+    assert_eq!(
+        within("2000-01-01T00:00:00Z", "2999-01-01T00:00:00Z").unwrap(),
+        1
+    );
+    assert_eq!(
+        within("2000-01-01T00:00:00Z", "2001-01-01T00:00:00Z").unwrap(),
+        0
+    );
+    let err = within("yesterday", "2999-01-01T00:00:00Z").unwrap_err();
+    assert!(err.to_string().contains("RFC 3339"), "{err}");
 
     // The values are remembered as the stage profile; the next version is proposed.
     let again = e

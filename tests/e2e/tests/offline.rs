@@ -47,6 +47,24 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
             doc_screenshot(&c, "offline-history").await?;
             let violations = axe_serious_violations(&c).await?;
             anyhow::ensure!(violations.is_empty(), "History offline: {violations:#?}");
+            // A day filter, answered by the cache: from tomorrow on there is nothing yet.
+            let tomorrow = c
+                .execute(
+                    r#"const d = new Date(Date.now() + 86400000);
+                    const p = (n) => String(n).padStart(2, "0");
+                    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;"#,
+                    vec![],
+                )
+                .await?;
+            let from = wait_for(&c, "[data-testid=filter-from]", 5).await?;
+            from.send_keys(&format!(
+                "{}\u{e007}",
+                tomorrow.as_str().unwrap_or_default()
+            ))
+            .await?;
+            wait_text_contains(&c, "[role=status]", "0 deployments", 10).await?;
+            c.active_element().await?.send_keys("\u{e00c}").await?; // Escape closes the calendar
+            click(&c, "[data-testid=clear-dates]").await?;
             click(
                 &c,
                 "[data-testid=history-row][aria-label*=\"ContosoCanvas\"]",

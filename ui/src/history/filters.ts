@@ -1,5 +1,6 @@
-// History filters: what the engine filters (text, solution, stage, status) and
-// what the page filters itself (dates, which the cache query does not take).
+// History filters as the page keeps them, and as the engine takes them: every
+// filter, dates included, is answered by the cache (so a day long ago is found
+// among 100,000 runs, not only within the newest page).
 import type { HistoryFilter, RunSummary } from "../ipc";
 import { outcomeOf } from "../run/status";
 import type { HistoryRow } from "./HistoryList";
@@ -20,34 +21,39 @@ export const NO_FILTERS: HistoryFilters = { text: "", solution: "", stage: "", s
 export const HISTORY_LIMIT = 5000;
 
 export function engineFilter(f: HistoryFilters): HistoryFilter {
+  const from = localDay(f.from, false);
+  const before = localDay(f.to, true);
   return {
     text: f.text.trim() || null,
     solution: f.solution || null,
     stage: f.stage || null,
     statuses: f.status ? [f.status] : [],
+    createdFrom: from == null ? null : new Date(from).toISOString(),
+    createdBefore: before == null ? null : new Date(before).toISOString(),
     limit: HISTORY_LIMIT,
     offset: 0,
   };
 }
 
-function localDay(day: string, endOfDay: boolean): number | null {
+/** The start of a local day (`YYYY-MM-DD`), or of the day after it, in milliseconds. */
+function localDay(day: string, dayAfter: boolean): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!m) return null;
   const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  if (endOfDay) d.setDate(d.getDate() + 1);
+  if (dayAfter) d.setDate(d.getDate() + 1);
   return d.getTime();
 }
 
-/** Runs between the two days (inclusive, local time). */
-export function withinDates(runs: RunSummary[], from: string, to: string): RunSummary[] {
-  const start = localDay(from, false);
-  const end = localDay(to, true);
-  if (start == null && end == null) return runs;
-  return runs.filter((r) => {
-    const at = new Date(r.createdOn ?? r.startTime ?? "").getTime();
-    if (Number.isNaN(at)) return false;
-    return (start == null || at >= start) && (end == null || at < end);
-  });
+/** A local day as the filters keep it (`YYYY-MM-DD`). */
+export function dayOf(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** A kept day as a Date at local midnight, for the date picker. */
+export function dateOf(day: string): Date | null {
+  const at = localDay(day, false);
+  return at == null ? null : new Date(at);
 }
 
 export function historyRow(r: RunSummary): HistoryRow {

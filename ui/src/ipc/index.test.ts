@@ -49,7 +49,7 @@ describe("ipc", () => {
     await validate(request, opId, () => undefined);
     expect(seen[0]).toMatchObject({ cmd: "validate", request, opId });
     expect(seen[0].onEvent).toBeDefined();
-    await history({ text: "core", solution: null, stage: null, statuses: [], limit: 10, offset: 0 });
+    await history({ text: "core", solution: null, stage: null, statuses: [], createdFrom: null, createdBefore: null, limit: 10, offset: 0 });
     expect(seen[1]).toMatchObject({ cmd: "history", filter: { text: "core", limit: 10 } });
   });
 });

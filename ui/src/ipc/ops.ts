@@ -382,7 +382,15 @@ stage: string | null,
 /**
  * Status names (`succeeded`, `failed`, `canceled`, `running`, …) or codes.
  */
-statuses: Array<string>, limit: number, offset: number, };
+statuses: Array<string>, 
+/**
+ * Only runs created at or after this instant (RFC 3339).
+ */
+createdFrom: string | null, 
+/**
+ * Only runs created before this instant (RFC 3339).
+ */
+createdBefore: string | null, limit: number, offset: number, };
 
 export type HistoryResult = { runs: Array<RunSummary>, nextOffset: number | null, };
 

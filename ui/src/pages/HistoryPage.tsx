@@ -1,10 +1,11 @@
 import { useEffect, useMemo, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { Dropdown, Field, Input, Option, SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { Button, Dropdown, Field, Option, SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { DatePicker } from "@fluentui/react-datepicker-compat";
 import { HistoryRegular } from "@fluentui/react-icons";
 import { history, syncHistory } from "../ipc";
 import { HistoryList } from "../history/HistoryList";
-import { NO_FILTERS, engineFilter, historyRow, withinDates, type HistoryFilters } from "../history/filters";
+import { NO_FILTERS, dateOf, dayOf, engineFilter, historyRow, type HistoryFilters } from "../history/filters";
 import { STATUS_FILTERS } from "../run/status";
 import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
@@ -26,7 +27,10 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
   const client = useQueryClient();
   const offline = useOffline();
   const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
-  const runs = useQuery({ queryKey: ["history", filters.text, filters.solution, filters.stage, filters.status], queryFn: () => history(engineFilter(filters)) });
+  const runs = useQuery({
+    queryKey: ["history", filters.text, filters.solution, filters.stage, filters.status, filters.from, filters.to],
+    queryFn: () => history(engineFilter(filters)),
+  });
   // The choices come from everything in the cache, not from the filtered page.
   const all = useQuery({ queryKey: ["history", "choices"], queryFn: () => history(engineFilter(NO_FILTERS)) });
   // Read what changed on the host since last time (quietly: offline, the cache answers).
@@ -39,10 +43,7 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
       .catch(() => undefined);
   }, [offline, client]);
 
-  const rows = useMemo(
-    () => withinDates(runs.data?.runs ?? [], filters.from, filters.to).map(historyRow),
-    [runs.data, filters.from, filters.to],
-  );
+  const rows = useMemo(() => (runs.data?.runs ?? []).map(historyRow), [runs.data]);
   const solutions = useMemo(() => [...new Set((all.data?.runs ?? []).map((r) => r.solution))].sort(), [all.data]);
   const stages = useMemo(
     () => [...new Set((all.data?.runs ?? []).map((r) => r.stageName).filter((s): s is string => Boolean(s)))].sort(),
@@ -115,11 +116,16 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
               </Dropdown>
             </Field>
             <Field label="From">
-              <Input type="date" value={filters.from} onChange={(_, d) => set({ from: d.value })} data-testid="filter-from" />
+              <DayPicker day={filters.from} onDay={(from) => set({ from })} testId="filter-from" />
             </Field>
             <Field label="To">
-              <Input type="date" value={filters.to} onChange={(_, d) => set({ to: d.value })} data-testid="filter-to" />
+              <DayPicker day={filters.to} onDay={(to) => set({ to })} testId="filter-to" />
             </Field>
+            {(filters.from || filters.to) && (
+              <Button appearance="subtle" onClick={() => set({ from: "", to: "" })} data-testid="clear-dates">
+                Any day
+              </Button>
+            )}
           </div>
           {runs.isPending && <Spinner label="Reading the history…" />}
           {runs.isError && <ErrorNote title="Could not read the history" error={runs.error} onRetry={() => void runs.refetch()} />}
@@ -138,4 +144,28 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
       )}
     </>
   );
+}
+
+/** A local day picked from a calendar (or typed), cleared with the field's own button. */
+function DayPicker({ day, onDay, testId }: { day: string; onDay: (day: string) => void; testId: string }) {
+  return (
+    <DatePicker
+      value={dateOf(day)}
+      onSelectDate={(date) => onDay(date ? dayOf(date) : "")}
+      formatDate={(date) => (date ? date.toLocaleDateString() : "")}
+      parseDateFromString={parseDay}
+      placeholder="Any day"
+      allowTextInput
+      data-testid={testId}
+      style={{ width: 150 }}
+    />
+  );
+}
+
+/** A typed day: `YYYY-MM-DD` as a local day, else whatever the platform reads (`12/1/2026`). */
+function parseDay(text: string): Date | null {
+  const day = dateOf(text.trim());
+  if (day) return day;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : new Date(at);
 }

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { FluentProvider, webLightTheme } from "@fluentui/react-components";
+import type { HistoryFilter } from "../ipc";
+import { run } from "../test/fixtures";
+import { HistoryPage } from "./HistoryPage";
+
+const ipc = vi.hoisted(() => ({ filters: [] as HistoryFilter[] }));
+
+vi.mock("../ipc", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../ipc")>()),
+  history: async (filter: HistoryFilter) => {
+    ipc.filters.push(filter);
+    return { runs: [run({ id: "run-1", createdOn: "2026-12-01T09:00:00Z" })], nextOffset: null };
+  },
+  syncHistory: async () => ({ transitions: 0, inserted: 0, seen: 0 }),
+  status: async () => ({ online: true, problemCode: null }),
+  profiles: async () => [],
+}));
+
+afterEach(() => {
+  ipc.filters = [];
+});
+
+describe("HistoryPage", () => {
+  it("asks the engine for a picked day range, in local days", async () => {
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <FluentProvider theme={webLightTheme}>
+        <QueryClientProvider client={client}>
+          <HistoryPage navigate={() => undefined} />
+        </QueryClientProvider>
+      </FluentProvider>,
+    );
+    const from = await screen.findByTestId("filter-from");
+    fireEvent.change(from, { target: { value: "2026-11-20" } });
+    fireEvent.keyDown(from, { key: "Enter" });
+    await waitFor(() =>
+      expect(ipc.filters.some((f) => f.createdFrom === new Date(2026, 10, 20).toISOString())).toBe(true),
+    );
+    expect(ipc.filters[ipc.filters.length - 1].createdBefore).toBeNull();
+    // One click back to every day.
+    fireEvent.click(screen.getByTestId("clear-dates"));
+    await waitFor(() => expect(ipc.filters[ipc.filters.length - 1].createdFrom).toBeNull());
+    expect(screen.queryByTestId("clear-dates")).toBeNull();
+  });
+});
