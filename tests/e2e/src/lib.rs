@@ -685,9 +685,34 @@ pub async fn start_validation(c: &Client, stage: &str) -> Result<()> {
 }
 
 /// Waits until the wizard says the validation passed.
+///
+/// A verdict that blocks fails at once, with what the findings say.
 pub async fn wait_validation_passed(c: &Client) -> Result<()> {
-    wait_text_contains(c, "[data-testid=findings-verdict]", "Validation passed", 60).await?;
-    Ok(())
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        if let Ok(verdict) = c.find(Locator::Css("[data-testid=findings-verdict]")).await {
+            last = verdict.text().await.unwrap_or_default();
+            if last.contains("Validation passed") {
+                return Ok(());
+            }
+            if last.contains("cannot be deployed") {
+                let findings = match c.find(Locator::Css("[data-testid=findings]")).await {
+                    Ok(f) => f.text().await.unwrap_or_default(),
+                    Err(_) => String::new(),
+                };
+                bail!("the validation blocked: {findings}");
+            }
+        }
+        if let Ok(error) = c.find(Locator::Css("[data-testid=validation-error]")).await {
+            bail!(
+                "the validation could not run: {}",
+                error.text().await.unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    bail!("the validation verdict reads {last:?} after 60 s, expected \"Validation passed\"")
 }
 
 /// Picks the connection whose name contains `choice` for a connection reference.

@@ -24,6 +24,10 @@ import { SettingsPage } from "../pages/SettingsPage";
 const useStyles = makeStyles({
   root: { display: "flex", height: "100%", overflow: "hidden" },
   nav: { minWidth: "220px", maxWidth: "220px", height: "100%" },
+  // Fluent fades the selected item's bar in with an animation that fills "both"; WebKitGTK
+  // then keeps painting the bar on the item left behind. A bar without the fade goes with
+  // its item.
+  item: { "::after": { animationName: "none" } },
   brand: {
     display: "flex",
     alignItems: "center",
@@ -80,7 +84,7 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
         </NavDrawerHeader>
         <NavDrawerBody>
           {PAGES.map(({ id, label, icon: Icon }) => (
-            <NavItem key={id} value={id} icon={<Icon />} data-testid={`nav-${id}`}>
+            <NavItem key={id} value={id} icon={<Icon />} className={styles.item} data-testid={`nav-${id}`}>
               {label}
             </NavItem>
           ))}
