@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "run_record",
     "export_run",
     "save_run_export",
+    // Prints a startup mark for scripts/bench-app.sh; does nothing without FERRY_BENCH_READY=1.
+    "bench_ready",
 ];
 
 fn main() {

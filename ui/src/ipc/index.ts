@@ -127,3 +127,6 @@ export const saveRunExport = (runId: string, format: ExportFormat) =>
   call<string>("save_run_export", { runId, format });
 /** SHA-256 of the package a run carried, or null when it has none (yet). */
 export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });
+
+/** Startup mark for scripts/bench-app.sh: the shell prints it only with FERRY_BENCH_READY=1. */
+export const benchReady = (atMs: number) => call<null>("bench_ready", { atMs });
