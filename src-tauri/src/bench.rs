@@ -35,12 +35,16 @@ pub fn plugin<R: Runtime>() -> Option<TauriPlugin<R>> {
     Some(Builder::new("ferry-start").js_init_script(script).build())
 }
 
-/// The page's `Date.now()` when the first history row was in the DOM: printed to
-/// stderr as `ferry-bench-ready at_ms=<ms>` with `FERRY_BENCH_READY=1`, else ignored.
+/// The page's `Date.now()` when the first history row was in the DOM, its
+/// `performance.timeOrigin` (when the webview began loading it) and when the UI's script
+/// began to run, printed to stderr as `ferry-bench-ready at_ms=<ms> origin_ms=<ms>
+/// script_ms=<ms>` with `FERRY_BENCH_READY=1`; ignored otherwise.
 #[tauri::command]
-pub fn bench_ready(at_ms: f64) {
-    if bench_on() && at_ms.is_finite() {
-        eprintln!("ferry-bench-ready at_ms={at_ms:.0}");
+pub fn bench_ready(at_ms: f64, origin_ms: f64, script_ms: f64) {
+    if bench_on() && [at_ms, origin_ms, script_ms].iter().all(|t| t.is_finite()) {
+        eprintln!(
+            "ferry-bench-ready at_ms={at_ms:.0} origin_ms={origin_ms:.0} script_ms={script_ms:.0}"
+        );
     }
 }
 

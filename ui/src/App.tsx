@@ -6,7 +6,8 @@ import { benchReady } from "./ipc";
 import { watchFirstData } from "./shell/start";
 
 // With FERRY_BENCH_READY=1 (scripts/bench-app.sh): report when the first history row is shown.
-watchFirstData((atMs) => void benchReady(atMs).catch(() => undefined));
+const scriptMs = Date.now();
+watchFirstData((atMs) => void benchReady(atMs, performance.timeOrigin, scriptMs).catch(() => undefined));
 
 export function App() {
   const system = useSystemColorScheme();

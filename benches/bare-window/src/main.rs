@@ -4,10 +4,11 @@
 
 #![forbid(unsafe_code)]
 
-/// Prints the page's `Date.now()` when its content was in the DOM.
+/// Prints the page's `Date.now()` when its content was in the DOM, and its
+/// `performance.timeOrigin` (when the webview began loading it).
 #[tauri::command]
-fn ready(at_ms: f64) {
-    eprintln!("ferry-bench-ready at_ms={at_ms:.0}");
+fn ready(at_ms: f64, origin_ms: f64) {
+    eprintln!("ferry-bench-ready at_ms={at_ms:.0} origin_ms={origin_ms:.0}");
 }
 
 fn main() {

@@ -129,4 +129,5 @@ export const saveRunExport = (runId: string, format: ExportFormat) =>
 export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });
 
 /** Startup mark for scripts/bench-app.sh: the shell prints it only with FERRY_BENCH_READY=1. */
-export const benchReady = (atMs: number) => call<null>("bench_ready", { atMs });
+export const benchReady = (atMs: number, originMs: number, scriptMs: number) =>
+  call<null>("bench_ready", { atMs, originMs, scriptMs });
