@@ -190,7 +190,7 @@ def mib(kb):
 def main():
     if len(sys.argv) < 4:
         sys.exit(__doc__)
-    app, bare, seeded = sys.argv[1:4]
+    app, bare, seeded = (os.path.abspath(a) for a in sys.argv[1:4])
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
     bins = {"app": app, "bare": bare}
     results = {"app": [], "bare": []}
