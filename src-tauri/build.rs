@@ -29,6 +29,8 @@ const COMMANDS: &[&str] = &[
     "open_sign_in_page",
     "sign_out",
     "account",
+    // Prints a startup mark for scripts/bench-app.sh; does nothing without FERRY_BENCH_READY=1.
+    "bench_ready",
 ];
 
 fn main() {

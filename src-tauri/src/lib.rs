@@ -8,6 +8,7 @@
 //! so the CLI and the app behave the same and the logic is testable without a
 //! webview.
 
+mod bench;
 mod commands;
 mod paths;
 mod progress;
@@ -34,6 +35,9 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }));
+    }
+    if let Some(start) = bench::plugin() {
+        builder = builder.plugin(start);
     }
     builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
@@ -78,6 +82,7 @@ pub fn run() {
             signin::open_sign_in_page,
             signin::sign_out,
             signin::account,
+            bench::bench_ready,
         ])
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");

@@ -2,6 +2,12 @@ import { useEffect } from "react";
 import { FluentProvider } from "@fluentui/react-components";
 import { AppShell } from "./shell/AppShell";
 import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } from "./theme";
+import { benchReady } from "./ipc";
+import { watchFirstData } from "./shell/start";
+
+// With FERRY_BENCH_READY=1 (scripts/bench-app.sh): report when the first history row is shown.
+const scriptMs = Date.now();
+watchFirstData((atMs) => void benchReady(atMs, performance.timeOrigin, scriptMs).catch(() => undefined));
 
 export function App() {
   const system = useSystemColorScheme();

@@ -153,3 +153,6 @@ export const openSignInPage = () => call<void>("open_sign_in_page");
 export const signOut = () => call<void>("sign_out");
 /** Who is signed in to the profile in use (null: nobody). */
 export const account = () => call<AccountInfo | null>("account");
+/** Startup mark for scripts/bench-app.sh: the shell prints it only with FERRY_BENCH_READY=1. */
+export const benchReady = (atMs: number, originMs: number, scriptMs: number) =>
+  call<null>("bench_ready", { atMs, originMs, scriptMs });

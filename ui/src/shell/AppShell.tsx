@@ -12,6 +12,7 @@ import {
 import type { ColorScheme, ThemePreference } from "../theme";
 import { PAGES, type PageId } from "./pages";
 import { sectionOf, type Route } from "./route";
+import { startPage } from "./start";
 import { FrameStatus } from "./FrameStatus";
 import { OfflineBanner } from "./OfflineBanner";
 import { DeployPage } from "../pages/DeployPage";
@@ -61,7 +62,7 @@ export interface ThemeControl {
 
 export function AppShell({ theme }: { theme: ThemeControl }) {
   const styles = useStyles();
-  const [route, setRoute] = useState<Route>({ page: "deploy" });
+  const [route, setRoute] = useState<Route>(() => ({ page: startPage() }));
   const section = sectionOf(route);
   return (
     <div className={styles.root}>

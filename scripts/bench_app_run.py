@@ -1,0 +1,238 @@
+"""Runner for scripts/bench-app.sh (run it under xvfb-run and dbus-run-session).
+
+Launches the Ferry app and the bare Tauri window N times each, interleaved, after one
+warm-up launch of each (not counted), every launch with fresh temp HOME/XDG dirs (and,
+for the app, a fresh copy of the seeded data dir). Per launch it measures:
+
+  ready   ms from spawning the process to the page's own `Date.now()` when its data
+          was in the DOM (the app: first history row; the bare window: its static
+          content), which both print to stderr as `ferry-bench-ready at_ms=<ms>`
+  pss/rss the sum over the process and all its descendants (WebKitWebProcess,
+          WebKitNetworkProcess, ...) from /proc/<pid>/smaps_rollup, SETTLE s after ready
+
+and prints per-launch figures, medians and the ratios app/bare. Exits non-zero only when
+a measurement fails (no ready mark in time, no process to read), never on the goal.
+Usage: python3 scripts/bench_app_run.py APP_BINARY BARE_BINARY SEEDED_DATA_DIR [RUNS]
+"""
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: script_ms=(\d+))?")
+TIMEOUT_S = float(os.environ.get("BENCH_TIMEOUT_S", "60"))
+SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "2"))
+GOAL = 1.3
+
+
+class Failure(Exception):
+    pass
+
+
+def temp_env(root):
+    env = dict(os.environ)
+    home = os.path.join(root, "home")
+    dirs = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, ".config"),
+        "XDG_DATA_HOME": os.path.join(home, ".local", "share"),
+        "XDG_CACHE_HOME": os.path.join(home, ".cache"),
+        "XDG_STATE_HOME": os.path.join(home, ".local", "state"),
+        "XDG_RUNTIME_DIR": os.path.join(root, "runtime"),
+    }
+    for d in dirs.values():
+        os.makedirs(d, mode=0o700, exist_ok=True)
+    env.update(dirs)
+    for name in ("FERRY_START_PAGE", "FERRY_BENCH_READY", "FERRY_DATA_DIR", "FERRY_TOKEN"):
+        env.pop(name, None)
+    return env
+
+
+def processes_of(root_pid):
+    """The process, its descendants and anything else in its session (it leads one)."""
+    parent, session = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if fields[0] == "Z":
+            continue
+        pid = int(entry)
+        parent[pid] = int(fields[1])
+        session[pid] = int(fields[3])
+    found = {root_pid} if root_pid in parent else set()
+    grew = True
+    while grew:
+        more = {p for p, pp in parent.items() if pp in found} - found
+        grew = bool(more)
+        found |= more
+    found |= {p for p, s in session.items() if s == root_pid}
+    return sorted(found)
+
+
+def memory_of(pids):
+    """(pss kB, rss kB, [(name, pss kB)]) summed over the processes."""
+    total_pss = total_rss = 0
+    each = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                text = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        pss = int(re.search(r"^Pss:\s+(\d+) kB", text, re.M).group(1))
+        rss = int(re.search(r"^Rss:\s+(\d+) kB", text, re.M).group(1))
+        total_pss += pss
+        total_rss += rss
+        each.append((name, pss))
+    if not each:
+        raise Failure("no process of the launch could be read in /proc")
+    return total_pss, total_rss, each
+
+
+def stop(proc):
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    # WebKit's helpers end with their parent; give them a moment so the next launch
+    # does not share the machine with them.
+    deadline = time.time() + 5
+    while time.time() < deadline and len(processes_of(proc.pid)) > 0:
+        time.sleep(0.05)
+
+
+def launch(kind, binary, seeded):
+    root = tempfile.mkdtemp(prefix=f"ferry-bench-{kind}-")
+    try:
+        env = temp_env(root)
+        if kind == "app":
+            data = os.path.join(root, "data")
+            shutil.copytree(seeded, data)
+            env.update(
+                FERRY_DATA_DIR=data,
+                FERRY_START_PAGE="history",
+                FERRY_BENCH_READY="1",
+                # The profile is a cloud one on an unused port: with a token at hand the
+                # status check tries the host (offline banner) instead of the keyring.
+                FERRY_TOKEN="bench-offline-token",
+            )
+        lines, ready = [], threading.Event()
+        mark = {}
+        start_ns = time.time_ns()
+        proc = subprocess.Popen(
+            [binary],
+            env=env,
+            cwd=root,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+
+        def read():
+            for line in proc.stderr:
+                lines.append(line.rstrip())
+                m = READY.search(line)
+                if m and not ready.is_set():
+                    mark["at_ms"] = int(m.group(1))
+                    mark["origin_ms"] = int(m.group(2)) if m.group(2) else None
+                    mark["script_ms"] = int(m.group(3)) if m.group(3) else None
+                    ready.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        try:
+            if not ready.wait(TIMEOUT_S):
+                raise Failure(
+                    f"{kind}: no ready mark within {TIMEOUT_S:.0f} s (exit code {proc.poll()}); "
+                    f"its stderr: {' | '.join(lines[-10:]) or '(nothing)'}"
+                )
+            ready_ms = mark["at_ms"] - start_ns / 1e6
+            # When the webview began loading the page: the shell's share of the start.
+            load_ms = mark["origin_ms"] - start_ns / 1e6 if mark["origin_ms"] else float("nan")
+            # When the UI's bundle began to run (the app only).
+            script_ms = mark["script_ms"] - start_ns / 1e6 if mark["script_ms"] else float("nan")
+            time.sleep(SETTLE_S)
+            if proc.poll() is not None:
+                raise Failure(f"{kind} exited ({proc.returncode}) before its memory was read")
+            pss, rss, each = memory_of(processes_of(proc.pid))
+        finally:
+            stop(proc)
+        noise = [l for l in lines if not READY.search(l)]
+        return {"ready_ms": ready_ms, "load_ms": load_ms, "script_ms": script_ms, "pss": pss, "rss": rss, "each": each, "stderr": noise}
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def mib(kb):
+    return kb / 1024
+
+
+def main():
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    app, bare, seeded = (os.path.abspath(a) for a in sys.argv[1:4])
+    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+    bins = {"app": app, "bare": bare}
+    results = {"app": [], "bare": []}
+    try:
+        for kind in ("app", "bare"):
+            r = launch(kind, bins[kind], seeded)
+            print(f"warm-up {kind:4}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
+        for i in range(runs):
+            order = ("app", "bare") if i % 2 == 0 else ("bare", "app")
+            for kind in order:
+                r = launch(kind, bins[kind], seeded)
+                results[kind].append(r)
+                parts = ", ".join(f"{n} {mib(p):.0f}" for n, p in sorted(r["each"], key=lambda e: -e[1]))
+                print(
+                    f"run {i + 1} {kind:4}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms, script at {r['script_ms']:5.0f} ms), PSS {mib(r['pss']):6.1f} MiB, "
+                    f"RSS {mib(r['rss']):6.1f} MiB ({len(r['each'])} processes, PSS MiB: {parts})",
+                    flush=True,
+                )
+                for line in r["stderr"][:5]:
+                    print(f"    {kind} stderr: {line}")
+    except Failure as e:
+        print(f"measurement failed: {e}", file=sys.stderr)
+        sys.exit(1)
+
+    med = {
+        kind: {key: statistics.median(r[key] for r in rs) for key in ("ready_ms", "load_ms", "pss", "rss")}
+        for kind, rs in results.items()
+    }
+    print()
+    print(f"medians of {runs} launches each:")
+    print("| | ready (first data in the DOM) | of which: until the page began loading | PSS, all processes | RSS, all processes |")
+    print("|---|---|---|---|---|")
+    for kind, label in (("app", "Ferry, History with 10,000 cached runs"), ("bare", "bare Tauri window")):
+        m = med[kind]
+        print(f"| {label} | {m['ready_ms']:.0f} ms | {m['load_ms']:.0f} ms | {mib(m['pss']):.1f} MiB | {mib(m['rss']):.1f} MiB |")
+    ratio = {key: med["app"][key] / med["bare"][key] for key in ("ready_ms", "load_ms", "pss", "rss")}
+    print(f"| **app / bare** | **{ratio['ready_ms']:.2f}×** | {ratio['load_ms']:.2f}× | **{ratio['pss']:.2f}×** | {ratio['rss']:.2f}× |")
+    print()
+    for key, label in (("ready_ms", "startup"), ("pss", "memory (PSS)")):
+        verdict = "met" if ratio[key] <= GOAL else "missed"
+        print(f"goal {label} <= {GOAL}x bare: {verdict} ({ratio[key]:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+//! Hooks for `scripts/bench-app.sh` (startup time and memory against a bare Tauri
+//! window), inert unless their environment variables are set: `FERRY_START_PAGE`
+//! (`deploy`, `history` or `settings`) opens the window on that page, and
+//! `FERRY_BENCH_READY=1` has the page report the moment its first history row is in
+//! the DOM, which `bench_ready` prints to stderr. Both reach the page through an
+//! initialization script (`window.__FERRY_START__`), so no round trip delays the start.
+
+use tauri::plugin::{Builder, TauriPlugin};
+use tauri::Runtime;
+
+pub const START_PAGE_ENV: &str = "FERRY_START_PAGE";
+pub const BENCH_READY_ENV: &str = "FERRY_BENCH_READY";
+
+const PAGES: [&str; 3] = ["deploy", "history", "settings"];
+
+fn bench_on() -> bool {
+    std::env::var(BENCH_READY_ENV).is_ok_and(|v| v.trim() == "1")
+}
+
+/// The script that tells the page where to start and whether to report; `None` when
+/// neither is asked for (or the page is not one of the navigation's).
+fn init_script(start_page: Option<&str>, bench: bool) -> Option<String> {
+    let page = start_page.map(str::trim).filter(|p| PAGES.contains(p));
+    if page.is_none() && !bench {
+        return None;
+    }
+    let start = serde_json::json!({ "page": page, "bench": bench });
+    Some(format!("window.__FERRY_START__ = {start};"))
+}
+
+/// The plugin carrying the script, when the environment asks for one.
+pub fn plugin<R: Runtime>() -> Option<TauriPlugin<R>> {
+    let page = std::env::var(START_PAGE_ENV).ok();
+    let script = init_script(page.as_deref(), bench_on())?;
+    Some(Builder::new("ferry-start").js_init_script(script).build())
+}
+
+/// The page's `Date.now()` when the first history row was in the DOM, its
+/// `performance.timeOrigin` (when the webview began loading it) and when the UI's script
+/// began to run, printed to stderr as `ferry-bench-ready at_ms=<ms> origin_ms=<ms>
+/// script_ms=<ms>` with `FERRY_BENCH_READY=1`; ignored otherwise.
+#[tauri::command]
+pub fn bench_ready(at_ms: f64, origin_ms: f64, script_ms: f64) {
+    if bench_on() && [at_ms, origin_ms, script_ms].iter().all(|t| t.is_finite()) {
+        eprintln!(
+            "ferry-bench-ready at_ms={at_ms:.0} origin_ms={origin_ms:.0} script_ms={script_ms:.0}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nothing_is_injected_unless_asked() {
+        assert_eq!(init_script(None, false), None);
+        assert_eq!(init_script(Some("nowhere"), false), None);
+    }
+
+    #[test]
+    fn a_known_page_and_the_bench_flag_reach_the_page() {
+        assert_eq!(
+            init_script(Some(" history "), false).unwrap(),
+            r#"window.__FERRY_START__ = {"bench":false,"page":"history"};"#
+        );
+        assert_eq!(
+            init_script(Some("<script>"), true).unwrap(),
+            r#"window.__FERRY_START__ = {"bench":true,"page":null};"#
+        );
+    }
+}

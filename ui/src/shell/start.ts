@@ -1,0 +1,52 @@
+// Where the window starts and whether it reports its startup mark, from the
+// initialization script the shell injects when FERRY_START_PAGE or FERRY_BENCH_READY
+// is set (src-tauri/src/bench.rs); scripts/bench-app.sh uses both. Without them the
+// app opens on Deploy and reports nothing.
+import { markWelcomed } from "./useStatus";
+import { PAGES, type PageId } from "./pages";
+
+interface StartOptions {
+  page?: string | null;
+  bench?: boolean;
+}
+
+declare global {
+  interface Window {
+    __FERRY_START__?: StartOptions;
+  }
+}
+
+function options(): StartOptions {
+  return (typeof window !== "undefined" && window.__FERRY_START__) || {};
+}
+
+/** The page the window opens on: FERRY_START_PAGE's when it names one, else Deploy. */
+export function startPage(): PageId {
+  const page = options().page;
+  return PAGES.find((p) => p.id === page)?.id ?? "deploy";
+}
+
+/** What finds the first history row: the list's rows carry this test id. */
+export const FIRST_DATA_SELECTOR = '[data-testid="history-row"]';
+
+/**
+ * With FERRY_BENCH_READY=1: stands for a returning maker (the welcome card was seen
+ * once, so the host's status is asked and the offline banner can show), and calls
+ * `report` with `Date.now()` the moment the first history row is in the DOM.
+ * Returns whether it is watching.
+ */
+export function watchFirstData(report: (atMs: number) => void): boolean {
+  if (!options().bench) return false;
+  markWelcomed();
+  const seen = () => {
+    if (!document.querySelector(FIRST_DATA_SELECTOR)) return false;
+    report(Date.now());
+    return true;
+  };
+  if (seen()) return true;
+  const observer = new MutationObserver(() => {
+    if (seen()) observer.disconnect();
+  });
+  observer.observe(document, { childList: true, subtree: true });
+  return true;
+}
