@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "cancel_run",
     "cancel_operation",
     "history",
+    "history_choices",
     "sync_history",
     "run_record",
     "export_run",

@@ -73,6 +73,7 @@ pub fn run() {
             runs::cancel_run,
             runs::cancel_operation,
             history::history,
+            history::history_choices,
             history::sync_history,
             history::run_record,
             history::export_run,

@@ -501,6 +501,21 @@ impl Cache {
         })
     }
 
+    /// The solutions and stage names a profile's history holds, sorted (the history
+    /// page's filter choices: distinct values, not a page of runs).
+    pub fn history_choices(&self, profile_id: &str) -> Result<(Vec<String>, Vec<String>)> {
+        let distinct = |column: &str| -> Result<Vec<String>> {
+            let sql = format!(
+                "SELECT DISTINCT {column} FROM runs WHERE profile_id = ?1 AND {column} IS NOT NULL \
+                 AND {column} <> '' ORDER BY {column} COLLATE NOCASE"
+            );
+            let mut st = self.conn.prepare_cached(&sql)?;
+            let rows = st.query_map([profile_id], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        Ok((distinct("artifact_name")?, distinct("stage_name")?))
+    }
+
     /// The newest run per solution × stage (per stage of one solution when `solution` is given),
     /// ordered by solution then stage id.
     pub fn latest_runs(&self, q: &LatestRunsQuery) -> Result<Vec<CachedRun>> {
@@ -622,6 +637,25 @@ mod tests {
             .query_row("SELECT count(*) FROM runs_fts", [], |r| r.get(0))
             .unwrap();
         assert_eq!(n, 0);
+    }
+
+    #[test]
+    fn the_filter_choices_are_the_distinct_solutions_and_stages() {
+        let mut c = cache();
+        let mut a = run("a", s::SUCCEEDED);
+        a.artifact_name = "Zeta".into();
+        a.stage_name = Some("Prod".into());
+        let mut b = run("b", s::FAILED);
+        b.artifact_name = "alpha".into();
+        b.stage_name = Some("Test".into());
+        let mut d = run("d", s::FAILED);
+        d.artifact_name = "Zeta".into();
+        d.stage_name = None;
+        c.upsert_runs("p", &[a, b, d]).unwrap();
+        let (solutions, stages) = c.history_choices("p").unwrap();
+        assert_eq!(solutions, ["alpha", "Zeta"]);
+        assert_eq!(stages, ["Prod", "Test"]);
+        assert_eq!(c.history_choices("other").unwrap(), (vec![], vec![]));
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn typescript_bindings() -> String {
         TimelineItem::decl(&cfg),
         HistoryFilter::decl(&cfg),
         HistoryResult::decl(&cfg),
+        HistoryChoices::decl(&cfg),
         SyncReport::decl(&cfg),
         Drift::decl(&cfg),
         MatrixCell::decl(&cfg),

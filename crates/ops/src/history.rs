@@ -13,8 +13,8 @@ use crate::engine::{format_time, summary, Engine};
 use crate::error::{OpsError, Result};
 use crate::explain::{explain_run, explain_validation, Explanation};
 use crate::types::{
-    Drift, ExportFormat, HistoryFilter, HistoryResult, Matrix, MatrixCell, MatrixRow, MatrixStage,
-    RunRecord, SyncReport, TimelineItem,
+    Drift, ExportFormat, HistoryChoices, HistoryFilter, HistoryResult, Matrix, MatrixCell,
+    MatrixRow, MatrixStage, RunRecord, SyncReport, TimelineItem,
 };
 
 /// Status names accepted by history filters.
@@ -96,6 +96,12 @@ impl Engine {
             runs: page.runs.iter().map(summary).collect(),
             next_offset: page.next_offset,
         })
+    }
+
+    /// The solutions and stage names the profile's history holds (the filters' choices).
+    pub fn history_choices(&self) -> Result<HistoryChoices> {
+        let (solutions, stages) = self.cache().history_choices(self.profile_id())?;
+        Ok(HistoryChoices { solutions, stages })
     }
 
     /// Reads the runs of the dev environment changed since the last sync and stores them.

@@ -436,6 +436,14 @@ pub struct HistoryResult {
     pub next_offset: Option<u32>,
 }
 
+/// What the history can be filtered by: the solutions and stage names it holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryChoices {
+    pub solutions: Vec<String>,
+    pub stages: Vec<String>,
+}
+
 /// What a history sync did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -1,4 +1,4 @@
-import { useRef } from "react";
+import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
 
@@ -57,10 +57,13 @@ function badgeColor(outcome: string) {
 export function HistoryList({
   rows,
   onOpen,
+  onNearEnd,
   initialHeight,
 }: {
   rows: HistoryRow[];
   onOpen: (id: string) => void;
+  /** Called when the rows in view come close to the last one (to read the next page). */
+  onNearEnd?: () => void;
   /** For tests, where the viewport has no layout. */
   initialHeight?: number;
 }) {
@@ -73,6 +76,11 @@ export function HistoryList({
     overscan: 8,
     initialRect: initialHeight ? { width: 800, height: initialHeight } : undefined,
   });
+  const items = virtual.getVirtualItems();
+  const lastInView = items.length ? items[items.length - 1].index : -1;
+  useEffect(() => {
+    if (onNearEnd && rows.length > 0 && lastInView >= rows.length - 40) onNearEnd();
+  }, [lastInView, rows.length, onNearEnd]);
   return (
     <div
       ref={viewport}
@@ -82,7 +90,7 @@ export function HistoryList({
       data-testid="history-list"
     >
       <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
-        {virtual.getVirtualItems().map((item) => {
+        {items.map((item) => {
           const row = rows[item.index];
           return (
             <div

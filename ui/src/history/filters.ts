@@ -17,10 +17,10 @@ export interface HistoryFilters {
 
 export const NO_FILTERS: HistoryFilters = { text: "", solution: "", stage: "", status: "", from: "", to: "" };
 
-/** How many runs the page reads at once (the list is virtualized). */
-export const HISTORY_LIMIT = 5000;
+/** How many runs the page reads at once; more come as the list scrolls (it is virtualized). */
+export const HISTORY_PAGE = 200;
 
-export function engineFilter(f: HistoryFilters): HistoryFilter {
+export function engineFilter(f: HistoryFilters, offset = 0): HistoryFilter {
   const from = localDay(f.from, false);
   const before = localDay(f.to, true);
   return {
@@ -30,8 +30,8 @@ export function engineFilter(f: HistoryFilters): HistoryFilter {
     statuses: f.status ? [f.status] : [],
     createdFrom: from == null ? null : new Date(from).toISOString(),
     createdBefore: before == null ? null : new Date(before).toISOString(),
-    limit: HISTORY_LIMIT,
-    offset: 0,
+    limit: HISTORY_PAGE,
+    offset,
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   DeployRequest,
   ExportFormat,
   HistoryFilter,
+  HistoryChoices,
   HistoryResult,
   HostStatus,
   Matrix,
@@ -121,6 +122,8 @@ export const cancelRun = (runId: string) => call<RunSummary>("cancel_run", { run
 export const cancelOperation = (opId: string) => call<boolean>("cancel_operation", { opId });
 
 export const history = (filter: HistoryFilter) => call<HistoryResult>("history", { filter });
+/** The solutions and stage names the history holds (its filters' choices). */
+export const historyChoices = () => call<HistoryChoices>("history_choices");
 export const syncHistory = () => call<SyncReport>("sync_history");
 export const runRecord = (runId: string) => call<RunRecord>("run_record", { runId });
 export const exportRun = (runId: string, format: ExportFormat) =>

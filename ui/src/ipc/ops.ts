@@ -394,6 +394,8 @@ createdBefore: string | null, limit: number, offset: number, };
 
 export type HistoryResult = { runs: Array<RunSummary>, nextOffset: number | null, };
 
+export type HistoryChoices = { solutions: Array<string>, stages: Array<string>, };
+
 export type SyncReport = { 
 /**
  * Runs read from the host.

@@ -12,8 +12,12 @@ vi.mock("../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../ipc")>()),
   history: async (filter: HistoryFilter) => {
     ipc.filters.push(filter);
-    return { runs: [run({ id: "run-1", createdOn: "2026-12-01T09:00:00Z" })], nextOffset: null };
+    // Two pages: the newest run, then an older one.
+    return filter.offset === 0
+      ? { runs: [run({ id: "run-1", createdOn: "2026-12-01T09:00:00Z" })], nextOffset: 200 }
+      : { runs: [run({ id: "run-0", createdOn: "2026-11-01T09:00:00Z" })], nextOffset: null };
   },
+  historyChoices: async () => ({ solutions: ["ContosoCore"], stages: ["Deploy to Test"] }),
   syncHistory: async () => ({ transitions: 0, inserted: 0, seen: 0 }),
   status: async () => ({ online: true, problemCode: null }),
   profiles: async () => [],
@@ -23,16 +27,27 @@ afterEach(() => {
   ipc.filters = [];
 });
 
+function renderPage() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <FluentProvider theme={webLightTheme}>
+      <QueryClientProvider client={client}>
+        <HistoryPage navigate={() => undefined} />
+      </QueryClientProvider>
+    </FluentProvider>,
+  );
+}
+
 describe("HistoryPage", () => {
+  it("reads a page of runs, and the next one as the end of the list comes into view", async () => {
+    renderPage();
+    await waitFor(() => expect(ipc.filters.map((f) => f.offset)).toEqual([0, 200]));
+    expect(ipc.filters[0].limit).toBe(200);
+    expect(await screen.findByRole("status")).toHaveTextContent("2 deployments");
+  });
+
   it("asks the engine for a picked day range, in local days", async () => {
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <FluentProvider theme={webLightTheme}>
-        <QueryClientProvider client={client}>
-          <HistoryPage navigate={() => undefined} />
-        </QueryClientProvider>
-      </FluentProvider>,
-    );
+    renderPage();
     const from = await screen.findByTestId("filter-from");
     fireEvent.change(from, { target: { value: "2026-11-20" } });
     fireEvent.keyDown(from, { key: "Enter" });

@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, Dropdown, Field, Option, SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { DatePicker } from "@fluentui/react-datepicker-compat";
 import { HistoryRegular } from "@fluentui/react-icons";
-import { history, syncHistory } from "../ipc";
+import { history, historyChoices, syncHistory } from "../ipc";
 import { HistoryList } from "../history/HistoryList";
 import { NO_FILTERS, dateOf, dayOf, engineFilter, historyRow, type HistoryFilters } from "../history/filters";
 import { STATUS_FILTERS } from "../run/status";
@@ -27,12 +27,14 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
   const client = useQueryClient();
   const offline = useOffline();
   const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
-  const runs = useQuery({
+  const runs = useInfiniteQuery({
     queryKey: ["history", filters.text, filters.solution, filters.stage, filters.status, filters.from, filters.to],
-    queryFn: () => history(engineFilter(filters)),
+    queryFn: ({ pageParam }) => history(engineFilter(filters, pageParam)),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.nextOffset ?? undefined,
   });
   // The choices come from everything in the cache, not from the filtered page.
-  const all = useQuery({ queryKey: ["history", "choices"], queryFn: () => history(engineFilter(NO_FILTERS)) });
+  const choices = useQuery({ queryKey: ["history", "choices"], queryFn: historyChoices });
   // Read what changed on the host since last time (quietly: offline, the cache answers).
   useEffect(() => {
     if (offline) return;
@@ -43,14 +45,14 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
       .catch(() => undefined);
   }, [offline, client]);
 
-  const rows = useMemo(() => (runs.data?.runs ?? []).map(historyRow), [runs.data]);
-  const solutions = useMemo(() => [...new Set((all.data?.runs ?? []).map((r) => r.solution))].sort(), [all.data]);
-  const stages = useMemo(
-    () => [...new Set((all.data?.runs ?? []).map((r) => r.stageName).filter((s): s is string => Boolean(s)))].sort(),
-    [all.data],
-  );
+  const rows = useMemo(() => (runs.data?.pages ?? []).flatMap((p) => p.runs).map(historyRow), [runs.data]);
+  const solutions = choices.data?.solutions ?? [];
+  const stages = choices.data?.stages ?? [];
+  const more = () => {
+    if (runs.hasNextPage && !runs.isFetchingNextPage) void runs.fetchNextPage();
+  };
   const set = (patch: Partial<HistoryFilters>) => setFilters({ ...filters, ...patch });
-  const empty = all.data && all.data.runs.length === 0;
+  const empty = choices.data && choices.data.solutions.length === 0;
 
   return (
     <>
@@ -133,10 +135,10 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
             <>
               <Text size={200} className={styles.muted} role="status">
                 {rows.length === 1 ? "1 deployment" : `${rows.length} deployments`}
-                {runs.data.nextOffset != null ? ` (the newest ${rows.length}; narrow the filters to see older ones)` : ""}
+                {runs.hasNextPage ? " so far; older ones load as you scroll" : ""}
               </Text>
               <div className={styles.list}>
-                <HistoryList rows={rows} onOpen={(runId) => navigate({ page: "run", runId, from: "history" })} />
+                <HistoryList rows={rows} onOpen={(runId) => navigate({ page: "run", runId, from: "history" })} onNearEnd={more} />
               </div>
             </>
           )}

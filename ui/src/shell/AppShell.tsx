@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { Suspense, lazy, useState } from "react";
 import {
   NavDrawer,
   NavDrawerBody,
   NavDrawerFooter,
   NavDrawerHeader,
   NavItem,
+  Spinner,
   Text,
   makeStyles,
   tokens,
@@ -16,11 +17,14 @@ import { startPage } from "./start";
 import { FrameStatus } from "./FrameStatus";
 import { OfflineBanner } from "./OfflineBanner";
 import { DeployPage } from "../pages/DeployPage";
-import { SolutionPage } from "../pages/SolutionPage";
-import { DeployWizard } from "../pages/DeployWizard";
-import { RunPage } from "../pages/RunPage";
 import { HistoryPage } from "../pages/HistoryPage";
-import { SettingsPage } from "../pages/SettingsPage";
+
+// The pages a start never shows load when first opened: less script to run before the
+// first screen (BENCHMARKS.md, desktop app startup).
+const SolutionPage = lazy(() => import("../pages/SolutionPage").then((m) => ({ default: m.SolutionPage })));
+const DeployWizard = lazy(() => import("../pages/DeployWizard").then((m) => ({ default: m.DeployWizard })));
+const RunPage = lazy(() => import("../pages/RunPage").then((m) => ({ default: m.RunPage })));
+const SettingsPage = lazy(() => import("../pages/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
 const useStyles = makeStyles({
   root: { display: "flex", height: "100%", overflow: "hidden" },
@@ -96,14 +100,16 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
       </NavDrawer>
       <main className={styles.main} data-testid={`page-${section}`}>
         <OfflineBanner />
-        {route.page === "deploy" && <DeployPage navigate={setRoute} />}
-        {route.page === "solution" && <SolutionPage solution={route.solution} navigate={setRoute} />}
-        {route.page === "wizard" && (
-          <DeployWizard solution={route.solution} stageId={route.stageId} navigate={setRoute} />
-        )}
-        {route.page === "run" && <RunPage key={route.runId} runId={route.runId} from={route.from} navigate={setRoute} />}
-        {route.page === "history" && <HistoryPage navigate={setRoute} />}
-        {route.page === "settings" && <SettingsPage theme={theme} />}
+        <Suspense fallback={<Spinner label="Opening…" />}>
+          {route.page === "deploy" && <DeployPage navigate={setRoute} />}
+          {route.page === "solution" && <SolutionPage solution={route.solution} navigate={setRoute} />}
+          {route.page === "wizard" && (
+            <DeployWizard solution={route.solution} stageId={route.stageId} navigate={setRoute} />
+          )}
+          {route.page === "run" && <RunPage key={route.runId} runId={route.runId} from={route.from} navigate={setRoute} />}
+          {route.page === "history" && <HistoryPage navigate={setRoute} />}
+          {route.page === "settings" && <SettingsPage theme={theme} />}
+        </Suspense>
       </main>
     </div>
   );
