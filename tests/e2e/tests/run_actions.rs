@@ -61,6 +61,7 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
             let local = deploy_in_two_hours(&c).await?;
             ensure!(!local.is_empty(), "no local time was set");
             wait_text_contains(&c, "[data-testid=step-details]", "(UTC)", 10).await?;
+            doc_screenshot(&c, "wizard-later").await?;
             click(&c, "[data-testid=start-validation]").await?;
             to_summary(&c).await?;
             wait_text_contains(&c, "[data-testid=summary-when]", "UTC)", 10).await?;
