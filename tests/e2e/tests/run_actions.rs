@@ -1,5 +1,5 @@
 //! What a maker does to a run from its page, against a separately running host:
-//! a deployment scheduled for later (picked in local time, shown as scheduled)
+//! a deployment scheduled for later (proposed in local time, shown as scheduled)
 //! and then canceled; a deployment whose import fails (a fault switched on at
 //! the host), explained in the run view, then retried to success.
 
@@ -16,28 +16,6 @@ async fn to_summary(c: &Client) -> Result<()> {
     wait_validation_passed(c).await?;
     click(c, "[data-testid=to-values]").await?;
     click(c, "[data-testid=to-summary]").await
-}
-
-/// Sets the wizard's "Deploy at" to two hours from now in the window's local time,
-/// the way typing into the date-time field would (React sees an input event).
-async fn deploy_in_two_hours(c: &Client) -> Result<String> {
-    wait_for(c, "[data-testid=deploy-at]", 10).await?;
-    let value = c
-        .execute(
-            r#"
-            const at = new Date(Date.now() + 2 * 3600 * 1000);
-            const pad = (n) => String(n).padStart(2, "0");
-            const local = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
-            const input = document.querySelector("[data-testid=deploy-at]");
-            const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
-            set.call(input, local);
-            input.dispatchEvent(new Event("input", { bubbles: true }));
-            return local;
-            "#,
-            vec![],
-        )
-        .await?;
-    Ok(value.as_str().unwrap_or_default().to_string())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,8 +36,18 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
             open_solution(&c, "ContosoCanvas").await?;
             click(&c, "[aria-label=\"Stage Deploy to Test\"] button").await?;
             click(&c, "[data-testid=when] input[value=later]").await?;
-            let local = deploy_in_two_hours(&c).await?;
-            ensure!(!local.is_empty(), "no local time was set");
+            // Later proposes the next full hour but one, as a day and a time.
+            let day = wait_for(&c, "[data-testid=deploy-day]", 10).await?;
+            let time = wait_for(&c, "[data-testid=deploy-time]", 5).await?;
+            ensure!(
+                !day.prop("value").await?.unwrap_or_default().is_empty()
+                    && time
+                        .prop("value")
+                        .await?
+                        .unwrap_or_default()
+                        .ends_with(":00"),
+                "no day and time were proposed"
+            );
             wait_text_contains(&c, "[data-testid=step-details]", "(UTC)", 10).await?;
             doc_screenshot(&c, "wizard-later").await?;
             click(&c, "[data-testid=start-validation]").await?;

@@ -85,6 +85,21 @@ describe("DeployWizard", () => {
     expect(screen.getByTestId("validate-again")).toBeEnabled();
   });
 
+  it("deploys later at a day and time picked in local time, sent as UTC", async () => {
+    renderWizard();
+    fireEvent.click(await screen.findByLabelText("Deploy later"));
+    const day = screen.getByTestId("deploy-day") as HTMLInputElement;
+    const time = screen.getByTestId("deploy-time") as HTMLInputElement;
+    // A default two hours ahead at the most, on the hour.
+    expect(day.value).not.toBe("");
+    expect(time.value).toMatch(/^\d\d:00$/);
+    fireEvent.change(day, { target: { value: "2030-05-04" } });
+    fireEvent.keyDown(day, { key: "Enter" });
+    fireEvent.change(time, { target: { value: "09:30" } });
+    const utc = new Date(2030, 4, 4, 9, 30).toISOString().replace(/\.\d{3}Z$/, "Z");
+    expect(await screen.findByText(`Sent to the host as ${utc} (UTC).`)).toBeInTheDocument();
+  });
+
   it("goes from a passed validation through values and summary to Deploy", async () => {
     ipc.validate = async () => ({ run: run({ id: "run-7", status: 200000007, statusLabel: "Validation Succeeded", terminal: false }), plan: null, explanations: [] });
     let sent: DeployRequest | undefined;

@@ -5,7 +5,8 @@ import { DatePicker } from "@fluentui/react-datepicker-compat";
 import { HistoryRegular } from "@fluentui/react-icons";
 import { history, historyChoices, syncHistory } from "../ipc";
 import { HistoryList } from "../history/HistoryList";
-import { NO_FILTERS, dateOf, dayOf, engineFilter, historyRow, type HistoryFilters } from "../history/filters";
+import { NO_FILTERS, engineFilter, historyRow, type HistoryFilters } from "../history/filters";
+import { dateOf, dayOf, parseDay } from "../days";
 import { STATUS_FILTERS } from "../run/status";
 import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
@@ -162,12 +163,4 @@ function DayPicker({ day, onDay, testId }: { day: string; onDay: (day: string) =
       style={{ width: 150 }}
     />
   );
-}
-
-/** A typed day: `YYYY-MM-DD` as a local day, else whatever the platform reads (`12/1/2026`). */
-function parseDay(text: string): Date | null {
-  const day = dateOf(text.trim());
-  if (day) return day;
-  const at = Date.parse(text);
-  return Number.isNaN(at) ? null : new Date(at);
 }

@@ -1,10 +1,13 @@
 import { Field, Input, Radio, RadioGroup, Textarea, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
+import { DatePicker } from "@fluentui/react-datepicker-compat";
+import { dateOf, dayOf, parseDay } from "../../days";
 import { localToUtc } from "../model";
 import type { WizardState } from "./state";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "640px" },
+  when: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
 
 /** Now or later, the version, the notes. */
@@ -21,6 +24,9 @@ export function DetailsStep({
 }) {
   const styles = useStyles();
   const utc = localToUtc(state.localTime);
+  // "YYYY-MM-DDTHH:MM", kept whole in the state; picked as a day and a time.
+  const [day = "", time = ""] = state.localTime.split("T");
+  const today = new Date(new Date().setHours(0, 0, 0, 0));
   const had = [
     `development has ${plan.devVersion}`,
     plan.stageVersion ? `this stage last got ${plan.stageVersion}` : null,
@@ -31,7 +37,12 @@ export function DetailsStep({
       <Field label="When">
         <RadioGroup
           value={state.when}
-          onChange={(_, d) => onChange({ ...state, when: d.value as WizardState["when"] })}
+          onChange={(_, d) => {
+            const when = d.value as WizardState["when"];
+            // Later starts at the next full hour after the coming one, in local time.
+            const localTime = when === "later" && !state.localTime ? nextHourButOne(new Date()) : state.localTime;
+            onChange({ ...state, when, localTime });
+          }}
           layout="horizontal"
           data-testid="when"
         >
@@ -45,12 +56,26 @@ export function DetailsStep({
           validationMessage={scheduleProblem ?? (utc ? `Sent to the host as ${utc} (UTC).` : undefined)}
           validationState={scheduleProblem ? "error" : "none"}
         >
-          <Input
-            type="datetime-local"
-            value={state.localTime}
-            onChange={(_, d) => onChange({ ...state, localTime: d.value })}
-            data-testid="deploy-at"
-          />
+          <div className={styles.when} data-testid="deploy-at">
+            <DatePicker
+              value={dateOf(day)}
+              onSelectDate={(date) => onChange({ ...state, localTime: `${date ? dayOf(date) : ""}T${time}` })}
+              formatDate={(date) => (date ? date.toLocaleDateString() : "")}
+              parseDateFromString={parseDay}
+              minDate={today}
+              allowTextInput
+              placeholder="Pick a day"
+              aria-label="Day"
+              data-testid="deploy-day"
+            />
+            <Input
+              type="time"
+              value={time}
+              onChange={(_, d) => onChange({ ...state, localTime: `${day}T${d.value}` })}
+              aria-label="Time"
+              data-testid="deploy-time"
+            />
+          </div>
         </Field>
       )}
       <Field
@@ -78,4 +103,11 @@ export function DetailsStep({
       </Field>
     </div>
   );
+}
+
+/** `YYYY-MM-DDTHH:00` two full hours from `now` at most (local time). */
+export function nextHourButOne(now: Date): string {
+  const at = new Date(now);
+  at.setHours(at.getHours() + 2, 0, 0, 0);
+  return `${dayOf(at)}T${String(at.getHours()).padStart(2, "0")}:00`;
 }
