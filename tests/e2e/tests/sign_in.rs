@@ -1,7 +1,8 @@
 //! Signing in to a real host from the window: `ferry host serve` in strict auth,
 //! the app without `FERRY_TOKEN` and with a keyring service of its own, a
 //! profile for the host, the sign-in panel, a device code approved as mona, the
-//! solutions and the account in the frame, then sign out and the panel again.
+//! solutions and the account in the frame, then sign out and the panel again, then
+//! signing in with the browser (the test plays the browser on the host's page).
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -80,6 +81,44 @@ async fn sign_in_with_a_device_code_then_sign_out() -> Result<()> {
                 );
                 tokio::time::sleep(Duration::from_millis(150)).await;
             }
+
+            // Now with the browser (authorization code + PKCE): the window shows the page it
+            // opens; the test is the browser — it picks mona on the host's sign-in page and
+            // follows the redirect to the app's loopback listener.
+            click(&c, "[data-testid=sign-in-browser]").await?;
+            let page = wait_for(&c, "[data-testid=sign-in-url]", 30)
+                .await?
+                .text()
+                .await?;
+            let page = reqwest::Url::parse(page.trim())?;
+            ensure!(page.path().ends_with("/oauth2/v2.0/authorize"), "{page}");
+            let mut form: Vec<(String, String)> = page.query_pairs().into_owned().collect();
+            form.push(("user".into(), "mona@contoso.example".into()));
+            form.push(("action".into(), "accept".into()));
+            let browser = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()?;
+            let mut action = page.clone();
+            action.set_query(None);
+            let answer = browser.post(action).form(&form).send().await?;
+            ensure!(
+                answer.status().is_redirection(),
+                "the sign-in page answered {}",
+                answer.status()
+            );
+            let back = answer
+                .headers()
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_string();
+            ensure!(
+                back.starts_with("http://127.0.0.1") || back.starts_with("http://localhost"),
+                "redirected to {back}"
+            );
+            browser.get(&back).send().await?;
+            wait_for(&c, "[data-testid=solution-ContosoCanvas]", 60).await?;
+            wait_text_contains(&c, "[data-testid=account]", "mona@", 20).await?;
             Ok(())
         })
         .await;
