@@ -680,8 +680,32 @@ pub async fn open_solution(c: &Client, name: &str) -> Result<()> {
 
 /// Starts the deploy wizard for a stage of the open solution and validates.
 pub async fn start_validation(c: &Client, stage: &str) -> Result<()> {
-    click(c, &format!("[aria-label=\"Stage {stage}\"] button")).await?;
+    let deploy_here = format!("[aria-label=\"Stage {stage}\"] button");
+    click_until(c, &deploy_here, "[data-testid=start-validation]", 30).await?;
     click(c, "[data-testid=start-validation]").await
+}
+
+/// Clicks `css` until `expect` appears (up to `secs`): a click the page took while its
+/// layout moved (a card growing a line as its data arrives) lands beside the target and
+/// does nothing, so it is repeated after 3 s without a change.
+pub async fn click_until(c: &Client, css: &str, expect: &str, secs: u64) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    click(c, css).await?;
+    let mut clicked = Instant::now();
+    while Instant::now() < deadline {
+        if c.find(Locator::Css(expect)).await.is_ok() {
+            return Ok(());
+        }
+        if clicked.elapsed() > Duration::from_secs(3) {
+            eprintln!("click_until: clicking `{css}` showed no `{expect}`; clicking again");
+            if c.find(Locator::Css(css)).await.is_ok() {
+                click(c, css).await?;
+            }
+            clicked = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    bail!("clicking `{css}` never showed `{expect}` within {secs} s")
 }
 
 /// Waits until the wizard says the validation passed.
