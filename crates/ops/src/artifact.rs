@@ -55,24 +55,14 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
-    use crate::{Engine, EngineOptions, PlanRequest};
-    use tokio_util::sync::CancellationToken;
+    use crate::testing::{brisk_options, validate_canvas};
+    use crate::Engine;
 
     #[tokio::test]
     async fn a_runs_package_is_fingerprinted_once() {
         let dir = tempfile::tempdir().unwrap();
-        let mut options = EngineOptions::new(dir.path());
-        options.sandbox_speed = 50.0;
-        let engine = Engine::open(options).unwrap();
-        let req = PlanRequest {
-            solution: "ContosoCanvas".into(),
-            stage: "Deploy to Test".into(),
-            ..Default::default()
-        };
-        let outcome = engine
-            .validate(&req, &(), &CancellationToken::new())
-            .await
-            .unwrap();
+        let engine = Engine::open(brisk_options(dir.path())).unwrap();
+        let outcome = validate_canvas(&engine).await;
         let hash = engine.artifact_hash(&outcome.run.id).await.unwrap();
         let hash = hash.expect("the validated run has an exported package");
         assert_eq!(hash.len(), 64);

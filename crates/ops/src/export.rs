@@ -67,17 +67,23 @@ pub fn write_settings_file(path: &Path, text: &str) -> Result<()> {
             "the deployment settings are not valid JSON of a settings file ({e}); nothing was written"
         ))
     })?;
-    write_atomically(path, settings.to_json().as_bytes())
+    // The solution crate's own atomic write (replacing: the save dialog already asked).
+    settings.write(path, true).map_err(|e| match e {
+        ferry_solution::SolutionError::Io { source, .. } => write_failed(path, source),
+        other => OpsError::Io(other.to_string()),
+    })
+}
+
+fn write_failed(path: &Path, e: std::io::Error) -> OpsError {
+    OpsError::Io(format!(
+        "could not write {}: {e}; check that the folder exists and is writable",
+        path.display()
+    ))
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let failed = |e: std::io::Error| {
-        OpsError::Io(format!(
-            "could not write {}: {e}; check that the folder exists and is writable",
-            path.display()
-        ))
-    };
+    let failed = |e: std::io::Error| write_failed(path, e);
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -116,8 +122,7 @@ fn file_name(solution: &str, version: Option<&str>, run_id: &str, format: Export
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EngineOptions, PlanRequest};
-    use tokio_util::sync::CancellationToken;
+    use crate::testing::{brisk_options, validate_canvas};
 
     #[test]
     fn settings_files_are_checked_then_replaced_whole() {
@@ -159,18 +164,8 @@ mod tests {
     #[tokio::test]
     async fn a_run_record_is_saved_where_asked() {
         let dir = tempfile::tempdir().unwrap();
-        let mut options = EngineOptions::new(dir.path().join("data"));
-        options.sandbox_speed = 50.0;
-        let engine = Engine::open(options).unwrap();
-        let req = PlanRequest {
-            solution: "ContosoCanvas".into(),
-            stage: "Deploy to Test".into(),
-            ..Default::default()
-        };
-        let outcome = engine
-            .validate(&req, &(), &CancellationToken::new())
-            .await
-            .unwrap();
+        let engine = Engine::open(brisk_options(&dir.path().join("data"))).unwrap();
+        let outcome = validate_canvas(&engine).await;
         let out = dir.path().join("out");
         let path = engine
             .save_run_export(&outcome.run.id, ExportFormat::Markdown, Some(&out))

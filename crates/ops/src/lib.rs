@@ -33,6 +33,8 @@ mod run;
 mod signin;
 mod status;
 mod storage;
+#[cfg(test)]
+mod testing;
 mod types;
 
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};

@@ -73,13 +73,12 @@ fn code_name(e: &crate::OpsError) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{EngineOptions, NewProfile};
+    use crate::NewProfile;
 
     #[tokio::test]
     async fn the_sandbox_is_online_and_an_unreachable_host_is_offline() {
         let dir = tempfile::tempdir().unwrap();
-        let mut options = EngineOptions::new(dir.path());
-        options.sandbox_speed = 50.0;
+        let mut options = crate::testing::brisk_options(dir.path());
         let engine = Engine::open(options.clone()).unwrap();
         let status = engine.status().await;
         assert!(status.online, "{status:?}");

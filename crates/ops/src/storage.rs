@@ -86,15 +86,14 @@ pub fn clear_cache(data_dir: &Path) -> Result<CacheInfo> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Engine, EngineOptions, HistoryFilter, NewProfile, PlanRequest};
-    use tokio_util::sync::CancellationToken;
+    use crate::testing::{brisk_options, validate_canvas};
+    use crate::{Engine, EngineOptions, HistoryFilter, NewProfile};
 
     #[tokio::test]
     async fn clearing_forgets_runs_and_keeps_profiles() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(cache_info(dir.path()).bytes, 0);
-        let mut options = EngineOptions::new(dir.path());
-        options.sandbox_speed = 50.0;
+        let options = brisk_options(dir.path());
         let engine = Engine::open(options.clone()).unwrap();
         engine
             .add_profile(&NewProfile {
@@ -104,15 +103,7 @@ mod tests {
                 ..Default::default()
             })
             .unwrap();
-        let req = PlanRequest {
-            solution: "ContosoCanvas".into(),
-            stage: "Deploy to Test".into(),
-            ..Default::default()
-        };
-        engine
-            .validate(&req, &(), &CancellationToken::new())
-            .await
-            .unwrap();
+        validate_canvas(&engine).await;
         let filter = HistoryFilter {
             limit: 10,
             ..Default::default()
