@@ -9,6 +9,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import { outcomeColor } from "../run/status";
 import { ArrowRight20Regular, LockClosed16Regular } from "@fluentui/react-icons";
 
 /** What a stage card shows: the stage, whether it can take this solution, its last run. */
@@ -37,15 +38,6 @@ const useStyles = makeStyles({
   hash: { fontFamily: tokens.fontFamilyMonospace, color: tokens.colorNeutralForeground3 },
   gates: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
 });
-
-const OUTCOME_COLOR = {
-  succeeded: "success",
-  failed: "danger",
-  canceled: "subtle",
-  running: "brand",
-  waiting: "warning",
-  scheduled: "informative",
-} as const;
 
 export function StageCard({
   stage,
@@ -77,7 +69,7 @@ export function StageCard({
         {run ? (
           <>
             <span>
-              <Badge appearance="tint" color={OUTCOME_COLOR[run.outcome as keyof typeof OUTCOME_COLOR] ?? "informative"}>
+              <Badge appearance="tint" color={outcomeColor(run.outcome)}>
                 {run.statusLabel}
               </Badge>{" "}
               <Text weight="semibold">{run.version}</Text>

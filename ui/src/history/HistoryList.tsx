@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { Badge, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { outcomeColor } from "../run/status";
 
 /** One run in the history list. */
 export interface HistoryRow {
@@ -39,19 +40,6 @@ const useStyles = makeStyles({
   },
   muted: { color: tokens.colorNeutralForeground3 },
 });
-
-const BADGE = {
-  succeeded: "success",
-  failed: "danger",
-  canceled: "subtle",
-  running: "brand",
-  waiting: "warning",
-  scheduled: "informative",
-} as const;
-
-function badgeColor(outcome: string) {
-  return BADGE[outcome as keyof typeof BADGE] ?? "informative";
-}
 
 /** The history: only the rows in view are in the DOM, so 100,000 runs scroll smoothly. */
 export function HistoryList({
@@ -112,7 +100,7 @@ export function HistoryList({
               </Text>
               <Text>{row.version}</Text>
               <span>
-                <Badge appearance="tint" color={badgeColor(row.outcome)}>
+                <Badge appearance="tint" color={outcomeColor(row.outcome)}>
                   {row.statusLabel}
                 </Badge>
               </span>

@@ -35,7 +35,7 @@ import { copyText } from "../clipboard";
 import { findingsOf, formatLocal } from "../deploy/model";
 import { Findings } from "../deploy/Findings";
 import { RunTimeline } from "../deploy/RunTimeline";
-import { outcomeOf, STATUS } from "../run/status";
+import { outcomeColor, outcomeOf, STATUS } from "../run/status";
 import { stepsFor } from "../run/steps";
 import { useNow } from "../run/useNow";
 import type { Navigate } from "../shell/route";
@@ -58,16 +58,6 @@ const useStyles = makeStyles({
   value: { margin: 0 },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
-
-const COLOR = {
-  succeeded: "success",
-  failed: "danger",
-  canceled: "subtle",
-  running: "brand",
-  waiting: "warning",
-  scheduled: "informative",
-  validated: "informative",
-} as const;
 
 /** How far ahead a scheduled run is still followed live (the engine waits up to 30 min). */
 const FOLLOW_AHEAD_MS = 25 * 60 * 1000;
@@ -182,7 +172,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
         subtitle={`${run.stageName ?? "Stage"}${run.targetName ? ` → ${run.targetName}` : ""}${run.pipelineName ? ` · ${run.pipelineName}` : ""}`}
         crumbs={crumbs}
         actions={
-          <Badge size="large" appearance="filled" color={COLOR[outcome]} data-testid="run-status">
+          <Badge size="large" appearance="filled" color={outcomeColor(outcome)} data-testid="run-status">
             {waiting && latest?.gate ? `Waiting on ${GATE_WORDS[latest.gate]}` : run.statusLabel}
           </Badge>
         }

@@ -21,6 +21,21 @@ const PENDING = 10;
 
 export type Outcome = "succeeded" | "failed" | "canceled" | "scheduled" | "waiting" | "validated" | "running";
 
+const OUTCOME_COLOR = {
+  succeeded: "success",
+  failed: "danger",
+  canceled: "subtle",
+  running: "brand",
+  waiting: "warning",
+  scheduled: "informative",
+  validated: "informative",
+} as const;
+
+/** The badge colour of an outcome (run page, stage cards, history); unknown words are informative. */
+export function outcomeColor(outcome: string): (typeof OUTCOME_COLOR)[Outcome] {
+  return OUTCOME_COLOR[outcome as Outcome] ?? "informative";
+}
+
 export function outcomeOf(run: Pick<RunSummary, "status" | "approvalStatus" | "preDeploymentStepStatus" | "terminal">): Outcome {
   // A gate can hold a run in any unfinished state (validated, pre-deployment, …).
   if (!run.terminal && (run.approvalStatus === PENDING || run.preDeploymentStepStatus === PENDING)) return "waiting";
