@@ -73,51 +73,27 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
               data-testid="history-search"
               style={{ minWidth: 280 }}
             />
-            <Field label="Solution">
-              <Dropdown
-                value={filters.solution || "All"}
-                selectedOptions={[filters.solution]}
-                onOptionSelect={(_, d) => set({ solution: d.optionValue ?? ALL })}
-                data-testid="filter-solution"
-              >
-                <Option value={ALL}>All</Option>
-                {solutions.map((s) => (
-                  <Option key={s} value={s}>
-                    {s}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
-            <Field label="Stage">
-              <Dropdown
-                value={filters.stage || "All"}
-                selectedOptions={[filters.stage]}
-                onOptionSelect={(_, d) => set({ stage: d.optionValue ?? ALL })}
-                data-testid="filter-stage"
-              >
-                <Option value={ALL}>All</Option>
-                {stages.map((s) => (
-                  <Option key={s} value={s}>
-                    {s}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
-            <Field label="Status">
-              <Dropdown
-                value={STATUS_FILTERS.find((s) => s.value === filters.status)?.label ?? "All"}
-                selectedOptions={[filters.status]}
-                onOptionSelect={(_, d) => set({ status: d.optionValue ?? ALL })}
-                data-testid="filter-status"
-              >
-                <Option value={ALL}>All</Option>
-                {STATUS_FILTERS.map((s) => (
-                  <Option key={s.value} value={s.value}>
-                    {s.label}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
+            <ChoiceFilter
+              label="Solution"
+              value={filters.solution}
+              choices={solutions.map((s) => ({ value: s, label: s }))}
+              onChoose={(solution) => set({ solution })}
+              testId="filter-solution"
+            />
+            <ChoiceFilter
+              label="Stage"
+              value={filters.stage}
+              choices={stages.map((s) => ({ value: s, label: s }))}
+              onChoose={(stage) => set({ stage })}
+              testId="filter-stage"
+            />
+            <ChoiceFilter
+              label="Status"
+              value={filters.status}
+              choices={STATUS_FILTERS}
+              onChoose={(status) => set({ status })}
+              testId="filter-status"
+            />
             <Field label="From">
               <DayPicker day={filters.from} onDay={(from) => set({ from })} testId="filter-from" />
             </Field>
@@ -146,6 +122,39 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
         </>
       )}
     </>
+  );
+}
+
+/** One of a filter's choices, or All (the empty value). */
+function ChoiceFilter({
+  label,
+  value,
+  choices,
+  onChoose,
+  testId,
+}: {
+  label: string;
+  value: string;
+  choices: { value: string; label: string }[];
+  onChoose: (value: string) => void;
+  testId: string;
+}) {
+  return (
+    <Field label={label}>
+      <Dropdown
+        value={choices.find((c) => c.value === value)?.label ?? (value || "All")}
+        selectedOptions={[value]}
+        onOptionSelect={(_, d) => onChoose(d.optionValue ?? ALL)}
+        data-testid={testId}
+      >
+        <Option value={ALL}>All</Option>
+        {choices.map((c) => (
+          <Option key={c.value} value={c.value}>
+            {c.label}
+          </Option>
+        ))}
+      </Dropdown>
+    </Field>
   );
 }
 
