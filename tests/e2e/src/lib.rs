@@ -642,14 +642,12 @@ pub async fn press_deploy(c: &Client) -> Result<()> {
 
 /// Opens a solution's page from the solutions list and waits for its stage cards.
 ///
-/// An error note on the way fails at once with its words. A click the table took
-/// while it was still laying out (so it landed beside the row) is repeated once
-/// the page has visibly not changed for 5 s.
+/// A click the table took while it was still laying out is repeated ([`click_until`]);
+/// an error note on the page fails at once with its words.
 pub async fn open_solution(c: &Client, name: &str) -> Result<()> {
     click(c, "[data-testid=nav-deploy]").await?;
     let row = format!("[data-testid=solution-{name}] td");
-    click(c, &row).await?;
-    let mut clicked = Instant::now();
+    click_until(c, &row, "[data-testid=solution-page]", 30).await?;
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if c.find(Locator::Css(
@@ -663,15 +661,6 @@ pub async fn open_solution(c: &Client, name: &str) -> Result<()> {
         if let Ok(note) = c.find(Locator::Css("[data-testid=error-note]")).await {
             let text = note.text().await.unwrap_or_default();
             bail!("opening {name} showed an error: {text}");
-        }
-        let on_page = c
-            .find(Locator::Css("[data-testid=solution-page]"))
-            .await
-            .is_ok();
-        if !on_page && clicked.elapsed() > Duration::from_secs(5) {
-            eprintln!("open_solution: the click on {name} did not open its page; clicking again");
-            click(c, &row).await?;
-            clicked = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
