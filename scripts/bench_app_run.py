@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 
-READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: script_ms=(\d+))?")
+READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: script_ms=(\d+))?(?: marks=(\S*))?")
 TIMEOUT_S = float(os.environ.get("BENCH_TIMEOUT_S", "60"))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "2"))
 GOAL = 1.3
@@ -157,6 +157,7 @@ def launch(kind, binary, seeded):
                     mark["at_ms"] = int(m.group(1))
                     mark["origin_ms"] = int(m.group(2)) if m.group(2) else None
                     mark["script_ms"] = int(m.group(3)) if m.group(3) else None
+                    mark["marks"] = m.group(4) or ""
                     ready.set()
 
         threading.Thread(target=read, daemon=True).start()
@@ -171,6 +172,12 @@ def launch(kind, binary, seeded):
             load_ms = mark["origin_ms"] - start_ns / 1e6 if mark["origin_ms"] else float("nan")
             # When the UI's bundle began to run (the app only).
             script_ms = mark["script_ms"] - start_ns / 1e6 if mark["script_ms"] else float("nan")
+            # The page's startup marks, in ms after spawn like the rest.
+            marks = {}
+            for pair in mark["marks"].split(","):
+                name, _, after = pair.rpartition("=")
+                if name and after.lstrip("-").isdigit():
+                    marks[name] = script_ms + int(after)
             time.sleep(SETTLE_S)
             if proc.poll() is not None:
                 raise Failure(f"{kind} exited ({proc.returncode}) before its memory was read")
@@ -178,7 +185,7 @@ def launch(kind, binary, seeded):
         finally:
             stop(proc)
         noise = [l for l in lines if not READY.search(l)]
-        return {"ready_ms": ready_ms, "load_ms": load_ms, "script_ms": script_ms, "pss": pss, "rss": rss, "each": each, "stderr": noise}
+        return {"ready_ms": ready_ms, "load_ms": load_ms, "script_ms": script_ms, "marks": marks, "pss": pss, "rss": rss, "each": each, "stderr": noise}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -209,6 +216,8 @@ def main():
                     f"RSS {mib(r['rss']):6.1f} MiB ({len(r['each'])} processes, PSS MiB: {parts})",
                     flush=True,
                 )
+                if r["marks"]:
+                    print("    marks (ms after spawn): " + ", ".join(f"{n} {t:.0f}" for n, t in r["marks"].items()))
                 for line in r["stderr"][:5]:
                     print(f"    {kind} stderr: {line}")
     except Failure as e:
@@ -232,6 +241,15 @@ def main():
     for key, label in (("ready_ms", "startup"), ("pss", "memory (PSS)")):
         verdict = "met" if ratio[key] <= GOAL else "missed"
         print(f"goal {label} <= {GOAL}x bare: {verdict} ({ratio[key]:.2f}x)")
+    names = []
+    for r in results["app"]:
+        names += [n for n in r["marks"] if n not in names]
+    if names:
+        print()
+        print("the app's startup marks, median ms after spawn (first call `>` and answer `<` of each command):")
+        for n in names:
+            times = [r["marks"][n] for r in results["app"] if n in r["marks"]]
+            print(f"  {n:24} {statistics.median(times):6.0f} ms  ({len(times)} launches)")
 
 
 if __name__ == "__main__":

@@ -36,16 +36,28 @@ pub fn plugin<R: Runtime>() -> Option<TauriPlugin<R>> {
 }
 
 /// The page's `Date.now()` when the first history row was in the DOM, its
-/// `performance.timeOrigin` (when the webview began loading it) and when the UI's script
-/// began to run, printed to stderr as `ferry-bench-ready at_ms=<ms> origin_ms=<ms>
-/// script_ms=<ms>` with `FERRY_BENCH_READY=1`; ignored otherwise.
+/// `performance.timeOrigin` (when the webview began loading it), when the UI's script
+/// began to run and the page's startup marks (`name=ms` after the script began, comma
+/// separated), printed to stderr as `ferry-bench-ready at_ms=<ms> origin_ms=<ms>
+/// script_ms=<ms> marks=<marks>` with `FERRY_BENCH_READY=1`; ignored otherwise.
 #[tauri::command]
-pub fn bench_ready(at_ms: f64, origin_ms: f64, script_ms: f64) {
+pub fn bench_ready(at_ms: f64, origin_ms: f64, script_ms: f64, marks: Option<String>) {
     if bench_on() && [at_ms, origin_ms, script_ms].iter().all(|t| t.is_finite()) {
+        let marks = clean_marks(marks.as_deref().unwrap_or(""));
         eprintln!(
-            "ferry-bench-ready at_ms={at_ms:.0} origin_ms={origin_ms:.0} script_ms={script_ms:.0}"
+            "ferry-bench-ready at_ms={at_ms:.0} origin_ms={origin_ms:.0} script_ms={script_ms:.0} marks={marks}"
         );
     }
+}
+
+/// The marks with anything but names, numbers and their separators dropped, so the
+/// line stays one line the runner can parse.
+fn clean_marks(marks: &str) -> String {
+    marks
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "_=,<>-".contains(*c))
+        .take(2000)
+        .collect()
 }
 
 #[cfg(test)]
@@ -56,6 +68,18 @@ mod tests {
     fn nothing_is_injected_unless_asked() {
         assert_eq!(init_script(None, false), None);
         assert_eq!(init_script(Some("nowhere"), false), None);
+    }
+
+    #[test]
+    fn marks_stay_one_parsable_line() {
+        assert_eq!(
+            clean_marks("render=3,history>=9,history<=40"),
+            "render=3,history>=9,history<=40"
+        );
+        assert_eq!(
+            clean_marks("a=1\nferry-bench-ready at_ms=0 "),
+            "a=1ferry-bench-readyat_ms=0"
+        );
     }
 
     #[test]

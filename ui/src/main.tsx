@@ -4,8 +4,11 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { App } from "./App";
 import "./global.css";
 import { newQueryClient } from "./query/client";
+import { prefetchStart } from "./shell/prefetch";
+import { startPage } from "./shell/start";
 
 const queryClient = newQueryClient();
+prefetchStart(queryClient, startPage());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -56,7 +56,9 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
                     vec![],
                 )
                 .await?;
-            let from = wait_for(&c, "[data-testid=filter-from]", 5).await?;
+            // A custom range: the calendar loads when asked for.
+            click(&c, "[data-testid=filter-when] option[value=custom]").await?;
+            let from = wait_for(&c, "[data-testid=filter-from]", 10).await?;
             from.send_keys(&format!(
                 "{}\u{e007}",
                 tomorrow.as_str().unwrap_or_default()

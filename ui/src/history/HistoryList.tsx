@@ -52,7 +52,7 @@ export function HistoryList({
   onOpen: (id: string) => void;
   /** Called when the rows in view come close to the last one (to read the next page). */
   onNearEnd?: () => void;
-  /** For tests, where the viewport has no layout. */
+  /** The viewport's expected height, so the first render has rows (tests: it has no layout). */
   initialHeight?: number;
 }) {
   const styles = useStyles();

@@ -28,6 +28,7 @@ import type {
   SolutionSummary,
   SyncReport,
 } from "./ops";
+import { mark } from "../shell/marks";
 
 export type { AppInfo, ErrorCode, IpcError } from "./bindings";
 export type * from "./ops";
@@ -65,10 +66,13 @@ export function toFerryError(raw: unknown): FerryError {
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  mark(`${command}>`);
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
     throw toFerryError(raw);
+  } finally {
+    mark(`${command}<`);
   }
 }
 
@@ -157,5 +161,5 @@ export const signOut = () => call<void>("sign_out");
 /** Who is signed in to the profile in use (null: nobody). */
 export const account = () => call<AccountInfo | null>("account");
 /** Startup mark for scripts/bench-app.sh: the shell prints it only with FERRY_BENCH_READY=1. */
-export const benchReady = (atMs: number, originMs: number, scriptMs: number) =>
-  call<null>("bench_ready", { atMs, originMs, scriptMs });
+export const benchReady = (atMs: number, originMs: number, scriptMs: number, marks: string) =>
+  call<null>("bench_ready", { atMs, originMs, scriptMs, marks });

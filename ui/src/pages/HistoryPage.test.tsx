@@ -46,8 +46,21 @@ describe("HistoryPage", () => {
     expect(await screen.findByRole("status")).toHaveTextContent("2 deployments");
   });
 
-  it("asks the engine for a picked day range, in local days", async () => {
+  it("asks the engine for a quick range of local days", async () => {
     renderPage();
+    const when = await screen.findByTestId("filter-when");
+    fireEvent.change(when, { target: { value: "week" } });
+    const now = new Date();
+    const first = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 6);
+    await waitFor(() => expect(ipc.filters[ipc.filters.length - 1].createdFrom).toBe(first.toISOString()));
+    expect(ipc.filters[ipc.filters.length - 1].createdBefore).toBeNull();
+    // No calendar for a quick range: it loads only for a custom one.
+    expect(screen.queryByTestId("filter-from")).toBeNull();
+  });
+
+  it("asks the engine for a custom day range picked from the calendar, in local days", async () => {
+    renderPage();
+    fireEvent.change(await screen.findByTestId("filter-when"), { target: { value: "custom" } });
     const from = await screen.findByTestId("filter-from");
     fireEvent.change(from, { target: { value: "2026-11-20" } });
     fireEvent.keyDown(from, { key: "Enter" });
@@ -59,5 +72,14 @@ describe("HistoryPage", () => {
     fireEvent.click(screen.getByTestId("clear-dates"));
     await waitFor(() => expect(ipc.filters[ipc.filters.length - 1].createdFrom).toBeNull());
     expect(screen.queryByTestId("clear-dates")).toBeNull();
+    expect(screen.queryByTestId("filter-from")).toBeNull();
+  });
+
+  it("filters by a solution picked from the cache's choices", async () => {
+    renderPage();
+    const solution = await screen.findByTestId("filter-solution");
+    await waitFor(() => expect(solution).toHaveTextContent("ContosoCore"));
+    fireEvent.change(solution, { target: { value: "ContosoCore" } });
+    await waitFor(() => expect(ipc.filters[ipc.filters.length - 1].solution).toBe("ContosoCore"));
   });
 });

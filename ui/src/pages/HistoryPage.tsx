@@ -1,12 +1,12 @@
-import { useEffect, useMemo, useState } from "react";
+import { Suspense, lazy, useEffect, useMemo, useState } from "react";
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button, Dropdown, Field, Option, SearchBox, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { DatePicker } from "@fluentui/react-datepicker-compat";
+import { Button, Field, SearchBox, Select, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { HistoryRegular } from "@fluentui/react-icons";
-import { history, historyChoices, syncHistory } from "../ipc";
+import { syncHistory } from "../ipc";
 import { HistoryList } from "../history/HistoryList";
-import { NO_FILTERS, engineFilter, historyRow, type HistoryFilters } from "../history/filters";
-import { dateOf, dayOf, parseDay } from "../days";
+import { NO_FILTERS, historyRow, type HistoryFilters } from "../history/filters";
+import { historyChoicesQuery, historyQuery } from "../history/queries";
+import { RANGES, rangeDays, type Range } from "../history/ranges";
 import { STATUS_FILTERS } from "../run/status";
 import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
@@ -14,9 +14,17 @@ import { EmptyState } from "./EmptyState";
 import { ErrorNote } from "./ErrorNote";
 import { PageHeader } from "./PageHeader";
 
+// The calendar loads when the maker asks for a custom range: most starts never show it.
+const DayRange = lazy(() => import("../history/DayRange").then((m) => ({ default: m.DayRange })));
+
+// The list fills the window below the header and filters; its first render assumes
+// that height so rows are in the first paint (the list measures itself right after).
+const LIST_OFFSET_PX = 330;
+const LIST_MIN_PX = 260;
+
 const useStyles = makeStyles({
   filters: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end", marginBottom: tokens.spacingVerticalM },
-  list: { height: "calc(100vh - 330px)", minHeight: "260px" },
+  list: { height: `calc(100vh - ${LIST_OFFSET_PX}px)`, minHeight: `${LIST_MIN_PX}px` },
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
@@ -28,14 +36,10 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
   const client = useQueryClient();
   const offline = useOffline();
   const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
-  const runs = useInfiniteQuery({
-    queryKey: ["history", filters.text, filters.solution, filters.stage, filters.status, filters.from, filters.to],
-    queryFn: ({ pageParam }) => history(engineFilter(filters, pageParam)),
-    initialPageParam: 0,
-    getNextPageParam: (last) => last.nextOffset ?? undefined,
-  });
+  const [range, setRange] = useState<Range>("any");
+  const runs = useInfiniteQuery(historyQuery(filters));
   // The choices come from everything in the cache, not from the filtered page.
-  const choices = useQuery({ queryKey: ["history", "choices"], queryFn: historyChoices });
+  const choices = useQuery(historyChoicesQuery);
   // Read what changed on the host since last time (quietly: offline, the cache answers).
   useEffect(() => {
     if (offline) return;
@@ -53,6 +57,11 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
     if (runs.hasNextPage && !runs.isFetchingNextPage) void runs.fetchNextPage();
   };
   const set = (patch: Partial<HistoryFilters>) => setFilters({ ...filters, ...patch });
+  const chooseRange = (next: Range) => {
+    setRange(next);
+    // A custom range starts from the days already chosen; the others set them.
+    if (next !== "custom") set(rangeDays(next, new Date()));
+  };
   const empty = choices.data && choices.data.solutions.length === 0;
 
   return (
@@ -94,14 +103,22 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
               onChoose={(status) => set({ status })}
               testId="filter-status"
             />
-            <Field label="From">
-              <DayPicker day={filters.from} onDay={(from) => set({ from })} testId="filter-from" />
+            <Field label="When">
+              <Select value={range} onChange={(_, d) => chooseRange(d.value as Range)} data-testid="filter-when">
+                {RANGES.map((r) => (
+                  <option key={r.value} value={r.value}>
+                    {r.label}
+                  </option>
+                ))}
+              </Select>
             </Field>
-            <Field label="To">
-              <DayPicker day={filters.to} onDay={(to) => set({ to })} testId="filter-to" />
-            </Field>
-            {(filters.from || filters.to) && (
-              <Button appearance="subtle" onClick={() => set({ from: "", to: "" })} data-testid="clear-dates">
+            {range === "custom" && (
+              <Suspense fallback={<Spinner size="tiny" label="Opening the calendar…" />}>
+                <DayRange from={filters.from} to={filters.to} onChange={(from, to) => set({ from, to })} />
+              </Suspense>
+            )}
+            {range !== "any" && (
+              <Button appearance="subtle" onClick={() => chooseRange("any")} data-testid="clear-dates">
                 Any day
               </Button>
             )}
@@ -115,7 +132,10 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
                 {runs.hasNextPage ? " so far; older ones load as you scroll" : ""}
               </Text>
               <div className={styles.list}>
-                <HistoryList rows={rows} onOpen={(runId) => navigate({ page: "run", runId, from: "history" })} onNearEnd={more} />
+                <HistoryList
+                  rows={rows}
+                  initialHeight={Math.max(LIST_MIN_PX, window.innerHeight - LIST_OFFSET_PX)}
+                  onOpen={(runId) => navigate({ page: "run", runId, from: "history" })} onNearEnd={more} />
               </div>
             </>
           )}
@@ -125,7 +145,7 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
   );
 }
 
-/** One of a filter's choices, or All (the empty value). */
+/** One of a filter's choices, or All (the empty value): a native list, light to start. */
 function ChoiceFilter({
   label,
   value,
@@ -139,37 +159,19 @@ function ChoiceFilter({
   onChoose: (value: string) => void;
   testId: string;
 }) {
+  // A value the list no longer holds (the cache was cleared) stays shown until changed.
+  const known = value === ALL || choices.some((c) => c.value === value);
   return (
     <Field label={label}>
-      <Dropdown
-        value={choices.find((c) => c.value === value)?.label ?? (value || "All")}
-        selectedOptions={[value]}
-        onOptionSelect={(_, d) => onChoose(d.optionValue ?? ALL)}
-        data-testid={testId}
-      >
-        <Option value={ALL}>All</Option>
+      <Select value={value} onChange={(_, d) => onChoose(d.value)} data-testid={testId}>
+        <option value={ALL}>All</option>
+        {!known && <option value={value}>{value}</option>}
         {choices.map((c) => (
-          <Option key={c.value} value={c.value}>
+          <option key={c.value} value={c.value}>
             {c.label}
-          </Option>
+          </option>
         ))}
-      </Dropdown>
+      </Select>
     </Field>
-  );
-}
-
-/** A local day picked from a calendar (or typed), cleared with the field's own button. */
-function DayPicker({ day, onDay, testId }: { day: string; onDay: (day: string) => void; testId: string }) {
-  return (
-    <DatePicker
-      value={dateOf(day)}
-      onSelectDate={(date) => onDay(date ? dayOf(date) : "")}
-      formatDate={(date) => (date ? date.toLocaleDateString() : "")}
-      parseDateFromString={parseDay}
-      placeholder="Any day"
-      allowTextInput
-      data-testid={testId}
-      style={{ width: 150 }}
-    />
   );
 }

@@ -1,6 +1,6 @@
 // The host's status, read every few seconds: the frame shows the profile and
 // account, and the offline banner appears when the host stops answering.
-import { useQuery } from "@tanstack/react-query";
+import { queryOptions, useQuery } from "@tanstack/react-query";
 import { profiles, status } from "../ipc";
 
 export const STATUS_KEY = ["status"] as const;
@@ -9,8 +9,11 @@ export const PROFILES_KEY = ["profiles"] as const;
 /** How often the host is asked whether it is there. */
 export const STATUS_INTERVAL_MS = 4000;
 
+/** The profiles, the active one marked: the frame's first read. */
+export const profilesQuery = queryOptions({ queryKey: PROFILES_KEY, queryFn: profiles });
+
 export function useProfiles() {
-  return useQuery({ queryKey: PROFILES_KEY, queryFn: profiles });
+  return useQuery(profilesQuery);
 }
 
 const WELCOMED_KEY = "ferry.welcomed";

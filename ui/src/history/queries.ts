@@ -1,0 +1,18 @@
+// The History page's reads, defined once: the page uses them, and the start of the
+// app sends them before React's first render when the window opens on History
+// (shell/prefetch.ts), so the cache's answer is on its way while the page renders.
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
+import { history, historyChoices } from "../ipc";
+import { engineFilter, type HistoryFilters } from "./filters";
+
+/** The runs matching the filters, a page at a time (the next as the list scrolls). */
+export const historyQuery = (filters: HistoryFilters) =>
+  infiniteQueryOptions({
+    queryKey: ["history", filters.text, filters.solution, filters.stage, filters.status, filters.from, filters.to],
+    queryFn: ({ pageParam }) => history(engineFilter(filters, pageParam)),
+    initialPageParam: 0,
+    getNextPageParam: (last) => last.nextOffset ?? undefined,
+  });
+
+/** The filters' choices: every solution and stage in the cache, not only the page's. */
+export const historyChoicesQuery = queryOptions({ queryKey: ["history", "choices"], queryFn: historyChoices });
