@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The desktop app's startup time and memory against a bare Tauri window, in one run
-# (BENCHMARKS.md, "Desktop app: startup and memory"): builds both in release, seeds a
-# temp data dir with cached runs for a profile whose host is not running, then launches
-# each RUNS times, interleaved, under Xvfb and a D-Bus session, and prints the time to
-# first data, the memory of all their processes, the medians and the ratios.
+# (BENCHMARKS.md, "Desktop app: startup and memory"): builds both in release (the bare
+# window also carries the "Fluent floor" page: React, a FluentProvider, one line of
+# text), seeds a temp data dir with cached runs for a profile whose host is not running,
+# then launches each RUNS times, interleaved, under Xvfb and a D-Bus session, and prints
+# the time to first data, the memory of all their processes, the medians and the ratios.
 #   scripts/bench-app.sh [runs=5] [cached runs=10000]
 # Exits non-zero only when a measurement fails, not when the goal (<= 1.3x) is missed.
 set -euo pipefail
@@ -33,6 +34,9 @@ for name in ("tauri", "tauri-runtime-wry", "wry", "tao", "webkit2gtk"):
                  "copy the root Cargo.lock into benches/bare-window/ and run `cargo metadata` there")
     print(f"{name} {locks[0][name]}")
 PY
+step "the Fluent floor page (ui/bench/floor -> benches/bare-window/dist/floor)"
+(cd ui && npx vite build bench/floor --config vite.config.ts --outDir "$ROOT/benches/bare-window/dist/floor" \
+  --emptyOutDir --base ./ --logLevel warn)
 step "cargo build --release bare window (target/bare-window)"
 CARGO_TARGET_DIR="$BARE_TARGET" cargo build --release --locked -q \
   --manifest-path benches/bare-window/Cargo.toml --features custom-protocol

@@ -1,8 +1,10 @@
 """Runner for scripts/bench-app.sh (run it under xvfb-run and dbus-run-session).
 
-Launches the Ferry app and the bare Tauri window N times each, interleaved, after one
-warm-up launch of each (not counted), every launch with fresh temp HOME/XDG dirs (and,
-for the app, a fresh copy of the seeded data dir). Per launch it measures:
+Launches the Ferry app, the bare Tauri window and the "Fluent floor" (the bare window
+with BARE_PAGE=floor/index.html: React, a FluentProvider and one line of text) N times
+each, interleaved, after one warm-up launch of each (not counted), every launch with
+fresh temp HOME/XDG dirs (and, for the app, a fresh copy of the seeded data dir). Per
+launch it measures:
 
   ready   ms from spawning the process to the page's own `Date.now()` when its data
           was in the DOM (the app: first history row; the bare window: its static
@@ -124,6 +126,8 @@ def launch(kind, binary, seeded):
     root = tempfile.mkdtemp(prefix=f"ferry-bench-{kind}-")
     try:
         env = temp_env(root)
+        if kind == "floor":
+            env["BARE_PAGE"] = "floor/index.html"
         if kind == "app":
             data = os.path.join(root, "data")
             shutil.copytree(seeded, data)
@@ -199,20 +203,21 @@ def main():
         sys.exit(__doc__)
     app, bare, seeded = (os.path.abspath(a) for a in sys.argv[1:4])
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-    bins = {"app": app, "bare": bare}
-    results = {"app": [], "bare": []}
+    bins = {"app": app, "bare": bare, "floor": bare}
+    results = {"app": [], "bare": [], "floor": []}
+    kinds = list(results)
     try:
-        for kind in ("app", "bare"):
+        for kind in kinds:
             r = launch(kind, bins[kind], seeded)
-            print(f"warm-up {kind:4}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
+            print(f"warm-up {kind:5}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
         for i in range(runs):
-            order = ("app", "bare") if i % 2 == 0 else ("bare", "app")
+            order = kinds[i % 3 :] + kinds[: i % 3]
             for kind in order:
                 r = launch(kind, bins[kind], seeded)
                 results[kind].append(r)
                 parts = ", ".join(f"{n} {mib(p):.0f}" for n, p in sorted(r["each"], key=lambda e: -e[1]))
                 print(
-                    f"run {i + 1} {kind:4}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms, script at {r['script_ms']:5.0f} ms), PSS {mib(r['pss']):6.1f} MiB, "
+                    f"run {i + 1} {kind:5}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms, script at {r['script_ms']:5.0f} ms), PSS {mib(r['pss']):6.1f} MiB, "
                     f"RSS {mib(r['rss']):6.1f} MiB ({len(r['each'])} processes, PSS MiB: {parts})",
                     flush=True,
                 )
@@ -232,11 +237,18 @@ def main():
     print(f"medians of {runs} launches each:")
     print("| | ready (first data in the DOM) | of which: until the page began loading | PSS, all processes | RSS, all processes |")
     print("|---|---|---|---|---|")
-    for kind, label in (("app", "Ferry, History with 10,000 cached runs"), ("bare", "bare Tauri window")):
+    for kind, label in (
+        ("app", "Ferry, History with 10,000 cached runs"),
+        ("bare", "bare Tauri window"),
+        ("floor", "Fluent floor: the bare window with React, a FluentProvider and one line"),
+    ):
         m = med[kind]
         print(f"| {label} | {m['ready_ms']:.0f} ms | {m['load_ms']:.0f} ms | {mib(m['pss']):.1f} MiB | {mib(m['rss']):.1f} MiB |")
-    ratio = {key: med["app"][key] / med["bare"][key] for key in ("ready_ms", "load_ms", "pss", "rss")}
+    keys = ("ready_ms", "load_ms", "pss", "rss")
+    ratio = {key: med["app"][key] / med["bare"][key] for key in keys}
+    floor = {key: med["floor"][key] / med["bare"][key] for key in keys}
     print(f"| **app / bare** | **{ratio['ready_ms']:.2f}×** | {ratio['load_ms']:.2f}× | **{ratio['pss']:.2f}×** | {ratio['rss']:.2f}× |")
+    print(f"| Fluent floor / bare | {floor['ready_ms']:.2f}× | {floor['load_ms']:.2f}× | {floor['pss']:.2f}× | {floor['rss']:.2f}× |")
     print()
     for key, label in (("ready_ms", "startup"), ("pss", "memory (PSS)")):
         verdict = "met" if ratio[key] <= GOAL else "missed"

@@ -1,6 +1,8 @@
 //! A bare Tauri window showing a static page: the baseline Ferry's app is measured
 //! against (`scripts/bench-app.sh`). The page calls `ready` once its content is in the
 //! DOM; like the app with `FERRY_BENCH_READY=1`, it prints the moment to stderr.
+//! `BARE_PAGE=floor/index.html` opens the "Fluent floor" instead (React, a
+//! FluentProvider and one line of text, built by the script from `ui/bench/floor/`).
 
 #![forbid(unsafe_code)]
 
@@ -12,8 +14,16 @@ fn ready(at_ms: f64, origin_ms: f64) {
 }
 
 fn main() {
+    let page = std::env::var("BARE_PAGE").unwrap_or_else(|_| "index.html".into());
     tauri::Builder::default()
         .invoke_handler(tauri::generate_handler![ready])
+        .setup(move |app| {
+            tauri::WebviewWindowBuilder::new(app, "main", tauri::WebviewUrl::App(page.into()))
+                .title("Bare window")
+                .inner_size(1100.0, 720.0)
+                .build()?;
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("the bare window could not start");
 }
