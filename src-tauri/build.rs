@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "matrix",
     "plan",
     "artifact_hash",
+    "redeploy_candidates",
     "validate",
     "deploy",
     "watch_run",

@@ -66,6 +66,7 @@ pub fn run() {
             catalog::matrix,
             catalog::plan,
             catalog::artifact_hash,
+            catalog::redeploy_candidates,
             runs::validate,
             runs::deploy,
             runs::watch_run,

@@ -8,7 +8,8 @@ import { prefetchStart } from "./shell/prefetch";
 import { startPage } from "./shell/start";
 
 const queryClient = newQueryClient();
-prefetchStart(queryClient, startPage());
+// The first reads go out now; the first render waits for them briefly (shell/prefetch.ts).
+await prefetchStart(queryClient, startPage());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -24,8 +24,8 @@ use crate::error::{OpsError, Result};
 use crate::explain::{explain_run, explain_validation, Explanation};
 use crate::pacing::{Pacer, PhaseKind};
 use crate::types::{
-    CheckSeverity, DeployRequest, Gate, Plan, PlanRequest, RunEvent, RunEventKind, RunOutcome,
-    RunSummary,
+    CheckSeverity, DeployRequest, Gate, Plan, PlanRequest, RedeployCandidate, RunEvent,
+    RunEventKind, RunOutcome, RunSummary,
 };
 
 const APPROVAL_PENDING: i64 = 10;
@@ -423,11 +423,6 @@ impl Engine {
             });
         }
         let s = self.session().await?;
-        if req.run_id.is_some() && plan.redeploy.is_some() {
-            return Err(OpsError::InvalidInput(
-                "a redeployment starts a new run: give the run to redeploy, or a validated run to deploy, not both".into(),
-            ));
-        }
         let id = match req.run_id.as_deref() {
             Some(existing) => {
                 let id = parse_id(existing)?;
@@ -437,6 +432,9 @@ impl Engine {
                         "the run {id} is {}, not validated; deploy without a run id to start a new one",
                         run.status_label()
                     )));
+                }
+                if let Some(redeploy) = &plan.redeploy {
+                    check_validated_redeploy(&run, redeploy)?;
                 }
                 id
             }
@@ -776,6 +774,18 @@ pub(crate) fn parse_schedule(text: &str) -> Result<String> {
     Ok(utc.format(&Rfc3339).unwrap_or_else(|_| text.to_string()))
 }
 
+/// A validated run deployed as a redeployment must carry the package being put back
+/// (validating the redeployment binds it); another run's validation does not count.
+fn check_validated_redeploy(run: &HostRun, redeploy: &RedeployCandidate) -> Result<()> {
+    if run.artifact_id.map(|a| a.to_string()).as_deref() == Some(redeploy.artifact_id.as_str()) {
+        return Ok(());
+    }
+    Err(OpsError::InvalidInput(format!(
+        "the validated run {} carries another package than the run {} being redeployed; validate the redeployment again, or deploy it without a run id",
+        run.deploymentstagerunid, redeploy.run_id
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -787,6 +797,33 @@ mod tests {
             v[k] = x.clone();
         }
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn a_validated_redeployment_deploys_only_with_the_package_it_puts_back() {
+        let artifact = Uuid::from_u128(4);
+        let redeploy = RedeployCandidate {
+            run_id: Uuid::from_u128(1).to_string(),
+            solution: "ContosoCore".into(),
+            stage_id: Uuid::from_u128(2).to_string(),
+            version: Some("1.0.0.4".into()),
+            artifact_id: artifact.to_string(),
+            deployed_on: None,
+            current: false,
+        };
+        let bound = run(json!({ "_artifactid_value": artifact }));
+        assert!(check_validated_redeploy(&bound, &redeploy).is_ok());
+        for other in [
+            run(json!({ "_artifactid_value": Uuid::from_u128(5) })),
+            run(json!({})),
+        ] {
+            let err = check_validated_redeploy(&other, &redeploy).unwrap_err();
+            assert!(matches!(err, OpsError::InvalidInput(_)), "{err}");
+            assert!(
+                err.to_string().contains("validate the redeployment again"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! What can be deployed where: solutions, pipelines, the matrix, a plan.
 
 use ferry_ipc::IpcError;
-use ferry_ops::{CancellationToken, Matrix, PipelineOverview, Plan, PlanRequest, SolutionSummary};
+use ferry_ops::{
+    CancellationToken, Matrix, PipelineOverview, Plan, PlanRequest, RedeployCandidate,
+    SolutionSummary,
+};
 
 use super::AppStateRef;
 
@@ -39,4 +42,18 @@ pub async fn artifact_hash(
     run_id: String,
 ) -> Result<Option<String>, IpcError> {
     Ok(state.engine()?.artifact_hash(&run_id).await?)
+}
+
+/// The successful runs of a solution in a stage whose package can go there again,
+/// newest first (the first is what the stage has now).
+#[tauri::command]
+pub async fn redeploy_candidates(
+    state: AppStateRef<'_>,
+    solution: String,
+    stage: String,
+) -> Result<Vec<RedeployCandidate>, IpcError> {
+    Ok(state
+        .engine()?
+        .redeploy_candidates(&solution, &stage)
+        .await?)
 }

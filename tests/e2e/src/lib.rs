@@ -497,6 +497,7 @@ pub struct HostProcess {
     pub url: String,
     ferry: PathBuf,
     _data: tempfile::TempDir,
+    _scenario: Option<tempfile::TempDir>,
 }
 
 impl HostProcess {
@@ -532,6 +533,45 @@ impl HostProcess {
         if !out.status.success() {
             bail!(
                 "ferry host approve-code {code} failed ({}): {}{}",
+                out.status,
+                stdout,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(stdout)
+    }
+
+    /// Starts the host (open auth) with a scenario of the test's own instead of the demo.
+    pub async fn start_scenario(toml: &str) -> Result<Self> {
+        let dir = tempfile::tempdir()?;
+        let file = dir.path().join("scenario.toml");
+        std::fs::write(&file, toml)?;
+        let file = file.to_string_lossy().into_owned();
+        let mut host = Self::start_auth(&["--auth", "open", "--scenario", &file]).await?;
+        host._scenario = Some(dir);
+        Ok(host)
+    }
+
+    /// Runs the `ferry` CLI as `user` against this host, with a data folder of its own
+    /// (created on first use; `profile add` it once), and returns what it printed.
+    pub fn ferry_cli(&self, user: &str, args: &[&str]) -> Result<String> {
+        let home = self._data.path().join("cli");
+        let out = std::process::Command::new(&self.ferry)
+            .args(args)
+            .env("FERRY_DATA_DIR", home.join("data"))
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("xdg"))
+            .env("FERRY_TOKEN", user)
+            .env("FERRY_POLL_MS", "100")
+            .env("NO_COLOR", "1")
+            .env_remove("FERRY_PROFILE")
+            .output()
+            .context("running the ferry CLI")?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            bail!(
+                "ferry {} failed ({}): {}{}",
+                args.join(" "),
                 out.status,
                 stdout,
                 String::from_utf8_lossy(&out.stderr)
@@ -576,6 +616,7 @@ impl HostProcess {
             url,
             ferry,
             _data: data,
+            _scenario: None,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while tokio::net::TcpStream::connect(("127.0.0.1", port))

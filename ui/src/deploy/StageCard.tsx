@@ -10,7 +10,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { outcomeColor } from "../run/status";
-import { ArrowRight20Regular, LockClosed16Regular } from "@fluentui/react-icons";
+import { ArrowRight20Regular, History20Regular, LockClosed16Regular } from "@fluentui/react-icons";
 
 /** What a stage card shows: the stage, whether it can take this solution, its last run. */
 export interface StageCardModel {
@@ -20,6 +20,8 @@ export interface StageCardModel {
   /** Why the stage cannot be deployed to now; absent when it can. */
   blockedReason?: string;
   gates: string[];
+  /** An earlier package may be deployed here again (the pipeline allows it). */
+  canRedeploy?: boolean;
   lastRun?: {
     version: string;
     statusLabel: string;
@@ -42,9 +44,12 @@ const useStyles = makeStyles({
 export function StageCard({
   stage,
   onDeploy,
+  onRedeploy,
 }: {
   stage: StageCardModel;
   onDeploy: (stageId: string) => void;
+  /** Opens the choice of an earlier package to deploy here again. */
+  onRedeploy?: (stageId: string) => void;
 }) {
   const styles = useStyles();
   const run = stage.lastRun;
@@ -104,6 +109,11 @@ export function StageCard({
           </Tooltip>
         ) : (
           deploy
+        )}
+        {stage.canRedeploy && onRedeploy && (
+          <Button appearance="subtle" icon={<History20Regular />} onClick={() => onRedeploy(stage.id)} data-testid={`redeploy-open-${stage.id}`}>
+            Redeploy…
+          </Button>
         )}
       </CardFooter>
       {stage.blockedReason && (

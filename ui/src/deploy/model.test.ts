@@ -17,6 +17,12 @@ describe("stage cards", () => {
     expect(model.lastRun).toMatchObject({ version: "1.0.0.4", outcome: "failed", by: "Mona Maker" });
     expect(stageCardModel(stage()).blockedReason).toBeUndefined();
   });
+
+  it("offer a redeployment where the pipeline allows one and the stage has had a run", () => {
+    expect(stageCardModel(stage({ enableRedeployment: true, latestRun: run() })).canRedeploy).toBe(true);
+    expect(stageCardModel(stage({ enableRedeployment: true })).canRedeploy).toBe(false);
+    expect(stageCardModel(stage({ latestRun: run() })).canRedeploy).toBe(false);
+  });
 });
 
 describe("validation findings", () => {

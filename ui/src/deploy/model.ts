@@ -33,6 +33,8 @@ export function stageCardModel(stage: StageOverview): StageCardModel {
     blockedReason: d && !d.deployable ? d.reason : undefined,
     gates: gatesOf(stage),
     lastRun: lastRunOf(stage.latestRun),
+    // The pipeline lets an older package go back, and the stage has had one.
+    canRedeploy: stage.enableRedeployment && stage.latestRun != null,
   };
 }
 

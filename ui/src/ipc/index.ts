@@ -18,6 +18,7 @@ import type {
   PipelineOverview,
   Plan,
   PlanRequest,
+  RedeployCandidate,
   ProfileInfo,
   RunEvent,
   RunOutcome,
@@ -141,6 +142,9 @@ export const saveSettingsFile = (solution: string, text: string) =>
   call<string | null>("save_settings_file", { solution, text });
 /** SHA-256 of the package a run carried, or null when it has none (yet). */
 export const artifactHash = (runId: string) => call<string | null>("artifact_hash", { runId });
+/** The successful runs of a solution in a stage whose package can go there again, newest first. */
+export const redeployCandidates = (solution: string, stage: string) =>
+  call<RedeployCandidate[]>("redeploy_candidates", { solution, stage });
 
 /** Receives what a sign-in in progress asks of the maker (a code and its page, or a browser page). */
 export type OnSignInEvent = (event: SignInEvent) => void;

@@ -16,7 +16,10 @@ vi.mock("../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../ipc")>()),
   plan: async (r: PlanRequest) => {
     ipc.plans.push(r);
-    return r.values ? plan({ ready: true }) : plan();
+    const redeploy = r.redeployOf
+      ? { runId: r.redeployOf, solution: "ContosoCore", stageId: "stage-test", version: "1.0.0.2", artifactId: "a2", deployedOn: "2026-11-20T10:00:00Z", current: false }
+      : null;
+    return plan({ ready: Boolean(r.values), redeploy, ...(redeploy ? { version: "1.0.0.2" } : {}) });
   },
   validate: (r: PlanRequest, op: string, on: OnRunEvent) => ipc.validate(r, op, on),
   deploy: (r: DeployRequest, op: string, on: OnRunEvent) => ipc.deploy(r, op, on),
@@ -32,12 +35,12 @@ afterEach(() => {
   ipc.saved = [];
 });
 
-function renderWizard(navigate = vi.fn()) {
+function renderWizard(navigate = vi.fn(), redeployOf: string | null = null) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <FluentProvider theme={webLightTheme}>
       <QueryClientProvider client={client}>
-        <DeployWizard solution="ContosoCore" stageId="stage-test" navigate={navigate} />
+        <DeployWizard solution="ContosoCore" stageId="stage-test" redeployOf={redeployOf} navigate={navigate} />
       </QueryClientProvider>
     </FluentProvider>,
   );
@@ -83,6 +86,15 @@ describe("DeployWizard", () => {
     expect(screen.getByTestId("findings-verdict")).toHaveTextContent("cannot be deployed yet");
     expect(screen.getByTestId("to-values")).toBeDisabled();
     expect(screen.getByTestId("validate-again")).toBeEnabled();
+  });
+
+  it("redeploys an earlier run's package at its version, which cannot be changed", async () => {
+    renderWizard(vi.fn(), "run-2");
+    const version = await screen.findByTestId("version");
+    expect(version).toHaveValue("1.0.0.2");
+    expect(version).toBeDisabled();
+    expect(screen.getByTestId("step-details")).toHaveTextContent("puts back the package");
+    expect(ipc.plans[0].redeployOf).toBe("run-2");
   });
 
   it("deploys later at a day and time picked in local time, sent as UTC", async () => {

@@ -40,10 +40,21 @@ const useStyles = makeStyles({
 });
 
 /** The deploy wizard: when and what → validate → values → summary → Deploy. */
-export function DeployWizard({ solution, stageId, navigate }: { solution: string; stageId: string; navigate: Navigate }) {
+export function DeployWizard({
+  solution,
+  stageId,
+  redeployOf,
+  navigate,
+}: {
+  solution: string;
+  stageId: string;
+  /** An earlier successful run whose package goes to the stage again. */
+  redeployOf: string | null;
+  navigate: Navigate;
+}) {
   const initial = useQuery({
-    queryKey: ["plan", solution, stageId],
-    queryFn: () => planOf({ solution, stage: stageId, settingsJson: null, values: null, version: null, redeployOf: null }),
+    queryKey: ["plan", solution, stageId, redeployOf],
+    queryFn: () => planOf({ solution, stage: stageId, settingsJson: null, values: null, version: null, redeployOf }),
     staleTime: Infinity,
   });
   const crumbs = [

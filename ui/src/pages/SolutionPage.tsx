@@ -1,8 +1,10 @@
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { artifactHash, pipelines, solutions, type StageOverview } from "../ipc";
 import { stageCardModel } from "../deploy/model";
 import { StageCard } from "../deploy/StageCard";
+import { RedeployDialog, type RedeployTarget } from "../deploy/RedeployDialog";
 import type { Navigate } from "../shell/route";
 import { ErrorNote } from "./ErrorNote";
 import { PageHeader } from "./PageHeader";
@@ -20,6 +22,7 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
   const list = useQuery({ queryKey: ["solutions"], queryFn: solutions });
   const lines = useQuery({ queryKey: ["pipelines", solution], queryFn: () => pipelines(solution) });
   const summary = list.data?.find((s) => s.uniqueName === solution);
+  const [redeploy, setRedeploy] = useState<RedeployTarget | null>(null);
   return (
     <div data-testid="solution-page">
       <PageHeader
@@ -48,17 +51,35 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
           </div>
           <div className={styles.stages}>
             {p.stages.map((stage) => (
-              <Stage key={stage.id} stage={stage} onDeploy={(stageId) => navigate({ page: "wizard", solution, stageId })} />
+              <Stage
+                key={stage.id}
+                stage={stage}
+                onDeploy={(stageId) => navigate({ page: "wizard", solution, stageId })}
+                onRedeploy={() => setRedeploy({ solution, stageId: stage.id, stageName: stage.name })}
+              />
             ))}
           </div>
         </section>
       ))}
+      <RedeployDialog
+        target={redeploy}
+        onClose={() => setRedeploy(null)}
+        onPick={(c) => navigate({ page: "wizard", solution, stageId: c.stageId, redeployOf: c.runId })}
+      />
     </div>
   );
 }
 
 /** A stage card, with the fingerprint of the package its last run carried. */
-function Stage({ stage, onDeploy }: { stage: StageOverview; onDeploy: (stageId: string) => void }) {
+function Stage({
+  stage,
+  onDeploy,
+  onRedeploy,
+}: {
+  stage: StageOverview;
+  onDeploy: (stageId: string) => void;
+  onRedeploy: () => void;
+}) {
   const runId = stage.latestRun?.id;
   const hash = useQuery({
     queryKey: ["artifact", runId],
@@ -68,5 +89,5 @@ function Stage({ stage, onDeploy }: { stage: StageOverview; onDeploy: (stageId: 
   });
   const model = stageCardModel(stage);
   if (model.lastRun && hash.data) model.lastRun.artifactHash = hash.data;
-  return <StageCard stage={model} onDeploy={onDeploy} />;
+  return <StageCard stage={model} onDeploy={onDeploy} onRedeploy={onRedeploy} />;
 }

@@ -104,7 +104,13 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
           {route.page === "deploy" && <DeployPage navigate={setRoute} />}
           {route.page === "solution" && <SolutionPage solution={route.solution} navigate={setRoute} />}
           {route.page === "wizard" && (
-            <DeployWizard solution={route.solution} stageId={route.stageId} navigate={setRoute} />
+            <DeployWizard
+              key={route.redeployOf ?? "new"}
+              solution={route.solution}
+              stageId={route.stageId}
+              redeployOf={route.redeployOf ?? null}
+              navigate={setRoute}
+            />
           )}
           {route.page === "run" && <RunPage key={route.runId} runId={route.runId} from={route.from} navigate={setRoute} />}
           {route.page === "history" && <HistoryPage navigate={setRoute} />}

@@ -4,7 +4,8 @@ import type { PageId } from "./pages";
 export type Route =
   | { page: "deploy" }
   | { page: "solution"; solution: string }
-  | { page: "wizard"; solution: string; stageId: string }
+  /** `redeployOf`: the earlier run whose package goes to the stage again. */
+  | { page: "wizard"; solution: string; stageId: string; redeployOf?: string }
   | { page: "run"; runId: string; from: "deploy" | "history" }
   | { page: "history" }
   | { page: "settings" };

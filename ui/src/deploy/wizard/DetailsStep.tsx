@@ -81,14 +81,16 @@ export function DetailsStep({
       <Field
         label="Version"
         hint={
-          plan.promotes
-            ? `This stage promotes the package the previous stage got, so the version is fixed (${had.join("; ")}).`
-            : `Proposed: ${plan.version} (${had.join("; ")}). A version you type must be higher.`
+          plan.redeploy
+            ? `This deployment puts back the package ${plan.stage.name} got${deployedOn(plan.redeploy.deployedOn)}, so the version is fixed (${had.join("; ")}).`
+            : plan.promotes
+              ? `This stage promotes the package the previous stage got, so the version is fixed (${had.join("; ")}).`
+              : `Proposed: ${plan.version} (${had.join("; ")}). A version you type must be higher.`
         }
       >
         <Input
           value={state.version}
-          disabled={plan.promotes}
+          disabled={plan.promotes || plan.redeploy != null}
           onChange={(_, d) => onChange({ ...state, version: d.value })}
           data-testid="version"
         />
@@ -103,6 +105,11 @@ export function DetailsStep({
       </Field>
     </div>
   );
+}
+
+/** " on <local date and time>" for a redeployed package's first deployment, or nothing. */
+function deployedOn(at: string | null): string {
+  return at ? ` on ${new Date(at).toLocaleString()}` : "";
 }
 
 /** `YYYY-MM-DDTHH:00` two full hours from `now` at most (local time). */

@@ -44,6 +44,15 @@ export function SummaryStep({
         <dd className={styles.value}>
           {plan.solution.friendlyName || plan.solution.uniqueName} {state.version || plan.version}
         </dd>
+        {plan.redeploy && (
+          <>
+            <dt className={styles.term}>Package</dt>
+            <dd className={styles.value} data-testid="summary-redeploy">
+              Redeploys the package of an earlier run
+              {plan.redeploy.deployedOn ? ` (deployed ${new Date(plan.redeploy.deployedOn).toLocaleString()})` : ""}
+            </dd>
+          </>
+        )}
         <dt className={styles.term}>To</dt>
         <dd className={styles.value}>
           {plan.stage.name} → {plan.stage.targetName ?? "its target"} ({plan.pipelineName})

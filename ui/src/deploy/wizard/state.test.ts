@@ -23,6 +23,17 @@ describe("deploy wizard state", () => {
     });
   });
 
+  it("a redeployment names its earlier run and keeps that package's version", () => {
+    const p = plan({
+      version: "1.0.0.2",
+      redeploy: { runId: "run-2", solution: "ContosoCore", stageId: "t", version: "1.0.0.2", artifactId: "a2", deployedOn: null, current: false },
+    });
+    const s = initialState(p);
+    expect(s.redeployOf).toBe("run-2");
+    expect(deployRequest("ContosoCore", "t", s, p, null)).toMatchObject({ redeployOf: "run-2", version: null });
+    expect(planRequest("ContosoCore", "t", initialState(plan()), plan(), false).redeployOf).toBeNull();
+  });
+
   it("schedules in UTC and refuses a time in the past", () => {
     const p = plan();
     const later = { ...initialState(p), when: "later" as const, localTime: "2030-01-02T03:04", notes: " why " };

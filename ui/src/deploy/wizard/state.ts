@@ -20,6 +20,8 @@ export interface WizardState {
   version: string;
   notes: string;
   values: Values;
+  /** The earlier run whose package this deployment puts back, or null for a new one. */
+  redeployOf: string | null;
 }
 
 const KINDS: Record<string, VariableType> = {
@@ -67,7 +69,14 @@ export function initialValues(plan: Plan): Values {
 }
 
 export function initialState(plan: Plan): WizardState {
-  return { when: "now", localTime: "", version: plan.version, notes: "", values: initialValues(plan) };
+  return {
+    when: "now",
+    localTime: "",
+    version: plan.version,
+    notes: "",
+    values: initialValues(plan),
+    redeployOf: plan.redeploy?.runId ?? null,
+  };
 }
 
 /** The values to send: every connection chosen, every variable with a value. */
@@ -90,7 +99,7 @@ export function planRequest(solution: string, stage: string, state: WizardState,
     settingsJson: null,
     values: withValues ? deploymentValues(state.values) : null,
     version: version && plan && version !== plan.version ? version : null,
-    redeployOf: null,
+    redeployOf: state.redeployOf,
   };
 }
 
