@@ -41,14 +41,6 @@ export function resolveScheme(preference: ThemePreference, system: ColorScheme):
   return preference === "system" ? system : preference;
 }
 
-// The platform's UI font first: what Fluent's own list finds on Windows (Segoe UI) and
-// macOS (San Francisco) anyway, and on Linux the desktop's font at once instead of after
-// six families it lacks — each miss a font lookup per size and weight, about 90 ms of
-// the first render here (BENCHMARKS.md, desktop app startup). Fluent's list follows.
-const FONT_BASE = `system-ui, ${webLightTheme.fontFamilyBase}`;
-const LIGHT: Theme = { ...webLightTheme, fontFamilyBase: FONT_BASE };
-const DARK: Theme = { ...webDarkTheme, fontFamilyBase: FONT_BASE };
-
 export function themeFor(scheme: ColorScheme): Theme {
-  return scheme === "dark" ? DARK : LIGHT;
+  return scheme === "dark" ? webDarkTheme : webLightTheme;
 }
