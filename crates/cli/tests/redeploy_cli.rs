@@ -164,6 +164,9 @@ fn an_older_artifact_goes_back_where_the_pipeline_allows_it() {
 
     let first = deploy(dir, "Hotfix to UAT", &[]);
     assert_eq!(first["version"], "1.0.0.4", "{first}");
+    // The host's times have whole seconds (as Dataverse's): two brisk runs ending in the
+    // same second could not be told apart as newer and older.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let second = deploy(dir, "Hotfix to UAT", &[]);
     assert_eq!(second["version"], "1.0.0.5", "{second}");
     assert_ne!(first["artifactId"], second["artifactId"]);
@@ -201,6 +204,7 @@ fn an_older_artifact_goes_back_where_the_pipeline_allows_it() {
     assert_eq!(candidates[1]["artifactId"], first["artifactId"]);
 
     let first_id = first["id"].as_str().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a later second again
     let again = deploy(dir, "Hotfix to UAT", &["--redeploy", first_id]);
     assert_ne!(again["id"], first["id"], "a new run");
     assert_eq!(again["version"], "1.0.0.4", "{again}");

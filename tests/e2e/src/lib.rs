@@ -496,7 +496,9 @@ pub struct HostProcess {
     child: std::process::Child,
     pub url: String,
     ferry: PathBuf,
-    _data: tempfile::TempDir,
+    /// The host's data folder (and the CLI's, for [`HostProcess::ferry_cli`]).
+    data: tempfile::TempDir,
+    /// Holds a test's own scenario file while the host runs.
     _scenario: Option<tempfile::TempDir>,
 }
 
@@ -555,7 +557,7 @@ impl HostProcess {
     /// Runs the `ferry` CLI as `user` against this host, with a data folder of its own
     /// (created on first use; `profile add` it once), and returns what it printed.
     pub fn ferry_cli(&self, user: &str, args: &[&str]) -> Result<String> {
-        let home = self._data.path().join("cli");
+        let home = self.data.path().join("cli");
         let out = std::process::Command::new(&self.ferry)
             .args(args)
             .env("FERRY_DATA_DIR", home.join("data"))
@@ -615,7 +617,7 @@ impl HostProcess {
             child,
             url,
             ferry,
-            _data: data,
+            data,
             _scenario: None,
         };
         let deadline = Instant::now() + Duration::from_secs(30);

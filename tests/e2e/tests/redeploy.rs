@@ -120,6 +120,9 @@ async fn an_earlier_version_goes_back_from_the_stage_card() -> Result<()> {
     host.ferry_cli("mona", &["profile", "use", "hotfix"])?;
     let first = deploy_with_cli(&host)?;
     ensure!(first["version"] == "1.0.0.4", "first deployment: {first}");
+    // The host's times have whole seconds (as Dataverse's): two brisk runs ending in the
+    // same second could not be told apart as newer and older.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
     let second = deploy_with_cli(&host)?;
     ensure!(
         second["version"] == "1.0.0.5",

@@ -135,7 +135,9 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
                 <HistoryList
                   rows={rows}
                   initialHeight={Math.max(LIST_MIN_PX, window.innerHeight - LIST_OFFSET_PX)}
-                  onOpen={(runId) => navigate({ page: "run", runId, from: "history" })} onNearEnd={more} />
+                  onOpen={(runId) => navigate({ page: "run", runId, from: "history" })}
+                  onNearEnd={more}
+                />
               </div>
             </>
           )}

@@ -22,4 +22,3 @@ export function mark(name: string): void {
 export function marksSince(since: number): string {
   return marks.map(([name, at]) => `${name}=${at - since}`).join(",");
 }
-
