@@ -1,9 +1,11 @@
 //! History from the cache (offline too), sync, run records and their export.
 
 use ferry_ipc::{ErrorCode, IpcError};
+use std::sync::Arc;
+
 use ferry_ops::{
-    CancellationToken, ExportFormat, HistoryChoices, HistoryFilter, HistoryResult, RunRecord,
-    SyncReport,
+    CancellationToken, Engine, ExportFormat, HistoryChoices, HistoryFilter, HistoryResult,
+    RunRecord, SyncReport,
 };
 
 use super::AppStateRef;
@@ -14,19 +16,23 @@ pub async fn history(
     state: AppStateRef<'_>,
     filter: HistoryFilter,
 ) -> Result<HistoryResult, IpcError> {
-    let engine = state.engine()?;
-    // Off the main thread: a page of runs is a cache query and JSON the window waits for.
-    tauri::async_runtime::spawn_blocking(move || engine.history(&filter))
-        .await
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("reading history failed: {e}")))?
-        .map_err(Into::into)
+    off_main_thread(state, move |engine| engine.history(&filter)).await
 }
 
 /// The solutions and stage names the history holds, for its filters.
 #[tauri::command]
 pub async fn history_choices(state: AppStateRef<'_>) -> Result<HistoryChoices, IpcError> {
-    let engine = state.engine()?;
-    tauri::async_runtime::spawn_blocking(move || engine.history_choices())
+    off_main_thread(state, |engine| engine.history_choices()).await
+}
+
+/// Runs a cache read on a blocking thread: a page of runs is a query and JSON the
+/// window waits for, which must not hold the main thread.
+async fn off_main_thread<T: Send + 'static>(
+    state: AppStateRef<'_>,
+    read: impl FnOnce(&Engine) -> ferry_ops::Result<T> + Send + 'static,
+) -> Result<T, IpcError> {
+    let engine: Arc<Engine> = state.engine()?;
+    tauri::async_runtime::spawn_blocking(move || read(&engine))
         .await
         .map_err(|e| IpcError::new(ErrorCode::Internal, format!("reading history failed: {e}")))?
         .map_err(Into::into)
