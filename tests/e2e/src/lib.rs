@@ -519,28 +519,16 @@ impl HostProcess {
 
     /// Approves a pending device-code sign-in as a seeded user (`ferry host approve-code`).
     pub fn approve_code(&self, code: &str, user: &str) -> Result<String> {
-        let out = std::process::Command::new(&self.ferry)
-            .args([
-                "host",
-                "approve-code",
-                code,
-                "--user",
-                user,
-                "--url",
-                &self.url,
-            ])
-            .output()
-            .context("running ferry host approve-code")?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        if !out.status.success() {
-            bail!(
-                "ferry host approve-code {code} failed ({}): {}{}",
-                out.status,
-                stdout,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(stdout)
+        let args = [
+            "host",
+            "approve-code",
+            code,
+            "--user",
+            user,
+            "--url",
+            &self.url,
+        ];
+        ferry_stdout(std::process::Command::new(&self.ferry), &args)
     }
 
     /// Starts the host (open auth) with a scenario of the test's own instead of the demo.
@@ -558,28 +546,15 @@ impl HostProcess {
     /// (created on first use; `profile add` it once), and returns what it printed.
     pub fn ferry_cli(&self, user: &str, args: &[&str]) -> Result<String> {
         let home = self.data.path().join("cli");
-        let out = std::process::Command::new(&self.ferry)
-            .args(args)
-            .env("FERRY_DATA_DIR", home.join("data"))
+        let mut cmd = std::process::Command::new(&self.ferry);
+        cmd.env("FERRY_DATA_DIR", home.join("data"))
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join("xdg"))
             .env("FERRY_TOKEN", user)
             .env("FERRY_POLL_MS", "100")
             .env("NO_COLOR", "1")
-            .env_remove("FERRY_PROFILE")
-            .output()
-            .context("running the ferry CLI")?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        if !out.status.success() {
-            bail!(
-                "ferry {} failed ({}): {}{}",
-                args.join(" "),
-                out.status,
-                stdout,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Ok(stdout)
+            .env_remove("FERRY_PROFILE");
+        ferry_stdout(cmd, args)
     }
 
     async fn start_auth(auth: &[&str]) -> Result<Self> {
@@ -646,6 +621,26 @@ impl Drop for HostProcess {
             self.stop();
         }
     }
+}
+
+/// Runs the `ferry` binary with `args` and returns what it printed, or fails with its
+/// exit status and everything it printed.
+fn ferry_stdout(mut cmd: std::process::Command, args: &[&str]) -> Result<String> {
+    let out = cmd
+        .args(args)
+        .output()
+        .with_context(|| format!("running ferry {}", args.join(" ")))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if !out.status.success() {
+        bail!(
+            "ferry {} failed ({}): {}{}",
+            args.join(" "),
+            out.status,
+            stdout,
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(stdout)
 }
 
 /// Adds a profile for a separately running host (development environment `dev`)
