@@ -12,55 +12,7 @@ use std::process::Output;
 use common::{ferry_as, text, Served};
 use serde_json::Value;
 
-const SCENARIO: &str = r#"
-name = "redeploy"
-
-[[users]]
-name = "Ade Admin"
-upn = "ade@contoso.example"
-roles = ["admin"]
-
-[[users]]
-name = "Mona Maker"
-upn = "mona@contoso.example"
-roles = ["maker"]
-
-[[environments]]
-name = "dev"
-display_name = "Contoso Dev"
-kind = "development"
-
-[[environments.solutions]]
-unique_name = "ContosoCore"
-display_name = "Contoso Core"
-version = "1.0.0.3"
-publisher = "contoso"
-prefix = "cont"
-components = [[1, "cont_project"]]
-
-[[environments]]
-name = "test"
-display_name = "Contoso Test"
-kind = "target"
-
-[[environments]]
-name = "uat"
-display_name = "Contoso UAT"
-kind = "target"
-
-[[pipelines]]
-name = "Contoso Release"
-dev_environments = ["dev"]
-shared_with = ["mona@contoso.example"]
-stages = [{ name = "Deploy to Test", target = "test" }]
-
-[[pipelines]]
-name = "Contoso Hotfix"
-dev_environments = ["dev"]
-enable_redeployment = true
-shared_with = ["mona@contoso.example"]
-stages = [{ name = "Hotfix to UAT", target = "uat" }]
-"#;
+const SCENARIO: &str = include_str!("../../../tests/scenarios/redeploy.toml");
 
 /// `ferry host serve --auth open` with this test's scenario (speed 50).
 fn serve(dir: &Path) -> Served {

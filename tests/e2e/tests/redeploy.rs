@@ -11,45 +11,8 @@ use ferry_e2e::{
 };
 use serde_json::Value;
 
-const SCENARIO: &str = r#"
-name = "redeploy"
-
-[[users]]
-name = "Ade Admin"
-upn = "ade@contoso.example"
-roles = ["admin"]
-
-[[users]]
-name = "Mona Maker"
-upn = "mona@contoso.example"
-roles = ["maker"]
-
-[[environments]]
-name = "dev"
-display_name = "Contoso Dev"
-kind = "development"
-
-[[environments.solutions]]
-unique_name = "ContosoCore"
-display_name = "Contoso Core"
-version = "1.0.0.3"
-publisher = "contoso"
-prefix = "cont"
-components = [[1, "cont_project"]]
-
-[[environments]]
-name = "uat"
-display_name = "Contoso UAT"
-kind = "target"
-
-[[pipelines]]
-name = "Contoso Hotfix"
-description = "Straight to UAT; an earlier version may go back"
-dev_environments = ["dev"]
-enable_redeployment = true
-shared_with = ["mona@contoso.example"]
-stages = [{ name = "Hotfix to UAT", target = "uat" }]
-"#;
+/// The same scenario as the CLI's redeployment test: "Contoso Hotfix" allows redeployment.
+const SCENARIO: &str = include_str!("../../scenarios/redeploy.toml");
 
 const STAGE: &str = "Hotfix to UAT";
 
