@@ -2,18 +2,15 @@
 // named moments of its start first happen (its script ran, React committed, each
 // command's first call and answer), and the startup report carries them so
 // BENCHMARKS.md can say where the time goes. Without the flag nothing is noted.
-// No imports: the IPC module notes its calls here.
+// It imports nothing that imports the IPC module, which notes its calls here.
+import { startOptions } from "./startOptions";
 
 const marks: [string, number][] = [];
 const seen = new Set<string>();
 
-function on(): boolean {
-  return typeof window !== "undefined" && window.__FERRY_START__?.bench === true;
-}
-
 /** Notes `name` at `Date.now()` the first time it happens, when benchmarking. */
 export function mark(name: string): void {
-  if (seen.has(name) || !on()) return;
+  if (seen.has(name) || startOptions().bench !== true) return;
   seen.add(name);
   marks.push([name, Date.now()]);
 }

@@ -4,21 +4,7 @@
 // app opens on Deploy and reports nothing.
 import { markWelcomed } from "./useStatus";
 import { PAGES, type PageId } from "./pages";
-
-interface StartOptions {
-  page?: string | null;
-  bench?: boolean;
-}
-
-declare global {
-  interface Window {
-    __FERRY_START__?: StartOptions;
-  }
-}
-
-function options(): StartOptions {
-  return (typeof window !== "undefined" && window.__FERRY_START__) || {};
-}
+import { startOptions as options } from "./startOptions";
 
 /** The page the window opens on: FERRY_START_PAGE's when it names one, else Deploy. */
 export function startPage(): PageId {

@@ -1,0 +1,19 @@
+// What the shell's initialization script tells the page at start (src-tauri/src/bench.rs
+// injects it when FERRY_START_PAGE or FERRY_BENCH_READY is set): the page to open on
+// and whether to report startup marks. No imports, so every module may read it.
+
+export interface StartOptions {
+  page?: string | null;
+  bench?: boolean;
+}
+
+declare global {
+  interface Window {
+    __FERRY_START__?: StartOptions;
+  }
+}
+
+/** The injected options, or none. */
+export function startOptions(): StartOptions {
+  return (typeof window !== "undefined" && window.__FERRY_START__) || {};
+}
