@@ -1,7 +1,7 @@
 //! Redeploying an older artifact (spec §5.13): which successful runs of a stage
 //! can go back to it, and the checks before one does — the pipeline allows
 //! redeployment, the run succeeded in that stage for that solution and has an
-//! artifact. The deployment itself is an ordinary one whose new run binds the
+//! artifact, and a validated run deployed as one carries that artifact. The deployment itself is an ordinary one whose new run binds the
 //! artifact (see `run.rs`); its version is the artifact's.
 
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
@@ -145,6 +145,18 @@ fn check_source(
     Ok(())
 }
 
+/// A validated run deployed as a redeployment must carry the package being put back
+/// (validating the redeployment binds it); another run's validation does not count.
+pub(crate) fn check_validated_redeploy(run: &HostRun, redeploy: &RedeployCandidate) -> Result<()> {
+    if run.artifact_id.map(|a| a.to_string()).as_deref() == Some(redeploy.artifact_id.as_str()) {
+        return Ok(());
+    }
+    Err(OpsError::InvalidInput(format!(
+        "the validated run {} carries another package than the run {} being redeployed; validate the redeployment again, or deploy it without a run id",
+        run.deploymentstagerunid, redeploy.run_id
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +219,37 @@ mod tests {
         let other = run(here, StageRunStatus::Succeeded, "ContosoPortal");
         let err = check_source(&other, &sol, &st, "hint").unwrap_err();
         assert!(err.to_string().contains("deployed ContosoPortal"), "{err}");
+    }
+
+    #[test]
+    fn a_validated_redeployment_deploys_only_with_the_package_it_puts_back() {
+        let artifact = Uuid::from_u128(4);
+        let redeploy = RedeployCandidate {
+            run_id: Uuid::from_u128(1).to_string(),
+            solution: "ContosoCore".into(),
+            stage_id: Uuid::from_u128(2).to_string(),
+            version: Some("1.0.0.4".into()),
+            artifact_id: artifact.to_string(),
+            deployed_on: None,
+            current: false,
+        };
+        let validated = |artifact: Option<Uuid>| {
+            let mut r = run(
+                Uuid::from_u128(2),
+                StageRunStatus::ValidationSucceeded,
+                "ContosoCore",
+            );
+            r.artifact_id = artifact;
+            r
+        };
+        assert!(check_validated_redeploy(&validated(Some(artifact)), &redeploy).is_ok());
+        for other in [validated(Some(Uuid::from_u128(5))), validated(None)] {
+            let err = check_validated_redeploy(&other, &redeploy).unwrap_err();
+            assert!(matches!(err, OpsError::InvalidInput(_)), "{err}");
+            assert!(
+                err.to_string().contains("validate the redeployment again"),
+                "{err}"
+            );
+        }
     }
 }

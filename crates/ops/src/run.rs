@@ -24,8 +24,8 @@ use crate::error::{OpsError, Result};
 use crate::explain::{explain_run, explain_validation, Explanation};
 use crate::pacing::{Pacer, PhaseKind};
 use crate::types::{
-    CheckSeverity, DeployRequest, Gate, Plan, PlanRequest, RedeployCandidate, RunEvent,
-    RunEventKind, RunOutcome, RunSummary,
+    CheckSeverity, DeployRequest, Gate, Plan, PlanRequest, RunEvent, RunEventKind, RunOutcome,
+    RunSummary,
 };
 
 const APPROVAL_PENDING: i64 = 10;
@@ -434,7 +434,7 @@ impl Engine {
                     )));
                 }
                 if let Some(redeploy) = &plan.redeploy {
-                    check_validated_redeploy(&run, redeploy)?;
+                    crate::redeploy::check_validated_redeploy(&run, redeploy)?;
                 }
                 id
             }
@@ -774,18 +774,6 @@ pub(crate) fn parse_schedule(text: &str) -> Result<String> {
     Ok(utc.format(&Rfc3339).unwrap_or_else(|_| text.to_string()))
 }
 
-/// A validated run deployed as a redeployment must carry the package being put back
-/// (validating the redeployment binds it); another run's validation does not count.
-fn check_validated_redeploy(run: &HostRun, redeploy: &RedeployCandidate) -> Result<()> {
-    if run.artifact_id.map(|a| a.to_string()).as_deref() == Some(redeploy.artifact_id.as_str()) {
-        return Ok(());
-    }
-    Err(OpsError::InvalidInput(format!(
-        "the validated run {} carries another package than the run {} being redeployed; validate the redeployment again, or deploy it without a run id",
-        run.deploymentstagerunid, redeploy.run_id
-    )))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -797,33 +785,6 @@ mod tests {
             v[k] = x.clone();
         }
         serde_json::from_value(v).unwrap()
-    }
-
-    #[test]
-    fn a_validated_redeployment_deploys_only_with_the_package_it_puts_back() {
-        let artifact = Uuid::from_u128(4);
-        let redeploy = RedeployCandidate {
-            run_id: Uuid::from_u128(1).to_string(),
-            solution: "ContosoCore".into(),
-            stage_id: Uuid::from_u128(2).to_string(),
-            version: Some("1.0.0.4".into()),
-            artifact_id: artifact.to_string(),
-            deployed_on: None,
-            current: false,
-        };
-        let bound = run(json!({ "_artifactid_value": artifact }));
-        assert!(check_validated_redeploy(&bound, &redeploy).is_ok());
-        for other in [
-            run(json!({ "_artifactid_value": Uuid::from_u128(5) })),
-            run(json!({})),
-        ] {
-            let err = check_validated_redeploy(&other, &redeploy).unwrap_err();
-            assert!(matches!(err, OpsError::InvalidInput(_)), "{err}");
-            assert!(
-                err.to_string().contains("validate the redeployment again"),
-                "{err}"
-            );
-        }
     }
 
     #[test]
