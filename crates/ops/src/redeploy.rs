@@ -1,8 +1,9 @@
 //! Redeploying an older artifact (spec §5.13): which successful runs of a stage
 //! can go back to it, and the checks before one does — the pipeline allows
 //! redeployment, the run succeeded in that stage for that solution and has an
-//! artifact, and a validated run deployed as one carries that artifact. The deployment itself is an ordinary one whose new run binds the
-//! artifact (see `run.rs`); its version is the artifact's.
+//! artifact, and a validated run deployed as one carries that artifact. The
+//! deployment itself is an ordinary one whose new run binds the artifact (see
+//! `run.rs`); its version is the artifact's.
 
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
 use ferry_pipelines::StageRunStatus;
