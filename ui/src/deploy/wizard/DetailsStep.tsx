@@ -1,7 +1,7 @@
 import { Field, Input, Radio, RadioGroup, Textarea, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
-import { DatePicker } from "@fluentui/react-datepicker-compat";
-import { dateOf, dayOf, parseDay } from "../../days";
+import { DayPicker } from "../../DayPicker";
+import { dayOf } from "../../days";
 import { localToUtc } from "../model";
 import type { WizardState } from "./state";
 
@@ -57,13 +57,10 @@ export function DetailsStep({
           validationState={scheduleProblem ? "error" : "none"}
         >
           <div className={styles.when} data-testid="deploy-at">
-            <DatePicker
-              value={dateOf(day)}
-              onSelectDate={(date) => onChange({ ...state, localTime: `${date ? dayOf(date) : ""}T${time}` })}
-              formatDate={(date) => (date ? date.toLocaleDateString() : "")}
-              parseDateFromString={parseDay}
+            <DayPicker
+              day={day}
+              onDay={(picked) => onChange({ ...state, localTime: `${picked}T${time}` })}
               minDate={today}
-              allowTextInput
               placeholder="Pick a day"
               aria-label="Day"
               data-testid="deploy-day"
