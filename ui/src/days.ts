@@ -30,3 +30,21 @@ export function parseDay(text: string): Date | null {
   const at = Date.parse(text);
   return Number.isNaN(at) ? null : new Date(at);
 }
+
+// One formatter for every "when" the UI shows: creating one per call (what
+// `toLocaleString()` does) costs the first screen a locale lookup per history row.
+let whenFormat: Intl.DateTimeFormat | undefined;
+
+/** A moment as `toLocaleString()` shows it (local date and time with seconds); ISO in, text out. */
+export function formatWhen(at: string | number | Date): string {
+  whenFormat ??= new Intl.DateTimeFormat(undefined, {
+    year: "numeric",
+    month: "numeric",
+    day: "numeric",
+    hour: "numeric",
+    minute: "numeric",
+    second: "numeric",
+  });
+  const date = at instanceof Date ? at : new Date(at);
+  return Number.isNaN(date.getTime()) ? String(at) : whenFormat.format(date);
+}

@@ -18,6 +18,7 @@ import {
 } from "@fluentui/react-components";
 import { redeployCandidates, type RedeployCandidate } from "../ipc";
 import { ErrorNote } from "../pages/ErrorNote";
+import { formatWhen } from "../days";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
@@ -102,7 +103,7 @@ function Candidates({ target, onPick }: { target: RedeployTarget; onPick: (candi
                 )}
               </Text>
               <Text size={200} className={styles.muted}>
-                {c.deployedOn ? `Deployed ${new Date(c.deployedOn).toLocaleString()}` : "Deployed (time unknown)"}
+                {c.deployedOn ? `Deployed ${formatWhen(c.deployedOn)}` : "Deployed (time unknown)"}
               </Text>
             </span>
             <Button

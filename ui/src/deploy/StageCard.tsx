@@ -11,6 +11,7 @@ import {
 } from "@fluentui/react-components";
 import { outcomeColor } from "../run/status";
 import { ArrowRight20Regular, History20Regular, LockClosed16Regular } from "@fluentui/react-icons";
+import { formatWhen } from "../days";
 
 /** What a stage card shows: the stage, whether it can take this solution, its last run. */
 export interface StageCardModel {
@@ -80,7 +81,7 @@ export function StageCard({
               <Text weight="semibold">{run.version}</Text>
             </span>
             <Text size={200} className={styles.muted}>
-              {new Date(run.when).toLocaleString()}
+              {formatWhen(run.when)}
               {run.by ? ` by ${run.by}` : ""}
             </Text>
             {run.artifactHash && (

@@ -2,6 +2,7 @@
 import type { RunEvent, RunSummary, TimelineItem } from "../ipc";
 import type { TimelineStep } from "../deploy/RunTimeline";
 import { outcomeOf, STATUS } from "./status";
+import { formatWhen } from "../days";
 
 function labelOf(item: TimelineItem): string {
   return item.step && item.step !== item.statusLabel ? `${item.statusLabel}: ${item.step}` : item.statusLabel;
@@ -22,10 +23,10 @@ const GATES: Record<string, string> = {
 export function detailOf(event: RunEvent): string {
   if (event.kind === "waitingOnGate" && event.since) {
     const gate = (event.gate && GATES[event.gate]) ?? "a gate";
-    return `Waiting on ${gate} since ${new Date(event.since).toLocaleString()}`;
+    return `Waiting on ${gate} since ${formatWhen(event.since)}`;
   }
   if (event.kind === "scheduled" && event.scheduledFor) {
-    return `Scheduled for ${new Date(event.scheduledFor).toLocaleString()}`;
+    return `Scheduled for ${formatWhen(event.scheduledFor)}`;
   }
   return event.message;
 }

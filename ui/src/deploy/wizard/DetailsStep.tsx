@@ -4,6 +4,7 @@ import { DayPicker } from "../../DayPicker";
 import { dayOf } from "../../days";
 import { localToUtc } from "../model";
 import type { WizardState } from "./state";
+import { formatWhen } from "../../days";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "640px" },
@@ -106,7 +107,7 @@ export function DetailsStep({
 
 /** " on <local date and time>" for a redeployed package's first deployment, or nothing. */
 function deployedOn(at: string | null): string {
-  return at ? ` on ${new Date(at).toLocaleString()}` : "";
+  return at ? ` on ${formatWhen(at)}` : "";
 }
 
 /** `YYYY-MM-DDTHH:00` two full hours from `now` at most (local time). */

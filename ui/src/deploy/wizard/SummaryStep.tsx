@@ -5,6 +5,7 @@ import { Findings } from "../Findings";
 import { formatLocal, localToUtc } from "../model";
 import type { WizardState } from "./state";
 import { connectionSlots, variableSlots } from "./state";
+import { formatWhen } from "../../days";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "720px" },
@@ -49,7 +50,7 @@ export function SummaryStep({
             <dt className={styles.term}>Package</dt>
             <dd className={styles.value} data-testid="summary-redeploy">
               Redeploys the package of an earlier run
-              {plan.redeploy.deployedOn ? ` (deployed ${new Date(plan.redeploy.deployedOn).toLocaleString()})` : ""}
+              {plan.redeploy.deployedOn ? ` (deployed ${formatWhen(plan.redeploy.deployedOn)})` : ""}
             </dd>
           </>
         )}
