@@ -1,20 +1,8 @@
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { QueryClientProvider } from "@tanstack/react-query";
-import { App } from "./App";
-import "./global.css";
-import { newQueryClient } from "./query/client";
-import { prefetchStart } from "./shell/prefetch";
-import { startPage } from "./shell/start";
+// The UI's entry: it sends the first screen's reads, then loads the app. Its own
+// imports are tiny (shell/firstReads.ts), so the cache answers while WebKit loads
+// and runs the app's script instead of after it (BENCHMARKS.md, desktop app startup).
+import { sendFirstReads } from "./shell/firstReads";
 
-const queryClient = newQueryClient();
-// The first reads go out now; the first render waits for them briefly (shell/prefetch.ts).
-await prefetchStart(queryClient, startPage());
-
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <App />
-    </QueryClientProvider>
-  </StrictMode>,
-);
+const first = sendFirstReads();
+const { startApp } = await import("./startApp");
+await startApp(first);

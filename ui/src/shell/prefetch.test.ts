@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { QueryClient } from "@tanstack/react-query";
 import { prefetchStart } from "./prefetch";
+import { sendFirstReads } from "./firstReads";
 
 const ipc = vi.hoisted(() => ({ calls: [] as string[], slow: false }));
 vi.mock("../ipc", async (importOriginal) => {
@@ -17,22 +18,38 @@ vi.mock("../ipc", async (importOriginal) => {
 });
 
 describe("the first reads", () => {
+  it("go out once: the cache takes over the entry's reads instead of asking again", async () => {
+    ipc.calls = [];
+    ipc.slow = false;
+    const first = sendFirstReads("history");
+    const client = new QueryClient();
+    await prefetchStart(client, first);
+    expect(ipc.calls.sort()).toEqual(["history", "history_choices", "profiles"]);
+    expect(client.getQueryData(["history", "", "", "", "", "", ""])).toEqual({
+      pages: [{ runs: [], nextOffset: null }],
+      pageParams: [0],
+    });
+  });
+
   it("are the frame's profiles, and the history's page and choices when it opens on History", async () => {
     ipc.calls = [];
     ipc.slow = false;
     const client = new QueryClient();
-    await prefetchStart(client, "history");
+    await prefetchStart(client, sendFirstReads("history"));
     expect(ipc.calls.sort()).toEqual(["history", "history_choices", "profiles"]);
     expect(client.getQueryData(["history", "choices"])).toEqual({ solutions: [], stages: [] });
     ipc.calls = [];
-    await prefetchStart(new QueryClient(), "deploy");
+    const deploy = new QueryClient();
+    await prefetchStart(deploy, sendFirstReads("deploy"));
     expect(ipc.calls).toEqual(["profiles"]);
+    expect(deploy.getQueryData(["profiles"])).toEqual([]);
+    expect(deploy.getQueryData(["history", "choices"])).toBeUndefined();
   });
 
   it("hold the first render no longer than their wait when the answers are slow", async () => {
     ipc.slow = true;
     const started = Date.now();
-    await prefetchStart(new QueryClient(), "history", 30);
+    await prefetchStart(new QueryClient(), sendFirstReads("history"), 30);
     expect(Date.now() - started).toBeLessThan(1000);
   });
 });
