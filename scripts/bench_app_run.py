@@ -1,7 +1,8 @@
 """Runner for scripts/bench-app.sh (run it under xvfb-run and dbus-run-session).
 
-Launches the Ferry app, the bare Tauri window and the "Fluent floor" (the bare window
-with BARE_PAGE=floor/index.html: React, a FluentProvider and one line of text) N times
+Launches the Ferry app, the bare Tauri window, the "Fluent floor" (the bare window
+with BARE_PAGE=floor/index.html: React, a FluentProvider and one line of text) and the
+bare window with WebKit's CPU rendering (what Ferry picks when there is no GPU) N times
 each, interleaved, after one warm-up launch of each (not counted), every launch with
 fresh temp HOME/XDG dirs (and, for the app, a fresh copy of the seeded data dir). Per
 launch it measures:
@@ -12,7 +13,8 @@ launch it measures:
   pss/rss the sum over the process and all its descendants (WebKitWebProcess,
           WebKitNetworkProcess, ...) from /proc/<pid>/smaps_rollup, SETTLE s after ready
 
-and prints per-launch figures, medians and the ratios app/bare. Exits non-zero only when
+and prints per-launch figures, medians and the ratios app/bare (and app/bare with CPU
+rendering, like for like). Exits non-zero only when
 a measurement fails (no ready mark in time, no process to read), never on the goal.
 Usage: python3 scripts/bench_app_run.py APP_BINARY BARE_BINARY SEEDED_DATA_DIR [RUNS]
 """
@@ -31,6 +33,10 @@ READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: scrip
 TIMEOUT_S = float(os.environ.get("BENCH_TIMEOUT_S", "60"))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "2"))
 GOAL = 1.3
+# WebKitGTK's Skia CPU rendering. Ferry turns it on by itself when the machine has no
+# GPU device (src-tauri/src/rendering.rs); the bare window keeps WebKit's default, and
+# the "bare (CPU)" subject is the same bare window with it on, for a like-for-like ratio.
+CPU_RENDERING = "WEBKIT_SKIA_ENABLE_CPU_RENDERING"
 
 
 class Failure(Exception):
@@ -51,7 +57,7 @@ def temp_env(root):
     for d in dirs.values():
         os.makedirs(d, mode=0o700, exist_ok=True)
     env.update(dirs)
-    for name in ("FERRY_START_PAGE", "FERRY_BENCH_READY", "FERRY_DATA_DIR", "FERRY_TOKEN"):
+    for name in ("FERRY_START_PAGE", "FERRY_BENCH_READY", "FERRY_DATA_DIR", "FERRY_TOKEN", CPU_RENDERING):
         env.pop(name, None)
     return env
 
@@ -128,6 +134,8 @@ def launch(kind, binary, seeded):
         env = temp_env(root)
         if kind == "floor":
             env["BARE_PAGE"] = "floor/index.html"
+        if kind == "barecpu":
+            env[CPU_RENDERING] = "1"
         if kind == "app":
             data = os.path.join(root, "data")
             shutil.copytree(seeded, data)
@@ -203,21 +211,21 @@ def main():
         sys.exit(__doc__)
     app, bare, seeded = (os.path.abspath(a) for a in sys.argv[1:4])
     runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-    bins = {"app": app, "bare": bare, "floor": bare}
-    results = {"app": [], "bare": [], "floor": []}
+    bins = {"app": app, "bare": bare, "floor": bare, "barecpu": bare}
+    results = {"app": [], "bare": [], "floor": [], "barecpu": []}
     kinds = list(results)
     try:
         for kind in kinds:
             r = launch(kind, bins[kind], seeded)
-            print(f"warm-up {kind:5}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
+            print(f"warm-up {kind:7}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
         for i in range(runs):
-            order = kinds[i % 3 :] + kinds[: i % 3]
+            order = kinds[i % len(kinds) :] + kinds[: i % len(kinds)]
             for kind in order:
                 r = launch(kind, bins[kind], seeded)
                 results[kind].append(r)
                 parts = ", ".join(f"{n} {mib(p):.0f}" for n, p in sorted(r["each"], key=lambda e: -e[1]))
                 print(
-                    f"run {i + 1} {kind:5}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms, script at {r['script_ms']:5.0f} ms), PSS {mib(r['pss']):6.1f} MiB, "
+                    f"run {i + 1} {kind:7}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms, script at {r['script_ms']:5.0f} ms), PSS {mib(r['pss']):6.1f} MiB, "
                     f"RSS {mib(r['rss']):6.1f} MiB ({len(r['each'])} processes, PSS MiB: {parts})",
                     flush=True,
                 )
@@ -241,14 +249,17 @@ def main():
         ("app", "Ferry, History with 10,000 cached runs"),
         ("bare", "bare Tauri window"),
         ("floor", "Fluent floor: the bare window with React, a FluentProvider and one line"),
+        ("barecpu", "bare Tauri window with CPU rendering (what Ferry picks without a GPU)"),
     ):
         m = med[kind]
         print(f"| {label} | {m['ready_ms']:.0f} ms | {m['load_ms']:.0f} ms | {mib(m['pss']):.1f} MiB | {mib(m['rss']):.1f} MiB |")
     keys = ("ready_ms", "load_ms", "pss", "rss")
     ratio = {key: med["app"][key] / med["bare"][key] for key in keys}
     floor = {key: med["floor"][key] / med["bare"][key] for key in keys}
+    alike = {key: med["app"][key] / med["barecpu"][key] for key in keys}
     print(f"| **app / bare** | **{ratio['ready_ms']:.2f}×** | {ratio['load_ms']:.2f}× | **{ratio['pss']:.2f}×** | {ratio['rss']:.2f}× |")
     print(f"| Fluent floor / bare | {floor['ready_ms']:.2f}× | {floor['load_ms']:.2f}× | {floor['pss']:.2f}× | {floor['rss']:.2f}× |")
+    print(f"| app / bare with CPU rendering | {alike['ready_ms']:.2f}× | {alike['load_ms']:.2f}× | {alike['pss']:.2f}× | {alike['rss']:.2f}× |")
     print()
     for key, label in (("ready_ms", "startup"), ("pss", "memory (PSS)")):
         verdict = "met" if ratio[key] <= GOAL else "missed"

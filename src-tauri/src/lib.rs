@@ -12,6 +12,7 @@ mod bench;
 mod commands;
 mod paths;
 mod progress;
+mod rendering;
 mod state;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ const MULTI_INSTANCE_ENV: &str = "FERRY_MULTI_INSTANCE";
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    rendering::choose();
     let mut builder = tauri::Builder::default();
     if std::env::var_os(MULTI_INSTANCE_ENV).is_none() {
         builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
