@@ -1,10 +1,9 @@
 import { Field, Input, Radio, RadioGroup, Textarea, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
 import { DayPicker } from "../../DayPicker";
-import { dayOf } from "../../days";
+import { dayOf, formatWhen } from "../../days";
 import { localToUtc } from "../model";
 import type { WizardState } from "./state";
-import { formatWhen } from "../../days";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "640px" },
