@@ -3,8 +3,8 @@
 //! rasterizes on the CPU anyway, compiles its shaders with LLVM on first use, and
 //! keeps every tile twice (a texture in system memory beside what Skia drew). There
 //! Skia's own CPU rendering is the better choice: on the 2-core machine of
-//! BENCHMARKS.md it used about 25 MiB less for Ferry's first screen (16 MiB less for
-//! a bare window), started as fast, and skipped the shader compiles. So when the
+//! BENCHMARKS.md Ferry's first screen came about 40 ms sooner with about 29 MiB less
+//! (a bare window: as fast, 16 MiB less), without the shader compiles. So when the
 //! computer shows no GPU device, Ferry asks WebKit for CPU rendering, unless the
 //! maker already said otherwise through the same variable.
 
