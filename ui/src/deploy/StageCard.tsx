@@ -40,6 +40,9 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
   hash: { fontFamily: tokens.fontFamilyMonospace, color: tokens.colorNeutralForeground3 },
   gates: { display: "flex", gap: tokens.spacingHorizontalXS, flexWrap: "wrap" },
+  // Two actions may not fit side by side in a card: the second goes below, whole.
+  footer: { flexWrap: "wrap" },
+  action: { whiteSpace: "nowrap" },
 });
 
 export function StageCard({
@@ -60,6 +63,7 @@ export function StageCard({
       icon={stage.blockedReason ? <LockClosed16Regular /> : <ArrowRight20Regular />}
       disabled={Boolean(stage.blockedReason)}
       onClick={() => onDeploy(stage.id)}
+      className={styles.action}
       data-testid={`deploy-${stage.id}`}
     >
       Deploy here
@@ -103,7 +107,7 @@ export function StageCard({
           </span>
         )}
       </div>
-      <CardFooter>
+      <CardFooter className={styles.footer}>
         {stage.blockedReason ? (
           <Tooltip content={stage.blockedReason} relationship="description">
             {deploy}
@@ -112,7 +116,13 @@ export function StageCard({
           deploy
         )}
         {stage.canRedeploy && onRedeploy && (
-          <Button appearance="subtle" icon={<History20Regular />} onClick={() => onRedeploy(stage.id)} data-testid={`redeploy-open-${stage.id}`}>
+          <Button
+            appearance="subtle"
+            icon={<History20Regular />}
+            onClick={() => onRedeploy(stage.id)}
+            className={styles.action}
+            data-testid={`redeploy-open-${stage.id}`}
+          >
             Redeploy…
           </Button>
         )}
