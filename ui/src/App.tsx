@@ -18,7 +18,6 @@ export function App() {
   const scheme = resolveScheme(preference, system);
   mark("render");
   // Native parts of the page (scrollbars, form controls) follow the chosen scheme too.
-  useEffect(() => mark("commit"), []);
   useEffect(() => {
     document.documentElement.style.colorScheme = scheme;
   }, [scheme]);

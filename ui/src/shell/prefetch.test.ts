@@ -18,25 +18,17 @@ vi.mock("../ipc", async (importOriginal) => {
 });
 
 describe("the first reads", () => {
-  it("go out once: the cache takes over the entry's reads instead of asking again", async () => {
+  it("are the frame's profiles, and the history's page and choices when it opens on History, each asked once", async () => {
     ipc.calls = [];
     ipc.slow = false;
-    const first = sendFirstReads("history");
     const client = new QueryClient();
-    await prefetchStart(client, first);
+    await prefetchStart(client, sendFirstReads("history"));
+    // The cache takes over the entry's reads instead of asking again.
     expect(ipc.calls.sort()).toEqual(["history", "history_choices", "profiles"]);
     expect(client.getQueryData(["history", "", "", "", "", "", ""])).toEqual({
       pages: [{ runs: [], nextOffset: null }],
       pageParams: [0],
     });
-  });
-
-  it("are the frame's profiles, and the history's page and choices when it opens on History", async () => {
-    ipc.calls = [];
-    ipc.slow = false;
-    const client = new QueryClient();
-    await prefetchStart(client, sendFirstReads("history"));
-    expect(ipc.calls.sort()).toEqual(["history", "history_choices", "profiles"]);
     expect(client.getQueryData(["history", "choices"])).toEqual({ solutions: [], stages: [] });
     ipc.calls = [];
     const deploy = new QueryClient();
