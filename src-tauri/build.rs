@@ -4,6 +4,8 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "cache_info",
     "clear_cache",
+    "first_screen",
+    "save_first_screen",
     "status",
     "profiles",
     "add_profile",

@@ -13,6 +13,12 @@ pub const BENCH_READY_ENV: &str = "FERRY_BENCH_READY";
 
 const PAGES: [&str; 3] = ["deploy", "history", "settings"];
 
+/// The page `FERRY_START_PAGE` names, when it names one of the navigation's.
+pub fn start_page() -> Option<&'static str> {
+    let page = std::env::var(START_PAGE_ENV).ok()?;
+    PAGES.iter().copied().find(|p| *p == page.trim())
+}
+
 fn bench_on() -> bool {
     std::env::var(BENCH_READY_ENV).is_ok_and(|v| v.trim() == "1")
 }

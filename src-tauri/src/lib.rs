@@ -10,10 +10,12 @@
 
 mod bench;
 mod commands;
+mod first_screen;
 mod paths;
 mod progress;
 mod rendering;
 mod state;
+mod window;
 
 use std::sync::Arc;
 
@@ -52,6 +54,7 @@ pub fn run() {
             let options = engine_options(&handle)?;
             let state = Arc::new(AppState::open(options));
             tauri_app.manage(state.clone());
+            window::create(tauri_app, &state)?;
             resume_in_background(handle, state);
             Ok(())
         })
@@ -59,6 +62,8 @@ pub fn run() {
             app::app_info,
             app::cache_info,
             app::clear_cache,
+            app::first_screen,
+            app::save_first_screen,
             profiles::status,
             profiles::profiles,
             profiles::add_profile,

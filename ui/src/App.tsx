@@ -1,18 +1,19 @@
-import { useEffect } from "react";
-import { FluentProvider } from "@fluentui/react-components";
+import { useEffect, useLayoutEffect } from "react";
+import { FluentProvider, RendererProvider } from "@fluentui/react-components";
 import { AppShell } from "./shell/AppShell";
 import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } from "./theme";
 import { benchReady } from "./ipc";
-import { watchFirstData } from "./shell/start";
+import type { FirstReads } from "./shell/firstReads";
+import { firstCommit } from "./shell/firstScreen";
+import { firstDataMoment, startPage } from "./shell/start";
 import { mark, marksSince } from "./shell/marks";
+import { styleRenderer } from "./styles";
 
-// With FERRY_BENCH_READY=1 (scripts/bench-app.sh): report when the first history row is shown.
+// When the app's script ran: the startup marks count from here (scripts/bench-app.sh).
 const scriptMs = Date.now();
-watchFirstData(
-  (atMs) => void benchReady(atMs, performance.timeOrigin, scriptMs, marksSince(scriptMs)).catch(() => undefined),
-);
 
-export function App() {
+/** The app. `first`: the entry's first reads (shell/firstReads.ts); tests go without. */
+export function App({ first }: { first?: FirstReads }) {
   const system = useSystemColorScheme();
   const [preference, setPreference] = useThemePreference();
   const scheme = resolveScheme(preference, system);
@@ -21,9 +22,22 @@ export function App() {
   useEffect(() => {
     document.documentElement.style.colorScheme = scheme;
   }, [scheme]);
+  // The first commit: a painted first screen is replaced, this one is kept for the next
+  // start, and with FERRY_BENCH_READY=1 the startup report goes out (it carries this
+  // moment as "commit", and when the first history row was in the DOM).
+  useLayoutEffect(() => {
+    const root = document.getElementById("root");
+    if (root && first) firstCommit(root, startPage(), scheme, first.profiles, styleRenderer.insertionCache);
+    void firstDataMoment()
+      ?.then((atMs) => benchReady(atMs, performance.timeOrigin, scriptMs, marksSince(scriptMs)))
+      .catch(() => undefined);
+    // Only the first commit counts.
+  }, []);
   return (
-    <FluentProvider theme={themeFor(scheme)} data-theme={scheme} style={{ height: "100%" }}>
-      <AppShell theme={{ scheme, preference, setPreference }} />
-    </FluentProvider>
+    <RendererProvider renderer={styleRenderer} targetDocument={document}>
+      <FluentProvider theme={themeFor(scheme)} data-theme={scheme} style={{ height: "100%" }}>
+        <AppShell theme={{ scheme, preference, setPreference }} />
+      </FluentProvider>
+    </RendererProvider>
   );
 }

@@ -1,18 +1,12 @@
 import { useCallback, useEffect, useState } from "react";
 import { webDarkTheme, webLightTheme, type Theme } from "@fluentui/react-components";
+import { DARK_QUERY, STORAGE_KEY, readPreference, systemScheme, type ColorScheme, type ThemePreference } from "./scheme";
 
-export type ColorScheme = "light" | "dark";
-/** What the maker chose in Settings: follow the system, or a fixed scheme. */
-export type ThemePreference = "system" | ColorScheme;
-
-const DARK_QUERY = "(prefers-color-scheme: dark)";
-const STORAGE_KEY = "ferry.theme";
+export { resolveScheme, type ColorScheme, type ThemePreference } from "./scheme";
 
 /** The system's colour scheme, kept up to date while the app runs. */
 export function useSystemColorScheme(): ColorScheme {
-  const [scheme, setScheme] = useState<ColorScheme>(() =>
-    window.matchMedia(DARK_QUERY).matches ? "dark" : "light",
-  );
+  const [scheme, setScheme] = useState<ColorScheme>(systemScheme);
   useEffect(() => {
     const media = window.matchMedia(DARK_QUERY);
     const onChange = (event: MediaQueryListEvent) => setScheme(event.matches ? "dark" : "light");
@@ -20,11 +14,6 @@ export function useSystemColorScheme(): ColorScheme {
     return () => media.removeEventListener("change", onChange);
   }, []);
   return scheme;
-}
-
-function readPreference(): ThemePreference {
-  const stored = window.localStorage.getItem(STORAGE_KEY);
-  return stored === "light" || stored === "dark" ? stored : "system";
 }
 
 /** The maker's theme preference, remembered on this computer. */
@@ -35,10 +24,6 @@ export function useThemePreference(): [ThemePreference, (p: ThemePreference) => 
     setPreference(next);
   }, []);
   return [preference, update];
-}
-
-export function resolveScheme(preference: ThemePreference, system: ColorScheme): ColorScheme {
-  return preference === "system" ? system : preference;
 }
 
 /**

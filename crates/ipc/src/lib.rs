@@ -9,9 +9,11 @@
 
 mod error;
 mod info;
+mod screen;
 
 pub use error::{ErrorCode, IpcError};
 pub use info::AppInfo;
+pub use screen::FirstScreen;
 
 use ts_rs::TS;
 
@@ -22,6 +24,7 @@ pub fn typescript_bindings() -> String {
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
         AppInfo::decl(&cfg),
+        FirstScreen::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/ipc by `UPDATE_BINDINGS=1 cargo test -p ferry-ipc`. Do not edit.\n\n",

@@ -47,6 +47,8 @@ pub fn typescript_bindings() -> String {
         HistoryFilter::decl(&cfg),
         HistoryResult::decl(&cfg),
         HistoryChoices::decl(&cfg),
+        StartReads::decl(&cfg),
+        StartHistory::decl(&cfg),
         SyncReport::decl(&cfg),
         Drift::decl(&cfg),
         MatrixCell::decl(&cfg),

@@ -14,7 +14,7 @@ use crate::error::{OpsError, Result};
 use crate::explain::{explain_run, explain_validation, Explanation};
 use crate::types::{
     Drift, ExportFormat, HistoryChoices, HistoryFilter, HistoryResult, Matrix, MatrixCell,
-    MatrixRow, MatrixStage, RunRecord, SyncReport, TimelineItem,
+    MatrixRow, MatrixStage, RunRecord, StartHistory, StartReads, SyncReport, TimelineItem,
 };
 
 /// Status names accepted by history filters.
@@ -102,6 +102,29 @@ impl Engine {
     pub fn history_choices(&self) -> Result<HistoryChoices> {
         let (solutions, stages) = self.cache().history_choices(self.profile_id())?;
         Ok(HistoryChoices { solutions, stages })
+    }
+
+    /// What a window shows first: the profiles, and for one opening on History the
+    /// newest `page_size` runs with the filters' choices. Cache reads only: offline too.
+    pub fn start_reads(&self, history_page: Option<u32>) -> Result<StartReads> {
+        let history = match history_page {
+            Some(limit) => {
+                let filter = HistoryFilter {
+                    limit,
+                    ..HistoryFilter::default()
+                };
+                Some(StartHistory {
+                    page: self.history(&filter)?,
+                    choices: self.history_choices()?,
+                    filter,
+                })
+            }
+            None => None,
+        };
+        Ok(StartReads {
+            profiles: self.profiles()?,
+            history,
+        })
     }
 
     /// Reads the runs of the dev environment changed since the last sync and stores them.

@@ -436,6 +436,26 @@ pub struct HistoryResult {
     pub next_offset: Option<u32>,
 }
 
+/// What a window shows first, read in one go when it opens so its page has it before
+/// its script asks (the desktop app hands it to the page with its first script).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartReads {
+    pub profiles: Vec<ProfileInfo>,
+    /// The newest page of history, unfiltered, and the filter that read it: only for a
+    /// window that opens on History.
+    pub history: Option<StartHistory>,
+}
+
+/// The history a window opening on History shows first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartHistory {
+    pub filter: HistoryFilter,
+    pub page: HistoryResult,
+    pub choices: HistoryChoices,
+}
+
 /// What the history can be filtered by: the solutions and stage names it holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -192,6 +192,24 @@ async fn a_deployment_from_plan_to_matrix() {
     let err = within("yesterday", "2999-01-01T00:00:00Z").unwrap_err();
     assert!(err.to_string().contains("RFC 3339"), "{err}");
 
+    // A window opening on History reads the same in one go; on another page, only the profiles.
+    let start = e.start_reads(Some(200)).unwrap();
+    assert_eq!(start.profiles, e.profiles().unwrap());
+    let first = start
+        .history
+        .expect("history for a window opening on History");
+    assert_eq!(
+        first.filter,
+        HistoryFilter {
+            limit: 200,
+            ..Default::default()
+        }
+    );
+    assert_eq!(first.page, e.history(&first.filter).unwrap());
+    assert_eq!(first.page.runs.len(), 1);
+    assert_eq!(first.choices, e.history_choices().unwrap());
+    assert_eq!(e.start_reads(None).unwrap().history, None);
+
     // The values are remembered as the stage profile; the next version is proposed.
     let again = e
         .plan(&request("ContosoCore", "Deploy to Test", None))

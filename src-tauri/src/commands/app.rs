@@ -1,6 +1,7 @@
-//! The app itself: about, and the local cache (where, how big, clear it).
+//! The app itself: about, the local cache (where, how big, clear it) and the first
+//! screen kept between starts.
 
-use ferry_ipc::{AppInfo, ErrorCode, IpcError};
+use ferry_ipc::{AppInfo, ErrorCode, FirstScreen, IpcError};
 use ferry_ops::CacheInfo;
 
 use super::AppStateRef;
@@ -26,7 +27,9 @@ pub fn cache_info(state: AppStateRef<'_>) -> CacheInfo {
 #[tauri::command]
 pub fn clear_cache(state: AppStateRef<'_>) -> Result<CacheInfo, IpcError> {
     let dir = state.options().data_dir.clone();
-    state.with_engine_closed(|| ferry_ops::clear_cache(&dir).map_err(|e| e.to_ipc()))
+    let info = state.with_engine_closed(|| ferry_ops::clear_cache(&dir).map_err(|e| e.to_ipc()))?;
+    crate::first_screen::remove(&dir);
+    Ok(info)
 }
 
 /// The error for a data folder Ferry cannot find.
@@ -35,4 +38,19 @@ pub fn no_data_dir(e: impl std::fmt::Display) -> IpcError {
         ErrorCode::Internal,
         format!("Ferry could not find a folder for its data: {e}. Set FERRY_DATA_DIR to a writable folder."),
     )
+}
+
+/// The first screen kept by the last start, if it can be painted (`first_screen.rs`).
+#[tauri::command]
+pub async fn first_screen(state: AppStateRef<'_>) -> Result<Option<FirstScreen>, IpcError> {
+    Ok(crate::first_screen::read(&state.options().data_dir))
+}
+
+/// Keeps the first screen this start drew, for the next one.
+#[tauri::command]
+pub async fn save_first_screen(
+    state: AppStateRef<'_>,
+    screen: FirstScreen,
+) -> Result<(), IpcError> {
+    crate::first_screen::write(&state.options().data_dir, &screen)
 }

@@ -13,3 +13,29 @@ dataDir: string,
  * `linux`, `macos` or `windows`.
  */
 os: string, };
+
+export type FirstScreen = { 
+/**
+ * The UI build that drew it; another build's screen is not painted.
+ */
+build: string, 
+/**
+ * The page the window opened on (`deploy` or `history`).
+ */
+page: string, 
+/**
+ * `light` or `dark`.
+ */
+scheme: string, 
+/**
+ * The profile in use then (`null`: none); a start with another one paints nothing early.
+ */
+profile: string | null, 
+/**
+ * The markup inside the page's root element.
+ */
+html: string, 
+/**
+ * The style rules the UI had inserted (Fluent's), as CSS text.
+ */
+css: string, };

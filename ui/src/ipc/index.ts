@@ -3,7 +3,7 @@
 // without the native shell. Types come from bindings.ts and ops.ts, generated
 // from Rust.
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { AppInfo, ErrorCode, IpcError } from "./bindings";
+import type { AppInfo, ErrorCode, FirstScreen, IpcError } from "./bindings";
 import type {
   AccountInfo,
   CacheInfo,
@@ -31,7 +31,7 @@ import type {
 } from "./ops";
 import { mark } from "../shell/marks";
 
-export type { AppInfo, ErrorCode, IpcError } from "./bindings";
+export type { AppInfo, ErrorCode, FirstScreen, IpcError } from "./bindings";
 export type * from "./ops";
 
 const CODES: readonly ErrorCode[] = [
@@ -101,6 +101,9 @@ export function appInfo(): Promise<AppInfo> {
 
 export const cacheInfo = () => call<CacheInfo>("cache_info");
 export const clearCache = () => call<CacheInfo>("clear_cache");
+/** The first screen the last start kept, if this start may paint it (shell/firstScreen.ts). */
+export const firstScreen = () => call<FirstScreen | null>("first_screen");
+export const saveFirstScreen = (screen: FirstScreen) => call<null>("save_first_screen", { screen });
 
 /** The profile in use, whether its host answers, and as whom. */
 export const status = () => call<HostStatus>("status");

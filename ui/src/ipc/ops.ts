@@ -396,6 +396,15 @@ export type HistoryResult = { runs: Array<RunSummary>, nextOffset: number | null
 
 export type HistoryChoices = { solutions: Array<string>, stages: Array<string>, };
 
+export type StartReads = { profiles: Array<ProfileInfo>, 
+/**
+ * The newest page of history, unfiltered, and the filter that read it: only for a
+ * window that opens on History.
+ */
+history: StartHistory | null, };
+
+export type StartHistory = { filter: HistoryFilter, page: HistoryResult, choices: HistoryChoices, };
+
 export type SyncReport = { 
 /**
  * Runs read from the host.

@@ -4,6 +4,7 @@ import { Button, Field, SearchBox, Select, Spinner, Text, makeStyles, tokens } f
 import { HistoryRegular } from "@fluentui/react-icons";
 import { syncHistory } from "../ipc";
 import { HistoryList } from "../history/HistoryList";
+import { LIST_MIN_PX, LIST_OFFSET_PX, countText, listHeight } from "../history/rowView";
 import { NO_FILTERS, historyRow, type HistoryFilters } from "../history/filters";
 import { historyChoicesQuery, historyQuery } from "../history/queries";
 import { RANGES, rangeDays, type Range } from "../history/ranges";
@@ -17,10 +18,6 @@ import { PageHeader } from "./PageHeader";
 // The calendar loads when the maker asks for a custom range: most starts never show it.
 const DayRange = lazy(() => import("../history/DayRange").then((m) => ({ default: m.DayRange })));
 
-// The list fills the window below the header and filters; its first render assumes
-// that height so rows are in the first paint (the list measures itself right after).
-const LIST_OFFSET_PX = 330;
-const LIST_MIN_PX = 260;
 
 const useStyles = makeStyles({
   filters: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end", marginBottom: tokens.spacingVerticalM },
@@ -127,14 +124,13 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
           {runs.isError && <ErrorNote title="Could not read the history" error={runs.error} onRetry={() => void runs.refetch()} />}
           {runs.data && (
             <>
-              <Text size={200} className={styles.muted} role="status">
-                {rows.length === 1 ? "1 deployment" : `${rows.length} deployments`}
-                {runs.hasNextPage ? " so far; older ones load as you scroll" : ""}
+              <Text size={200} className={styles.muted} role="status" data-testid="history-count">
+                {countText(rows.length, runs.hasNextPage)}
               </Text>
               <div className={styles.list}>
                 <HistoryList
                   rows={rows}
-                  initialHeight={Math.max(LIST_MIN_PX, window.innerHeight - LIST_OFFSET_PX)}
+                  initialHeight={listHeight(window.innerHeight)}
                   onOpen={(runId) => navigate({ page: "run", runId, from: "history" })}
                   onNearEnd={more}
                 />

@@ -6,7 +6,14 @@ export function OfflineBanner() {
   const offline = useOffline();
   if (!offline) return null;
   return (
-    <MessageBar intent="warning" layout="multiline" data-testid="offline-banner" style={{ marginBottom: 16 }}>
+    // Not part of a kept first screen: each start learns anew whether the host answers.
+    <MessageBar
+      intent="warning"
+      layout="multiline"
+      data-testid="offline-banner"
+      data-first-screen="omit"
+      style={{ marginBottom: 16 }}
+    >
       <MessageBarBody>
         <MessageBarTitle>The pipelines host is not answering</MessageBarTitle>
         History and run details still open from this computer. Ferry reconnects by itself when the

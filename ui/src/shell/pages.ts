@@ -1,7 +1,9 @@
 import type { FluentIcon } from "@fluentui/react-icons";
 import { ArrowUpload20Regular, History20Regular, Settings20Regular } from "@fluentui/react-icons";
 
-export type PageId = "deploy" | "history" | "settings";
+import type { PageId } from "./startOptions";
+
+export type { PageId } from "./startOptions";
 
 export interface PageEntry {
   id: PageId;

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { QueryClient } from "@tanstack/react-query";
 import { prefetchStart } from "./prefetch";
-import { sendFirstReads } from "./firstReads";
+import { sendFirstReads, type HandedReads } from "./firstReads";
+import { engineFilter, NO_FILTERS } from "../history/filters";
 
 const ipc = vi.hoisted(() => ({ calls: [] as string[], slow: false }));
 vi.mock("../ipc", async (importOriginal) => {
@@ -43,5 +44,32 @@ describe("the first reads", () => {
     const started = Date.now();
     await prefetchStart(new QueryClient(), sendFirstReads("history"), 30);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("are what the shell handed over with the page's first script, when it is for this page and fresh", async () => {
+    ipc.slow = false;
+    const runs = { runs: [], nextOffset: 200 };
+    const handed: HandedReads = {
+      page: "history",
+      readAtMs: 1_000_000,
+      reads: {
+        profiles: [],
+        history: { filter: engineFilter(NO_FILTERS, 0), page: runs, choices: { solutions: ["A"], stages: ["Test"] } },
+      },
+      screen: null,
+    };
+    ipc.calls = [];
+    const client = new QueryClient();
+    await prefetchStart(client, sendFirstReads("history", handed, 1_000_500));
+    expect(ipc.calls).toEqual([]);
+    expect(client.getQueryData(["history", "", "", "", "", "", ""])).toEqual({ pages: [runs], pageParams: [0] });
+    expect(client.getQueryData(["history", "choices"])).toEqual({ solutions: ["A"], stages: ["Test"] });
+    // Another page's, a stale one (the page loaded again) or another filter's page: asked anew.
+    ipc.calls = [];
+    sendFirstReads("deploy", handed, 1_000_500);
+    sendFirstReads("history", handed, 1_000_000 + 60_000);
+    const other = { ...handed.reads!.history!, filter: { ...handed.reads!.history!.filter, limit: 50 } };
+    sendFirstReads("history", { ...handed, reads: { profiles: [], history: other } }, 1_000_500);
+    expect(ipc.calls.sort()).toEqual(["history", "history", "history_choices", "history_choices", "profiles", "profiles"]);
   });
 });

@@ -2,15 +2,11 @@
 // initialization script the shell injects when FERRY_START_PAGE or FERRY_BENCH_READY
 // is set (src-tauri/src/bench.rs); scripts/bench-app.sh uses both. Without them the
 // app opens on Deploy and reports nothing.
-import { markWelcomed } from "./useStatus";
-import { PAGES, type PageId } from "./pages";
-import { startOptions as options } from "./startOptions";
+import { markWelcomed } from "./welcomed";
+import { startOptions as options, startPageId } from "./startOptions";
 
 /** The page the window opens on: FERRY_START_PAGE's when it names one, else Deploy. */
-export function startPage(): PageId {
-  const page = options().page;
-  return PAGES.find((p) => p.id === page)?.id ?? "deploy";
-}
+export const startPage = startPageId;
 
 /** What finds the first history row: the list's rows carry this test id. */
 export const FIRST_DATA_SELECTOR = '[data-testid="history-row"]';
@@ -35,4 +31,20 @@ export function watchFirstData(report: (atMs: number) => void): boolean {
   });
   observer.observe(document, { childList: true, subtree: true });
   return true;
+}
+
+let firstData: Promise<number> | null | undefined;
+
+/**
+ * With FERRY_BENCH_READY=1, when the first history row was in the DOM (the watch
+ * starts on the first call: the entry makes it, before anything is drawn); null
+ * without the flag.
+ */
+export function firstDataMoment(): Promise<number> | null {
+  if (firstData === undefined) {
+    let report: (atMs: number) => void = () => undefined;
+    const moment = new Promise<number>((resolve) => (report = resolve));
+    firstData = watchFirstData(report) ? moment : null;
+  }
+  return firstData;
 }

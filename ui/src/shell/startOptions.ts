@@ -17,3 +17,13 @@ declare global {
 export function startOptions(): StartOptions {
   return (typeof window !== "undefined" && window.__FERRY_START__) || {};
 }
+
+/** The pages a window can open on, in the navigation's order. */
+export const START_PAGES = ["deploy", "history", "settings"] as const;
+export type PageId = (typeof START_PAGES)[number];
+
+/** The page the window opens on: the injected one when it names a page, else Deploy. */
+export function startPageId(): PageId {
+  const page = startOptions().page;
+  return START_PAGES.find((p) => p === page) ?? "deploy";
+}

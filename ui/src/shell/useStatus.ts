@@ -2,6 +2,7 @@
 // account, and the offline banner appears when the host stops answering.
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { profiles, status } from "../ipc";
+import { WELCOMED_KEY } from "./welcomed";
 
 export const STATUS_KEY = ["status"] as const;
 export const PROFILES_KEY = ["profiles"] as const;
@@ -16,12 +17,7 @@ export function useProfiles() {
   return useQuery(profilesQuery);
 }
 
-const WELCOMED_KEY = "ferry.welcomed";
-
-/** Remembers that the maker chose a profile in this window once (no welcome card again). */
-export function markWelcomed(): void {
-  window.localStorage.setItem(WELCOMED_KEY, "1");
-}
+export { markWelcomed } from "./welcomed";
 
 /**
  * Whether Ferry may connect: a profile is in use and the maker chose it here
