@@ -208,6 +208,14 @@ fn kill_9_during_webhook_retries_and_a_pending_gate_loses_and_duplicates_nothing
             .count()
             >= 2
     });
+    // Delivery is at least once: a kill between the receiver's 200 and the host noting it
+    // sends that delivery again (same id). Kill once the host has noted both.
+    until("the host noted both deliveries", || {
+        let log = get_json(&url, "/_ferry/deliveries");
+        log["value"].as_array().map_or(0, |v| {
+            v.iter().filter(|d| d["state"] == "delivered").count()
+        }) >= 2
+    });
     host.kill_9();
 
     // Once more from the same data: approve, the run finishes, all five events arrive.
