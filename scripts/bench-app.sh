@@ -3,8 +3,10 @@
 # (BENCHMARKS.md, "Desktop app: startup and memory"): builds both in release (the bare
 # window also carries the "Fluent floor" page: React, a FluentProvider, one line of
 # text), seeds a temp data dir with cached runs for a profile whose host is not running,
-# then launches each RUNS times, interleaved, under Xvfb and a D-Bus session, and prints
-# the time to first data, the memory of all their processes, the medians and the ratios.
+# then launches each RUNS times, interleaved, under Xvfb and a D-Bus session (the app as a
+# returning maker starts it, with the first screen it kept once, and as at a first start),
+# and prints the time to first data, the memory of all their processes, the medians and
+# the ratios.
 #   scripts/bench-app.sh [runs=5] [cached runs=10000]
 # Exits non-zero only when a measurement fails, not when the goal (<= 1.3x) is missed.
 set -euo pipefail

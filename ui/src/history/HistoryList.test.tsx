@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/react";
+import { boxEveryElement } from "../test/layout";
 import { HistoryList, type HistoryRow } from "./HistoryList";
 
 function rows(n: number): HistoryRow[] {
@@ -15,16 +16,9 @@ function rows(n: number): HistoryRow[] {
 }
 
 describe("HistoryList", () => {
-  // jsdom has no layout: give every element a 800×520 box.
+  // jsdom has no layout: every element is an 800×520 box.
   beforeEach(() => {
-    vi.spyOn(HTMLElement.prototype, "getBoundingClientRect").mockReturnValue({
-      x: 0, y: 0, top: 0, left: 0, bottom: 520, right: 800, width: 800, height: 520,
-      toJSON: () => ({}),
-    } as DOMRect);
-    vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockReturnValue(520);
-    vi.spyOn(HTMLElement.prototype, "offsetWidth", "get").mockReturnValue(800);
-    vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(520);
-    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800);
+    boxEveryElement();
   });
   afterEach(() => vi.restoreAllMocks());
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { boxEveryElement } from "../test/layout";
 import { createRoot } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import type { FirstScreen, HistoryResult, ProfileInfo } from "../ipc";
@@ -73,14 +74,7 @@ async function drawHistory(root: HTMLElement, first: FirstReads) {
 
 beforeEach(() => {
   // jsdom has no layout: every element is an 800×520 box, so the list draws rows.
-  vi.spyOn(HTMLElement.prototype, "getBoundingClientRect").mockReturnValue({
-    x: 0, y: 0, top: 0, left: 0, bottom: 520, right: 800, width: 800, height: 520,
-    toJSON: () => ({}),
-  } as DOMRect);
-  vi.spyOn(HTMLElement.prototype, "offsetHeight", "get").mockReturnValue(520);
-  vi.spyOn(HTMLElement.prototype, "offsetWidth", "get").mockReturnValue(800);
-  vi.spyOn(HTMLElement.prototype, "clientHeight", "get").mockReturnValue(520);
-  vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800);
+  boxEveryElement();
   resetFirstScreen();
   ipc.saved = [];
   window.__FERRY_START__ = { page: "history" };
@@ -116,7 +110,7 @@ describe("the first screen", () => {
     ipc.history = page(["old-1", "old-2"]);
     const first: FirstReads = { page: "history", profiles: Promise.resolve([SANDBOX]) };
     const react = await drawHistory(newRoot(), first);
-    await act(async () => vi.advanceTimersByTime(3000));
+    await act(async () => vi.advanceTimersByTime(3100));
     vi.useRealTimers();
     await waitFor(() => expect(ipc.saved).toHaveLength(1));
     expect(document.documentElement.dataset.firstScreen).toBe("drawn");

@@ -1,12 +1,14 @@
 // The first screen, painted before the app's script has loaded. At each start the UI
-// keeps the frame React drew first (its markup, without the history's rows and
-// count, and Fluent's style rules) in the data folder (`first_screen` /
+// keeps the frame React drew first (its markup, without the history's rows, counts and
+// the offline banner, and Fluent's style rules) in the data folder (`first_screen` /
 // `save_first_screen`). The next start's small entry reads it with the first reads
 // and, when it was drawn by this UI build for the same page, colour scheme and
 // profile, paints it with this start's rows from the cache (history/rowView.ts) while
 // WebKit still loads and runs the app's script. The painted screen is inert (no
 // clicks, no focus, hidden from screen readers as busy) until React's first commit
-// replaces it with the same screen, live (BENCHMARKS.md, desktop app startup).
+// replaces it with the same screen, live (BENCHMARKS.md, desktop app startup). The
+// markup is the UI's own and is parsed as a template: nothing in it runs (and the CSP
+// allows no inline handlers).
 import { firstScreen, saveFirstScreen, type FirstScreen, type HistoryResult, type ProfileInfo } from "../ipc";
 import { historyRow } from "../history/filters";
 import { ROW_HEIGHT, countText, firstRowCount, listHeight, listLabel, rowElement } from "../history/rowView";
@@ -19,12 +21,12 @@ export const KEPT_PAGES: readonly string[] = ["deploy", "history"];
 const STYLE_ID = "ferry-first-screen";
 const LIST = '[data-testid="history-list"]';
 const ROWS = '[data-testid="history-rows"]';
+const COUNT = '[data-testid="history-count"]';
 /** What a kept screen leaves out because each start finds it anew (the offline banner). */
 const OMIT = '[data-first-screen="omit"]';
 /** How long after the first commit the History page's first rows may come to be kept. */
 const ROWS_WAIT_MS = 10_000;
-const COUNT = '[data-testid="history-count"]';
-/** How long after the first commit the screen is kept (its styles are all in by then). */
+/** How long after the first commit the screen is kept (the start's own reads are done by then). */
 export const KEEP_AFTER_MS = 3000;
 
 /** What a kept screen must match to be painted. */
@@ -196,18 +198,25 @@ export function firstCommit(
   mark("commit");
   const build = uiBuild(doc);
   if (!build || !KEPT_PAGES.includes(page)) return;
+  const view = doc.defaultView;
   whenHolds(root, page === "history" ? ROWS : "*", ROWS_WAIT_MS, () => {
-    const html = keptMarkup(root);
-    doc.defaultView?.setTimeout(() => {
-      void profiles
-        .then((list) => {
-          const screen: FirstScreen = { build, page, scheme, profile: activeProfile(list), html, css: insertedCss(doc, rules) };
-          const same = loaded && sameKey(loaded, screen) && loaded.html === screen.html && loaded.css === screen.css;
-          return same ? null : saveFirstScreen(screen);
-        })
-        // Keeping it is a nicety: a start without it only paints later.
-        .catch(() => undefined);
-    }, KEEP_AFTER_MS);
+    // The markup as this commit drew it; read out, with the styles it uses, in the next
+    // task (off the commit), and kept a moment later (off the start's own reads).
+    const drawn = root.cloneNode(true) as HTMLElement;
+    view?.setTimeout(() => {
+      const html = keptMarkup(drawn);
+      const css = insertedCss(doc, rules);
+      view.setTimeout(() => {
+        void profiles
+          .then((list) => {
+            const screen: FirstScreen = { build, page, scheme, profile: activeProfile(list), html, css };
+            const same = loaded && sameKey(loaded, screen) && loaded.html === screen.html && loaded.css === screen.css;
+            return same ? null : saveFirstScreen(screen);
+          })
+          // Keeping it is a nicety: a start without it only paints later.
+          .catch(() => undefined);
+      }, KEEP_AFTER_MS);
+    }, 0);
   });
 }
 
