@@ -9,7 +9,7 @@
 use ferry_ipc::FirstScreen;
 use ferry_ops::StartReads;
 use serde::Serialize;
-use tauri::{Manager, WebviewWindowBuilder};
+use tauri::WebviewWindowBuilder;
 
 use crate::state::AppState;
 
@@ -65,7 +65,6 @@ pub fn create(app: &tauri::App, state: &AppState) -> Result<(), Box<dyn std::err
     WebviewWindowBuilder::from_config(app.handle(), &config)?
         .initialization_script(start_script(page, reads, screen))
         .build()?;
-    debug_assert!(app.get_webview_window(MAIN).is_some());
     Ok(())
 }
 
