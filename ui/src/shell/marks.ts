@@ -1,8 +1,8 @@
 // Startup marks for scripts/bench-app.sh: with FERRY_BENCH_READY=1 the page notes when
 // named moments of its start first happen (the kept first screen painted, React's
 // first render and commit, each command's first call and answer), and the startup
-// report carries them so
-// BENCHMARKS.md can say where the time goes. Without the flag nothing is noted.
+// report carries them so BENCHMARKS.md can say where the time goes. Without the flag
+// nothing is noted.
 // It imports nothing that imports the IPC module, which notes its calls here.
 import { startOptions } from "./startOptions";
 
