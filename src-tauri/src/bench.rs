@@ -13,10 +13,14 @@ pub const BENCH_READY_ENV: &str = "FERRY_BENCH_READY";
 
 const PAGES: [&str; 3] = ["deploy", "history", "settings"];
 
+/// The navigation's page `name` names (spaces around it aside), if any.
+fn page_named(name: &str) -> Option<&'static str> {
+    PAGES.iter().copied().find(|p| *p == name.trim())
+}
+
 /// The page `FERRY_START_PAGE` names, when it names one of the navigation's.
 pub fn start_page() -> Option<&'static str> {
-    let page = std::env::var(START_PAGE_ENV).ok()?;
-    PAGES.iter().copied().find(|p| *p == page.trim())
+    page_named(&std::env::var(START_PAGE_ENV).ok()?)
 }
 
 fn bench_on() -> bool {
@@ -26,7 +30,7 @@ fn bench_on() -> bool {
 /// The script that tells the page where to start and whether to report; `None` when
 /// neither is asked for (or the page is not one of the navigation's).
 fn init_script(start_page: Option<&str>, bench: bool) -> Option<String> {
-    let page = start_page.map(str::trim).filter(|p| PAGES.contains(p));
+    let page = start_page.and_then(page_named);
     if page.is_none() && !bench {
         return None;
     }
@@ -36,8 +40,7 @@ fn init_script(start_page: Option<&str>, bench: bool) -> Option<String> {
 
 /// The plugin carrying the script, when the environment asks for one.
 pub fn plugin<R: Runtime>() -> Option<TauriPlugin<R>> {
-    let page = std::env::var(START_PAGE_ENV).ok();
-    let script = init_script(page.as_deref(), bench_on())?;
+    let script = init_script(start_page(), bench_on())?;
     Some(Builder::new("ferry-start").js_init_script(script).build())
 }
 

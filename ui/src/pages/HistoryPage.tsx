@@ -18,7 +18,6 @@ import { PageHeader } from "./PageHeader";
 // The calendar loads when the maker asks for a custom range: most starts never show it.
 const DayRange = lazy(() => import("../history/DayRange").then((m) => ({ default: m.DayRange })));
 
-
 const useStyles = makeStyles({
   filters: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end", marginBottom: tokens.spacingVerticalM },
   list: { height: `calc(100vh - ${LIST_OFFSET_PX}px)`, minHeight: `${LIST_MIN_PX}px` },

@@ -2,9 +2,9 @@
 // (main.tsx): the frame's profiles always, the first screen the last start kept, and
 // the History page's first page and filter choices when the window opens there. The
 // shell hands them over with the page's first script when it can
-// (`window.__FERRY_FIRST__`, src-tauri/src/window.rs): then nothing is asked at all. The cache answers while WebKit loads
-// and runs the app's ~800 kB of script, so the first render finds the answers in
-// (shell/prefetch.ts). This module's imports stay tiny for that reason: no React,
+// (`window.__FERRY_FIRST__`, src-tauri/src/window.rs): then nothing is asked at all.
+// Otherwise the cache answers while WebKit loads and runs the app's ~800 kB of
+// script, so the first render finds the answers in (shell/prefetch.ts). This module's imports stay tiny for that reason: no React,
 // no Fluent, no TanStack Query.
 import {
   history,
