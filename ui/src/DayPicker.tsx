@@ -1,8 +1,14 @@
 // A local day (`YYYY-MM-DD`, see days.ts) picked from Fluent's calendar or typed:
 // WebKitGTK's own date field has no calendar. Used by the history's custom range and
 // the wizard's "Deploy later".
+import { useMemo } from "react";
 import { DatePicker, type DatePickerProps } from "@fluentui/react-datepicker-compat";
 import { dateOf, dayOf, parseDay } from "./days";
+
+// Fluent's picker rewrites its text from `value` and `formatDate` whenever either
+// changes identity: both stay the same across renders, or a render while the maker
+// types (a query answering in the background) wipes what they typed.
+const formatDay = (date?: Date) => (date ? date.toLocaleDateString() : "");
 
 export function DayPicker({
   day,
@@ -12,12 +18,13 @@ export function DayPicker({
   DatePickerProps,
   "value" | "onSelectDate" | "formatDate" | "parseDateFromString" | "allowTextInput"
 >) {
+  const value = useMemo(() => dateOf(day), [day]);
   return (
     <DatePicker
       {...props}
-      value={dateOf(day)}
+      value={value}
       onSelectDate={(date) => onDay(date ? dayOf(date) : "")}
-      formatDate={(date) => (date ? date.toLocaleDateString() : "")}
+      formatDate={formatDay}
       parseDateFromString={parseDay}
       allowTextInput
     />

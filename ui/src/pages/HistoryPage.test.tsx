@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 import type { HistoryFilter } from "../ipc";
@@ -62,6 +62,9 @@ describe("HistoryPage", () => {
     renderPage();
     fireEvent.change(await screen.findByTestId("filter-when"), { target: { value: "custom" } });
     const from = await screen.findByTestId("filter-from");
+    // The calendar arrived in a background render: let its effects run, as they have
+    // long before a maker types (else the picker's first effect clears the text).
+    await act(async () => undefined);
     fireEvent.change(from, { target: { value: "2026-11-20" } });
     fireEvent.keyDown(from, { key: "Enter" });
     await waitFor(() =>
