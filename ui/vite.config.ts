@@ -66,5 +66,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./src/test-setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // Room for the five-second findBy/waitFor of test-setup.ts to report first.
+    testTimeout: 15000,
   },
 });

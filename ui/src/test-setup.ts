@@ -1,8 +1,12 @@
 import "@testing-library/jest-dom/vitest";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
 
 afterEach(() => cleanup());
+
+// CI runs the suite's files in parallel on two cores: a findBy/waitFor gets five
+// seconds rather than one before it calls a slow answer a failure.
+configure({ asyncUtilTimeout: 5000 });
 
 // jsdom has no matchMedia; the theme hook needs one.
 if (!window.matchMedia) {
