@@ -5,7 +5,8 @@ import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } fro
 import { benchReady } from "./ipc";
 import type { FirstReads } from "./shell/firstReads";
 import { firstCommit } from "./shell/firstScreen";
-import { firstDataMoment, startPage } from "./shell/start";
+import { firstDataMoment } from "./shell/start";
+import { startPageId } from "./shell/startOptions";
 import { mark, marksSince } from "./shell/marks";
 import { styleRenderer } from "./styles";
 
@@ -27,7 +28,7 @@ export function App({ first }: { first?: FirstReads }) {
   // moment as "commit", and when the first history row was in the DOM).
   useLayoutEffect(() => {
     const root = document.getElementById("root");
-    if (root && first) firstCommit(root, startPage(), scheme, first.profiles, styleRenderer.insertionCache);
+    if (root && first) firstCommit(root, startPageId(), scheme, first.profiles, styleRenderer.insertionCache);
     void firstDataMoment()
       ?.then((atMs) => benchReady(atMs, performance.timeOrigin, scriptMs, marksSince(scriptMs)))
       .catch(() => undefined);

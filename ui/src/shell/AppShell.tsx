@@ -13,7 +13,7 @@ import {
 import type { ColorScheme, ThemePreference } from "../theme";
 import { PAGES, type PageId } from "./pages";
 import { sectionOf, type Route } from "./route";
-import { startPage } from "./start";
+import { startPageId } from "./startOptions";
 import { FrameStatus } from "./FrameStatus";
 import { OfflineBanner } from "./OfflineBanner";
 import { DeployPage } from "../pages/DeployPage";
@@ -66,7 +66,7 @@ export interface ThemeControl {
 
 export function AppShell({ theme }: { theme: ThemeControl }) {
   const styles = useStyles();
-  const [route, setRoute] = useState<Route>(() => ({ page: startPage() }));
+  const [route, setRoute] = useState<Route>(() => ({ page: startPageId() }));
   const section = sectionOf(route);
   return (
     <div className={styles.root}>

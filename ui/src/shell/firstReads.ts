@@ -4,8 +4,8 @@
 // shell hands them over with the page's first script when it can
 // (`window.__FERRY_FIRST__`, src-tauri/src/window.rs): then nothing is asked at all.
 // Otherwise the cache answers while WebKit loads and runs the app's ~800 kB of
-// script, so the first render finds the answers in (shell/prefetch.ts). This module's imports stay tiny for that reason: no React,
-// no Fluent, no TanStack Query.
+// script, so the first render finds the answers in (shell/prefetch.ts). This
+// module's imports stay tiny for that reason: no React, no Fluent, no TanStack Query.
 import {
   history,
   historyChoices,
@@ -56,7 +56,7 @@ function sameFilter(a: HistoryFilter, b: HistoryFilter): boolean {
 }
 
 /**
- * The reads the start page shows first (the start page as `startPage()` reads it):
+ * The reads the start page shows first (the start page as `startPageId()` reads it):
  * what the shell handed over for this page, else asked over IPC.
  */
 export function sendFirstReads(

@@ -13,6 +13,7 @@ import { firstScreen, saveFirstScreen, type FirstScreen, type HistoryResult, typ
 import { historyRow } from "../history/filters";
 import { ROW_HEIGHT, countText, firstRowCount, listHeight, listLabel, rowElement } from "../history/rowView";
 import type { ColorScheme } from "../scheme";
+import { whenHolds } from "./dom";
 import { mark } from "./marks";
 
 /** The pages a start opens on whose first screen is kept. */
@@ -159,20 +160,6 @@ export function keptMarkup(root: HTMLElement): string {
   return copy.innerHTML;
 }
 
-/** Calls `then` once `root` holds `selector` (now, or when a commit adds it), or never after `waitMs`. */
-function whenHolds(root: HTMLElement, selector: string, waitMs: number, then: () => void): void {
-  if (root.querySelector(selector)) return then();
-  const view = root.ownerDocument.defaultView;
-  if (!view) return;
-  const observer = new view.MutationObserver(() => {
-    if (!root.querySelector(selector)) return;
-    observer.disconnect();
-    then();
-  });
-  observer.observe(root, { childList: true, subtree: true });
-  view.setTimeout(() => observer.disconnect(), waitMs);
-}
-
 /**
  * React's first commit (App's layout effect): a painted screen is gone (React replaced
  * the root's children) and the page is live. Takes this screen's markup when it first
@@ -199,7 +186,7 @@ export function firstCommit(
   const build = uiBuild(doc);
   if (!build || !KEPT_PAGES.includes(page)) return;
   const view = doc.defaultView;
-  whenHolds(root, page === "history" ? ROWS : "*", ROWS_WAIT_MS, () => {
+  whenHolds(root, page === "history" ? ROWS : "*", () => {
     // The markup as this commit drew it; read out, with the styles it uses, in the next
     // task (off the commit), and kept a moment later (off the start's own reads).
     const drawn = root.cloneNode(true) as HTMLElement;
@@ -217,7 +204,7 @@ export function firstCommit(
           .catch(() => undefined);
       }, KEEP_AFTER_MS);
     }, 0);
-  });
+  }, ROWS_WAIT_MS);
 }
 
 /** For tests: back to a fresh page's state. */

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { FIRST_DATA_SELECTOR, startPage, watchFirstData } from "./start";
+import { FIRST_DATA_SELECTOR, watchFirstData } from "./start";
+import { startPageId } from "./startOptions";
 
 afterEach(() => {
   delete window.__FERRY_START__;
@@ -9,11 +10,11 @@ afterEach(() => {
 
 describe("start options", () => {
   it("open on Deploy unless the shell names a page of the navigation", () => {
-    expect(startPage()).toBe("deploy");
+    expect(startPageId()).toBe("deploy");
     window.__FERRY_START__ = { page: "history" };
-    expect(startPage()).toBe("history");
+    expect(startPageId()).toBe("history");
     window.__FERRY_START__ = { page: "run" };
-    expect(startPage()).toBe("deploy");
+    expect(startPageId()).toBe("deploy");
   });
 
   it("report nothing without the bench flag", () => {

@@ -1,12 +1,10 @@
-// Where the window starts and whether it reports its startup mark, from the
-// initialization script the shell injects when FERRY_START_PAGE or FERRY_BENCH_READY
-// is set (src-tauri/src/bench.rs); scripts/bench-app.sh uses both. Without them the
-// app opens on Deploy and reports nothing.
+// Whether the window reports its startup mark, from the initialization script the
+// shell injects when FERRY_BENCH_READY is set (src-tauri/src/bench.rs; the page it
+// starts on is shell/startOptions.ts's); scripts/bench-app.sh uses both. Without it
+// the page reports nothing.
+import { whenHolds } from "./dom";
 import { markWelcomed } from "./welcomed";
-import { startOptions as options, startPageId } from "./startOptions";
-
-/** The page the window opens on: FERRY_START_PAGE's when it names one, else Deploy. */
-export const startPage = startPageId;
+import { startOptions as options } from "./startOptions";
 
 /** What finds the first history row: the list's rows carry this test id. */
 export const FIRST_DATA_SELECTOR = '[data-testid="history-row"]';
@@ -20,16 +18,7 @@ export const FIRST_DATA_SELECTOR = '[data-testid="history-row"]';
 export function watchFirstData(report: (atMs: number) => void): boolean {
   if (!options().bench) return false;
   markWelcomed();
-  const seen = () => {
-    if (!document.querySelector(FIRST_DATA_SELECTOR)) return false;
-    report(Date.now());
-    return true;
-  };
-  if (seen()) return true;
-  const observer = new MutationObserver(() => {
-    if (seen()) observer.disconnect();
-  });
-  observer.observe(document, { childList: true, subtree: true });
+  whenHolds(document.documentElement, FIRST_DATA_SELECTOR, () => report(Date.now()));
   return true;
 }
 
