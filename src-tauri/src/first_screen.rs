@@ -52,14 +52,12 @@ pub fn write(data_dir: &Path, screen: &FirstScreen) -> Result<(), IpcError> {
         )
     };
     std::fs::create_dir_all(data_dir).map_err(failed)?;
-    // A whole file or none: written beside it, then renamed over it.
-    let part = data_dir.join(format!("{FILE}.part"));
-    let mut file = std::fs::File::create(&part).map_err(failed)?;
-    file.write_all(&json)
-        .and_then(|()| file.sync_all())
-        .map_err(failed)?;
-    drop(file);
-    std::fs::rename(&part, path(data_dir)).map_err(failed)?;
+    // A whole file or none: written beside it, then renamed over it (as the run
+    // exports and settings files are).
+    let mut tmp = tempfile::NamedTempFile::new_in(data_dir).map_err(failed)?;
+    tmp.write_all(&json).map_err(failed)?;
+    tmp.as_file().sync_all().map_err(failed)?;
+    tmp.persist(path(data_dir)).map_err(|e| failed(e.error))?;
     Ok(())
 }
 

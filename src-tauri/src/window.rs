@@ -72,6 +72,15 @@ pub fn create(app: &tauri::App, state: &AppState) -> Result<(), Box<dyn std::err
 mod tests {
     use super::*;
 
+    /// What the start script hands the page, as the page reads it.
+    fn handed(script: &str) -> serde_json::Value {
+        let json = script
+            .strip_prefix("window.__FERRY_FIRST__ = ")
+            .and_then(|s| s.strip_suffix(';'))
+            .expect("the script assigns window.__FERRY_FIRST__");
+        serde_json::from_str(json).unwrap()
+    }
+
     #[test]
     fn the_start_script_hands_over_json_the_page_can_read() {
         let script = start_script(
@@ -82,11 +91,7 @@ mod tests {
             }),
             None,
         );
-        let json = script
-            .strip_prefix("window.__FERRY_FIRST__ = ")
-            .and_then(|s| s.strip_suffix(';'))
-            .unwrap();
-        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let value = handed(&script);
         assert_eq!(value["page"], "deploy");
         assert!(value["readAtMs"].as_u64().unwrap() > 1_700_000_000_000);
         assert_eq!(value["reads"]["profiles"], serde_json::json!([]));
@@ -100,9 +105,7 @@ mod tests {
             html: "</script><script>alert(1)</script>\u{2028}".into(),
             css: "a{}".into(),
         };
-        let script = start_script("history", None, Some(screen.clone()));
-        let json = &script["window.__FERRY_FIRST__ = ".len()..script.len() - 1];
-        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let value = handed(&start_script("history", None, Some(screen.clone())));
         assert_eq!(value["screen"]["html"], screen.html);
         assert!(value["reads"].is_null());
     }
