@@ -133,6 +133,21 @@ def stop(proc):
         time.sleep(0.05)
 
 
+def app_data(env, root, seeded):
+    """Points `env` at a copy of `seeded` in `root` for the app, opening on History;
+    returns the copy's path."""
+    data = os.path.join(root, "data")
+    shutil.copytree(seeded, data)
+    env.update(
+        FERRY_DATA_DIR=data,
+        FERRY_START_PAGE="history",
+        # The profile is a cloud one on an unused port: with a token at hand the
+        # status check tries the host (offline banner) instead of the keyring.
+        FERRY_TOKEN="bench-offline-token",
+    )
+    return data
+
+
 def launch(kind, binary, seeded):
     root = tempfile.mkdtemp(prefix=f"ferry-bench-{kind}-")
     try:
@@ -142,19 +157,11 @@ def launch(kind, binary, seeded):
         if kind == "barecpu":
             env[CPU_RENDERING] = "1"
         if kind in ("app", "appfirst"):
-            data = os.path.join(root, "data")
-            shutil.copytree(seeded, data)
+            data = app_data(env, root, seeded)
             if kind == "appfirst":
                 # A first start: no first screen kept yet.
                 os.remove(os.path.join(data, FIRST_SCREEN))
-            env.update(
-                FERRY_DATA_DIR=data,
-                FERRY_START_PAGE="history",
-                FERRY_BENCH_READY="1",
-                # The profile is a cloud one on an unused port: with a token at hand the
-                # status check tries the host (offline banner) instead of the keyring.
-                FERRY_TOKEN="bench-offline-token",
-            )
+            env["FERRY_BENCH_READY"] = "1"
         lines, ready = [], threading.Event()
         mark = {}
         start_ns = time.time_ns()
@@ -219,9 +226,7 @@ def keep_first_screen(binary, seeded):
     root = tempfile.mkdtemp(prefix="ferry-bench-keep-")
     try:
         env = temp_env(root)
-        data = os.path.join(root, "data")
-        shutil.copytree(seeded, data)
-        env.update(FERRY_DATA_DIR=data, FERRY_START_PAGE="history", FERRY_TOKEN="bench-offline-token")
+        data = app_data(env, root, seeded)
         proc = subprocess.Popen([binary], env=env, cwd=root, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         kept = os.path.join(data, FIRST_SCREEN)
