@@ -1,45 +1,48 @@
-// The app's own commands are listed here so Tauri generates one permission per
-// command (`allow-<name>`); capabilities/default.json grants exactly these.
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "cache_info",
-    "clear_cache",
-    "first_screen",
-    "save_first_screen",
-    "status",
-    "profiles",
-    "add_profile",
-    "use_profile",
-    "solutions",
-    "pipelines",
-    "matrix",
-    "plan",
-    "artifact_hash",
-    "redeploy_candidates",
-    "validate",
-    "deploy",
-    "watch_run",
-    "retry_run",
-    "cancel_run",
-    "cancel_operation",
-    "history",
-    "history_choices",
-    "sync_history",
-    "run_record",
-    "export_run",
-    "save_run_export",
-    "save_settings_file",
-    "sign_in",
-    "open_sign_in_page",
-    "sign_out",
-    "account",
-    // Prints a startup mark for scripts/bench-app.sh; does nothing without FERRY_BENCH_READY=1.
-    "bench_ready",
-];
+// The app's permissions and the window's capability come from the one
+// declaration of its commands (crates/ipc/src/registry.rs, included here: only
+// the names are read, so none of its types need to exist in a build script).
+// Tauri generates `allow-<name>` for each command; the window's capability,
+// written into OUT_DIR, grants exactly those and nothing else: no file system,
+// shell, HTTP or plugin commands.
+
+include!("../crates/ipc/src/registry.rs");
+
+macro_rules! command_names {
+    ( $( $(#[doc = $doc:literal])* $name:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $answer:ty $(, streams $stream:ident : $event:ty)? ; )* ) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = ferry_commands!(command_names);
+
+fn capability() -> String {
+    let permissions: Vec<String> = COMMANDS
+        .iter()
+        .map(|c| format!("\"allow-{}\"", c.replace('_', "-")))
+        .collect();
+    format!(
+        r#"{{
+  "identifier": "default",
+  "description": "What the main window may do: Ferry's own commands, nothing else.",
+  "windows": ["main"],
+  "permissions": [{}]
+}}
+"#,
+        permissions.join(", ")
+    )
+}
 
 fn main() {
+    println!("cargo:rerun-if-changed=../crates/ipc/src/registry.rs");
+    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let dir = out.join("capabilities");
+    std::fs::create_dir_all(&dir).expect("create the capability folder");
+    std::fs::write(dir.join("default.json"), capability()).expect("write the capability");
+    // tauri-build wants a 'static pattern; a build script runs once.
+    let pattern: &'static str = Box::leak(format!("{}/*.json", dir.display()).into_boxed_str());
     tauri_build::try_build(
         tauri_build::Attributes::new()
+            .capabilities_path_pattern(pattern)
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
     )
     .expect("failed to run tauri-build");

@@ -49,14 +49,20 @@ pub fn plugin<R: Runtime>() -> Option<TauriPlugin<R>> {
 /// began to run and the page's startup marks (`name=ms` after the script began, comma
 /// separated), printed to stderr as `ferry-bench-ready at_ms=<ms> origin_ms=<ms>
 /// script_ms=<ms> marks=<marks>` with `FERRY_BENCH_READY=1`; ignored otherwise.
-#[tauri::command]
-pub fn bench_ready(at_ms: f64, origin_ms: f64, script_ms: f64, marks: Option<String>) {
+pub async fn bench_ready(
+    _app: &tauri::AppHandle,
+    at_ms: f64,
+    origin_ms: f64,
+    script_ms: f64,
+    marks: Option<String>,
+) -> Result<(), ferry_ipc::CodedError> {
     if bench_on() && [at_ms, origin_ms, script_ms].iter().all(|t| t.is_finite()) {
         let marks = clean_marks(marks.as_deref().unwrap_or(""));
         eprintln!(
             "ferry-bench-ready at_ms={at_ms:.0} origin_ms={origin_ms:.0} script_ms={script_ms:.0} marks={marks}"
         );
     }
+    Ok(())
 }
 
 /// The marks with anything but names, numbers and their separators dropped, so the

@@ -8,7 +8,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use ferry_ipc::{ErrorCode, FirstScreen, IpcError};
+use ferry_ipc::{CodedError, ErrorCode, FirstScreen};
 
 const FILE: &str = "first-screen.json";
 
@@ -34,16 +34,16 @@ pub fn read(data_dir: &Path) -> Option<FirstScreen> {
 }
 
 /// Keeps `screen` for the next start (written whole or not at all).
-pub fn write(data_dir: &Path, screen: &FirstScreen) -> Result<(), IpcError> {
+pub fn write(data_dir: &Path, screen: &FirstScreen) -> Result<(), CodedError> {
     check(screen)?;
     let json = serde_json::to_vec(screen).map_err(|e| {
-        IpcError::new(
+        CodedError::new(
             ErrorCode::Internal,
             format!("could not encode the first screen: {e}"),
         )
     })?;
     let failed = |e: std::io::Error| {
-        IpcError::new(
+        CodedError::new(
             ErrorCode::Cache,
             format!(
                 "could not keep the first screen in {}: {e}",
@@ -66,9 +66,9 @@ pub fn remove(data_dir: &Path) {
     let _ = std::fs::remove_file(path(data_dir));
 }
 
-fn check(screen: &FirstScreen) -> Result<(), IpcError> {
+fn check(screen: &FirstScreen) -> Result<(), CodedError> {
     let invalid = |why: &str| {
-        IpcError::new(
+        CodedError::new(
             ErrorCode::InvalidInput,
             format!("not a first screen Ferry keeps: {why}"),
         )

@@ -3,7 +3,8 @@
 //! This crate owns the window, the Tauri commands and nothing else: one
 //! [`state::AppState`] holds the operations engine (opened on `FERRY_DATA_DIR`
 //! or the app's data folder), and every command converts its arguments, calls
-//! one engine method and returns its type or an `IpcError`. Long operations
+//! one engine method and returns its type or a `CodedError`; the commands
+//! are generated from their one declaration in `ferry-ipc`. Long operations
 //! stream `RunEvent`s through a Tauri channel. Business logic never lives here,
 //! so the CLI and the app behave the same and the logic is testable without a
 //! webview.
@@ -21,7 +22,7 @@ use std::sync::Arc;
 
 use tauri::Manager;
 
-use commands::{app, catalog, files, history, profiles, runs, signin};
+use commands::{app, signin};
 use state::AppState;
 
 /// Set to run several instances side by side (the e2e tests do, one at a time).
@@ -58,41 +59,7 @@ pub fn run() {
             resume_in_background(handle, state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            app::app_info,
-            app::cache_info,
-            app::clear_cache,
-            app::first_screen,
-            app::save_first_screen,
-            profiles::status,
-            profiles::profiles,
-            profiles::add_profile,
-            profiles::use_profile,
-            catalog::solutions,
-            catalog::pipelines,
-            catalog::matrix,
-            catalog::plan,
-            catalog::artifact_hash,
-            catalog::redeploy_candidates,
-            runs::validate,
-            runs::deploy,
-            runs::watch_run,
-            runs::retry_run,
-            runs::cancel_run,
-            runs::cancel_operation,
-            history::history,
-            history::history_choices,
-            history::sync_history,
-            history::run_record,
-            history::export_run,
-            files::save_run_export,
-            files::save_settings_file,
-            signin::sign_in,
-            signin::open_sign_in_page,
-            signin::sign_out,
-            signin::account,
-            bench::bench_ready,
-        ])
+        .invoke_handler(commands::handler())
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");
 }

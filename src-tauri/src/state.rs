@@ -6,12 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use ferry_ipc::{ErrorCode, IpcError};
+use ferry_ipc::{CodedError, ErrorCode};
 use ferry_ops::{CancellationToken, Engine, EngineOptions, RunEventKind};
 
 pub struct AppState {
     options: EngineOptions,
-    engine: RwLock<Result<Arc<Engine>, IpcError>>,
+    engine: RwLock<Result<Arc<Engine>, CodedError>>,
     operations: Mutex<HashMap<String, (u64, CancellationToken)>>,
     next_operation: AtomicU64,
     /// (run, kind) pairs already notified, so a run is announced once per transition.
@@ -27,7 +27,7 @@ impl AppState {
     pub fn open(options: EngineOptions) -> Self {
         let engine = Engine::open(options.clone())
             .map(Arc::new)
-            .map_err(|e| e.to_ipc());
+            .map_err(|e| e.to_coded());
         Self {
             options,
             engine: RwLock::new(engine),
@@ -42,7 +42,7 @@ impl AppState {
     }
 
     /// The engine of the profile in use.
-    pub fn engine(&self) -> Result<Arc<Engine>, IpcError> {
+    pub fn engine(&self) -> Result<Arc<Engine>, CodedError> {
         self.engine
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -50,16 +50,16 @@ impl AppState {
     }
 
     /// Opens a new engine on the profile now in use (after `use_profile`).
-    pub fn reopen(&self) -> Result<Arc<Engine>, IpcError> {
+    pub fn reopen(&self) -> Result<Arc<Engine>, CodedError> {
         let mut slot = self.engine.write().unwrap_or_else(|e| e.into_inner());
         // Drop the old engine (and its sandbox host) before the new one starts.
-        *slot = Err(IpcError::new(
+        *slot = Err(CodedError::new(
             ErrorCode::Internal,
             "Ferry is reopening its engine; try again in a moment.",
         ));
         let fresh = Engine::open(self.options.clone())
             .map(Arc::new)
-            .map_err(|e| e.to_ipc());
+            .map_err(|e| e.to_coded());
         *slot = fresh.clone();
         fresh
     }
@@ -67,23 +67,23 @@ impl AppState {
     /// Runs `f` with no engine open on the data folder, then reopens it.
     pub fn with_engine_closed<T>(
         &self,
-        f: impl FnOnce() -> Result<T, IpcError>,
-    ) -> Result<T, IpcError> {
+        f: impl FnOnce() -> Result<T, CodedError>,
+    ) -> Result<T, CodedError> {
         if !lock(&self.operations).is_empty() {
-            return Err(IpcError::new(
+            return Err(CodedError::new(
                 ErrorCode::InvalidInput,
                 "A run is being followed or validated right now. Wait for it to finish (or stop following it), then try again.",
             ));
         }
         let mut slot = self.engine.write().unwrap_or_else(|e| e.into_inner());
-        *slot = Err(IpcError::new(
+        *slot = Err(CodedError::new(
             ErrorCode::Internal,
             "Ferry is reopening its engine; try again in a moment.",
         ));
         let result = f();
         *slot = Engine::open(self.options.clone())
             .map(Arc::new)
-            .map_err(|e| e.to_ipc());
+            .map_err(|e| e.to_coded());
         result
     }
 

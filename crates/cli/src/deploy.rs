@@ -54,11 +54,13 @@ pub fn run(args: DeployArgs, global: &Global) -> anyhow::Result<ExitCode> {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(text) => Some(text),
             Err(e) => {
-                eprintln!(
-                    "error: cannot read the settings file {}: {e}; check the path",
-                    path.display()
-                );
-                return Ok(ExitCode::FAILURE);
+                return Ok(crate::output::report(&ferry_error::CodedError::new(
+                    ferry_error::ErrorCode::Io,
+                    format!(
+                        "cannot read the settings file {}: {e}; check the path",
+                        path.display()
+                    ),
+                )));
             }
         },
         None => None,

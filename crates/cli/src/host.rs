@@ -1,6 +1,7 @@
 //! `ferry host …`: run the local pipelines host (the "Local sandbox") and load
 //! solution packages into its development environments.
 
+use ferry_error::{CodedError, ErrorCode};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -97,7 +98,13 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
             let upn = match (data_dir, url) {
                 (Some(dir), _) => ferry_host::approve_device_code(&dir, &code, &user)?,
                 (None, Some(url)) => runtime()?.block_on(approve_over_http(&url, &code, &user))?,
-                (None, None) => anyhow::bail!("pass --url URL or --data-dir DIR to name the host"),
+                (None, None) => {
+                    return Err(CodedError::new(
+                        ErrorCode::InvalidInput,
+                        "pass --url URL or --data-dir DIR to name the host",
+                    )
+                    .into())
+                }
             };
             println!("Approved the sign-in {code} as {upn}.");
             Ok(ExitCode::SUCCESS)
@@ -137,21 +144,25 @@ async fn approve_over_http(url: &str, code: &str, user: &str) -> anyhow::Result<
         .form(&[("code", code), ("user", user), ("action", "approve")])
         .send()
         .await
-        .with_context(|| {
-            format!("cannot reach the host at {url}; is `ferry host serve` running?")
+        .map_err(|e| {
+            CodedError::new(
+                ErrorCode::Offline,
+                format!("cannot reach the host at {url}: {e}; is `ferry host serve` running?"),
+            )
         })?;
     let ok = response.status().is_success();
-    let body: serde_json::Value = response
-        .json()
-        .await
-        .with_context(|| format!("{url} did not answer like a Ferry host; check the URL"))?;
-    anyhow::ensure!(
-        ok,
-        "{}",
-        body["error_description"]
+    let body: serde_json::Value = response.json().await.map_err(|_| {
+        CodedError::new(
+            ErrorCode::InvalidInput,
+            format!("{url} did not answer like a Ferry host; check the URL"),
+        )
+    })?;
+    if !ok {
+        let why = body["error_description"]
             .as_str()
-            .unwrap_or("the host refused the code")
-    );
+            .unwrap_or("the host refused the code");
+        return Err(CodedError::new(ErrorCode::InvalidInput, why).into());
+    }
     Ok(body["upn"].as_str().unwrap_or(user).to_string())
 }
 

@@ -5,7 +5,9 @@
 //! `login`, `pipeline`, `deploy`, `run`, `history`, `matrix`), parses its arguments with
 //! clap and calls `ferry-ops` (or `ferry-solution` / `ferry-host`), printing
 //! words for people or `--json` for scripts (`output`). Errors go to stderr as
-//! one sentence that says what to do; exit codes are listed in `docs/cli.md`.
+//! one sentence that says what to do (with `--json`, as `{"error": {"code",
+//! "message"}}` with a code of `ferry-error`'s one vocabulary); each error class
+//! has its own exit code, listed in `docs/cli.md`.
 
 use std::process::ExitCode;
 
@@ -85,10 +87,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            ExitCode::FAILURE
-        }
+        Err(err) => output::report(&output::coded(&err)),
     }
 }
 

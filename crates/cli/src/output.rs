@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use ferry_error::{CodedError, ErrorCode};
 use ferry_ops::{
     CancellationToken, Engine, EngineOptions, Explanation, OpsError, ProgressSink, RunEvent,
     RunEventKind, RunOutcome, RunSummary,
@@ -14,16 +15,48 @@ use ferry_ops::{
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-/// Exit codes (documented in docs/cli.md).
+/// Exit codes of runs (documented in docs/cli.md). An error's exit code is its
+/// class's (`ferry_error::ErrorCode::exit_code`).
 pub mod exit {
     /// The run failed (validation or deployment).
     pub const RUN_FAILED: u8 = 3;
     /// The run was canceled.
     pub const RUN_CANCELED: u8 = 4;
-    /// The host could not be reached.
-    pub const OFFLINE: u8 = 5;
-    /// Stopped by Ctrl-C (the run goes on).
-    pub const INTERRUPTED: u8 = 130;
+}
+
+/// Whether the command line asked for JSON: errors then go to stderr as JSON too.
+pub fn json_requested() -> bool {
+    static JSON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *JSON.get_or_init(|| std::env::args_os().any(|a| a == "--json"))
+}
+
+/// Says an error on stderr — one sentence, or `{"error": {"code", "message"}}` when
+/// the command line asked for JSON — and gives the exit status of its class.
+pub fn report(err: &CodedError) -> ExitCode {
+    if json_requested() {
+        eprintln!("{}", serde_json::json!({ "error": err }));
+    } else {
+        eprintln!("error: {}", err.message);
+    }
+    ExitCode::from(err.code.exit_code())
+}
+
+/// The coded form of whatever a command failed with: the code of the first typed
+/// error in its chain (the engine's, the solution reader's), else `internal`.
+pub fn coded(err: &anyhow::Error) -> CodedError {
+    let code = err
+        .chain()
+        .find_map(|cause| {
+            if let Some(e) = cause.downcast_ref::<OpsError>() {
+                Some(e.code())
+            } else if let Some(e) = cause.downcast_ref::<ferry_solution::SolutionError>() {
+                Some(e.code())
+            } else {
+                cause.downcast_ref::<CodedError>().map(|e| e.code)
+            }
+        })
+        .unwrap_or(ErrorCode::Internal);
+    CodedError::new(code, format!("{err:#}"))
 }
 
 /// Options every engine command shares.
@@ -253,12 +286,7 @@ pub fn run_exit(run: &RunSummary) -> ExitCode {
 
 /// The exit code for an engine error (after printing it).
 pub fn error_exit(err: &OpsError) -> ExitCode {
-    eprintln!("error: {err}");
-    match err {
-        OpsError::Interrupted => ExitCode::from(exit::INTERRUPTED),
-        e if e.is_offline() => ExitCode::from(exit::OFFLINE),
-        _ => ExitCode::FAILURE,
-    }
+    report(&err.to_coded())
 }
 
 /// Runs an engine command: opens the engine, runs `f`, maps errors to exit codes.

@@ -168,7 +168,7 @@ fn a_validation_failure_is_explained() {
     let before = sb.json(&["history", "--before", "2000-01-01T00:00:00Z", "--json"]);
     assert!(before["runs"].as_array().unwrap().is_empty());
     let out = sb.ferry(&["history", "--from", "last week"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
     assert!(text(&out).contains("RFC 3339"), "{}", text(&out));
 }
 
@@ -205,7 +205,7 @@ fn a_scheduled_deployment_is_canceled() {
     assert_eq!(watch.status.code(), Some(4), "{}", text(&watch));
 
     let again = sb.ferry(&["run", "cancel", &id]);
-    assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+    assert_eq!(again.status.code(), Some(6), "{}", text(&again));
     assert!(
         String::from_utf8_lossy(&again.stderr).starts_with("error: "),
         "{}",
@@ -276,7 +276,7 @@ fn profiles_are_listed_added_and_used() {
 
     // A cloud profile without a token says what to do.
     let out = sb.ferry(&["pipeline", "list"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("FERRY_TOKEN"),
         "{}",
@@ -286,7 +286,7 @@ fn profiles_are_listed_added_and_used() {
     let out = sb.ferry(&["--profile", "Local sandbox", "history", "--json"]);
     assert!(out.status.success(), "{}", text(&out));
     let out = sb.ferry(&["--profile", "nobody", "history"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("ferry profile list"),
         "{}",
@@ -300,9 +300,9 @@ fn wrong_arguments_exit_2() {
     let out = sb.ferry(&["deploy", "--stage", "x"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     let out = sb.ferry(&["history", "--status", "bogus"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
     let out = sb.ferry(&["run", "status", "not-a-guid"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
 }
 
 #[test]
@@ -386,4 +386,25 @@ fn a_killed_watch_is_picked_up_and_the_history_has_every_transition() {
         .collect();
     assert!(steps.contains(&"Importing Solution"), "{steps:?}");
     assert!(steps.contains(&"Customization Publishing"), "{steps:?}");
+}
+
+#[test]
+fn errors_with_json_are_coded_and_exit_by_their_class() {
+    let sb = Sandbox::new();
+    let out = sb.ferry(&["--profile", "nobody", "history", "--json"]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
+    assert_eq!(err["error"]["code"], "not_found", "{err}");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ferry profile list")),
+        "{err}"
+    );
+
+    // Without --json, the same error is one sentence.
+    let out = sb.ferry(&["--profile", "nobody", "history"]);
+    assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: there is no profile"));
 }

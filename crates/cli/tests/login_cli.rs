@@ -157,7 +157,7 @@ fn serve_is_strict_by_default_and_challenges() {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no pending sign-in"),
         "{}",
@@ -186,7 +186,7 @@ fn login_with_a_device_code_then_commands_work_until_logout() {
     assert!(out.status.success(), "{}", text(&out));
 
     let out = cli.ferry(&["pipeline", "list"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("ferry login"),
         "{}",
@@ -228,7 +228,7 @@ fn login_with_a_device_code_then_commands_work_until_logout() {
     let out = cli.ferry(&["logout"]);
     assert!(out.status.success(), "{}", text(&out));
     let out = cli.ferry(&["pipeline", "list"]);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(8), "{}", text(&out));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("not signed in") && err.contains("ferry login"),

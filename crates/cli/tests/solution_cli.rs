@@ -59,14 +59,14 @@ fn a_file_that_is_not_a_solution_fails_with_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = corpus("z19-not-a-solution-legacy-flow-package");
     let out = ferry(&["solution", "inspect", pkg.to_str().unwrap()], dir.path());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(6));
     let err = text(&out.stderr);
     assert!(err.contains("not a solution package"), "{err}");
     assert!(err.contains("export that"), "{err}");
     assert!(out.stdout.is_empty());
 
     let out = ferry(&["solution", "inspect", "no/such/file.zip"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(11));
     assert!(text(&out.stderr).contains("no/such/file.zip"));
 }
 
@@ -100,7 +100,7 @@ fn settings_are_written_once_and_merged_without_losing_values() {
         &["solution", "settings", pkg, "--out", "s.json"],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(6));
     assert!(
         text(&out.stderr).contains("--force"),
         "{}",
@@ -127,4 +127,25 @@ fn settings_are_written_once_and_merged_without_losing_values() {
     let fresh: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(fresh["EnvironmentVariables"][0]["Value"], "");
+}
+
+#[test]
+fn reader_errors_carry_the_one_vocabulary_s_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = corpus("z19-not-a-solution-legacy-flow-package");
+    let out = ferry(
+        &["solution", "inspect", pkg.to_str().unwrap(), "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(6));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
+    assert_eq!(err["error"]["code"], "not_a_solution", "{err}");
+
+    let out = ferry(
+        &["solution", "inspect", "no/such/file.zip", "--json"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(11));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
+    assert_eq!(err["error"]["code"], "io", "{err}");
 }

@@ -1,8 +1,9 @@
 //! The operations layer's error: every message says what to do next, and
-//! [`OpsError::code`] gives the small, stable IPC code the UI branches on.
+//! [`OpsError::code`] gives its code in Ferry's one vocabulary (`ferry-error`),
+//! which the UI, the CLI's `--json` errors and its exit status all use.
 
 use ferry_dataverse::ErrorKind;
-use ferry_ipc::{ErrorCode, IpcError};
+use ferry_error::{CodedError, ErrorCode};
 
 /// Everything an operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -92,7 +93,7 @@ pub enum OpsError {
 pub type Result<T, E = OpsError> = std::result::Result<T, E>;
 
 impl OpsError {
-    /// The IPC code for this error.
+    /// This error's code.
     pub fn code(&self) -> ErrorCode {
         match self {
             OpsError::UnknownProfile(_)
@@ -108,8 +109,9 @@ impl OpsError {
             OpsError::SignIn(ferry_auth::SignInError::Unreachable { .. }) => ErrorCode::Offline,
             OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
             OpsError::DevEnvironment(_) | OpsError::TimedOut(_) => ErrorCode::Host,
-            OpsError::Interrupted | OpsError::Sandbox(_) | OpsError::Io(_) => ErrorCode::Internal,
-            OpsError::Internal(_) => ErrorCode::Internal,
+            OpsError::Interrupted => ErrorCode::Interrupted,
+            OpsError::Io(_) => ErrorCode::Io,
+            OpsError::Sandbox(_) | OpsError::Internal(_) => ErrorCode::Internal,
             OpsError::Cache(_) => ErrorCode::Cache,
             OpsError::Host(e) => match e.kind {
                 ErrorKind::Offline => ErrorCode::Offline,
@@ -121,9 +123,9 @@ impl OpsError {
         }
     }
 
-    /// The error as it crosses the IPC boundary.
-    pub fn to_ipc(&self) -> IpcError {
-        IpcError::new(self.code(), self.to_string())
+    /// The error as it leaves Ferry: over IPC, or as the CLI's JSON error.
+    pub fn to_coded(&self) -> CodedError {
+        CodedError::new(self.code(), self.to_string())
     }
 
     /// Whether the host could not be reached (cached data may still answer).
@@ -132,9 +134,9 @@ impl OpsError {
     }
 }
 
-impl From<OpsError> for IpcError {
+impl From<OpsError> for CodedError {
     fn from(e: OpsError) -> Self {
-        e.to_ipc()
+        e.to_coded()
     }
 }
 
@@ -159,7 +161,7 @@ mod tests {
             .code(),
             ErrorCode::InvalidInput
         );
-        let ipc = OpsError::UnknownRun("42".into()).to_ipc();
+        let ipc = OpsError::UnknownRun("42".into()).to_coded();
         assert_eq!(ipc.code, ErrorCode::NotFound);
         assert!(ipc.message.contains("ferry history"), "{}", ipc.message);
     }

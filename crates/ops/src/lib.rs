@@ -15,10 +15,9 @@
 //! [`CancellationToken`]; every state a run passes through lands in the local
 //! cache first. Results and events are serde (camelCase) + `ts_rs::TS`, so the
 //! app passes them over IPC unchanged, and [`OpsError::code`] maps each error to
-//! the IPC's stable code. The crate knows nothing of Tauri or terminals.
+//! its code in Ferry's one error vocabulary. The crate knows nothing of Tauri or terminals.
 
 mod artifact;
-pub mod bindings;
 mod catalog;
 mod engine;
 mod error;

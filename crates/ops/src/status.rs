@@ -23,8 +23,8 @@ pub struct HostStatus {
     pub account: Option<String>,
     /// Why the host could not be used, in a sentence that says what to do.
     pub problem: Option<String>,
-    /// The IPC error code of the problem (`offline`, `unauthorized`, …).
-    pub problem_code: Option<String>,
+    /// The problem's code (`offline`, `unauthorized`, …).
+    pub problem_code: Option<ferry_error::ErrorCode>,
 }
 
 impl Engine {
@@ -44,7 +44,7 @@ impl Engine {
             Ok(s) => s,
             Err(e) => {
                 status.problem = Some(e.to_string());
-                status.problem_code = Some(code_name(&e));
+                status.problem_code = Some(e.code());
                 return status;
             }
         };
@@ -56,18 +56,11 @@ impl Engine {
             Err(e) => {
                 let e = crate::OpsError::from(e);
                 status.problem = Some(e.to_string());
-                status.problem_code = Some(code_name(&e));
+                status.problem_code = Some(e.code());
             }
         }
         status
     }
-}
-
-fn code_name(e: &crate::OpsError) -> String {
-    serde_json::to_value(e.code())
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| "internal".into())
 }
 
 #[cfg(test)]
@@ -111,8 +104,8 @@ mod tests {
         // FERRY_TOKEN is unset in tests: the missing token is the problem named.
         assert!(
             matches!(
-                status.problem_code.as_deref(),
-                Some("offline") | Some("unauthorized")
+                status.problem_code,
+                Some(ferry_error::ErrorCode::Offline) | Some(ferry_error::ErrorCode::Unauthorized)
             ),
             "{status:?}"
         );

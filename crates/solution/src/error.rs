@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub use ferry_error::ErrorCode;
+
 /// Why a package or settings file could not be read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -88,23 +90,24 @@ fn in_entry(entry: &Option<String>) -> String {
 }
 
 impl SolutionError {
-    /// A short, stable code for scripts and the UI (which never parse the message).
-    pub fn code(&self) -> &'static str {
+    /// The code of this error in Ferry's one vocabulary, for scripts and the UI (which
+    /// never parse the message).
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::Io { .. } => "io",
-            Self::Empty { .. } => "empty-file",
-            Self::NotASolution { .. } => "not-a-solution",
-            Self::UnsupportedYaml { .. } => "unsupported-yaml-format",
-            Self::CorruptZip { .. } => "corrupt-zip",
-            Self::UnsafeEntryName { .. } => "unsafe-entry-name",
-            Self::TooLarge { .. } => "too-large",
-            Self::SuspiciousCompression { .. } => "suspicious-compression",
-            Self::XmlDoctype { .. } => "xml-doctype",
-            Self::Xml { .. } => "invalid-xml",
-            Self::Encoding { .. } => "invalid-encoding",
-            Self::Json { .. } => "invalid-json",
-            Self::InvalidManifest { .. } => "invalid-manifest",
-            Self::AlreadyExists { .. } => "already-exists",
+            Self::Io { .. } => ErrorCode::Io,
+            Self::Empty { .. } => ErrorCode::EmptyFile,
+            Self::NotASolution { .. } => ErrorCode::NotASolution,
+            Self::UnsupportedYaml { .. } => ErrorCode::UnsupportedYamlFormat,
+            Self::CorruptZip { .. } => ErrorCode::CorruptZip,
+            Self::UnsafeEntryName { .. } => ErrorCode::UnsafeEntryName,
+            Self::TooLarge { .. } => ErrorCode::TooLarge,
+            Self::SuspiciousCompression { .. } => ErrorCode::SuspiciousCompression,
+            Self::XmlDoctype { .. } => ErrorCode::XmlDoctype,
+            Self::Xml { .. } => ErrorCode::InvalidXml,
+            Self::Encoding { .. } => ErrorCode::InvalidEncoding,
+            Self::Json { .. } => ErrorCode::InvalidJson,
+            Self::InvalidManifest { .. } => ErrorCode::InvalidManifest,
+            Self::AlreadyExists { .. } => ErrorCode::AlreadyExists,
         }
     }
 }

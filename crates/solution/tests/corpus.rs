@@ -213,7 +213,7 @@ fn every_corpus_package_matches_its_ground_truth() {
         if t["notASolution"] == true {
             match result {
                 Err(e) => {
-                    assert_eq!(e.code(), "not-a-solution", "{id}: {e}");
+                    assert_eq!(e.code().as_str(), "not_a_solution", "{id}: {e}");
                     let msg = e.to_string();
                     assert!(msg.contains("not a solution package"), "{id}: {msg}");
                     assert!(

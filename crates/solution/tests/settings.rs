@@ -126,7 +126,7 @@ fn write_refuses_to_overwrite_and_replaces_atomically() {
     std::fs::write(&path, "precious").unwrap();
     let s = DeploymentSettings::default();
     let err = s.write(&path, false).expect_err("refused");
-    assert_eq!(err.code(), "already-exists");
+    assert_eq!(err.code().as_str(), "already_exists");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
     s.write(&path, true).unwrap();
     assert_eq!(DeploymentSettings::read(&path).unwrap(), s);

@@ -8,12 +8,12 @@
 
 use std::path::PathBuf;
 
-use ferry_ipc::{ErrorCode, IpcError};
+use ferry_ipc::{CodedError, ErrorCode};
 use ferry_ops::ExportFormat;
 use tauri::AppHandle;
 use tauri_plugin_dialog::DialogExt;
 
-use super::AppStateRef;
+use super::{blocking, state};
 
 /// Saves without asking, into this folder (automation and tests).
 pub const SAVE_DIR_ENV: &str = "FERRY_SAVE_DIR";
@@ -25,12 +25,12 @@ async fn ask_save_path(
     name: &str,
     dir: PathBuf,
     filter: (&str, &str),
-) -> Result<Option<PathBuf>, IpcError> {
+) -> Result<Option<PathBuf>, CodedError> {
     if let Some(folder) = std::env::var_os(SAVE_DIR_ENV).filter(|v| !v.is_empty()) {
         let folder = PathBuf::from(folder);
         std::fs::create_dir_all(&folder).map_err(|e| {
-            IpcError::new(
-                ErrorCode::Internal,
+            CodedError::new(
+                ErrorCode::Io,
                 format!("could not create {}: {e}", folder.display()),
             )
         })?;
@@ -47,11 +47,13 @@ async fn ask_save_path(
     // The dialog blocks its caller until closed: off the async workers.
     let chosen = tauri::async_runtime::spawn_blocking(move || dialog.blocking_save_file())
         .await
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("the save dialog failed: {e}")))?;
+        .map_err(|e| {
+            CodedError::new(ErrorCode::Internal, format!("the save dialog failed: {e}"))
+        })?;
     chosen
         .map(|p| {
             p.into_path().map_err(|e| {
-                IpcError::new(
+                CodedError::new(
                     ErrorCode::InvalidInput,
                     format!("the chosen place is not a file on this computer ({e}); choose a folder on a local disk"),
                 )
@@ -61,36 +63,35 @@ async fn ask_save_path(
 }
 
 /// Saves a run record where the maker chooses; returns the path, or `None` when canceled.
-#[tauri::command]
 pub async fn save_run_export(
-    app: AppHandle,
-    state: AppStateRef<'_>,
+    app: &AppHandle,
     run_id: String,
     format: ExportFormat,
-) -> Result<Option<String>, IpcError> {
-    let engine = state.engine()?;
+) -> Result<Option<String>, CodedError> {
+    let engine = state(app).engine()?;
     let name = engine.run_export_file_name(&run_id, format)?;
     let filter = match format {
         ExportFormat::Markdown => ("Markdown", "md"),
         ExportFormat::Json => ("JSON", "json"),
     };
-    let Some(path) = ask_save_path(&app, &name, engine.default_export_dir(), filter).await? else {
+    let Some(path) = ask_save_path(app, &name, engine.default_export_dir(), filter).await? else {
         return Ok(None);
     };
-    engine.write_run_export(&run_id, format, &path)?;
-    Ok(Some(path.display().to_string()))
+    blocking(move || {
+        engine.write_run_export(&run_id, format, &path)?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
 }
 
 /// Saves a deployment settings file (the wizard's values, as `pac` reads them) where
 /// the maker chooses; returns the path, or `None` when canceled.
-#[tauri::command]
 pub async fn save_settings_file(
-    app: AppHandle,
-    state: AppStateRef<'_>,
+    app: &AppHandle,
     solution: String,
     text: String,
-) -> Result<Option<String>, IpcError> {
-    let engine = state.engine()?;
+) -> Result<Option<String>, CodedError> {
+    let engine = state(app).engine()?;
     let safe: String = solution
         .chars()
         .map(|c| {
@@ -103,10 +104,13 @@ pub async fn save_settings_file(
         .collect();
     let name = format!("{safe}.settings.json");
     let Some(path) =
-        ask_save_path(&app, &name, engine.default_export_dir(), ("JSON", "json")).await?
+        ask_save_path(app, &name, engine.default_export_dir(), ("JSON", "json")).await?
     else {
         return Ok(None);
     };
-    ferry_ops::write_settings_file(&path, &text)?;
-    Ok(Some(path.display().to_string()))
+    blocking(move || {
+        ferry_ops::write_settings_file(&path, &text)?;
+        Ok(Some(path.display().to_string()))
+    })
+    .await
 }

@@ -1,64 +1,53 @@
 //! History from the cache (offline too), sync, run records and their export.
 
-use ferry_ipc::{ErrorCode, IpcError};
-use std::sync::Arc;
+use ferry_ipc::CodedError;
 
 use ferry_ops::{
     CancellationToken, Engine, ExportFormat, HistoryChoices, HistoryFilter, HistoryResult,
     RunRecord, SyncReport,
 };
+use tauri::AppHandle;
 
-use super::AppStateRef;
+use super::{blocking, state};
 
 /// A page of history, newest first, from the cache.
-#[tauri::command]
-pub async fn history(
-    state: AppStateRef<'_>,
-    filter: HistoryFilter,
-) -> Result<HistoryResult, IpcError> {
-    off_main_thread(state, move |engine| engine.history(&filter)).await
+pub async fn history(app: &AppHandle, filter: HistoryFilter) -> Result<HistoryResult, CodedError> {
+    with_engine(app, move |engine| engine.history(&filter)).await
 }
 
 /// The solutions and stage names the history holds, for its filters.
-#[tauri::command]
-pub async fn history_choices(state: AppStateRef<'_>) -> Result<HistoryChoices, IpcError> {
-    off_main_thread(state, |engine| engine.history_choices()).await
+pub async fn history_choices(app: &AppHandle) -> Result<HistoryChoices, CodedError> {
+    with_engine(app, |engine| engine.history_choices()).await
 }
 
-/// Runs a cache read on a blocking thread: a page of runs is a query and JSON the
-/// window waits for, which must not hold the main thread.
-async fn off_main_thread<T: Send + 'static>(
-    state: AppStateRef<'_>,
-    read: impl FnOnce(&Engine) -> ferry_ops::Result<T> + Send + 'static,
-) -> Result<T, IpcError> {
-    let engine: Arc<Engine> = state.engine()?;
-    tauri::async_runtime::spawn_blocking(move || read(&engine))
-        .await
-        .map_err(|e| IpcError::new(ErrorCode::Internal, format!("reading history failed: {e}")))?
-        .map_err(Into::into)
+/// Runs a cache read or write on a blocking thread: a page of runs is a query and
+/// JSON the window waits for, which must not hold an async worker.
+async fn with_engine<T: Send + 'static>(
+    app: &AppHandle,
+    work: impl FnOnce(&Engine) -> ferry_ops::Result<T> + Send + 'static,
+) -> Result<T, CodedError> {
+    let engine = state(app).engine()?;
+    blocking(move || Ok(work(&engine)?)).await
 }
 
 /// Reads the runs that changed on the host into the cache.
-#[tauri::command]
-pub async fn sync_history(state: AppStateRef<'_>) -> Result<SyncReport, IpcError> {
-    Ok(state
+pub async fn sync_history(app: &AppHandle) -> Result<SyncReport, CodedError> {
+    Ok(state(app)
         .engine()?
         .sync_history(&CancellationToken::new())
         .await?)
 }
 
 /// Everything about one run, from the cache, secrets redacted.
-#[tauri::command]
-pub fn run_record(state: AppStateRef<'_>, run_id: String) -> Result<RunRecord, IpcError> {
-    Ok(state.engine()?.run_record(&run_id)?)
+pub async fn run_record(app: &AppHandle, run_id: String) -> Result<RunRecord, CodedError> {
+    with_engine(app, move |engine| engine.run_record(&run_id)).await
 }
 
 /// A run record as Markdown or JSON text.
-#[tauri::command]
-pub fn export_run(
-    state: AppStateRef<'_>,
+pub async fn export_run(
+    app: &AppHandle,
     run_id: String,
     format: ExportFormat,
-) -> Result<String, IpcError> {
-    Ok(state.engine()?.export_run(&run_id, format)?)
+) -> Result<String, CodedError> {
+    with_engine(app, move |engine| engine.export_run(&run_id, format)).await
 }

@@ -1,24 +1,24 @@
 //! Runs: validate, deploy, follow, retry, cancel. Progress goes into the
 //! channel; `cancel_operation` stops following (the stage run goes on).
 
-use ferry_ipc::IpcError;
+use ferry_ipc::CodedError;
 use ferry_ops::{DeployRequest, PlanRequest, RunEvent, RunOutcome, RunSummary};
 use tauri::ipc::Channel;
+use tauri::AppHandle;
 
-use super::AppStateRef;
+use super::state;
 use crate::progress::Progress;
 
 /// Creates a run and validates it against the target.
-#[tauri::command]
 pub async fn validate(
-    app: tauri::AppHandle,
-    state: AppStateRef<'_>,
+    app: &AppHandle,
     request: PlanRequest,
     op_id: String,
     on_event: Channel<RunEvent>,
-) -> Result<RunOutcome, IpcError> {
+) -> Result<RunOutcome, CodedError> {
+    let state = state(app);
     let op = state.begin(&op_id);
-    let progress = Progress::new(&app, state.inner().clone(), Some(on_event));
+    let progress = Progress::new(app, state.clone(), Some(on_event));
     Ok(state
         .engine()?
         .validate(&request, &progress, &op.token)
@@ -26,16 +26,15 @@ pub async fn validate(
 }
 
 /// Deploys now or later (a validated run is reused when `runId` is given).
-#[tauri::command]
 pub async fn deploy(
-    app: tauri::AppHandle,
-    state: AppStateRef<'_>,
+    app: &AppHandle,
     request: DeployRequest,
     op_id: String,
     on_event: Channel<RunEvent>,
-) -> Result<RunOutcome, IpcError> {
+) -> Result<RunOutcome, CodedError> {
+    let state = state(app);
     let op = state.begin(&op_id);
-    let progress = Progress::new(&app, state.inner().clone(), Some(on_event));
+    let progress = Progress::new(app, state.clone(), Some(on_event));
     Ok(state
         .engine()?
         .deploy(&request, &progress, &op.token)
@@ -43,30 +42,28 @@ pub async fn deploy(
 }
 
 /// Follows a run to its end.
-#[tauri::command]
 pub async fn watch_run(
-    app: tauri::AppHandle,
-    state: AppStateRef<'_>,
+    app: &AppHandle,
     run_id: String,
     op_id: String,
     on_event: Channel<RunEvent>,
-) -> Result<RunOutcome, IpcError> {
+) -> Result<RunOutcome, CodedError> {
+    let state = state(app);
     let op = state.begin(&op_id);
-    let progress = Progress::new(&app, state.inner().clone(), Some(on_event));
+    let progress = Progress::new(app, state.clone(), Some(on_event));
     Ok(state.engine()?.watch(&run_id, &progress, &op.token).await?)
 }
 
 /// Retries a failed deployment and follows it to its end.
-#[tauri::command]
 pub async fn retry_run(
-    app: tauri::AppHandle,
-    state: AppStateRef<'_>,
+    app: &AppHandle,
     run_id: String,
     op_id: String,
     on_event: Channel<RunEvent>,
-) -> Result<RunOutcome, IpcError> {
+) -> Result<RunOutcome, CodedError> {
+    let state = state(app);
     let op = state.begin(&op_id);
-    let progress = Progress::new(&app, state.inner().clone(), Some(on_event));
+    let progress = Progress::new(app, state.clone(), Some(on_event));
     Ok(state
         .engine()?
         .retry(&run_id, true, &progress, &op.token)
@@ -74,13 +71,11 @@ pub async fn retry_run(
 }
 
 /// Cancels a stage run that has not finished.
-#[tauri::command]
-pub async fn cancel_run(state: AppStateRef<'_>, run_id: String) -> Result<RunSummary, IpcError> {
-    Ok(state.engine()?.cancel(&run_id).await?)
+pub async fn cancel_run(app: &AppHandle, run_id: String) -> Result<RunSummary, CodedError> {
+    Ok(state(app).engine()?.cancel(&run_id).await?)
 }
 
 /// Stops an operation of this window (validate, deploy, watch, retry); false when none runs.
-#[tauri::command]
-pub fn cancel_operation(state: AppStateRef<'_>, op_id: String) -> bool {
-    state.cancel(&op_id)
+pub async fn cancel_operation(app: &AppHandle, op_id: String) -> Result<bool, CodedError> {
+    Ok(state(app).cancel(&op_id))
 }

@@ -8,14 +8,15 @@
 
 use std::sync::Mutex;
 
-use ferry_ipc::{ErrorCode, IpcError};
+use ferry_ipc::{CodedError, ErrorCode};
 use ferry_ops::{
     AccountInfo, DeviceCodePrompt, ProfileKind, SignInEvent, SignInMethod, SignInPrompt,
 };
 use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager};
 use tauri_plugin_opener::OpenerExt;
 
-use super::AppStateRef;
+use super::{blocking, state};
 
 /// Set to `1` to never open a browser (the e2e tests do; the page is still shown).
 pub const NO_BROWSER_ENV: &str = "FERRY_NO_BROWSER";
@@ -74,21 +75,20 @@ impl SignInPrompt for WindowPrompt<'_> {
 }
 
 /// Signs the profile in use in; `null` when the maker cancelled (`cancel_operation`).
-#[tauri::command]
 pub async fn sign_in(
-    app: tauri::AppHandle,
-    state: AppStateRef<'_>,
-    page: tauri::State<'_, SignInPage>,
+    app: &AppHandle,
     method: SignInMethod,
     op_id: String,
     on_prompt: Channel<SignInEvent>,
-) -> Result<Option<AccountInfo>, IpcError> {
+) -> Result<Option<AccountInfo>, CodedError> {
+    let state = state(app);
+    let page = app.state::<SignInPage>();
     let op = state.begin(&op_id);
     let engine = state.engine()?;
     let prompt = WindowPrompt {
         // A closed window only means nobody is looking any more.
         send: Box::new(move |event| drop(on_prompt.send(event))),
-        open: Box::new(|url| open_in_browser(&app, url)),
+        open: Box::new(|url| open_in_browser(app, url)),
         page: page.inner(),
     };
     let signed = op
@@ -107,37 +107,35 @@ pub async fn sign_in(
 }
 
 /// Opens the page of the sign-in in progress in the browser again.
-#[tauri::command]
-pub fn open_sign_in_page(
-    app: tauri::AppHandle,
-    page: tauri::State<'_, SignInPage>,
-) -> Result<(), IpcError> {
-    let url = page.get().ok_or_else(|| {
-        IpcError::new(
+pub async fn open_sign_in_page(app: &AppHandle) -> Result<(), CodedError> {
+    let url = app.state::<SignInPage>().get().ok_or_else(|| {
+        CodedError::new(
             ErrorCode::InvalidInput,
             "No sign-in is waiting for its page; start signing in again.",
         )
     })?;
-    open_in_browser(&app, &url);
+    open_in_browser(app, &url);
     Ok(())
 }
 
 /// Signs the profile in use out: its tokens leave the keyring.
-#[tauri::command]
-pub fn sign_out(state: AppStateRef<'_>) -> Result<(), IpcError> {
-    let engine = state.engine()?;
-    engine.sign_out()?;
-    if engine.profile().kind != ProfileKind::LocalSandbox {
-        // Forget the connection made with the old tokens.
-        state.reopen()?;
-    }
-    Ok(())
+pub async fn sign_out(app: &AppHandle) -> Result<(), CodedError> {
+    let state = state(app);
+    blocking(move || {
+        let engine = state.engine()?;
+        engine.sign_out()?;
+        if engine.profile().kind != ProfileKind::LocalSandbox {
+            // Forget the connection made with the old tokens.
+            state.reopen()?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 /// Who is signed in to the profile in use (`null`: nobody).
-#[tauri::command]
-pub async fn account(state: AppStateRef<'_>) -> Result<Option<AccountInfo>, IpcError> {
-    Ok(state.engine()?.account().await?)
+pub async fn account(app: &AppHandle) -> Result<Option<AccountInfo>, CodedError> {
+    Ok(state(app).engine()?.account().await?)
 }
 
 #[cfg(test)]
