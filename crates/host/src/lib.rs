@@ -259,6 +259,31 @@ impl RunningHost {
         format!("{}/{}", self.base_url, self.identity.tenant_id)
     }
 
+    /// The local cloud's endpoint table (spec §14.5): `{base}/.well-known/ferry/cloud`.
+    pub fn cloud_url(&self) -> String {
+        format!("{}/.well-known/ferry/cloud", self.base_url)
+    }
+
+    /// The Global Discovery base of the emulated tenant (also its token audience).
+    pub fn gds_url(&self) -> String {
+        self.identity.gds_url()
+    }
+
+    /// The BAP base of the emulated tenant.
+    pub fn bap_url(&self) -> String {
+        self.identity.bap_url()
+    }
+
+    /// The Power Apps base of the emulated tenant.
+    pub fn powerapps_url(&self) -> String {
+        self.identity.powerapps_url()
+    }
+
+    /// The token resource BAP and Power Apps share (the local `https://service.powerapps.com/`).
+    pub fn service_resource(&self) -> String {
+        self.identity.service_resource()
+    }
+
     /// Whether Web API requests need a token from this host.
     pub fn auth_mode(&self) -> AuthMode {
         self.identity.mode
@@ -282,16 +307,11 @@ impl RunningHost {
         Ok(envs
             .into_iter()
             .map(|e| {
-                let (kind, url) = match e.kind {
-                    store::environments::EnvKind::Host => ("host", format!("{}/", self.base_url)),
-                    store::environments::EnvKind::Development => (
-                        "development",
-                        format!("{}/environments/{}/", self.base_url, e.name),
-                    ),
-                    store::environments::EnvKind::Target => (
-                        "target",
-                        format!("{}/environments/{}/", self.base_url, e.name),
-                    ),
+                let url = format!("{}{}/", self.base_url, e.path());
+                let kind = match e.kind {
+                    store::environments::EnvKind::Host => "host",
+                    store::environments::EnvKind::Development => "development",
+                    store::environments::EnvKind::Target => "target",
                 };
                 EnvironmentSummary {
                     name: e.name,

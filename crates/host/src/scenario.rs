@@ -86,8 +86,13 @@ pub struct EnvironmentSpec {
     pub kind: EnvKind,
     /// Power Platform environment id; derived from the name when omitted.
     pub id: Option<String>,
-    /// Register it on the host (validated) at seed time.
+    /// The host it is registered on and bound to: omitted = the first host, a `[[hosts]]`
+    /// name, or `""` = registered nowhere and bound to no host.
+    pub host: Option<String>,
+    /// Register it on its host at seed time.
     pub register: bool,
+    /// How that registration stands; only `success` binds the environment to the host.
+    pub validation: ValidationSpec,
     /// Imports into this environment that fail on purpose.
     pub import_failures: u32,
     pub connections: Vec<ConnectionSpec>,
@@ -101,12 +106,61 @@ impl Default for EnvironmentSpec {
             display_name: String::new(),
             kind: EnvKind::Target,
             id: None,
+            host: None,
             register: true,
+            validation: ValidationSpec::Success,
             import_failures: 0,
             connections: Vec::new(),
             solutions: Vec::new(),
         }
     }
+}
+
+/// How a seeded registration stands (spec §3.2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValidationSpec {
+    /// 200000001: validated; the environment is bound to the host.
+    #[default]
+    Success,
+    /// 200000000: registered, validation not finished; not bound yet.
+    Pending,
+    /// 200000002: validation failed (`errormessage` says why); not bound.
+    Failed,
+}
+
+impl ValidationSpec {
+    fn code(self) -> i64 {
+        match self {
+            Self::Pending => 200000000,
+            Self::Success => 200000001,
+            Self::Failed => 200000002,
+        }
+    }
+}
+
+/// The tenant around the hosts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TenantSpec {
+    /// The first host (`{base}`) is the tenant's platform host: its BAP entry has
+    /// `environmentSku` `Platform` (§1 step 2).
+    pub platform_host: bool,
+    /// What `RetrieveSetting('DefaultCustomPipelinesHostEnvForTenant')` answers: a host's
+    /// name (its BAP id is answered) or a BAP id as is. Empty (the default): no default.
+    pub default_custom_host: String,
+}
+
+/// Another pipelines host in the tenant, served at `{base}/environments/{name}/`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HostSpec {
+    pub name: String,
+    pub display_name: String,
+    /// Power Platform environment id; derived from the name when omitted.
+    pub id: Option<String>,
+    /// This host is the tenant's platform host (BAP `environmentSku` `Platform`).
+    pub platform: bool,
 }
 
 /// One stage, in pipeline order.
@@ -135,6 +189,8 @@ pub struct StageSpec {
 #[serde(default, deny_unknown_fields)]
 pub struct PipelineSpec {
     pub name: String,
+    /// The host that holds it: omitted = the first host, else a `[[hosts]]` name.
+    pub host: Option<String>,
     pub description: String,
     /// Names of the linked development environments.
     pub dev_environments: Vec<String>,
@@ -151,6 +207,10 @@ pub struct PipelineSpec {
 pub struct Scenario {
     pub name: String,
     pub options: ScenarioOptions,
+    /// The tenant: platform host, default custom host.
+    pub tenant: TenantSpec,
+    /// Pipelines hosts besides the first one (`{base}`).
+    pub hosts: Vec<HostSpec>,
     pub users: Vec<UserSpec>,
     pub environments: Vec<EnvironmentSpec>,
     pub pipelines: Vec<PipelineSpec>,
@@ -162,6 +222,9 @@ pub struct Scenario {
     #[serde(skip)]
     pub base_dir: PathBuf,
 }
+
+/// The `meta` key of the tenant's default custom host (a BAP id or empty).
+pub const DEFAULT_CUSTOM_HOST: &str = "default_custom_host";
 
 /// A stable id derived from a name, so scenario ids are the same on every machine.
 pub fn derived_id(kind: &str, name: &str) -> String {
@@ -242,6 +305,7 @@ impl Scenario {
                 );
             }
         }
+        self.check_hosts()?;
         for e in &self.environments {
             anyhow::ensure!(
                 !e.name.is_empty()
@@ -252,10 +316,78 @@ impl Scenario {
                 e.name
             );
             anyhow::ensure!(
+                e.name != HOST_SCOPE,
+                "environment name '{HOST_SCOPE}' is the first host's; choose another"
+            );
+            anyhow::ensure!(
                 e.kind != EnvKind::Host,
                 "environment '{}': kind must be development or target",
                 e.name
             );
+        }
+        Ok(())
+    }
+
+    /// The host an environment is registered on and bound to (`None`: none).
+    pub fn host_of(&self, e: &EnvironmentSpec) -> Option<String> {
+        match e.host.as_deref() {
+            None => Some(HOST_SCOPE.to_string()),
+            Some("") => None,
+            Some(h) => Some(h.to_string()),
+        }
+    }
+
+    fn pipeline_host(p: &PipelineSpec) -> &str {
+        p.host.as_deref().unwrap_or(HOST_SCOPE)
+    }
+
+    fn check_hosts(&self) -> anyhow::Result<()> {
+        let mut names = vec![HOST_SCOPE.to_string()];
+        for h in &self.hosts {
+            anyhow::ensure!(
+                !h.name.is_empty()
+                    && h.name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "host name '{}' must be letters, digits, '-' or '_' (it is used in URLs)",
+                h.name
+            );
+            anyhow::ensure!(
+                !names.contains(&h.name) && !self.environments.iter().any(|e| e.name == h.name),
+                "host name '{}' is used twice (the first host is 'host'; environments and hosts share URLs)",
+                h.name
+            );
+            names.push(h.name.clone());
+        }
+        for e in &self.environments {
+            if let Some(h) = self.host_of(e) {
+                anyhow::ensure!(
+                    names.contains(&h),
+                    "environment '{}' names the host '{h}', which is not 'host' or a [[hosts]] name",
+                    e.name
+                );
+            }
+        }
+        for p in &self.pipelines {
+            let host = Self::pipeline_host(p);
+            anyhow::ensure!(
+                names.iter().any(|n| n == host),
+                "pipeline '{}' is on the host '{host}', which is not 'host' or a [[hosts]] name",
+                p.name
+            );
+            let linked = p
+                .dev_environments
+                .iter()
+                .chain(p.stages.iter().map(|s| &s.target));
+            for name in linked {
+                if let Some(e) = self.environments.iter().find(|e| &e.name == name) {
+                    anyhow::ensure!(
+                        self.host_of(e).as_deref() == Some(host),
+                        "pipeline '{}' (on '{host}') uses '{name}', which is not registered on that host",
+                        p.name
+                    );
+                }
+            }
         }
         Ok(())
     }
@@ -270,19 +402,67 @@ impl Scenario {
 
     /// Seeds an empty database with this scenario.
     pub fn seed(&self, conn: &Connection) -> anyhow::Result<()> {
+        let first = HostSpec {
+            name: HOST_SCOPE.into(),
+            display_name: "Pipelines host".into(),
+            id: None,
+            platform: self.tenant.platform_host,
+        };
+        for h in std::iter::once(&first).chain(&self.hosts) {
+            self.seed_host(conn, h)?;
+        }
+        let default_host = &self.tenant.default_custom_host;
+        let default_host = match self.hosts.iter().find(|h| &h.name == default_host) {
+            Some(h) => h.id.clone().unwrap_or_else(|| derived_id("environment", &h.name)),
+            None if default_host == HOST_SCOPE => derived_id("environment", HOST_SCOPE),
+            None => default_host.clone(),
+        };
+        crate::store::meta_set(conn, DEFAULT_CUSTOM_HOST, &default_host)?;
+        for e in &self.environments {
+            self.seed_environment(conn, e)?;
+        }
+        let admin = self
+            .users
+            .iter()
+            .find(|u| u.roles.iter().any(|r| r.eq_ignore_ascii_case("admin")))
+            .map(|u| derived_id("user", &u.upn))
+            .unwrap_or_else(|| derived_id("user", "system"));
+        for p in &self.pipelines {
+            seed_pipeline(conn, &crate::schema::host_scope(Self::pipeline_host(p)), p, &admin)?;
+        }
+        for (i, w) in self.webhooks.iter().enumerate() {
+            let id = derived_id("webhook", &format!("{i}:{}", w.url));
+            webhooks::insert(conn, &id, w).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        }
+        Ok(())
+    }
+
+    /// A pipelines host: its environment entry, the Pipelines anchor solution (the probe of
+    /// §13.17) and the tenant's users (each Dataverse environment has its own `systemusers`).
+    fn seed_host(&self, conn: &Connection, h: &HostSpec) -> anyhow::Result<()> {
+        let scope = crate::schema::host_scope(&h.name);
         environments::put(
             conn,
             &EnvInfo {
-                name: HOST_SCOPE.into(),
-                bap_id: derived_id("environment", HOST_SCOPE),
+                name: h.name.clone(),
+                bap_id: h
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| derived_id("environment", &h.name)),
                 kind: EnvKind::Host,
-                display_name: "Pipelines host".into(),
+                display_name: if h.display_name.is_empty() {
+                    h.name.clone()
+                } else {
+                    h.display_name.clone()
+                },
                 import_failures: 0,
+                bound_host: None,
+                platform: h.platform,
             },
         )?;
         records::insert(
             conn,
-            HOST_SCOPE,
+            &scope,
             "solutions",
             "solutionid",
             &derived_id("solution", "msdyn_AppDeploymentAnchor"),
@@ -294,7 +474,7 @@ impl Scenario {
         for u in &self.users {
             records::insert(
                 conn,
-                HOST_SCOPE,
+                &scope,
                 "systemusers",
                 "systemuserid",
                 &derived_id("user", &u.upn),
@@ -302,22 +482,6 @@ impl Scenario {
                     "fullname": u.name, "domainname": u.upn, "internalemailaddress": u.upn, "ferry_roles": u.roles.join(","),
                 })),
             )?;
-        }
-        for e in &self.environments {
-            self.seed_environment(conn, e)?;
-        }
-        let admin = self
-            .users
-            .iter()
-            .find(|u| u.roles.iter().any(|r| r.eq_ignore_ascii_case("admin")))
-            .map(|u| derived_id("user", &u.upn))
-            .unwrap_or_else(|| derived_id("user", "system"));
-        for p in &self.pipelines {
-            seed_pipeline(conn, p, &admin)?;
-        }
-        for (i, w) in self.webhooks.iter().enumerate() {
-            let id = derived_id("webhook", &format!("{i}:{}", w.url));
-            webhooks::insert(conn, &id, w).map_err(|e| anyhow::anyhow!("{}", e.message))?;
         }
         Ok(())
     }
@@ -331,6 +495,7 @@ impl Scenario {
         } else {
             e.display_name.clone()
         };
+        let host = self.host_of(e);
         environments::put(
             conn,
             &EnvInfo {
@@ -339,6 +504,10 @@ impl Scenario {
                 kind: e.kind,
                 display_name: display.clone(),
                 import_failures: e.import_failures,
+                bound_host: host
+                    .clone()
+                    .filter(|_| e.register && e.validation == ValidationSpec::Success),
+                platform: false,
             },
         )?;
         for c in &e.connections {
@@ -380,20 +549,24 @@ impl Scenario {
                 anyhow::anyhow!("cannot install {} into {}: {err}", spec.unique_name, e.name)
             })?;
         }
-        if e.register {
+        if let Some(host) = host.filter(|_| e.register) {
             let kind = if e.kind == EnvKind::Development {
                 200000000
             } else {
                 200000001
             };
+            // §2.1: a failed validation says why; the spec's example is the usual cause.
+            let error = (e.validation == ValidationSpec::Failed)
+                .then_some("This environment is already associated with another pipelines host.");
             records::insert(
                 conn,
-                HOST_SCOPE,
+                &crate::schema::host_scope(&host),
                 "deploymentenvironments",
                 "deploymentenvironmentid",
                 &derived_id("registration", &e.name),
                 obj(json!({
-                    "name": display, "environmentid": bap, "environmenttype": kind, "validationstatus": 200000001,
+                    "name": display, "environmentid": bap, "environmenttype": kind,
+                    "validationstatus": e.validation.code(), "errormessage": error,
                 })),
             )?;
         }
@@ -431,11 +604,16 @@ fn owned_by(mut data: Map<String, Value>, owner: &str) -> Map<String, Value> {
     data
 }
 
-fn seed_pipeline(conn: &Connection, p: &PipelineSpec, admin: &str) -> anyhow::Result<()> {
+fn seed_pipeline(
+    conn: &Connection,
+    scope: &str,
+    p: &PipelineSpec,
+    admin: &str,
+) -> anyhow::Result<()> {
     let pid = derived_id("pipeline", &p.name);
     records::insert(
         conn,
-        HOST_SCOPE,
+        scope,
         "deploymentpipelines",
         "deploymentpipelineid",
         &pid,
@@ -453,7 +631,7 @@ fn seed_pipeline(conn: &Connection, p: &PipelineSpec, admin: &str) -> anyhow::Re
     for d in &p.dev_environments {
         records::link(
             conn,
-            HOST_SCOPE,
+            scope,
             "deploymentpipeline_deploymentenvironment",
             &pid,
             &derived_id("registration", d),
@@ -490,7 +668,7 @@ fn seed_pipeline(conn: &Connection, p: &PipelineSpec, admin: &str) -> anyhow::Re
         }
         records::insert(
             conn,
-            HOST_SCOPE,
+            scope,
             "deploymentstages",
             "deploymentstageid",
             &sid,
@@ -649,6 +827,66 @@ stages = [
   { name = "Checked UAT", target = "uat", pre_deployment_step = true },
   { name = "Approved Prod", target = "prod", delegated = true, approver = "pat@contoso.example" },
 ]
+
+# The tenant around the first host (issue 15): a second, custom host with its own dev
+# environment and pipeline, and environments in each state a maker's picker meets.
+
+[[hosts]]
+name = "hr-host"
+display_name = "Contoso HR Pipelines"
+
+[[environments]]
+name = "hrdev"
+display_name = "Contoso HR Dev"
+kind = "development"
+host = "hr-host"
+connections = [{ id = "hrdev-sql", connector = "shared_sql", display_name = "HR Dev SQL" }]
+
+[[environments.solutions]]
+unique_name = "ContosoHR"
+display_name = "Contoso HR"
+version = "1.0.0.0"
+publisher = "contoso"
+publisher_display_name = "Contoso"
+prefix = "cont"
+components = [[1, "cont_employee"]]
+
+[[environments]]
+name = "hrprod"
+display_name = "Contoso HR Prod"
+kind = "target"
+host = "hr-host"
+connections = [{ id = "hrprod-sql", connector = "shared_sql", display_name = "HR Prod SQL" }]
+
+[[environments]]
+name = "sandbox"
+display_name = "Contoso Sandbox"
+kind = "development"
+host = ""
+
+[[environments]]
+name = "qa"
+display_name = "Contoso QA"
+kind = "target"
+
+[[environments]]
+name = "newdev"
+display_name = "Contoso New Dev"
+kind = "development"
+validation = "pending"
+
+[[environments]]
+name = "lab"
+display_name = "Contoso Lab"
+kind = "development"
+
+[[pipelines]]
+name = "HR Release"
+description = "HR Dev to HR Prod, on the HR pipelines host"
+host = "hr-host"
+dev_environments = ["hrdev"]
+shared_with = ["mona@contoso.example"]
+stages = [{ name = "Deploy to HR Prod", target = "hrprod" }]
 "#;
 
 #[cfg(test)]
@@ -658,7 +896,8 @@ mod tests {
     #[test]
     fn demo_parses_and_checks() {
         let s = Scenario::demo();
-        assert_eq!(s.environments.len(), 4);
+        assert_eq!(s.environments.len(), 10);
+        assert_eq!(s.hosts[0].name, "hr-host");
         assert_eq!(s.pipelines[0].stages.len(), 3);
         assert!(!s.environments[0].solutions[1].spec.depends_on.is_empty());
         // One stage with a pre-deployment gate, one delegated stage with an approver.

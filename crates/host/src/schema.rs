@@ -603,9 +603,24 @@ pub static ENV_ENTITIES: &[&Entity] = &[
 /// The scope name of the host environment's own tables.
 pub const HOST_SCOPE: &str = "host";
 
+/// The store scope of the host named `name`: `host` for the tenant's first host,
+/// `host:{name}` for another one (a name cannot contain `:`, so no environment collides).
+pub fn host_scope(name: &str) -> String {
+    if name == HOST_SCOPE {
+        HOST_SCOPE.to_string()
+    } else {
+        format!("{HOST_SCOPE}:{name}")
+    }
+}
+
+/// Whether `scope` holds a pipelines host's tables (the first host or another one).
+pub fn is_host_scope(scope: &str) -> bool {
+    scope == HOST_SCOPE || scope.starts_with("host:")
+}
+
 /// The tables served in a scope.
 pub fn entities(scope: &str) -> &'static [&'static Entity] {
-    if scope == HOST_SCOPE {
+    if is_host_scope(scope) {
         HOST_ENTITIES
     } else {
         ENV_ENTITIES

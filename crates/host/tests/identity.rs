@@ -522,16 +522,21 @@ async fn strict_mode_answers_401_with_a_challenge() {
         &idp,
     );
 
-    // A host token works on every environment's API too.
+    // A host token opens the host, not an environment's API (§14.4: one audience per org).
     let host = idp.sign_in(&idp.scope(), "mona").await;
     assert_eq!(
-        idp.who_am_i(
-            "/environments/test/api/data/v9.2",
-            host["access_token"].as_str()
-        )
-        .await
-        .status(),
+        idp.who_am_i("/api/data/v9.2", host["access_token"].as_str())
+            .await
+            .status(),
         StatusCode::OK
+    );
+    assert_challenge(
+        &idp.who_am_i(
+            "/environments/test/api/data/v9.2",
+            host["access_token"].as_str(),
+        )
+        .await,
+        &idp,
     );
     // A scope for another resource is refused at sign-in.
     let (s, body) = idp

@@ -116,7 +116,8 @@ pub(super) fn check_scope(state: &AppState, scope: &str) -> Result<(), OAuthErro
         .map_err(OAuthError::internal)?;
     let served = envs
         .iter()
-        .flat_map(|e| id.audiences(&e.name))
+        .flat_map(|e| id.audiences(&e.scope()))
+        .chain(id.service_resources())
         .any(|url| tokens::same_resource(&resource, &url));
     if served {
         Ok(())

@@ -109,13 +109,108 @@ impl Identity {
         HeaderValue::from_str(&text).expect("URLs are valid header text")
     }
 
-    /// The audiences a Web API in `scope` accepts: the host, and the environment itself.
+    /// The `WWW-Authenticate` value of a 401 from a service whose resource is `resource`.
+    pub fn challenge_for(&self, resource: &str) -> HeaderValue {
+        let text = format!(
+            "Bearer authorization_uri={base}/{tenant}/oauth2/authorize, resource_id={resource}",
+            base = self.base_url,
+            tenant = self.tenant_id
+        );
+        HeaderValue::from_str(&text).expect("URLs are valid header text")
+    }
+
+    /// The audiences a Web API in `scope` accepts: only its own org URL (§14.4: a host
+    /// token does not open a dev environment, nor the other way round) — the first host's
+    /// `{base}`, another host's or an environment's `{base}/environments/{name}` — or, for
+    /// a tenant service ([`Service::scope`]), that service's resource.
     pub fn audiences(&self, scope: &str) -> Vec<String> {
-        let mut accepted = vec![self.base_url.clone()];
-        if scope != HOST_SCOPE {
-            accepted.push(format!("{}/environments/{scope}", self.base_url));
+        if let Some(service) = Service::of_scope(scope) {
+            return service.audiences(self);
         }
-        accepted
+        let name = scope.strip_prefix("host:").unwrap_or(scope);
+        if name == HOST_SCOPE {
+            vec![self.base_url.clone()]
+        } else {
+            vec![format!("{}/environments/{name}", self.base_url)]
+        }
+    }
+
+    /// The Global Discovery base, `{base}/_tenant/gds` (also its token audience).
+    pub fn gds_url(&self) -> String {
+        format!("{}{}", self.base_url, Service::Gds.path())
+    }
+
+    /// The BAP base, `{base}/_tenant/bap`.
+    pub fn bap_url(&self) -> String {
+        format!("{}{}", self.base_url, Service::Bap.path())
+    }
+
+    /// The Power Apps base, `{base}/_tenant/powerapps`.
+    pub fn powerapps_url(&self) -> String {
+        format!("{}{}", self.base_url, Service::PowerApps.path())
+    }
+
+    /// The local stand-in for `https://service.powerapps.com/`, the one token resource BAP
+    /// and Power Apps share on a real tenant (§14.2, §14.3).
+    pub fn service_resource(&self) -> String {
+        format!("{}/_tenant/service.powerapps/", self.base_url)
+    }
+
+    /// Every resource the token endpoint issues tokens for besides the org URLs.
+    pub fn service_resources(&self) -> Vec<String> {
+        [Service::Gds, Service::Bap, Service::PowerApps]
+            .iter()
+            .flat_map(|s| s.audiences(self))
+            .collect()
+    }
+}
+
+/// A tenant-level service the host emulates besides the Dataverse orgs (spec §14).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Global Discovery: the user's instances (§14.1).
+    Gds,
+    /// Business Application Platform: environment metadata (§14.2).
+    Bap,
+    /// Power Apps: connections (§14.3).
+    PowerApps,
+}
+
+impl Service {
+    /// The path prefix of its base URL on the host's origin.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::Gds => "/_tenant/gds",
+            Self::Bap => "/_tenant/bap",
+            Self::PowerApps => "/_tenant/powerapps",
+        }
+    }
+
+    /// The pseudo-scope [`crate::caller::resolve_checked`] judges its tokens by (`_tenant:…`
+    /// cannot be an environment name).
+    pub fn scope(self) -> &'static str {
+        match self {
+            Self::Gds => "_tenant:gds",
+            Self::Bap => "_tenant:bap",
+            Self::PowerApps => "_tenant:powerapps",
+        }
+    }
+
+    fn of_scope(scope: &str) -> Option<Self> {
+        [Self::Gds, Self::Bap, Self::PowerApps]
+            .into_iter()
+            .find(|s| s.scope() == scope)
+    }
+
+    /// The token audiences it accepts: GDS its base (§14.1); BAP and Power Apps the shared
+    /// service resource, BAP also its own base (`https://api.bap.microsoft.com/.default`
+    /// is seen too, §14.2).
+    pub fn audiences(self, id: &Identity) -> Vec<String> {
+        match self {
+            Self::Gds => vec![id.gds_url()],
+            Self::Bap => vec![id.service_resource(), id.bap_url()],
+            Self::PowerApps => vec![id.service_resource()],
+        }
     }
 }
 

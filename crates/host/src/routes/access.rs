@@ -116,6 +116,7 @@ pub fn is_delegate(caller: &Caller, stage: &Record) -> bool {
 pub fn readable_pipelines(
     conn: &Connection,
     caller: &Caller,
+    scope: &str,
 ) -> ApiResult<Option<HashSet<String>>> {
     if caller.has(Role::Admin) {
         return Ok(None);
@@ -123,7 +124,8 @@ pub fn readable_pipelines(
     let mut ids: HashSet<String> = shares::shared_with(conn, &caller.user_id)?
         .into_iter()
         .collect();
-    for stage in records::list(conn, HOST_SCOPE, "deploymentstages")? {
+    // Shares of every host live in the first host's links (pipeline ids are unique).
+    for stage in records::list(conn, scope, "deploymentstages")? {
         if is_delegate(caller, &stage) {
             if let Some(p) = stage.str("_deploymentpipelineid_value") {
                 ids.insert(p.to_ascii_lowercase());
@@ -151,7 +153,7 @@ pub fn filter(
     set: &str,
     rows: Vec<Record>,
 ) -> ApiResult<Vec<Record>> {
-    if scope != HOST_SCOPE {
+    if !crate::schema::is_host_scope(scope) {
         return Ok(rows);
     }
     if set == "audits" {
@@ -161,7 +163,7 @@ pub fn filter(
             Vec::new()
         });
     }
-    let Some(readable) = readable_pipelines(conn, caller)? else {
+    let Some(readable) = readable_pipelines(conn, caller, scope)? else {
         return Ok(rows);
     };
     Ok(rows
@@ -184,7 +186,7 @@ pub fn require_read(
     logical: &str,
     row: &Record,
 ) -> ApiResult<()> {
-    if scope != HOST_SCOPE {
+    if !crate::schema::is_host_scope(scope) {
         return Ok(());
     }
     if set == "audits" && !caller.has(Role::Admin) {
@@ -216,7 +218,7 @@ pub fn require_run_create(conn: &Connection, caller: &Caller, stage_id: &str) ->
     let Some(stage) = records::get(conn, HOST_SCOPE, "deploymentstages", stage_id)? else {
         return Ok(()); // the create itself answers "does not exist"
     };
-    let readable = readable_pipelines(conn, caller)?;
+    let readable = readable_pipelines(conn, caller, HOST_SCOPE)?;
     let pipeline = stage
         .str("_deploymentpipelineid_value")
         .unwrap_or_default()

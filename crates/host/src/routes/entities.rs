@@ -16,7 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::odata::format::{filter_sort, render};
 use crate::odata::query::{skiptoken, QueryOptions};
 use crate::runs;
-use crate::schema::{Entity, Kind, Nav, HOST_SCOPE};
+use crate::schema::{self, Entity, Kind, Nav, HOST_SCOPE};
 use crate::store::jobs;
 use crate::store::records::{self, InsertError, Record};
 
@@ -192,8 +192,16 @@ fn load_readable(
 
 /// Writes on the host: configuration tables are for administrators, audits for nobody.
 fn require_write(req: &Req, entity: &Entity, verb: &str) -> ApiResult<()> {
-    if req.scope != HOST_SCOPE {
+    if !schema::is_host_scope(&req.scope) {
         return Ok(());
+    }
+    if req.scope != HOST_SCOPE && entity.set == "deploymentstageruns" {
+        // The state machine, its jobs and events know the first host only.
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            codes::NOT_SUPPORTED,
+            "the local host runs deployments on the tenant's first host only; this host serves its pipelines configuration",
+        ));
     }
     if entity.set == "audits" {
         return Err(ApiError::new(

@@ -4,7 +4,7 @@
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
-use crate::schema::{entities, Kind, Nav, HOST_SCOPE};
+use crate::schema::{entities, Kind, Nav};
 
 const HOST_OPERATIONS: &str = r#"
       <Function Name="WhoAmI"><ReturnType Type="mscrm.WhoAmIResponse" Nullable="false" /></Function>
@@ -57,7 +57,7 @@ pub fn document(scope: &str) -> String {
             e.set, e.logical
         ));
     }
-    let operations = if scope == HOST_SCOPE {
+    let operations = if crate::schema::is_host_scope(scope) {
         HOST_OPERATIONS
     } else {
         ""

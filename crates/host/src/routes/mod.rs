@@ -84,22 +84,9 @@ impl Req {
 /// The router of a host.
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
-        .route(
-            "/providers/Microsoft.BusinessAppPlatform/environments",
-            get(tenant::environments),
-        )
-        .route(
-            "/providers/Microsoft.BusinessAppPlatform/environments/{id}",
-            get(tenant::environment),
-        )
-        .route(
-            "/providers/Microsoft.PowerApps/connections",
-            get(tenant::connections),
-        )
-        .route(
-            "/providers/Microsoft.PowerApps/apis/{connector}/connections",
-            get(tenant::connector_connections),
-        )
+        .merge(tenant::routes())
+        // legacy: removed once ferry-ops reads the endpoint table
+        .merge(tenant::legacy_routes())
         .route("/_ferry/info", get(tenant::info))
         .route("/_ferry/events", get(events::api::events))
         .route("/_ferry/deliveries", get(events::api::deliveries))
@@ -209,8 +196,9 @@ async fn dispatch(
     body: Bytes,
 ) -> Response {
     let path = uri.path();
-    let (scope, after) = if let Some(rest) = path.strip_prefix("/api/data/") {
-        (HOST_SCOPE.to_string(), rest)
+    // (store scope, path of the instance below the origin, rest after `api/data/`)
+    let (scope, prefix, after) = if let Some(rest) = path.strip_prefix("/api/data/") {
+        (HOST_SCOPE.to_string(), String::new(), rest)
     } else if let Some(rest) = path.strip_prefix("/environments/") {
         let Some((name, tail)) = rest.split_once('/') else {
             return ApiError::no_segment(rest).into_response();
@@ -224,7 +212,8 @@ async fn dispatch(
             .ok()
             .flatten();
         match known {
-            Some(env) if env.kind != environments::EnvKind::Host => (env.name, tail),
+            // Another host is served like an environment, with the pipelines tables.
+            Some(env) if env.name != HOST_SCOPE => (env.scope(), env.path(), tail),
             _ => return ApiError::no_segment(name).into_response(),
         }
     } else {
@@ -239,11 +228,6 @@ async fn dispatch(
     if !matches!(version, "v9.0" | "v9.1" | "v9.2") {
         return ApiError::no_segment(version).into_response();
     }
-    let prefix = if scope == HOST_SCOPE {
-        String::new()
-    } else {
-        format!("/environments/{scope}")
-    };
     let raw_query = uri.query().unwrap_or("").to_string();
     let caller = match checked_caller(&state, &headers, &scope) {
         Ok(c) => c,

@@ -27,7 +27,7 @@ const HOST_FUNCTIONS: &[&str] = &[
 const ENV_FUNCTIONS: &[&str] = &["WhoAmI", "RetrieveSetting"];
 
 pub fn is_function(scope: &str, name: &str) -> bool {
-    let list = if scope == HOST_SCOPE {
+    let list = if schema::is_host_scope(scope) {
         HOST_FUNCTIONS
     } else {
         ENV_FUNCTIONS
@@ -50,10 +50,23 @@ pub fn function(state: &AppState, req: &Req, name: &str, raw_params: &str) -> Ap
     let params = function_params(raw_params, &req.query)?;
     match name {
         "WhoAmI" => who_am_i(state, req),
-        "RetrieveSetting" => Ok(json(
-            StatusCode::OK,
-            json!({ "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.RetrieveSettingResponse", req.api_base), "SettingDetail": { "SettingName": param(&params, "SettingName").unwrap_or_default(), "Value": "" } }),
-        )),
+        "RetrieveSetting" => {
+            let setting = param(&params, "SettingName").unwrap_or_default();
+            // §1 step 3: the tenant's default custom host (a BAP id or empty), the same
+            // from every environment; other settings are not emulated and read empty.
+            let value = if setting == "DefaultCustomPipelinesHostEnvForTenant" {
+                state
+                    .store
+                    .meta(crate::scenario::DEFAULT_CUSTOM_HOST)?
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            Ok(json(
+                StatusCode::OK,
+                json!({ "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.RetrieveSettingResponse", req.api_base), "SettingDetail": { "SettingName": setting, "Value": value } }),
+            ))
+        }
         "RetrieveDeploymentPipelines" => {
             retrieve_pipelines(state, req, param(&params, "SourceEnvironmentId")?)
         }
@@ -75,16 +88,16 @@ fn who_am_i(state: &AppState, req: &Req) -> ApiResult<Response> {
             "@odata.context": format!("{}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse", req.api_base),
             "BusinessUnitId": state.business_unit_id,
             "UserId": req.caller.user_id,
-            "OrganizationId": state.organization_id,
+            "OrganizationId": super::tenant::organization_id(state, &req.scope),
         }),
     ))
 }
 
-/// The dev registration row for a BAP id, if any.
-fn registration(conn: &rusqlite::Connection, bap: &str) -> ApiResult<Option<Record>> {
+/// The dev registration row for a BAP id on the host in `scope`, if any.
+fn registration(conn: &rusqlite::Connection, scope: &str, bap: &str) -> ApiResult<Option<Record>> {
     Ok(records::find(
         conn,
-        HOST_SCOPE,
+        scope,
         "deploymentenvironments",
         "environmentid",
         bap.trim_matches(['{', '}']),
@@ -95,13 +108,14 @@ fn registration(conn: &rusqlite::Connection, bap: &str) -> ApiResult<Option<Reco
 
 fn retrieve_pipelines(state: &AppState, req: &Req, bap: &str) -> ApiResult<Response> {
     state.store.tx(|conn| {
-        let reg = registration(conn, bap)?;
-        let readable = access::readable_pipelines(conn, &req.caller)?;
+        let scope = req.scope.as_str();
+        let reg = registration(conn, scope, bap)?;
+        let readable = access::readable_pipelines(conn, &req.caller, scope)?;
         let mut rows = Vec::new();
         let mut available = Vec::new();
         if let Some(reg) = reg.as_ref().filter(|r| r.int("environmenttype") == Some(200000000)) {
-            for pid in records::linked(conn, HOST_SCOPE, "deploymentpipeline_deploymentenvironment", &reg.id, false)? {
-                let Some(p) = records::get(conn, HOST_SCOPE, "deploymentpipelines", &pid)? else { continue };
+            for pid in records::linked(conn, scope, "deploymentpipeline_deploymentenvironment", &reg.id, false)? {
+                let Some(p) = records::get(conn, scope, "deploymentpipelines", &pid)? else { continue };
                 if p.int("statecode") != Some(0) || readable.as_ref().is_some_and(|r| !r.contains(&p.id)) {
                     continue;
                 }
@@ -142,16 +156,16 @@ fn retrieve_pipeline_info(
         .map_err(|_| ApiError::bad_request("DeploymentPipelineId must be an unquoted GUID"))?
         .to_string();
     state.store.tx(|conn| {
-        let lookup = Lookup { conn, scope: HOST_SCOPE };
-        let pipeline = records::get(conn, HOST_SCOPE, "deploymentpipelines", &pipeline_id)?
+        let lookup = Lookup { conn, scope: &req.scope };
+        let pipeline = records::get(conn, &req.scope, "deploymentpipelines", &pipeline_id)?
             .ok_or_else(|| ApiError::no_record("deploymentpipeline", &pipeline_id))?;
-        access::require_read(conn, &req.caller, HOST_SCOPE, "deploymentpipelines", "deploymentpipeline", &pipeline)?;
-        let reg = registration(conn, bap)?.ok_or_else(|| {
+        access::require_read(conn, &req.caller, &req.scope, "deploymentpipelines", "deploymentpipeline", &pipeline)?;
+        let reg = registration(conn, &req.scope, bap)?.ok_or_else(|| {
             ApiError::rule(format!("The environment {bap} is not registered on this host; an admin must register it as a development environment."))
         })?;
-        let mut stages = records::find(conn, HOST_SCOPE, "deploymentstages", "_deploymentpipelineid_value", &pipeline.id)?;
+        let mut stages = records::find(conn, &req.scope, "deploymentstages", "_deploymentpipelineid_value", &pipeline.id)?;
         order_stages(&mut stages);
-        let runs = records::find(conn, HOST_SCOPE, "deploymentstageruns", "artifactname", artifact)?;
+        let runs = records::find(conn, &req.scope, "deploymentstageruns", "artifactname", artifact)?;
         let none = QueryOptions::default();
         let prefer = Default::default();
         let details: Vec<Value> = stages
@@ -271,11 +285,18 @@ fn text_param<'a>(body: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
 }
 
 pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
+    if name == "GetOrgDbOrgSetting" && req.scope != HOST_SCOPE {
+        return org_db_setting(state, req);
+    }
+    if schema::is_host_scope(&req.scope) && req.scope != HOST_SCOPE && RUN_ACTIONS.contains(&name) {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            ferry_pipelines::codes::NOT_SUPPORTED,
+            format!("{name}: the local host runs deployments on the tenant's first host only; this host serves its pipelines configuration"),
+        ));
+    }
     if req.scope != HOST_SCOPE {
-        return match name {
-            "GetOrgDbOrgSetting" => org_db_setting(state, req),
-            _ => Err(ApiError::no_segment(name)),
-        };
+        return Err(ApiError::no_segment(name));
     }
     let body = req.json_body()?;
     let t = state.timing;
@@ -505,19 +526,36 @@ fn share(
     })
 }
 
-/// `GetOrgDbOrgSetting` on a dev environment: which host it is bound to (§1).
+/// The host actions that act on stage runs or registrations (only the first host runs them).
+const RUN_ACTIONS: &[&str] = &[
+    "ValidatePackageAsync",
+    "DeployPackageAsync",
+    "RetryFailedDeploymentAsync",
+    "UpdatePreDeploymentStepStatus",
+    "UpdateApprovalStatus",
+    "UpdatePreExportStepStatus",
+    "ManageEnvironmentStamp",
+    "GrantAccess",
+    "RevokeAccess",
+];
+
+/// `GetOrgDbOrgSetting` on an environment: the BAP id of the host it is bound to, empty when
+/// it is bound to none (§1 step 1).
 fn org_db_setting(state: &AppState, req: &Req) -> ApiResult<Response> {
     let body = req.json_body()?;
     let setting = text_param(&body, "SettingName")
         .unwrap_or_default()
         .to_string();
-    let host = state
-        .store
-        .tx(|c| environments::list(c))?
-        .into_iter()
-        .find(|e| e.kind == environments::EnvKind::Host);
     let value = if setting == "ProjectHostEnvironmentId" {
-        host.map(|h| h.bap_id).unwrap_or_default()
+        state.store.tx(|c| -> ApiResult<String> {
+            let bound = environments::by_scope(c, &req.scope)?.and_then(|e| e.bound_host);
+            Ok(match bound {
+                Some(host) => environments::get(c, &host)?
+                    .map(|h| h.bap_id)
+                    .unwrap_or_default(),
+                None => String::new(),
+            })
+        })?
     } else {
         String::new()
     };

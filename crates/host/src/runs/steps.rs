@@ -473,9 +473,13 @@ fn validate_registration(conn: &Connection, id: &str) -> ApiResult<()> {
     };
     let bap = reg.str("environmentid").unwrap_or_default().to_string();
     match environments::by_bap_id(conn, &bap)? {
-        Some(_) => {
+        Some(env) => {
             reg.set("validationstatus", 200000001);
             reg.set("errormessage", Value::Null);
+            // A validated registration stamps the environment with this host (§1); it
+            // replaces an earlier binding as a force link does [I: the emulator does not
+            // refuse an environment bound elsewhere].
+            environments::bind(conn, &env.name, Some(HOST_SCOPE))?;
         }
         None => {
             reg.set("validationstatus", 200000002);

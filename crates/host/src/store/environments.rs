@@ -26,6 +26,41 @@ pub struct EnvInfo {
     /// Imports into this environment that will still fail on purpose (fault knob).
     #[serde(default)]
     pub import_failures: u32,
+    /// The pipelines host this environment is bound to (its `ProjectHostEnvironmentId`, §1),
+    /// by name: `host` for the first host, another host's name, or `None` (bound to no host).
+    /// Data written before hosts were named has no such field: bound to the first host, as
+    /// every environment was then.
+    #[serde(default = "first_host")]
+    pub bound_host: Option<String>,
+    /// A host that is the tenant's platform host (BAP `environmentSku` `Platform`, §1 step 2).
+    #[serde(default)]
+    pub platform: bool,
+}
+
+fn first_host() -> Option<String> {
+    Some(crate::schema::HOST_SCOPE.to_string())
+}
+
+impl EnvInfo {
+    /// The store scope of this environment's Web API: `host` for the first host,
+    /// `host:{name}` for another host (so the schema serves it the pipelines tables),
+    /// the name for a dev or target environment.
+    pub fn scope(&self) -> String {
+        match self.kind {
+            EnvKind::Host => crate::schema::host_scope(&self.name),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// The path of its instance below the origin: empty for the first host, else
+    /// `/environments/{name}` (no trailing slash).
+    pub fn path(&self) -> String {
+        if self.name == crate::schema::HOST_SCOPE {
+            String::new()
+        } else {
+            format!("/environments/{}", self.name)
+        }
+    }
 }
 
 /// One connection in an environment.
@@ -75,6 +110,20 @@ pub fn by_bap_id(conn: &Connection, bap_id: &str) -> rusqlite::Result<Option<Env
         e.bap_id
             .eq_ignore_ascii_case(bap_id.trim_matches(['{', '}']))
     }))
+}
+
+/// The environment served under a store scope (see [`EnvInfo::scope`]).
+pub fn by_scope(conn: &Connection, scope: &str) -> rusqlite::Result<Option<EnvInfo>> {
+    Ok(list(conn)?.into_iter().find(|e| e.scope() == scope))
+}
+
+/// Binds `env` to the host `host` (or to none), as validation or a force link does.
+pub fn bind(conn: &Connection, env: &str, host: Option<&str>) -> rusqlite::Result<()> {
+    if let Some(mut info) = get(conn, env)? {
+        info.bound_host = host.map(str::to_string);
+        put(conn, &info)?;
+    }
+    Ok(())
 }
 
 pub fn put_connection(conn: &Connection, env: &str, c: &ConnectionInfo) -> rusqlite::Result<()> {
