@@ -45,7 +45,7 @@ fn default_interval() -> u64 {
 
 /// Starts a device-code sign-in.
 pub async fn start(config: &SignInConfig) -> Result<DeviceCode, SignInError> {
-    let http = oauth::client();
+    let http = oauth::client()?;
     let url = config.endpoint("devicecode");
     let (status, body) = oauth::post_form(
         &http,
@@ -81,7 +81,7 @@ pub async fn start(config: &SignInConfig) -> Result<DeviceCode, SignInError> {
 /// Polls until the person approves (tokens), declines, or the code expires.
 /// The first poll comes at once (a code approved beforehand needs no wait).
 pub async fn wait(config: &SignInConfig, code: &DeviceCode) -> Result<StoredTokens, SignInError> {
-    let http = oauth::client();
+    let http = oauth::client()?;
     let deadline = tokio::time::Instant::now() + code.expires_in;
     let mut interval = code.interval;
     loop {

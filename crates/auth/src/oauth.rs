@@ -59,6 +59,12 @@ pub enum SignInError {
     Browser(String),
     #[error("the sign-in was canceled")]
     Canceled,
+    /// The network set-up (proxy, CA file) is not usable; the sentence says why.
+    #[error("{0}")]
+    Setup(String),
+    /// The Azure CLI gave no token; the sentence says why and what to do.
+    #[error("{0}")]
+    AzureCli(String),
     #[error(transparent)]
     Store(#[from] StoreErrorText),
 }
@@ -106,11 +112,10 @@ pub(crate) fn now_s() -> i64 {
         .unwrap_or(0)
 }
 
-pub(crate) fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .build()
-        .expect("the HTTP client builds")
+/// A client with the crate's default HTTP options (proxy, extra CA).
+pub(crate) fn client() -> Result<reqwest::Client, SignInError> {
+    crate::http::http_client(&crate::http::default_http_options())
+        .map_err(|e| SignInError::Setup(e.to_string()))
 }
 
 /// POSTs a form to `url`; returns the status and the JSON body.

@@ -85,7 +85,7 @@ pub async fn sign_in(
         ("code_verifier", verifier.as_str()),
         ("scope", config.scope.as_str()),
     ];
-    match oauth::redeem(&oauth::client(), config, &grant, None).await? {
+    match oauth::redeem(&oauth::client()?, config, &grant, None).await? {
         TokenAnswer::Tokens(t) => Ok(t),
         TokenAnswer::Error(e) => Err(oauth::refused(&e)),
     }

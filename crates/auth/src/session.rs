@@ -1,11 +1,18 @@
 //! A signed-in profile: tokens from the [`TokenStore`], a fresh access token
 //! on request, refreshed (and the rotated refresh token saved) shortly before
 //! it expires. One refresh at a time, so a rotated token is never redeemed twice.
+//!
+//! One sign-in serves every resource (§14.4): the store keeps one refresh
+//! token and the host's access token; tokens for other audiences (dev and
+//! target orgs, GDS, BAP/Power Apps) are redeemed from the same refresh token
+//! and kept in memory only.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::oauth::{self, SignInConfig, SignInError, TokenAnswer};
 use crate::secret::Secret;
+use crate::source::{TokenFuture, TokenSource};
 use crate::store::{StoredTokens, TokenStore};
 
 /// Refresh this long before the access token expires.
@@ -16,8 +23,11 @@ pub struct SignedIn {
     store: Arc<dyn TokenStore>,
     key: String,
     config: SignInConfig,
+    /// Held while redeeming the refresh token, for every audience.
     refresh: tokio::sync::Mutex<()>,
-    http: reqwest::Client,
+    http: Result<reqwest::Client, SignInError>,
+    /// Other audiences' access tokens: resource key → (token, expires at).
+    others: Mutex<HashMap<String, (Secret, i64)>>,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -29,6 +39,20 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
+/// The resource a scope list names (`{resource}/.default` or
+/// `{resource}/user_impersonation`), compared loosely (case, trailing slash).
+fn resource_key(resource: &str) -> String {
+    resource.trim().trim_end_matches('/').to_ascii_lowercase()
+}
+
+fn resource_of_scope(scope: &str) -> Option<String> {
+    scope.split_whitespace().find_map(|s| {
+        let (resource, permission) = s.rsplit_once('/')?;
+        (resource.contains("://") && matches!(permission, ".default" | "user_impersonation"))
+            .then(|| resource_key(resource))
+    })
+}
+
 impl SignedIn {
     pub fn new(store: Arc<dyn TokenStore>, key: impl Into<String>, config: SignInConfig) -> Self {
         Self {
@@ -37,11 +61,23 @@ impl SignedIn {
             config,
             refresh: tokio::sync::Mutex::new(()),
             http: oauth::client(),
+            others: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Uses this HTTP client (say, from [`crate::http_client`] with a CA file).
+    pub fn with_http(mut self, http: reqwest::Client) -> Self {
+        self.http = Ok(http);
+        self
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, SignInError> {
+        self.http.as_ref().map_err(Clone::clone)
     }
 
     /// Saves the tokens a sign-in flow returned.
     pub fn save(&self, tokens: &StoredTokens) -> Result<(), SignInError> {
+        self.others.lock().expect("not poisoned").clear();
         Ok(self.store.save(&self.key, tokens)?)
     }
 
@@ -52,10 +88,12 @@ impl SignedIn {
 
     /// Forgets the tokens (sign out).
     pub fn sign_out(&self) -> Result<(), SignInError> {
+        self.others.lock().expect("not poisoned").clear();
         Ok(self.store.clear(&self.key)?)
     }
 
-    /// An access token valid for at least [`REFRESH_MARGIN_S`], refreshing if needed.
+    /// The host's access token, valid for at least [`REFRESH_MARGIN_S`],
+    /// refreshing if needed.
     pub async fn access_token(&self) -> Result<Secret, SignInError> {
         if let Some(token) = self.fresh()? {
             return Ok(token);
@@ -65,11 +103,71 @@ impl SignedIn {
         if let Some(token) = self.fresh()? {
             return Ok(token);
         }
-        let tokens = self.refreshed().await?;
+        let tokens = self.refresh_locked().await?;
         Ok(tokens
             .access_token
             .clone()
             .expect("a refresh returns an access token"))
+    }
+
+    /// An access token for `resource` (an org URL like
+    /// `https://contoso-dev.crm.dynamics.com`, or a service audience like
+    /// `https://service.powerapps.com/`), valid for at least
+    /// [`REFRESH_MARGIN_S`]. Redeems the one refresh token for
+    /// `{resource}/.default` (the resource is used as given: Entra tells
+    /// `…com/` from `…com`) and saves the rotated refresh token. The host's
+    /// resource is the same as [`SignedIn::access_token`].
+    pub async fn access_token_for(&self, resource: &str) -> Result<Secret, SignInError> {
+        let key = resource_key(resource);
+        if resource_of_scope(&self.config.scope).as_deref() == Some(key.as_str()) {
+            return self.access_token().await;
+        }
+        if let Some(token) = self.cached(&key) {
+            return Ok(token);
+        }
+        let _one_at_a_time = self.refresh.lock().await;
+        if let Some(token) = self.cached(&key) {
+            return Ok(token);
+        }
+        let stored = self.stored_with_refresh_token()?;
+        let scope = format!("{}/.default offline_access", resource.trim());
+        let grant = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", stored.refresh_token.expose()),
+            ("scope", scope.as_str()),
+        ];
+        match oauth::redeem(self.http()?, &self.config, &grant, Some(&stored)).await? {
+            TokenAnswer::Tokens(t) => {
+                // Only the refresh token rotates in the store; the stored
+                // access token stays the host's.
+                let kept = StoredTokens {
+                    account: if stored.account.is_empty() {
+                        t.account.clone()
+                    } else {
+                        stored.account.clone()
+                    },
+                    refresh_token: t.refresh_token.clone(),
+                    ..stored
+                };
+                self.store.save(&self.key, &kept)?;
+                let access = t.access_token.expect("a refresh returns an access token");
+                let expires_at = t.expires_at.unwrap_or_else(oauth::now_s);
+                self.others
+                    .lock()
+                    .expect("not poisoned")
+                    .insert(key, (access.clone(), expires_at));
+                Ok(access)
+            }
+            TokenAnswer::Error(e) => Err(oauth::refused(&e)),
+        }
+    }
+
+    fn cached(&self, key: &str) -> Option<Secret> {
+        let others = self.others.lock().expect("not poisoned");
+        others
+            .get(key)
+            .filter(|(_, at)| at - REFRESH_MARGIN_S > oauth::now_s())
+            .map(|(token, _)| token.clone())
     }
 
     fn fresh(&self) -> Result<Option<Secret>, SignInError> {
@@ -83,8 +181,7 @@ impl SignedIn {
         Ok(tokens.access_token.filter(|_| valid))
     }
 
-    /// Redeems the refresh token now and saves what comes back.
-    pub async fn refreshed(&self) -> Result<StoredTokens, SignInError> {
+    fn stored_with_refresh_token(&self) -> Result<StoredTokens, SignInError> {
         let stored = self
             .store
             .load(&self.key)?
@@ -94,17 +191,58 @@ impl SignedIn {
                 "the access token expired and there is no refresh token".into(),
             ));
         }
+        Ok(stored)
+    }
+
+    /// Redeems the refresh token for the host now and saves what comes back.
+    pub async fn refreshed(&self) -> Result<StoredTokens, SignInError> {
+        let _one_at_a_time = self.refresh.lock().await;
+        self.refresh_locked().await
+    }
+
+    /// [`SignedIn::refreshed`] for a caller holding `self.refresh`.
+    async fn refresh_locked(&self) -> Result<StoredTokens, SignInError> {
+        let stored = self.stored_with_refresh_token()?;
         let grant = [
             ("grant_type", "refresh_token"),
             ("refresh_token", stored.refresh_token.expose()),
             ("scope", self.config.scope.as_str()),
         ];
-        match oauth::redeem(&self.http, &self.config, &grant, Some(&stored)).await? {
+        match oauth::redeem(self.http()?, &self.config, &grant, Some(&stored)).await? {
             TokenAnswer::Tokens(t) => {
                 self.store.save(&self.key, &t)?;
                 Ok(t)
             }
             TokenAnswer::Error(e) => Err(oauth::refused(&e)),
         }
+    }
+}
+
+impl TokenSource for SignedIn {
+    fn token_for<'a>(&'a self, resource: &'a str) -> TokenFuture<'a> {
+        Box::pin(self.access_token_for(resource))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_resource_is_read_from_the_scope() {
+        assert_eq!(
+            resource_of_scope("https://X.crm.dynamics.com/user_impersonation offline_access")
+                .as_deref(),
+            Some("https://x.crm.dynamics.com")
+        );
+        assert_eq!(
+            resource_of_scope("openid https://x.crm.dynamics.com//.default").as_deref(),
+            Some("https://x.crm.dynamics.com")
+        );
+        assert_eq!(resource_of_scope("openid profile"), None);
+        assert_eq!(
+            resource_key("https://service.powerapps.com/"),
+            resource_key("https://service.powerapps.com")
+        );
     }
 }
