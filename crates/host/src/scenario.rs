@@ -413,7 +413,10 @@ impl Scenario {
         }
         let default_host = &self.tenant.default_custom_host;
         let default_host = match self.hosts.iter().find(|h| &h.name == default_host) {
-            Some(h) => h.id.clone().unwrap_or_else(|| derived_id("environment", &h.name)),
+            Some(h) => {
+                h.id.clone()
+                    .unwrap_or_else(|| derived_id("environment", &h.name))
+            }
             None if default_host == HOST_SCOPE => derived_id("environment", HOST_SCOPE),
             None => default_host.clone(),
         };
@@ -428,7 +431,12 @@ impl Scenario {
             .map(|u| derived_id("user", &u.upn))
             .unwrap_or_else(|| derived_id("user", "system"));
         for p in &self.pipelines {
-            seed_pipeline(conn, &crate::schema::host_scope(Self::pipeline_host(p)), p, &admin)?;
+            seed_pipeline(
+                conn,
+                &crate::schema::host_scope(Self::pipeline_host(p)),
+                p,
+                &admin,
+            )?;
         }
         for (i, w) in self.webhooks.iter().enumerate() {
             let id = derived_id("webhook", &format!("{i}:{}", w.url));

@@ -20,7 +20,7 @@ async fn environments_list_maps_ids_to_instance_urls() {
         .await;
     assert_eq!(s, StatusCode::OK);
     let envs = v["value"].as_array().unwrap();
-    assert_eq!(envs.len(), 5, "host + 4 environments");
+    assert_eq!(envs.len(), 12, "two hosts + 10 environments");
     let dev = envs
         .iter()
         .find(|e| e["name"] == derived_id("environment", "dev").as_str())

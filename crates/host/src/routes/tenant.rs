@@ -40,7 +40,10 @@ pub fn routes() -> Router<Arc<AppState>> {
             get(gds_instances),
         )
         .route(&format!("{bap}{BAP_ENVIRONMENTS}"), get(bap_user_list))
-        .route(&format!("{bap}{BAP_ENVIRONMENTS}/{{id}}"), get(bap_user_one))
+        .route(
+            &format!("{bap}{BAP_ENVIRONMENTS}/{{id}}"),
+            get(bap_user_one),
+        )
         .route(
             &format!("{bap}{BAP_ADMIN_ENVIRONMENTS}"),
             get(bap_admin_list),
@@ -63,7 +66,10 @@ pub fn routes() -> Router<Arc<AppState>> {
 pub fn legacy_routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(BAP_ENVIRONMENTS, get(legacy_environments))
-        .route(&format!("{BAP_ENVIRONMENTS}/{{id}}"), get(legacy_environment))
+        .route(
+            &format!("{BAP_ENVIRONMENTS}/{{id}}"),
+            get(legacy_environment),
+        )
         .route(CONNECTIONS, get(legacy_connections))
         .route(CONNECTOR_CONNECTIONS, get(legacy_connector_connections))
 }
@@ -118,7 +124,11 @@ type TenantResult = Result<Response, TenantError>;
 
 /// The caller of a tenant service, its token judged by that service's audience (strict
 /// mode: a Dataverse token is refused, §14.4). A refusal names the service's resource.
-fn service_caller(state: &AppState, headers: &HeaderMap, service: Service) -> Result<Caller, TenantError> {
+fn service_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    service: Service,
+) -> Result<Caller, TenantError> {
     super::checked_caller(state, headers, service.scope()).map_err(|e| {
         let status = e.status;
         let mut err = TenantError::new(
@@ -347,7 +357,9 @@ async fn gds_instances(
     for env in &envs {
         let keep = match &key {
             None => true,
-            Some((k, v)) if k.eq_ignore_ascii_case("UniqueName") => env.name.eq_ignore_ascii_case(v),
+            Some((k, v)) if k.eq_ignore_ascii_case("UniqueName") => {
+                env.name.eq_ignore_ascii_case(v)
+            }
             Some((k, v)) if k.eq_ignore_ascii_case("Region") => v.eq_ignore_ascii_case("local"),
             Some((k, _)) => {
                 return Err(TenantError::new(
