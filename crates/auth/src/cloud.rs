@@ -454,7 +454,6 @@ impl HostKind {
         let crm_label = |suffix: &str| {
             host.strip_suffix(suffix)
                 .and_then(|rest| rest.rsplit_once('.'))
-                .map(|(org, label)| (org, label))
                 .filter(|(org, label)| {
                     !org.is_empty()
                         && (*label == "crm"

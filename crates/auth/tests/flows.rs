@@ -196,3 +196,162 @@ async fn an_expiring_token_is_refreshed_and_the_rotated_refresh_token_saved() {
     assert!(matches!(err, SignInError::SignInAgain(_)), "{err}");
     assert!(err.to_string().contains("sign in again"), "{err}");
 }
+
+/// A store that counts the profiles it was asked to save under.
+#[derive(Default)]
+struct CountingStore {
+    inner: MemoryStore,
+    keys: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    saves: std::sync::atomic::AtomicUsize,
+}
+
+impl TokenStore for CountingStore {
+    fn load(
+        &self,
+        profile: &str,
+    ) -> Result<Option<ferry_auth::StoredTokens>, ferry_auth::StoreError> {
+        self.inner.load(profile)
+    }
+
+    fn save(
+        &self,
+        profile: &str,
+        tokens: &ferry_auth::StoredTokens,
+    ) -> Result<(), ferry_auth::StoreError> {
+        self.keys.lock().unwrap().insert(profile.to_string());
+        self.saves.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.save(profile, tokens)
+    }
+
+    fn clear(&self, profile: &str) -> Result<(), ferry_auth::StoreError> {
+        self.inner.clear(profile)
+    }
+}
+
+/// A JWT's `aud`, read without verifying.
+fn audience(jwt: &Secret) -> String {
+    use base64::Engine as _;
+    let payload = jwt.expose().split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    claims["aud"].as_str().unwrap().to_string()
+}
+
+async fn signed_in_as_mona(host: &RunningHost) -> (Arc<CountingStore>, SignedIn) {
+    let config = config(host);
+    let code = device::start(&config).await.unwrap();
+    host.approve_device_code(&code.user_code, "mona").unwrap();
+    let tokens = device::wait(&config, &code).await.unwrap();
+    let store = Arc::new(CountingStore::default());
+    let signed_in = SignedIn::new(store.clone(), "local", config);
+    signed_in.save(&tokens).unwrap();
+    (store, signed_in)
+}
+
+#[tokio::test]
+async fn one_sign_in_gives_a_token_per_audience_and_keeps_one_refresh_token() {
+    let (host, _dir) = host(fast()).await;
+    let (store, signed_in) = signed_in_as_mona(&host).await;
+    let host_token = signed_in.access_token().await.unwrap();
+    let dev_url = format!("{}/environments/dev", host.base_url());
+    let before = store.load("local").unwrap().unwrap();
+
+    let dev_token = signed_in.access_token_for(&dev_url).await.unwrap();
+    assert_ne!(audience(&dev_token), audience(&host_token));
+    assert!(ferry_auth::account_of(dev_token.expose()).is_some());
+    assert!(
+        audience(&dev_token)
+            .trim_end_matches('/')
+            .ends_with("/environments/dev"),
+        "{}",
+        audience(&dev_token)
+    );
+    // The dev environment's Web API takes it.
+    let dev_api = reqwest::Client::new()
+        .get(format!("{dev_url}/api/data/v9.2/solutions"))
+        .bearer_auth(dev_token.expose())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(dev_api.status(), reqwest::StatusCode::OK);
+
+    // The refresh token rotated and was saved; the stored access token is still the host's.
+    let after = store.load("local").unwrap().unwrap();
+    assert_ne!(after.refresh_token, before.refresh_token);
+    assert_eq!(after.access_token, before.access_token);
+    assert_eq!(after.account, "mona@contoso.example");
+    assert_eq!(
+        store.keys.lock().unwrap().iter().collect::<Vec<_>>(),
+        ["local"],
+        "one keyring entry"
+    );
+
+    // Cached: no redeeming (and no save) the second time; the host's resource is the host token.
+    let saves = store.saves.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        signed_in
+            .access_token_for(&format!("{dev_url}/"))
+            .await
+            .unwrap(),
+        dev_token
+    );
+    assert_eq!(
+        signed_in
+            .access_token_for(&format!("{}/", host.base_url()))
+            .await
+            .unwrap(),
+        host_token
+    );
+    assert_eq!(store.saves.load(std::sync::atomic::Ordering::SeqCst), saves);
+}
+
+#[tokio::test]
+async fn audiences_refreshed_at_once_never_lose_the_rotated_refresh_token() {
+    let (host, _dir) = host(fast()).await;
+    let (store, signed_in) = signed_in_as_mona(&host).await;
+    // The host token is about to expire, so all three callers redeem.
+    let mut stored = store.load("local").unwrap().unwrap();
+    stored.expires_at = Some(0);
+    signed_in.save(&stored).unwrap();
+    let envs: Vec<String> = ["dev", "test", "prod"]
+        .iter()
+        .map(|e| format!("{}/environments/{e}", host.base_url()))
+        .collect();
+    let (host_token, a, b) = tokio::join!(
+        signed_in.access_token(),
+        signed_in.access_token_for(&envs[0]),
+        signed_in.access_token_for(&envs[1]),
+    );
+    let (host_token, a, b) = (host_token.unwrap(), a.unwrap(), b.unwrap());
+    assert_eq!(
+        who_am_i(&host, host_token.expose()).await,
+        reqwest::StatusCode::OK
+    );
+    let audiences = [audience(&host_token), audience(&a), audience(&b)];
+    assert_ne!(audiences[0], audiences[1]);
+    assert_ne!(audiences[1], audiences[2]);
+    // Had two redemptions used the same refresh token, the host would have
+    // refused one, and the saved token would be a spent one.
+    let c = signed_in.access_token_for(&envs[2]).await.unwrap();
+    assert!(
+        audience(&c).contains("/environments/prod"),
+        "{}",
+        audience(&c)
+    );
+    let fresh = signed_in.refreshed().await.unwrap();
+    assert!(fresh.access_token.is_some());
+}
+
+#[tokio::test]
+async fn a_resource_the_authority_does_not_serve_is_refused() {
+    let (host, _dir) = host(fast()).await;
+    let (_store, signed_in) = signed_in_as_mona(&host).await;
+    let err = signed_in
+        .access_token_for("https://globaldisco.crm.dynamics.com")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, SignInError::Refused(_)), "{err}");
+    assert!(err.to_string().contains("invalid_resource"), "{err}");
+}
