@@ -994,6 +994,37 @@ stages = [{ name = "s", target = "prod" }]
     }
 
     #[test]
+    fn hosts_and_bindings_are_checked() {
+        let demo = Scenario::demo();
+        let env = |n: &str| demo.environments.iter().find(|e| e.name == n).unwrap();
+        assert_eq!(demo.host_of(env("dev")).as_deref(), Some(HOST_SCOPE));
+        assert_eq!(demo.host_of(env("hrdev")).as_deref(), Some("hr-host"));
+        assert_eq!(demo.host_of(env("sandbox")), None);
+        assert_eq!(env("newdev").validation, ValidationSpec::Pending);
+        let cases = [
+            // A pipeline on one host cannot link an environment registered on another.
+            (
+                "[[hosts]]\nname = \"h2\"\n[[environments]]\nname = \"d\"\nkind = \"development\"\n[[pipelines]]\nname = \"p\"\nhost = \"h2\"\ndev_environments = [\"d\"]\n",
+                "not registered on that host",
+            ),
+            (
+                "[[environments]]\nname = \"d\"\nkind = \"development\"\nhost = \"nope\"\n",
+                "not 'host' or a [[hosts]] name",
+            ),
+            (
+                "[[hosts]]\nname = \"d\"\n[[environments]]\nname = \"d\"\nkind = \"development\"\n",
+                "used twice",
+            ),
+            ("[[environments]]\nname = \"host\"\n", "first host's"),
+            ("[[hosts]]\nname = \"a:b\"\n", "letters, digits"),
+        ];
+        for (text, want) in cases {
+            let err = format!("{:#}", Scenario::from_toml(text).unwrap_err());
+            assert!(err.contains(want), "{want}: {err}");
+        }
+    }
+
+    #[test]
     fn derived_ids_are_stable() {
         assert_eq!(
             derived_id("environment", "dev"),
