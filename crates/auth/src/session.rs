@@ -8,7 +8,7 @@
 //! and kept in memory only.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::oauth::{self, SignInConfig, SignInError, TokenAnswer};
 use crate::secret::Secret;
@@ -23,8 +23,9 @@ pub struct SignedIn {
     store: Arc<dyn TokenStore>,
     key: String,
     config: SignInConfig,
-    /// Held while redeeming the refresh token, for every audience.
-    refresh: tokio::sync::Mutex<()>,
+    /// Held while redeeming the refresh token, for every audience; shared by
+    /// every `SignedIn` of this profile in the process (see [`refresh_lock`]).
+    refresh: Arc<tokio::sync::Mutex<()>>,
     http: Result<reqwest::Client, SignInError>,
     /// Other audiences' access tokens: resource key → (token, expires at).
     others: Mutex<HashMap<String, (Secret, i64)>>,
@@ -53,13 +54,28 @@ fn resource_of_scope(scope: &str) -> Option<String> {
     })
 }
 
+/// The refresh lock of a profile key. Callers may build several `SignedIn`
+/// for one profile (one per operation); a lock per object would let two of
+/// them redeem the same refresh token, and the second would be refused.
+fn refresh_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned")
+        .entry(key.to_string())
+        .or_default()
+        .clone()
+}
+
 impl SignedIn {
     pub fn new(store: Arc<dyn TokenStore>, key: impl Into<String>, config: SignInConfig) -> Self {
+        let key = key.into();
         Self {
             store,
-            key: key.into(),
             config,
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: refresh_lock(&key),
+            key,
             http: oauth::client(),
             others: Mutex::new(HashMap::new()),
         }

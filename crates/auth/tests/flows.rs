@@ -355,3 +355,68 @@ async fn a_resource_the_authority_does_not_serve_is_refused() {
     assert!(matches!(err, SignInError::Refused(_)), "{err}");
     assert!(err.to_string().contains("invalid_resource"), "{err}");
 }
+
+#[tokio::test]
+async fn the_local_hosts_table_names_services_that_take_their_own_tokens() {
+    let (host, _dir) = host(fast()).await;
+    let table = ferry_auth::fetch_local_table(host.base_url())
+        .await
+        .unwrap();
+    assert_eq!(table.cloud, ferry_auth::Cloud::Local);
+    assert_eq!(table.authority(None), host.authority());
+    let (store, signed_in) = signed_in_as_mona(&host).await;
+    let host_token = signed_in.access_token().await.unwrap();
+    let gds = table.gds().unwrap();
+    let gds_token = signed_in.access_token_for(&gds.audience).await.unwrap();
+    let bap = table.bap().unwrap();
+    let bap_token = signed_in.access_token_for(&bap.audience).await.unwrap();
+    assert_ne!(audience(&gds_token), audience(&host_token));
+    assert_ne!(audience(&bap_token), audience(&gds_token));
+
+    let get = |url: String, token: Secret| async move {
+        reqwest::Client::new()
+            .get(url)
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let instances = format!("{}/api/discovery/v2.0/Instances", gds.base);
+    assert_eq!(
+        get(instances.clone(), gds_token).await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        get(instances, host_token.clone()).await,
+        reqwest::StatusCode::UNAUTHORIZED,
+        "a Dataverse token does not open GDS"
+    );
+    let environments = format!(
+        "{}/providers/Microsoft.BusinessAppPlatform/environments?api-version=2020-10-01",
+        bap.base
+    );
+    assert_eq!(
+        get(environments.clone(), bap_token).await,
+        reqwest::StatusCode::OK
+    );
+    assert_eq!(
+        get(environments, host_token).await,
+        reqwest::StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(store.keys.lock().unwrap().len(), 1, "one keyring entry");
+}
+
+#[tokio::test]
+async fn two_sessions_of_one_profile_share_the_refresh_lock() {
+    let (host, _dir) = host(fast()).await;
+    let (store, first) = signed_in_as_mona(&host).await;
+    // A second object for the same profile and store, as a caller building one per operation would.
+    let second = SignedIn::new(store.clone(), "local", config(&host));
+    let env = |name: &str| format!("{}/environments/{name}", host.base_url());
+    let (dev, test) = (env("dev"), env("test"));
+    let (a, b) = tokio::join!(first.access_token_for(&dev), second.access_token_for(&test));
+    a.unwrap();
+    b.unwrap();
+    first.access_token_for(&env("prod")).await.unwrap();
+}
