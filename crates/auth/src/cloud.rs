@@ -308,7 +308,7 @@ pub async fn fetch_local_table(origin: &str) -> Result<CloudTable, CloudError> {
         parsed.scheme(),
         parsed.authority()
     );
-    let http = crate::http::http_client(&crate::http::HttpOptions::default())
+    let http = crate::http::http_client(&crate::http::default_http_options())
         .map_err(|e| CloudError::LocalTable(e.to_string()))?;
     let unreachable = |reason: String| CloudError::LocalUnreachable {
         url: url.clone(),
