@@ -455,6 +455,53 @@ async fn refresh_tokens_rotate_and_survive_a_restart() {
     assert_eq!(r.status(), StatusCode::OK);
 }
 
+async fn refresh_for(idp: &Idp, rt: &str, client: &str, scope: &str) -> (StatusCode, Value) {
+    idp.form(
+        "/organizations/oauth2/v2.0/token",
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", client),
+            ("refresh_token", rt),
+            ("scope", scope),
+        ],
+    )
+    .await
+}
+
+/// Entra does not spend a refresh token on a refused request: a bad scope or another
+/// client_id leaves it redeemable, so the user need not sign in again.
+#[tokio::test]
+async fn a_refused_refresh_does_not_spend_the_refresh_token() {
+    let idp = start(AuthMode::Strict, fast()).await;
+    let first = idp.sign_in(&idp.scope(), "mona").await;
+    let rt = first["refresh_token"].as_str().unwrap().to_string();
+
+    let (s, body) = refresh_for(&idp, &rt, CLIENT, "https://elsewhere.example/.default").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_resource", "{body}");
+    let (s, body) = refresh_for(&idp, &rt, CLIENT, "offline_access").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_scope", "{body}");
+    let (s, body) = refresh_for(&idp, &rt, "another-client", &idp.scope()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+
+    // The same refresh token still works for a good scope, once.
+    let dev_scope = format!("{}/environments/dev/.default offline_access", idp.base);
+    let (s, dev) = refresh_for(&idp, &rt, CLIENT, &dev_scope).await;
+    assert_eq!(s, StatusCode::OK, "{dev}");
+    let r = idp
+        .who_am_i(
+            "/environments/dev/api/data/v9.2",
+            dev["access_token"].as_str(),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, body) = refresh_for(&idp, &rt, CLIENT, &dev_scope).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant", "{body}");
+}
+
 fn assert_challenge(r: &reqwest::Response, idp: &Idp) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let challenge = r.headers()["www-authenticate"].to_str().unwrap();

@@ -238,6 +238,24 @@ pub fn insert_refresh_token(
     Ok(())
 }
 
+/// The grant of an unused refresh token, without spending it: a request that is then
+/// refused (bad scope, other client) must leave the token redeemable, as Entra does.
+pub fn peek_refresh_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<Grant>> {
+    conn.query_row(
+        "SELECT client_id, scope, user_id FROM identity_refresh_tokens
+         WHERE token_hash = ?1 AND used = 0",
+        [hash(token)],
+        |r| {
+            Ok(Grant {
+                client_id: r.get(0)?,
+                scope: r.get(1)?,
+                user_id: r.get(2)?,
+            })
+        },
+    )
+    .optional()
+}
+
 /// Redeems a refresh token: it is refused from then on (rotation).
 pub fn take_refresh_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<Grant>> {
     let key = hash(token);
@@ -318,7 +336,10 @@ mod tests {
             user_id: "u".into(),
         };
         insert_refresh_token(&c, "rt", &g, 0).unwrap();
+        assert_eq!(peek_refresh_token(&c, "rt").unwrap(), Some(g.clone()));
+        assert_eq!(peek_refresh_token(&c, "rt").unwrap(), Some(g.clone()));
         assert_eq!(take_refresh_token(&c, "rt").unwrap(), Some(g));
+        assert_eq!(peek_refresh_token(&c, "rt").unwrap(), None);
         assert_eq!(take_refresh_token(&c, "rt").unwrap(), None);
         assert_eq!(normalize_user_code(" ab-cd "), "ABCD");
     }

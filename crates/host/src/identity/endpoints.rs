@@ -194,20 +194,29 @@ pub async fn token(
         "authorization_code" => code_grant(&state, &form)?,
         "refresh_token" => {
             let token = field(&form, "refresh_token")?;
+            let spent = || {
+                OAuthError::new(
+                    "invalid_grant",
+                    70008,
+                    "The refresh token has expired, was revoked or was already used (refresh tokens rotate: keep the newest one). Sign in again.",
+                )
+            };
+            // Judge the request before spending the token: Entra leaves a refresh token
+            // redeemable when it refuses the scope or the client, so no new sign-in is needed.
             let mut grant = state
                 .store
-                .tx(|c| codes::take_refresh_token(c, token))?
-                .ok_or_else(|| {
-                    OAuthError::new(
-                        "invalid_grant",
-                        70008,
-                        "The refresh token has expired, was revoked or was already used (refresh tokens rotate: keep the newest one). Sign in again.",
-                    )
-                })?;
+                .tx(|c| codes::peek_refresh_token(c, token))?
+                .ok_or_else(spent)?;
             if let Some(scope) = form.get("scope").filter(|s| !s.trim().is_empty()) {
                 check_scope(&state, scope)?;
                 grant.scope = scope.trim().to_string();
             }
+            check_client(&grant, client_id)?;
+            // Spent only now; a concurrent redemption that got there first wins.
+            state
+                .store
+                .tx(|c| codes::take_refresh_token(c, token))?
+                .ok_or_else(spent)?;
             grant
         }
         other => {
@@ -218,14 +227,20 @@ pub async fn token(
             ))
         }
     };
-    if grant.client_id != client_id {
-        return Err(OAuthError::new(
+    check_client(&grant, client_id)?;
+    issue(&state, &id, &grant)
+}
+
+fn check_client(grant: &Grant, client_id: &str) -> Result<(), OAuthError> {
+    if grant.client_id == client_id {
+        Ok(())
+    } else {
+        Err(OAuthError::new(
             "invalid_grant",
             70000,
             "The grant was issued to another client_id; use the same client_id as when signing in.",
-        ));
+        ))
     }
-    issue(&state, &id, &grant)
 }
 
 fn device_grant(state: &AppState, device_code: &str) -> Result<Grant, OAuthError> {
