@@ -23,6 +23,9 @@ pub mod runs;
 pub mod scenario;
 pub mod schema;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,6 +38,7 @@ use tokio::task::JoinHandle;
 pub use identity::{AuthMode, IdentityConfig};
 pub use package::SolutionSpec;
 pub use scenario::Scenario;
+pub use tls::TlsConfig;
 
 use runs::{RunOptions, Timing};
 use store::Store;
@@ -54,6 +58,9 @@ pub struct HostConfig {
     pub auth: Option<AuthMode>,
     /// Token and device-code lifetimes, device-code poll interval.
     pub identity: IdentityConfig,
+    /// Serve HTTPS with a self-signed certificate kept in `data_dir/tls` (`serve --tls`);
+    /// every URL the host hands out is then `https://`.
+    pub tls: Option<TlsConfig>,
 }
 
 impl HostConfig {
@@ -66,6 +73,7 @@ impl HostConfig {
             speed: 1.0,
             auth: None,
             identity: IdentityConfig::default(),
+            tls: None,
         }
     }
 }
@@ -81,6 +89,7 @@ pub struct SeededUser {
 /// A host that is serving. Dropping it without [`RunningHost::shutdown`] aborts it.
 pub struct RunningHost {
     base_url: String,
+    ca_pem_path: Option<PathBuf>,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<()>>,
     runner: Option<JoinHandle<()>>,
@@ -130,7 +139,15 @@ impl Host {
         } else {
             local.ip().to_string()
         };
-        let base_url = format!("http://{host_ip}:{}", local.port());
+        let tls = match &config.tls {
+            Some(tls) => {
+                let names = tls::wanted_names(local.ip(), &tls.names)?;
+                Some(tls::load_or_create(&config.data_dir, &names)?)
+            }
+            None => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base_url = format!("{scheme}://{host_ip}:{}", local.port());
         // Event links and the webhook envelope name the host as it serves now.
         store.tx(|c| store::meta_set(c, "base_url", &base_url))?;
         let timing = Timing {
@@ -166,7 +183,11 @@ impl Host {
         let mut server_rx = rx.clone();
         let app =
             routes::router(state).into_make_service_with_connect_info::<faults::conn::ConnInfo>();
-        let listener = faults::conn::Listener(listener);
+        let ca_pem_path = tls.as_ref().map(|t| t.cert_path.clone());
+        let listener = match tls {
+            Some(tls) => faults::conn::Listener::tls(listener, tls.server),
+            None => faults::conn::Listener::plain(listener),
+        };
         let server = tokio::spawn(async move {
             let stop = async move {
                 let _ = server_rx.wait_for(|stop| *stop).await;
@@ -186,6 +207,7 @@ impl Host {
         let runner = tokio::spawn(runner::run(store.clone(), timing, faults, wake, rx));
         Ok(RunningHost {
             base_url,
+            ca_pem_path,
             shutdown,
             server: Some(server),
             runner: Some(runner),
@@ -234,9 +256,16 @@ fn seed_once(
 }
 
 impl RunningHost {
-    /// `http://127.0.0.1:<port>` (no trailing slash).
+    /// `http://127.0.0.1:<port>`, or `https://…` under TLS (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// Under TLS, the host's self-signed certificate (PEM): a client that adds it as a
+    /// root certificate trusts the host, under `localhost`, `127.0.0.1` and every
+    /// [`TlsConfig::names`]. `None` over plain HTTP.
+    pub fn ca_pem_path(&self) -> Option<&Path> {
+        self.ca_pem_path.as_deref()
     }
 
     /// The host environment's Web API root, e.g. `{base}/api/data/v9.2`.

@@ -3,8 +3,12 @@
 //! connection info axum hands each request), and from then on every write
 //! fails, so hyper closes the socket without sending a single byte of the
 //! answer. The client sees a connection error, never a status.
+//!
+//! Under `--tls` the same switch sits outside the TLS layer: a tripped
+//! connection sends no TLS record of the answer either.
 
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,6 +18,9 @@ use axum::extract::connect_info::Connected;
 use axum::serve::IncomingStream;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_rustls::server::TlsStream;
+use tokio_rustls::TlsAcceptor;
 
 /// The kill switch of one connection.
 #[derive(Debug, Clone, Default)]
@@ -30,11 +37,28 @@ impl Kill {
     }
 }
 
-/// A TCP stream with a kill switch.
+/// A TCP stream, plain or under TLS, with a kill switch.
 pub struct Stream {
-    inner: TcpStream,
+    inner: Io,
     kill: Kill,
 }
+
+enum Io {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Io {
+    fn pin(&mut self) -> Pin<&mut (dyn AsyncReadWrite + Unpin)> {
+        match self {
+            Io::Plain(s) => Pin::new(s),
+            Io::Tls(s) => Pin::new(s.as_mut()),
+        }
+    }
+}
+
+trait AsyncReadWrite: AsyncRead + AsyncWrite {}
+impl<T: AsyncRead + AsyncWrite> AsyncReadWrite for T {}
 
 fn killed() -> io::Error {
     io::Error::new(
@@ -49,7 +73,7 @@ impl AsyncRead for Stream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        self.inner.pin().poll_read(cx, buf)
     }
 }
 
@@ -62,7 +86,7 @@ impl AsyncWrite for Stream {
         if self.kill.tripped() {
             return Poll::Ready(Err(killed()));
         }
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        self.inner.pin().poll_write(cx, buf)
     }
 
     fn poll_write_vectored(
@@ -73,46 +97,108 @@ impl AsyncWrite for Stream {
         if self.kill.tripped() {
             return Poll::Ready(Err(killed()));
         }
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        self.inner.pin().poll_write_vectored(cx, bufs)
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
+        match &self.inner {
+            Io::Plain(s) => s.is_write_vectored(),
+            Io::Tls(s) => s.is_write_vectored(),
+        }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         if self.kill.tripped() {
             return Poll::Ready(Err(killed()));
         }
-        Pin::new(&mut self.inner).poll_flush(cx)
+        self.inner.pin().poll_flush(cx)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        self.inner.pin().poll_shutdown(cx)
     }
 }
 
+/// How long a client has to finish the TLS handshake.
+const HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A TCP listener whose streams carry a kill switch.
-pub struct Listener(pub TcpListener);
+pub struct Listener {
+    tcp: TcpListener,
+    tls: Option<Tls>,
+}
+
+struct Tls {
+    acceptor: TlsAcceptor,
+    /// Handshakes run beside the accept loop, so a slow or silent client delays no one;
+    /// dropping the listener (the server stopping) aborts those still running.
+    handshakes: JoinSet<Option<(TlsStream<TcpStream>, SocketAddr)>>,
+}
+
+impl Listener {
+    /// Plain HTTP.
+    pub fn plain(tcp: TcpListener) -> Self {
+        Self { tcp, tls: None }
+    }
+
+    /// HTTPS with `config`.
+    pub fn tls(tcp: TcpListener, config: Arc<rustls::ServerConfig>) -> Self {
+        Self {
+            tcp,
+            tls: Some(Tls {
+                acceptor: TlsAcceptor::from(config),
+                handshakes: JoinSet::new(),
+            }),
+        }
+    }
+}
+
+fn with_kill(inner: Io, addr: SocketAddr) -> (Stream, SocketAddr) {
+    let kill = Kill::default();
+    (Stream { inner, kill }, addr)
+}
 
 impl axum::serve::Listener for Listener {
     type Io = Stream;
-    type Addr = std::net::SocketAddr;
+    type Addr = SocketAddr;
 
+    // Cancel-safe, as axum needs: both awaited futures are.
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        let (inner, addr) = axum::serve::Listener::accept(&mut self.0).await;
-        let _ = inner.set_nodelay(true);
-        (
-            Stream {
-                inner,
-                kill: Kill::default(),
-            },
-            addr,
-        )
+        let Some(tls) = &mut self.tls else {
+            let (inner, addr) = axum::serve::Listener::accept(&mut self.tcp).await;
+            let _ = inner.set_nodelay(true);
+            return with_kill(Io::Plain(inner), addr);
+        };
+        loop {
+            tokio::select! {
+                (tcp, addr) = axum::serve::Listener::accept(&mut self.tcp) => {
+                    let _ = tcp.set_nodelay(true);
+                    let acceptor = tls.acceptor.clone();
+                    tls.handshakes.spawn(async move {
+                        match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
+                            Ok(Ok(stream)) => Some((stream, addr)),
+                            Ok(Err(e)) => {
+                                tracing::debug!("TLS handshake with {addr} failed: {e}");
+                                None
+                            }
+                            Err(_) => {
+                                tracing::debug!("TLS handshake with {addr} timed out");
+                                None
+                            }
+                        }
+                    });
+                }
+                Some(done) = tls.handshakes.join_next(), if !tls.handshakes.is_empty() => {
+                    if let Ok(Some((stream, addr))) = done {
+                        return with_kill(Io::Tls(Box::new(stream)), addr);
+                    }
+                }
+            }
+        }
     }
 
     fn local_addr(&self) -> io::Result<Self::Addr> {
-        self.0.local_addr()
+        self.tcp.local_addr()
     }
 }
 

@@ -80,7 +80,7 @@ impl Default for IdentityConfig {
 pub struct Identity {
     pub key: SigningKey,
     pub tenant_id: String,
-    /// `http://127.0.0.1:<port>` (no trailing slash).
+    /// `http://127.0.0.1:<port>`, `https://…` under TLS (no trailing slash).
     pub base_url: String,
     pub mode: AuthMode,
     pub config: IdentityConfig,
