@@ -8,11 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use ferry_host::{AuthMode, Host, HostConfig, Scenario};
+use ferry_host::{AuthMode, Host, HostConfig, Scenario, TlsConfig};
 
 #[derive(Debug, Subcommand)]
 pub enum HostCommand {
-    /// Serve the local pipelines host over HTTP until Ctrl-C.
+    /// Serve the local pipelines host over HTTP (or HTTPS with --tls) until Ctrl-C.
     Serve {
         /// Port to listen on; 0 picks a free one.
         #[arg(long, default_value_t = 0)]
@@ -36,6 +36,14 @@ pub enum HostCommand {
         /// Seconds a device-code sign-in must wait between polls (Entra uses 5).
         #[arg(long, value_name = "SECS", default_value_t = 5)]
         device_code_interval: u64,
+        /// Serve HTTPS with a self-signed certificate made once into the data dir
+        /// (`tls/cert.pem`, printed at start: clients trust it as a root certificate).
+        #[arg(long)]
+        tls: bool,
+        /// Another host name (or IP) the certificate names besides localhost and
+        /// 127.0.0.1, e.g. one a proxy resolves; repeatable.
+        #[arg(long = "tls-name", value_name = "NAME", requires = "tls")]
+        tls_names: Vec<String>,
     },
     /// Complete a pending device-code sign-in (`ferry login --device-code`) as a seeded user.
     #[command(group = clap::ArgGroup::new("where").required(true))]
@@ -78,6 +86,8 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
             listen,
             auth,
             device_code_interval,
+            tls,
+            tls_names,
         } => {
             let serve_options = ServeOptions {
                 port,
@@ -86,6 +96,7 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
                 listen,
                 auth,
                 device_code_interval,
+                tls: tls.then_some(TlsConfig { names: tls_names }),
             };
             runtime()?.block_on(serve(serve_options, &scenario))
         }
@@ -181,6 +192,7 @@ struct ServeOptions {
     listen: Option<IpAddr>,
     auth: AuthMode,
     device_code_interval: u64,
+    tls: Option<TlsConfig>,
 }
 
 async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode> {
@@ -191,6 +203,7 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
         listen,
         auth,
         device_code_interval,
+        tls,
     } = options;
     anyhow::ensure!(
         speed > 0.0 && speed.is_finite(),
@@ -220,6 +233,7 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
     config.speed = speed;
     config.auth = Some(auth);
     config.identity.poll_interval = std::time::Duration::from_secs(device_code_interval.max(1));
+    config.tls = tls;
     let host = Host::start(config).await?;
     println!("Listening on {}", host.base_url());
     println!("  Web API:  {}/", host.api_url());
@@ -229,6 +243,12 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
         ""
     };
     println!("  Data:     {}{persistence}", dir.display());
+    if let Some(cert) = host.ca_pem_path() {
+        println!(
+            "  TLS:      self-signed certificate {} (trust it as a root certificate)",
+            cert.display()
+        );
+    }
     let origin = if host.seeded_now() {
         format!("seeded from {scenario}")
     } else {

@@ -73,14 +73,28 @@ fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String)
     (head.lines().next().unwrap().to_string(), body.to_string())
 }
 
-fn stop(mut child: Child, mut out: BufReader<std::process::ChildStdout>) -> String {
-    // The SIGINT handler is installed after the banner; a signal sent earlier kills the host.
+fn stop(child: Child, mut out: BufReader<std::process::ChildStdout>) -> String {
+    let banner = read_banner(&mut out);
+    stop_after_banner(child, out, banner)
+}
+
+/// The start-up text up to "Press Ctrl-C to stop.".
+fn read_banner(out: &mut BufReader<std::process::ChildStdout>) -> String {
     let mut banner = String::new();
     while !banner.contains("Press Ctrl-C to stop.") {
         if out.read_line(&mut banner).unwrap() == 0 {
             break;
         }
     }
+    banner
+}
+
+fn stop_after_banner(
+    mut child: Child,
+    mut out: BufReader<std::process::ChildStdout>,
+    banner: String,
+) -> String {
+    // The SIGINT handler is installed after the banner; a signal sent earlier kills the host.
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -110,6 +124,95 @@ fn serve_answers_on_loopback_and_stops_cleanly() {
     );
     assert!(rest.trim_end().ends_with("Stopped."), "{rest}");
     assert!(dir.path().join("host.db").exists());
+}
+
+/// `serve --tls --tls-name NAME`: https, the certificate's path printed, a client trusting
+/// only that certificate reaches the host under 127.0.0.1 and under NAME; a restart on the
+/// same data dir keeps the certificate.
+#[test]
+fn serve_tls_prints_its_certificate_and_answers_https() {
+    const NAME: &str = "contoso-host.test";
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut child = ferry()
+            .args(["host", "serve", "--port", "0", "--speed", "100"])
+            .args(["--auth", "open", "--tls", "--tls-name", NAME, "--data-dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let banner = read_banner(&mut out);
+        (child, out, banner)
+    };
+    let (child, out, banner) = start();
+    let url = banner
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("Listening on "))
+        .unwrap_or_else(|| panic!("{banner}"))
+        .to_string();
+    assert!(url.starts_with("https://127.0.0.1:"), "{banner}");
+    let cert_path = dir.path().join("tls").join("cert.pem");
+    assert!(
+        banner.contains(&format!(
+            "TLS:      self-signed certificate {}",
+            cert_path.display()
+        )),
+        "{banner}"
+    );
+    assert!(banner.contains("https://127.0.0.1:"), "{banner}");
+    assert!(
+        !banner.contains("http://"),
+        "every URL printed is https: {banner}"
+    );
+    let pem = std::fs::read(&cert_path).unwrap();
+
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .tls_certs_only([reqwest::Certificate::from_pem(&pem).unwrap()])
+        .resolve(NAME, std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        for base in [url.clone(), format!("https://{NAME}:{port}")] {
+            let r = client
+                .get(format!("{base}/.well-known/ferry/cloud"))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{base}: {e:?}"));
+            assert_eq!(r.status(), reqwest::StatusCode::OK);
+            let cloud: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(cloud["authority"], url.as_str(), "{cloud}");
+            assert!(cloud["gds"].as_str().unwrap().starts_with("https://"));
+        }
+        let untrusting = reqwest::Client::builder().no_proxy().build().unwrap();
+        assert!(untrusting.get(&url).send().await.is_err());
+    });
+    stop_after_banner(child, out, banner);
+
+    let (child, out, banner) = start();
+    assert!(banner.contains("resumed existing data"), "{banner}");
+    assert_eq!(
+        std::fs::read(&cert_path).unwrap(),
+        pem,
+        "the certificate is reused"
+    );
+    stop_after_banner(child, out, banner);
+
+    // --tls-name without --tls is refused.
+    let out = ferry()
+        .args(["host", "serve", "--tls-name", NAME])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--tls"));
 }
 
 #[test]
