@@ -86,6 +86,17 @@ pub struct MemoryStore {
     entries: Mutex<HashMap<String, StoredTokens>>,
 }
 
+impl MemoryStore {
+    /// How many entries it holds (one per sign-in).
+    pub fn len(&self) -> usize {
+        self.entries.lock().expect("not poisoned").len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 impl TokenStore for MemoryStore {
     fn load(&self, profile: &str) -> Result<Option<StoredTokens>, StoreError> {
         Ok(self

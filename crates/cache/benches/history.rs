@@ -29,6 +29,7 @@ fn profile() -> Profile {
         host_url: "local".into(),
         dev_environment_id: None,
         dev_environment_url: None,
+        details: "{}".into(),
     }
 }
 

@@ -26,6 +26,7 @@ fn profile(host_url: &str) -> Profile {
         host_url: host_url.into(),
         dev_environment_id: Some("dev".into()),
         dev_environment_url: None,
+        details: "{}".into(),
     }
 }
 

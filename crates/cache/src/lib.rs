@@ -30,6 +30,7 @@
 //!     host_url: "http://127.0.0.1:8080".into(),
 //!     dev_environment_id: None,
 //!     dev_environment_url: None,
+//!     details: "{}".into(),
 //! })?;
 //! // The run is in the cache before the first request for it leaves…
 //! let mut run = StageRun {
@@ -211,6 +212,7 @@ pub(crate) mod testutil {
             host_url: "https://contoso-host.example.invalid".into(),
             dev_environment_id: Some("0b6e1a5c-0000-4000-8000-000000000001".into()),
             dev_environment_url: Some("https://contoso-dev.example.invalid".into()),
+            details: "{}".into(),
         }
     }
 }

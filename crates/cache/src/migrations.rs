@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "phase durations",
         sql: include_str!("migrations/0002_phase_durations.sql"),
     },
+    Migration {
+        version: 3,
+        name: "profile details",
+        sql: include_str!("migrations/0003_profile_details.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

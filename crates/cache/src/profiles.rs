@@ -58,10 +58,12 @@ pub struct Profile {
     pub dev_environment_id: Option<String>,
     /// The dev environment's org URL.
     pub dev_environment_url: Option<String>,
+    /// The rest, as the operations layer writes it (a JSON object; `{}` when none).
+    pub details: String,
 }
 
 const COLUMNS: &str = "id, display_name, kind, authority, tenant, client_id, host_url, \
-                       dev_environment_id, dev_environment_url";
+                       dev_environment_id, dev_environment_url, details";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<(Profile, String)> {
     Ok((
@@ -75,6 +77,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<(Profile, String)> {
             host_url: r.get(6)?,
             dev_environment_id: r.get(7)?,
             dev_environment_url: r.get(8)?,
+            details: r.get(9)?,
         },
         r.get(2)?,
     ))
@@ -97,15 +100,16 @@ impl Cache {
         let now = timefmt::to_text(timefmt::now());
         self.conn.execute(
             "INSERT INTO profiles (id, display_name, kind, authority, tenant, client_id, host_url,
-                                   dev_environment_id, dev_environment_url, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+                                   dev_environment_id, dev_environment_url, details,
+                                   created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)
              ON CONFLICT (id) DO UPDATE SET
                 display_name = excluded.display_name, kind = excluded.kind,
                 authority = excluded.authority, tenant = excluded.tenant,
                 client_id = excluded.client_id, host_url = excluded.host_url,
                 dev_environment_id = excluded.dev_environment_id,
                 dev_environment_url = excluded.dev_environment_url,
-                updated_at = excluded.updated_at",
+                details = excluded.details, updated_at = excluded.updated_at",
             params![
                 p.id,
                 p.display_name,
@@ -116,6 +120,11 @@ impl Cache {
                 p.host_url,
                 p.dev_environment_id,
                 p.dev_environment_url,
+                if p.details.trim().is_empty() {
+                    "{}"
+                } else {
+                    p.details.as_str()
+                },
                 now
             ],
         )?;

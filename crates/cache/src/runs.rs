@@ -637,6 +637,16 @@ impl Cache {
         Ok(out)
     }
 
+    /// How many runs the cache holds for a profile.
+    pub fn run_count(&self, profile_id: &str) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM runs WHERE profile_id = ?1",
+            [profile_id],
+            |r| r.get(0),
+        )?;
+        Ok(n.max(0) as u64)
+    }
+
     /// One run by id.
     pub fn run(&self, profile_id: &str, run_id: &str) -> Result<Option<CachedRun>> {
         Ok(self

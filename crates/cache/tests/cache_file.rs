@@ -24,6 +24,7 @@ fn profile(id: &str) -> Profile {
         host_url: "http://127.0.0.1:1".into(),
         dev_environment_id: None,
         dev_environment_url: None,
+        details: "{}".into(),
     }
 }
 

@@ -33,6 +33,9 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Counts every HTTP request sent (each retry too), for benchmarks and diagnostics.
     pub requests: Option<Arc<AtomicU64>>,
+    /// The HTTP client to send with (proxy, extra CA: `ferry_auth::http_client`);
+    /// `None` builds a plain one.
+    pub http: Option<reqwest::Client>,
 }
 
 impl Default for ClientOptions {
@@ -44,6 +47,7 @@ impl Default for ClientOptions {
             max_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(60),
             requests: None,
+            http: None,
         }
     }
 }
@@ -102,16 +106,19 @@ impl Client {
                 format!("{base_url:?} must start with https:// (or http:// for the local host)"),
             ));
         }
-        let http = reqwest::Client::builder()
-            .timeout(options.timeout)
-            .user_agent(concat!("ferry/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Protocol,
-                    format!("cannot build an HTTP client: {e}"),
-                )
-            })?;
+        let http = match &options.http {
+            Some(http) => Ok(http.clone()),
+            None => reqwest::Client::builder()
+                .timeout(options.timeout)
+                .user_agent(concat!("ferry/", env!("CARGO_PKG_VERSION")))
+                .build(),
+        }
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Protocol,
+                format!("cannot build an HTTP client: {e}"),
+            )
+        })?;
         Ok(Self {
             http,
             base,
@@ -295,6 +302,20 @@ impl Client {
         )
         .await
         .map(drop)
+    }
+
+    /// POST an unbound action that answers with a document (`GetOrgDbOrgSetting`, …).
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        version: &str,
+        name: &str,
+        body: &Value,
+    ) -> Result<T, Error> {
+        let url = self.api_url_at(version, name);
+        let answer = self
+            .send(Method::POST, &url, Some(body), "", false, &[])
+            .await?;
+        decode(&answer.body)
     }
 
     /// POST an unbound action (`ValidatePackageAsync`, …); success is any 2xx (204).

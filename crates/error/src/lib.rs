@@ -32,6 +32,9 @@ pub enum ErrorCode {
     Io,
     /// Stopped by the person (Ctrl-C, Cancel) before the operation finished.
     Interrupted,
+    /// The tenant is not set up for this (no host bound, environment not registered…):
+    /// the message names who can fix it, usually an admin.
+    NotSetUp,
     /// A solution package or settings file is empty.
     EmptyFile,
     /// The file is not a solution package.
@@ -81,11 +84,13 @@ pub enum ErrorClass {
     Io,
     /// Stopped by the person: exit 130.
     Interrupted,
+    /// The tenant is not set up for this; an admin fixes it: exit 12.
+    NotSetUp,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (the UI's generated list of codes).
-    pub const ALL: [ErrorCode; 22] = [
+    pub const ALL: [ErrorCode; 23] = [
         Self::Internal,
         Self::InvalidInput,
         Self::NotFound,
@@ -95,6 +100,7 @@ impl ErrorCode {
         Self::Cache,
         Self::Io,
         Self::Interrupted,
+        Self::NotSetUp,
         Self::EmptyFile,
         Self::NotASolution,
         Self::UnsupportedYamlFormat,
@@ -122,6 +128,7 @@ impl ErrorCode {
             Self::Cache => "cache",
             Self::Io => "io",
             Self::Interrupted => "interrupted",
+            Self::NotSetUp => "not_set_up",
             Self::EmptyFile => "empty_file",
             Self::NotASolution => "not_a_solution",
             Self::UnsupportedYamlFormat => "unsupported_yaml_format",
@@ -149,6 +156,7 @@ impl ErrorCode {
             Self::Cache => ErrorClass::Cache,
             Self::Io => ErrorClass::Io,
             Self::Interrupted => ErrorClass::Interrupted,
+            Self::NotSetUp => ErrorClass::NotSetUp,
             // What the maker passed is wrong: the package, the file, the value.
             Self::InvalidInput
             | Self::EmptyFile
@@ -186,6 +194,7 @@ impl ErrorClass {
             Self::Host => 9,
             Self::Cache => 10,
             Self::Io => 11,
+            Self::NotSetUp => 12,
             Self::Interrupted => 130,
         }
     }
@@ -256,6 +265,7 @@ mod tests {
             ErrorClass::Cache,
             ErrorClass::Io,
             ErrorClass::Interrupted,
+            ErrorClass::NotSetUp,
         ];
         let codes: std::collections::HashSet<u8> = classes.iter().map(|c| c.exit_code()).collect();
         assert_eq!(codes.len(), classes.len(), "two classes share an exit code");

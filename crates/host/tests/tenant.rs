@@ -14,7 +14,7 @@ async fn environments_list_maps_ids_to_instance_urls() {
     let h = start(Scenario::demo()).await;
     let (s, v) = h
         .get(&format!(
-            "{}/providers/Microsoft.BusinessAppPlatform/environments?api-version=2020-10-01",
+            "{}/_tenant/bap/providers/Microsoft.BusinessAppPlatform/environments?api-version=2020-10-01",
             h.base
         ))
         .await;
@@ -83,7 +83,7 @@ async fn environments_list_maps_ids_to_instance_urls() {
 async fn connections_by_environment_and_connector() {
     let h = start(Scenario::demo()).await;
     let test = derived_id("environment", "test");
-    let (s, v) = h.get(&format!("{}/providers/Microsoft.PowerApps/apis/shared_sql/connections?$filter=environment eq '{test}'", h.base)).await;
+    let (s, v) = h.get(&format!("{}/_tenant/powerapps/providers/Microsoft.PowerApps/apis/shared_sql/connections?api-version=2016-11-01&$filter=environment eq '{test}'", h.base)).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let list = v["value"].as_array().unwrap();
     assert_eq!(list.len(), 1);
@@ -94,14 +94,14 @@ async fn connections_by_environment_and_connector() {
     );
     let (_, v) = h
         .get(&format!(
-            "{}/providers/Microsoft.PowerApps/connections?$filter=environment%20eq%20'{test}'",
+            "{}/_tenant/powerapps/providers/Microsoft.PowerApps/connections?api-version=2016-11-01&$filter=environment%20eq%20'{test}'",
             h.base
         ))
         .await;
     assert_eq!(v["value"].as_array().unwrap().len(), 2);
     let (s, v) = h
         .get(&format!(
-            "{}/providers/Microsoft.PowerApps/connections",
+            "{}/_tenant/powerapps/providers/Microsoft.PowerApps/connections?api-version=2016-11-01",
             h.base
         ))
         .await;

@@ -3,12 +3,12 @@
 //! answer (history, profiles, run records) works offline.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineEntry};
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
-use ferry_dataverse::{Client, ClientOptions, TokenSource};
+use ferry_dataverse::{Client, ClientOptions};
 use ferry_host::{Host, HostConfig, RunningHost};
 use ferry_pipelines::SubOperation;
 use serde_json::Value;
@@ -18,10 +18,12 @@ use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::connect;
 use crate::error::{OpsError, Result};
 use crate::pacing::Pacing;
 use crate::profile::{self, CACHE_FILE, SANDBOX_ID};
 use crate::signin::{self, AccountInfo, SignInMethod, SignInPrompt, TokenStorage};
+use crate::tenant::{org_client, TenantEnvironment, TenantServices, Tokens};
 use crate::types::{ConnectionInfo, NewProfile, ProfileInfo, RunEvent, RunSummary};
 
 /// Where an operation's progress goes: the app forwards it over a Tauri channel,
@@ -125,7 +127,7 @@ pub(crate) struct DevEnvironment {
     pub name: String,
     /// Its registration row on the host.
     pub registration: Uuid,
-    /// A client for its own Web API.
+    /// A client for its own Web API (with a token for it).
     pub client: Client,
 }
 
@@ -134,9 +136,9 @@ pub(crate) struct Session {
     /// The in-process host of the Local sandbox (stops when the engine drops).
     _sandbox: Option<RunningHost>,
     pub host: Client,
-    pub tokens: Arc<dyn TokenSource>,
-    /// Base URL of the tenant APIs (`/providers/...`).
-    pub tenant_base: String,
+    pub tokens: Tokens,
+    /// The cloud's environment list, environment metadata and connections.
+    pub tenant: TenantServices,
     pub dev: DevEnvironment,
     pub options: ClientOptions,
     /// The signed-in user's name, when the host tells.
@@ -146,18 +148,14 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    /// A client for another environment's Web API.
+    /// A client for another environment's Web API, with a token for that environment.
     pub fn env_client(&self, url: &str) -> Result<Client> {
-        Ok(Client::with_options(
-            url,
-            self.tokens.clone(),
-            self.options.clone(),
-        )?)
+        org_client(url, &self.tokens, &self.options)
     }
 
     /// The tenant's environments (the BAP list).
     pub async fn environments(&self) -> Result<Vec<TenantEnvironment>> {
-        tenant_environments(&self.host, &self.tenant_base).await
+        self.tenant.environments().await
     }
 }
 
@@ -169,51 +167,6 @@ async fn who_am_i(host: &Client) -> Option<String> {
         .await
         .ok()?;
     user["fullname"].as_str().map(str::to_string)
-}
-
-async fn tenant_environments(host: &Client, tenant_base: &str) -> Result<Vec<TenantEnvironment>> {
-    let url = format!(
-        "{tenant_base}/providers/Microsoft.BusinessAppPlatform/environments?api-version=2021-04-01"
-    );
-    let doc: Value = host.get(&url).await?;
-    Ok(doc["value"]
-        .as_array()
-        .map(|a| a.iter().filter_map(TenantEnvironment::from_json).collect())
-        .unwrap_or_default())
-}
-
-/// One environment of the tenant.
-#[derive(Debug, Clone)]
-pub(crate) struct TenantEnvironment {
-    pub bap_id: String,
-    pub unique_name: String,
-    pub display_name: String,
-    pub url: String,
-}
-
-impl TenantEnvironment {
-    fn from_json(v: &Value) -> Option<Self> {
-        let props = &v["properties"];
-        let linked = &props["linkedEnvironmentMetadata"];
-        Some(Self {
-            bap_id: v["name"].as_str()?.to_string(),
-            unique_name: linked["uniqueName"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            display_name: props["displayName"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            url: linked["instanceUrl"].as_str()?.to_string(),
-        })
-    }
-
-    fn is(&self, name: &str) -> bool {
-        [&self.bap_id, &self.unique_name, &self.display_name]
-            .iter()
-            .any(|n| !n.is_empty() && n.eq_ignore_ascii_case(name))
-    }
 }
 
 /// Ferry's engine: every operation of the app and the CLI. `Send + Sync`; keep
@@ -359,33 +312,31 @@ impl Engine {
 
     async fn open_session(&self) -> Result<Session> {
         let mut sandbox_account = None;
-        let (sandbox, base, tokens): (Option<RunningHost>, String, Arc<dyn TokenSource>) =
-            match self.profile.kind {
-                CacheKind::LocalSandbox => {
-                    let mut config = HostConfig::new(self.options.data_dir.join("sandbox"));
-                    config.speed = self.options.sandbox_speed;
-                    let host = Host::start(config)
-                        .await
-                        .map_err(|e| OpsError::Sandbox(format!("{e:#}")))?;
-                    let base = host.base_url().to_string();
-                    self.cache()
-                        .save_profile(&profile::sandbox_profile(&base))?;
-                    let (tokens, account) = signin::sandbox_tokens(&host).await?;
-                    sandbox_account = Some(account);
-                    (Some(host), base, Arc::new(signin::StoredTokens(tokens)))
-                }
-                CacheKind::Cloud => (
-                    None,
-                    self.profile.host_url.clone(),
-                    profile::cloud_tokens(&self.profile, &self.options.tokens)?,
-                ),
-            };
-        let options = self.options.client.clone();
-        let host = Client::with_options(&base, tokens.clone(), options.clone())?;
-        let tenant_base = base.trim_end_matches('/').to_string();
-        let dev = self
-            .resolve_dev(&host, &tenant_base, &tokens, &options)
-            .await?;
+        let options = self.client_options()?;
+        let (sandbox, base, tokens) = match self.profile.kind {
+            CacheKind::LocalSandbox => {
+                let mut config = HostConfig::new(self.options.data_dir.join("sandbox"));
+                config.speed = self.options.sandbox_speed;
+                let host = Host::start(config)
+                    .await
+                    .map_err(|e| OpsError::Sandbox(format!("{e:#}")))?;
+                let base = host.base_url().to_string();
+                self.cache()
+                    .save_profile(&profile::sandbox_profile(&base))?;
+                let (tokens, account) = signin::sandbox_tokens(&host).await?;
+                sandbox_account = Some(account);
+                (Some(host), base, Tokens::Source(tokens))
+            }
+            CacheKind::Cloud => (
+                None,
+                self.profile.host_url.clone(),
+                profile::cloud_tokens(&self.profile, &self.options.tokens)?,
+            ),
+        };
+        let host = org_client(&base, &tokens, &options)?;
+        let table = connect::cloud_table(&self.profile, &base).await?;
+        let tenant = TenantServices::new(table, tokens.clone(), options.clone());
+        let dev = self.resolve_dev(&host, &tenant, &tokens, &options).await?;
         // Who we are, for "by whom" when the host does not say (best effort).
         let me = who_am_i(&host).await;
         Ok(Session {
@@ -394,17 +345,32 @@ impl Engine {
             me,
             host,
             tokens,
-            tenant_base,
+            tenant,
             dev,
             options,
         })
     }
 
+    /// The host client's settings, with the HTTP client every request of this
+    /// engine goes through (the system's proxy, loopback always direct).
+    pub(crate) fn client_options(&self) -> Result<ClientOptions> {
+        let mut options = self.options.client.clone();
+        if options.http.is_none() {
+            let http = ferry_auth::http_client(&ferry_auth::HttpOptions {
+                timeout: Some(options.timeout),
+                ..ferry_auth::http::default_http_options()
+            })
+            .map_err(|e| OpsError::InvalidInput(e.to_string()))?;
+            options.http = Some(http);
+        }
+        Ok(options)
+    }
+
     async fn resolve_dev(
         &self,
         host: &Client,
-        tenant_base: &str,
-        tokens: &Arc<dyn TokenSource>,
+        tenant: &TenantServices,
+        tokens: &Tokens,
         options: &ClientOptions,
     ) -> Result<DevEnvironment> {
         let wanted = self
@@ -414,33 +380,36 @@ impl Engine {
             .filter(|d| !d.trim().is_empty())
             .ok_or_else(|| OpsError::ProfileIncomplete {
                 profile: self.profile.id.clone(),
-                reason: "it names no development environment; add it again with --dev-env".into(),
+                reason: "it names no development environment; choose one with `ferry env use NAME`"
+                    .into(),
             })?;
-        let listed = tenant_environments(host, tenant_base).await;
-        let (bap_id, name, url) = match (&listed, &self.profile.dev_environment_url) {
-            (Ok(envs), _) if envs.iter().any(|e| e.is(&wanted)) => {
-                let e = envs.iter().find(|e| e.is(&wanted)).expect("found above");
-                let name = if e.display_name.is_empty() {
-                    e.unique_name.clone()
-                } else {
-                    e.display_name.clone()
-                };
-                (e.bap_id.clone(), name, e.url.clone())
-            }
-            (_, Some(url)) if Uuid::parse_str(&wanted).is_ok() => {
-                (wanted.clone(), wanted.clone(), url.clone())
-            }
-            (Err(e), _) if e.is_offline() => return Err(clone_err(e)),
+        let details = profile::Details::of(&self.profile);
+        let (bap_id, name, url) = match &self.profile.dev_environment_url {
+            // Found by discovery when the profile was made: nothing to look up.
+            Some(url) if Uuid::parse_str(&wanted).is_ok() => (
+                wanted.clone(),
+                details
+                    .dev_environment_name
+                    .clone()
+                    .unwrap_or_else(|| wanted.clone()),
+                url.clone(),
+            ),
             _ => {
-                return Err(OpsError::DevEnvironment(format!(
-                    "the development environment {wanted:?} is not in this tenant's environment list; check the profile's --dev-env (an environment id or name)"
-                )))
+                // A failure to read the list is said as it is (throttled, down,
+                // refused): only a list read in full can show a profile mistake.
+                let envs = tenant.environments().await?;
+                let e = envs.iter().find(|e| e.is(&wanted)).ok_or_else(|| {
+                    OpsError::DevEnvironment(format!(
+                        "the development environment {wanted:?} is not in this tenant's environment list; check the profile's --dev-env (an environment id or name), or list them with `ferry env list`"
+                    ))
+                })?;
+                (e.bap_id.clone(), e.name().to_string(), e.url.clone())
             }
         };
         let registration = p::find_environment(host, &bap_id)
             .await?
             .ok_or_else(|| {
-                OpsError::DevEnvironment(format!(
+                OpsError::NotSetUp(format!(
                     "the development environment {name} is not registered on the pipelines host {}; ask a pipelines admin to add it as a Development environment",
                     host.base_url()
                 ))
@@ -449,7 +418,7 @@ impl Engine {
             bap_id,
             name,
             registration: registration.deploymentenvironmentid,
-            client: Client::with_options(&url, tokens.clone(), options.clone())?,
+            client: org_client(&url, tokens, options)?,
         })
     }
 
@@ -491,13 +460,6 @@ impl Engine {
     /// A run from the cache.
     pub(crate) fn cached_run(&self, id: &str) -> Result<Option<CachedRun>> {
         Ok(self.cache().run(self.profile_id(), id)?)
-    }
-}
-
-fn clone_err(e: &OpsError) -> OpsError {
-    match e {
-        OpsError::Host(h) => OpsError::Host(h.clone()),
-        other => OpsError::Internal(other.to_string()),
     }
 }
 

@@ -32,6 +32,10 @@ pub enum OpsError {
     #[error("{0}")]
     DevEnvironment(String),
 
+    /// The tenant is not set up for what was asked; the sentence names who can fix it.
+    #[error("{0}")]
+    NotSetUp(String),
+
     /// No solution with that name in the dev environment.
     #[error("there is no unmanaged solution {0:?} in the development environment; list them with `ferry pipeline list` (names are unique names, like ContosoCore)")]
     UnknownSolution(String),
@@ -108,7 +112,9 @@ impl OpsError {
             OpsError::NoToken(_) => ErrorCode::Unauthorized,
             OpsError::SignIn(ferry_auth::SignInError::Unreachable { .. }) => ErrorCode::Offline,
             OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
-            OpsError::DevEnvironment(_) | OpsError::TimedOut(_) => ErrorCode::Host,
+            OpsError::NotSetUp(_) => ErrorCode::NotSetUp,
+            OpsError::DevEnvironment(_) => ErrorCode::NotFound,
+            OpsError::TimedOut(_) => ErrorCode::Host,
             OpsError::Interrupted => ErrorCode::Interrupted,
             OpsError::Io(_) => ErrorCode::Io,
             OpsError::Sandbox(_) | OpsError::Internal(_) => ErrorCode::Internal,

@@ -19,6 +19,7 @@
 
 mod artifact;
 mod catalog;
+mod connect;
 mod engine;
 mod error;
 pub mod explain;
@@ -32,10 +33,12 @@ mod run;
 mod signin;
 mod status;
 mod storage;
+mod tenant;
 #[cfg(test)]
 mod testing;
 mod types;
 
+pub use connect::{read_connection, ConnectionOffer};
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
 pub use error::{OpsError, Result};
 pub use explain::Explanation;

@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use ferry_dataverse::odata::{encode_query_value, string_literal};
+use ferry_dataverse::odata::encode_query_value;
 use ferry_pipelines::settings::connector_name;
 use ferry_pipelines::SolutionVersion;
 use ferry_solution::settings as pac;
@@ -367,29 +367,20 @@ impl Engine {
         if target_bap.is_empty() {
             return Ok(Vec::new());
         }
-        let url = format!(
-            "{}/providers/Microsoft.PowerApps/connections?api-version=2016-11-01&$filter={}",
-            s.tenant_base,
-            encode_query_value(&format!("environment eq {}", string_literal(target_bap)))
-        );
-        let doc: Value = s.host.get(&url).await?;
-        Ok(doc["value"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|c| {
-                        let props = &c["properties"];
-                        Some(ConnectionChoice {
-                            id: c["name"].as_str()?.to_string(),
-                            display_name: props["displayName"].as_str().unwrap_or_default().into(),
-                            connector: connector_name(props["apiId"].as_str().unwrap_or_default())
-                                .to_string(),
-                            status: props["statuses"][0]["status"].as_str().map(str::to_string),
-                        })
-                    })
-                    .collect()
+        let rows = s.tenant.connections(target_bap).await?;
+        Ok(rows
+            .iter()
+            .filter_map(|c| {
+                let props = &c["properties"];
+                Some(ConnectionChoice {
+                    id: c["name"].as_str()?.to_string(),
+                    display_name: props["displayName"].as_str().unwrap_or_default().into(),
+                    connector: connector_name(props["apiId"].as_str().unwrap_or_default())
+                        .to_string(),
+                    status: props["statuses"][0]["status"].as_str().map(str::to_string),
+                })
             })
-            .unwrap_or_default())
+            .collect())
     }
 
     /// The version (and managed flag) of a solution installed in an environment, by BAP id.

@@ -10,9 +10,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ferry_cache::{Cache, Profile, ProfileKind as CacheKind};
-use ferry_dataverse::{StaticToken, TokenSource};
+use serde::{Deserialize, Serialize};
 
-use crate::signin::{self, TokenStorage};
+use crate::signin::{self, SignInMethod, TokenStorage};
+use crate::tenant::Tokens;
 
 use crate::error::{OpsError, Result};
 use crate::types::{NewProfile, ProfileInfo, ProfileKind};
@@ -47,6 +48,42 @@ pub fn default_data_dir() -> Result<PathBuf> {
     }
 }
 
+/// What a profile knows beyond its host and dev environment (the cache keeps it as
+/// JSON, `Profile::details`). Profiles added with explicit values have none of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub(crate) struct Details {
+    /// The cloud (`Cloud::name`); `None`: from the host URL.
+    pub cloud: Option<String>,
+    /// The local cloud's origin, whose host serves its endpoint table.
+    pub cloud_origin: Option<String>,
+    /// How it signs in (`SignInMethod::as_str`).
+    pub sign_in: Option<String>,
+    /// The keyring entry of its sign-in, shared by the profiles of one sign-in
+    /// (`None`: the profile's id).
+    pub keyring_key: Option<String>,
+    /// The resource the sign-in was made for (`None`: the host).
+    pub sign_in_resource: Option<String>,
+    pub dev_environment_name: Option<String>,
+    pub dev_organization_id: Option<String>,
+    /// How the host was found, in a sentence.
+    pub host_found: Option<String>,
+}
+
+impl Details {
+    pub fn of(p: &Profile) -> Details {
+        serde_json::from_str(&p.details).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".into())
+    }
+
+    pub fn sign_in_method(&self) -> Option<SignInMethod> {
+        self.sign_in.as_deref().and_then(SignInMethod::parse)
+    }
+}
+
 /// The built-in sandbox profile as stored (its host URL is filled in when it runs).
 pub(crate) fn sandbox_profile(host_url: &str) -> Profile {
     Profile {
@@ -59,6 +96,7 @@ pub(crate) fn sandbox_profile(host_url: &str) -> Profile {
         host_url: host_url.into(),
         dev_environment_id: Some("dev".into()),
         dev_environment_url: None,
+        details: "{}".into(),
     }
 }
 
@@ -91,6 +129,7 @@ pub(crate) fn resolve(cache: &Cache, name: Option<&str>) -> Result<Profile> {
 }
 
 pub(crate) fn info(p: &Profile, active_id: Option<&str>) -> ProfileInfo {
+    let details = Details::of(p);
     ProfileInfo {
         id: p.id.clone(),
         display_name: p.display_name.clone(),
@@ -104,6 +143,16 @@ pub(crate) fn info(p: &Profile, active_id: Option<&str>) -> ProfileInfo {
         tenant: p.tenant.clone(),
         client_id: p.client_id.clone(),
         active: active_id == Some(p.id.as_str()),
+        cloud: details.cloud.clone().or_else(|| {
+            ferry_auth::Cloud::of_url(&p.host_url)
+                .ok()
+                .filter(|_| p.kind == CacheKind::Cloud)
+                .map(|c| c.name().to_string())
+        }),
+        dev_environment_name: details.dev_environment_name.clone(),
+        dev_environment_url: p.dev_environment_url.clone(),
+        host_found: details.host_found.clone(),
+        sign_in: details.sign_in_method(),
     }
 }
 
@@ -159,23 +208,28 @@ pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
         host_url: host.to_string(),
         dev_environment_id: Some(new.dev_environment.trim().to_string()),
         dev_environment_url: None,
+        details: "{}".into(),
     })
 }
 
-/// The token source of a cloud profile: `FERRY_TOKEN` when set, else the
-/// signed-in tokens (refreshed as needed).
-pub(crate) fn cloud_tokens(
-    profile: &Profile,
-    storage: &TokenStorage,
-) -> Result<Arc<dyn TokenSource>> {
+/// The tokens of a cloud profile: `FERRY_TOKEN` when set (one token for every
+/// audience: on a real tenant, the host's only), the Azure CLI's when the profile
+/// signs in with it, else the signed-in tokens (a token per audience, refreshed as
+/// needed).
+pub(crate) fn cloud_tokens(profile: &Profile, storage: &TokenStorage) -> Result<Tokens> {
     if let Ok(t) = std::env::var(TOKEN_ENV) {
         if !t.trim().is_empty() {
-            return Ok(Arc::new(StaticToken::new(t.trim())));
+            return Ok(Tokens::Static(t.trim().to_string()));
         }
+    }
+    if Details::of(profile).sign_in_method() == Some(SignInMethod::AzureCli) {
+        return Ok(Tokens::Source(Arc::new(signin::azure_cli(
+            profile.tenant.as_deref(),
+        ))));
     }
     let session = signin::signed_in(profile, storage)?;
     match session.account() {
-        Ok(Some(_)) => Ok(Arc::new(signin::StoredTokens(Arc::new(session)))),
+        Ok(Some(_)) => Ok(Tokens::Source(Arc::new(session))),
         Ok(None) => Err(OpsError::NoToken(profile.id.clone())),
         Err(e) => Err(OpsError::Keyring {
             profile: profile.id.clone(),

@@ -10,12 +10,12 @@ use ferry_auth::{
     device, pkce, HostKind, KeyringStore, MemoryStore, SignInConfig, SignedIn, TokenStore,
 };
 use ferry_cache::{Profile, ProfileKind as CacheKind};
-use ferry_dataverse::{TokenFuture, TokenSource};
 use ferry_host::RunningHost;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{OpsError, Result};
+use crate::profile::Details;
 
 /// The environment variable naming the keyring service Ferry's tokens live under.
 pub const KEYRING_SERVICE_ENV: &str = "FERRY_KEYRING_SERVICE";
@@ -62,13 +62,33 @@ impl TokenStorage {
 }
 
 /// How to sign in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum SignInMethod {
     /// Show a code to enter on another device's browser.
     DeviceCode,
     /// Open the browser on this machine (authorization code + PKCE, loopback redirect).
+    #[default]
     Browser,
+    /// Use the Azure CLI's sign-in (`az account get-access-token`), as Microsoft's own
+    /// pipeline scripts do: nothing is kept by Ferry.
+    AzureCli,
+}
+
+impl SignInMethod {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::DeviceCode => "device_code",
+            SignInMethod::Browser => "browser",
+            SignInMethod::AzureCli => "azure_cli",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::DeviceCode, Self::Browser, Self::AzureCli]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
 }
 
 /// What a person must do to sign in with a device code.
@@ -130,18 +150,12 @@ pub struct AccountInfo {
     pub expires_at: Option<String>,
 }
 
-/// A [`SignedIn`] profile as the host client's token source.
-pub(crate) struct StoredTokens(pub Arc<SignedIn>);
-
-impl TokenSource for StoredTokens {
-    fn token(&self) -> TokenFuture<'_> {
-        Box::pin(async move {
-            self.0
-                .access_token()
-                .await
-                .map(|t| t.expose().to_string())
-                .map_err(|e| e.to_string())
-        })
+/// The Azure CLI as a token source (`az account get-access-token`), for a tenant.
+pub(crate) fn azure_cli(tenant: Option<&str>) -> ferry_auth::AzureCli {
+    let cli = ferry_auth::AzureCli::new();
+    match tenant.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => cli.with_tenant(t),
+        None => cli,
     }
 }
 
@@ -165,17 +179,24 @@ pub(crate) fn config(profile: &Profile) -> Result<SignInConfig> {
             reason: "it has no client id to sign in with; add it again with --client-id (the application id of your app registration)".into(),
         });
     };
-    Ok(SignInConfig::for_host(
-        &authority,
-        &client_id,
-        &profile.host_url,
-    ))
+    let details = Details::of(profile);
+    let resource = details
+        .sign_in_resource
+        .unwrap_or_else(|| profile.host_url.clone());
+    Ok(SignInConfig::for_host(&authority, &client_id, &resource))
+}
+
+/// The keyring entry of a profile's sign-in (shared by the profiles of one sign-in).
+pub(crate) fn keyring_key(profile: &Profile) -> String {
+    Details::of(profile)
+        .keyring_key
+        .unwrap_or_else(|| profile.id.clone())
 }
 
 pub(crate) fn signed_in(profile: &Profile, storage: &TokenStorage) -> Result<SignedIn> {
     Ok(SignedIn::new(
         storage.store(),
-        &profile.id,
+        keyring_key(profile),
         config(profile)?,
     ))
 }
@@ -187,8 +208,31 @@ pub(crate) async fn sign_in(
     method: SignInMethod,
     prompt: &dyn SignInPrompt,
 ) -> Result<AccountInfo> {
+    if Details::of(profile).sign_in_method() == Some(SignInMethod::AzureCli)
+        || method == SignInMethod::AzureCli
+    {
+        return Err(OpsError::InvalidInput(format!(
+            "the profile {:?} signs in with the Azure CLI: sign in there with `az login`",
+            profile.id
+        )));
+    }
     let session = signed_in(profile, storage)?;
     let config = config(profile)?;
+    run_flow(&session, &config, method, prompt).await?;
+    let tokens = session
+        .account()?
+        .ok_or_else(|| OpsError::Internal("the sign-in kept no tokens".into()))?;
+    Ok(account_info(&profile.id, &tokens))
+}
+
+/// Runs a sign-in flow and keeps its tokens in `session`'s entry.
+pub(crate) async fn run_flow(
+    session: &SignedIn,
+    config: &SignInConfig,
+    method: SignInMethod,
+    prompt: &dyn SignInPrompt,
+) -> Result<()> {
+    let config = config.clone();
     let tokens = match method {
         SignInMethod::DeviceCode => {
             let code = device::start(&config).await?;
@@ -208,9 +252,14 @@ pub(crate) async fn sign_in(
             )
             .await?
         }
+        SignInMethod::AzureCli => {
+            return Err(OpsError::Internal(
+                "the Azure CLI has no sign-in flow of Ferry's".into(),
+            ))
+        }
     };
     session.save(&tokens)?;
-    Ok(account_info(&profile.id, &tokens))
+    Ok(())
 }
 
 pub(crate) fn account_info(profile_id: &str, t: &ferry_auth::StoredTokens) -> AccountInfo {

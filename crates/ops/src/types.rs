@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::explain::Explanation;
+use crate::signin::SignInMethod;
 
 /// Where a profile's host is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -34,6 +35,17 @@ pub struct ProfileInfo {
     pub client_id: String,
     /// Whether this is the profile in use.
     pub active: bool,
+    /// The cloud (`public`, `gcc`, `usgovhigh`, `dod`, `china`, `local`), when known.
+    pub cloud: Option<String>,
+    /// The development environment's name for people, when known.
+    pub dev_environment_name: Option<String>,
+    /// The development environment's org URL, when known.
+    pub dev_environment_url: Option<String>,
+    /// How the pipelines host was found, in a sentence (`null`: given by hand).
+    pub host_found: Option<String>,
+    /// How the profile signs in: `deviceCode`, `browser` or `azureCli` (`null`: either
+    /// of Ferry's own ways, chosen at sign-in).
+    pub sign_in: Option<SignInMethod>,
 }
 
 /// What `profile add` needs.
@@ -594,4 +606,54 @@ mod tests {
             "{decl}"
         );
     }
+}
+
+/// How to sign in to a cloud: the app's "Sign in to Power Platform", the CLI's
+/// `ferry login --environment`, or a connection file an admin hands out.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudSignIn {
+    /// `public`, `gcc`, `usgovhigh`, `dod`, `china` or `local` (`null`: from the
+    /// environment's URL, else `public`).
+    pub cloud: Option<String>,
+    /// Tenant id or domain (`null`: the account's home tenant).
+    pub tenant: Option<String>,
+    /// The app registration's application (client) id (`null`: the one Ferry was built with).
+    pub client_id: Option<String>,
+    pub method: SignInMethod,
+    /// The development environment, by URL or name, when already known (the local
+    /// cloud needs its URL: its host serves the cloud's endpoint table).
+    pub environment: Option<String>,
+}
+
+/// An environment the signed-in account can reach (Global Discovery, spec §14.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentInfo {
+    /// Its friendly name.
+    pub name: String,
+    pub unique_name: String,
+    /// Its org URL.
+    pub url: String,
+    /// The Power Platform (BAP) environment id.
+    pub environment_id: String,
+    /// The Dataverse organization id (not the BAP id).
+    pub organization_id: String,
+    pub region: Option<String>,
+    /// Whether it is the development environment of the profile in use.
+    pub current: bool,
+}
+
+/// What removing a profile removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemovedProfile {
+    pub id: String,
+    /// Whether its sign-in left the keyring (kept while another profile shares it).
+    pub tokens_deleted: bool,
+    /// Its cached history went with it: how many runs.
+    #[ts(type = "number")]
+    pub runs_deleted: u64,
+    /// The profile in use now.
+    pub active: String,
 }

@@ -85,8 +85,6 @@ impl Req {
 pub fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .merge(tenant::routes())
-        // legacy: removed once ferry-ops reads the endpoint table
-        .merge(tenant::legacy_routes())
         .route("/_ferry/info", get(tenant::info))
         .route("/_ferry/events", get(events::api::events))
         .route("/_ferry/deliveries", get(events::api::deliveries))

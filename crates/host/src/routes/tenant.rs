@@ -59,21 +59,6 @@ pub fn routes() -> Router<Arc<AppState>> {
         )
 }
 
-// legacy: removed once ferry-ops reads the endpoint table
-/// The tenant APIs as they were first served, under the host's own root and without token
-/// checks. A real tenant has nothing there; they stay only until the client reads the
-/// endpoint table, then this function and its `merge` in `routes::router` go.
-pub fn legacy_routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(BAP_ENVIRONMENTS, get(legacy_environments))
-        .route(
-            &format!("{BAP_ENVIRONMENTS}/{{id}}"),
-            get(legacy_environment),
-        )
-        .route(CONNECTIONS, get(legacy_connections))
-        .route(CONNECTOR_CONNECTIONS, get(legacy_connector_connections))
-}
-
 /// An ARM-style error of a tenant service: `{"error":{"code","message"}}` with a string code
 /// (BAP and Power Apps answer so; GDS's exact codes are not known [I]).
 struct TenantError {
@@ -495,53 +480,6 @@ async fn connector_connections(
     Query(q): Query<HashMap<String, String>>,
 ) -> TenantResult {
     powerapps_connections(&state, &headers, &q, Some(&connector))
-}
-
-// legacy: removed once ferry-ops reads the endpoint table
-async fn legacy_environments(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    let envs = state.store.tx(|c| environments::list(c))?;
-    let value: Vec<Value> = envs.iter().map(|e| environment_json(&state, e)).collect();
-    Ok(json(StatusCode::OK, json!({ "value": value })))
-}
-
-// legacy: removed once ferry-ops reads the endpoint table
-async fn legacy_environment(
-    State(state): State<Arc<AppState>>,
-    Path(id): Path<String>,
-) -> Result<Response, ApiError> {
-    let env = state
-        .store
-        .tx(|c| environments::by_bap_id(c, &id))?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                ferry_pipelines::codes::OBJECT_DOES_NOT_EXIST,
-                format!("The environment '{id}' could not be found in the tenant."),
-            )
-        })?;
-    Ok(json(StatusCode::OK, environment_json(&state, &env)))
-}
-
-// legacy: removed once ferry-ops reads the endpoint table
-async fn legacy_connections(
-    State(state): State<Arc<AppState>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let env = filtered_env(&state, &q)?;
-    Ok(json(StatusCode::OK, connections_json(&state, &env, None)?))
-}
-
-// legacy: removed once ferry-ops reads the endpoint table
-async fn legacy_connector_connections(
-    State(state): State<Arc<AppState>>,
-    Path(connector): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let env = filtered_env(&state, &q)?;
-    Ok(json(
-        StatusCode::OK,
-        connections_json(&state, &env, Some(&connector))?,
-    ))
 }
 
 /// Emulator-only: where everything is, for tests and the CLI.
