@@ -266,3 +266,27 @@ async fn the_test_proxy_reaches_the_tls_host_under_a_name_only_it_resolves() {
     assert!(refused, "the proxy still answers after it was dropped");
     host.shutdown().await;
 }
+
+/// The fault layer's drops sit outside TLS: a dropped HTTPS request gets no status either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_https_connection_is_a_connection_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_tls(dir.path(), &[]).await;
+    let client = trusting(&host).build().unwrap();
+    let r = client
+        .patch(format!("{}/_ferry/faults", host.base_url()))
+        .json(&serde_json::json!({ "drops": { "requests": 1 } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let who = format!("{}/WhoAmI", host.api_url());
+    let err = client
+        .get(&who)
+        .send()
+        .await
+        .expect_err("a dropped connection has no answer");
+    assert!(err.status().is_none(), "{err:?}");
+    assert_eq!(get_json(&client, &who).await.0, StatusCode::OK);
+    host.shutdown().await;
+}
