@@ -84,6 +84,7 @@ pub(crate) struct SignInPlan {
 
 impl SignInPlan {
     pub async fn new(req: &CloudSignIn) -> Result<SignInPlan> {
+        profile::trust_ca_file(req.ca_file.as_deref())?;
         let environment_url = req
             .environment
             .as_deref()
@@ -403,6 +404,7 @@ pub fn read_connection(text_or_link: &str, method: SignInMethod) -> Result<Conne
             client_id: Some(file.client_id.clone()),
             method,
             environment: file.environment.clone(),
+            ca_file: None,
         },
     })
 }
@@ -511,6 +513,7 @@ impl Engine {
             dev_environment_name: Some(dev.name().to_string()),
             dev_organization_id: Some(dev.organization_id.clone()).filter(|o| !o.is_empty()),
             host_found: Some(found.how.clone()),
+            ca_file: req.ca_file.clone().filter(|c| !c.trim().is_empty()),
         };
         let profile = Profile {
             id: profile_id_for(&dev),
@@ -550,6 +553,7 @@ impl Engine {
                 .cloud_origin
                 .clone()
                 .or_else(|| self.profile.dev_environment_url.clone()),
+            ca_file: details.ca_file.clone(),
         })
     }
 

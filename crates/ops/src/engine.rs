@@ -196,6 +196,7 @@ impl Engine {
         let mut cache = Cache::open(options.data_dir.join(CACHE_FILE))?;
         profile::ensure_builtin(&mut cache)?;
         let profile = profile::resolve(&cache, options.profile.as_deref())?;
+        profile::trust_ca_file(profile::Details::of(&profile).ca_file.as_deref())?;
         Ok(Engine {
             options,
             profile,
@@ -356,9 +357,14 @@ impl Engine {
     pub(crate) fn client_options(&self) -> Result<ClientOptions> {
         let mut options = self.options.client.clone();
         if options.http.is_none() {
+            let defaults = ferry_auth::http::default_http_options();
             let http = ferry_auth::http_client(&ferry_auth::HttpOptions {
                 timeout: Some(options.timeout),
-                ..ferry_auth::http::default_http_options()
+                extra_ca_file: profile::Details::of(&self.profile)
+                    .ca_file
+                    .map(PathBuf::from)
+                    .or(defaults.extra_ca_file.clone()),
+                ..defaults
             })
             .map_err(|e| OpsError::InvalidInput(e.to_string()))?;
             options.http = Some(http);

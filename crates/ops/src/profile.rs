@@ -68,6 +68,21 @@ pub(crate) struct Details {
     pub dev_organization_id: Option<String>,
     /// How the host was found, in a sentence.
     pub host_found: Option<String>,
+    /// A PEM file of CA certificates trusted besides the system's.
+    pub ca_file: Option<String>,
+}
+
+/// Trusts a CA file besides the system's for every request of this process (the
+/// sign-in flows included). The first file set wins: one proxy per machine.
+pub(crate) fn trust_ca_file(path: Option<&str>) -> Result<()> {
+    let Some(path) = path.map(str::trim).filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    ferry_auth::http::set_default_http_options(ferry_auth::HttpOptions {
+        extra_ca_file: Some(PathBuf::from(path)),
+        ..Default::default()
+    })
+    .map_err(|e| OpsError::InvalidInput(e.to_string()))
 }
 
 impl Details {

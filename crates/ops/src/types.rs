@@ -624,6 +624,9 @@ pub struct CloudSignIn {
     /// The development environment, by URL or name, when already known (the local
     /// cloud needs its URL: its host serves the cloud's endpoint table).
     pub environment: Option<String>,
+    /// A PEM file of CA certificates to trust besides the system's (a TLS-inspecting
+    /// proxy's own CA).
+    pub ca_file: Option<String>,
 }
 
 /// An environment the signed-in account can reach (Global Discovery, spec §14.1).
