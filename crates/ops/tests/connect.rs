@@ -92,6 +92,7 @@ impl Tenant {
             client_id: None,
             method: SignInMethod::DeviceCode,
             environment: Some(format!("{}/environments/dev", self.host.base_url())),
+            ca_file: None,
         }
     }
 
