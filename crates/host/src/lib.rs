@@ -61,6 +61,11 @@ pub struct HostConfig {
     /// Serve HTTPS with a self-signed certificate kept in `data_dir/tls` (`serve --tls`);
     /// every URL the host hands out is then `https://`.
     pub tls: Option<TlsConfig>,
+    /// The host name the host calls itself in every URL it hands out (org URLs, the
+    /// cloud table, tokens' audience), when clients reach it under another name than
+    /// its address — through a proxy or a DNS name (`serve --public-name`). With TLS,
+    /// the certificate names it too.
+    pub public_name: Option<String>,
 }
 
 impl HostConfig {
@@ -74,6 +79,7 @@ impl HostConfig {
             auth: None,
             identity: IdentityConfig::default(),
             tls: None,
+            public_name: None,
         }
     }
 }
@@ -134,14 +140,28 @@ impl Host {
             .await
             .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;
         let local = listener.local_addr()?;
-        let host_ip = if local.ip().is_unspecified() {
-            "127.0.0.1".to_string()
-        } else {
-            local.ip().to_string()
+        let public_name = config
+            .public_name
+            .as_deref()
+            .map(|n| n.trim().trim_end_matches('.').to_ascii_lowercase())
+            .filter(|n| !n.is_empty());
+        if let Some(name) = &public_name {
+            anyhow::ensure!(
+                name.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'),
+                "--public-name {name:?} is not a host name"
+            );
+        }
+        let host_ip = match &public_name {
+            Some(name) => name.clone(),
+            None if local.ip().is_unspecified() => "127.0.0.1".to_string(),
+            None => local.ip().to_string(),
         };
         let tls = match &config.tls {
             Some(tls) => {
-                let names = tls::wanted_names(local.ip(), &tls.names)?;
+                let mut extra = tls.names.clone();
+                extra.extend(public_name.clone());
+                let names = tls::wanted_names(local.ip(), &extra)?;
                 Some(tls::load_or_create(&config.data_dir, &names)?)
             }
             None => None,

@@ -290,3 +290,40 @@ async fn a_dropped_https_connection_is_a_connection_error() {
     assert_eq!(get_json(&client, &who).await.0, StatusCode::OK);
     host.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_public_name_is_the_host_s_name_in_every_url_and_on_its_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = tls_config(dir.path(), &[]);
+    config.public_name = Some(NAME.into());
+    let host = Host::start(config).await.unwrap();
+    let port = port_of(&host);
+    let base = format!("https://{NAME}:{port}");
+    assert_eq!(host.base_url(), base);
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let proxy = ConnectProxy::start([(NAME, addr)]).await.unwrap();
+    let client = trusting(&host)
+        .proxy(reqwest::Proxy::https(proxy.url()).unwrap())
+        .build()
+        .unwrap();
+    let (s, table) = get_json(&client, &format!("{base}/.well-known/ferry/cloud")).await;
+    assert_eq!(s, StatusCode::OK, "{table}");
+    assert_all_under(&table, &base);
+    let (s, gds) = get_json(
+        &client,
+        &format!(
+            "{}/api/discovery/v2.0/Instances",
+            table["gds"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{gds}");
+    assert_all_under(&gds, &base);
+    // One tunnel carries both requests (the connection is kept alive).
+    assert!(proxy.connects(&format!("{NAME}:{port}")) >= 1);
+    // A name that is not a host name is refused at start.
+    let bad = tempfile::tempdir().unwrap();
+    let mut config = HostConfig::new(bad.path());
+    config.public_name = Some("not a name".into());
+    assert!(Host::start(config).await.is_err());
+}
