@@ -200,6 +200,11 @@ pub fn account_of(jwt: &str) -> Option<String> {
 
 /// A refused grant as a sentence.
 pub(crate) fn refused(e: &ErrorBody) -> SignInError {
+    // Entra's own text is long and meant for developers: a known AADSTS code is said as
+    // what it means and who fixes it, with the code for the admin.
+    if let Some((code, meaning)) = explain_aadsts(&e.error_description) {
+        return SignInError::Refused(format!("{meaning} (AADSTS{code})"));
+    }
     let detail = if e.error_description.is_empty() {
         e.error.clone()
     } else {
@@ -213,9 +218,67 @@ pub(crate) fn refused(e: &ErrorBody) -> SignInError {
     }
 }
 
+/// The first `AADSTSnnnn` code in Entra's text and what it means for a person, when
+/// it is one a maker meets.
+pub(crate) fn explain_aadsts(text: &str) -> Option<(String, &'static str)> {
+    let at = text.find("AADSTS")? + "AADSTS".len();
+    let code: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let meaning = match code.as_str() {
+        "65001" => "your organization has not consented to this app registration for Dataverse (or the Power Apps service): an admin grants consent in Entra ID (Enterprise applications → Permissions → Grant admin consent)",
+        "65002" | "650057" => "the app registration lacks a permission Ferry needs: an admin adds the delegated permissions Dataverse user_impersonation and PowerApps Service user_impersonation, then grants consent",
+        "53003" | "530003" | "530002" => "a Conditional Access policy of your organization blocked this sign-in (device, location or app): ask your admin which conditions it requires",
+        "50076" | "50079" => "your organization requires multi-factor authentication for this sign-in: sign in with the browser and complete it",
+        "700016" => "the app registration (client id) is not known in this tenant: check the client id, or ask your admin to add the app to the tenant",
+        "7000218" => "the app registration does not allow public client flows: an admin turns on 'Allow public client flows' in its Authentication settings",
+        "50011" | "500113" => "the app registration has no loopback redirect: an admin adds the Mobile and desktop platform with redirect http://localhost",
+        "90002" => "that tenant does not exist: check the tenant id or domain (--tenant)",
+        "50020" | "50177" => "your account is not a member of this tenant: pass the tenant you were invited to with --tenant",
+        "50034" => "there is no such account in this tenant: check the account you signed in with",
+        "50053" => "the account is locked after too many attempts: wait, or ask your admin to unlock it",
+        "50057" => "the account is disabled: ask your admin",
+        "500011" => "this tenant has no such service (resource): check the environment's URL and cloud",
+        _ => return None,
+    };
+    Some((code, meaning))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn known_aadsts_codes_are_explained_not_dumped() {
+        let consent = ErrorBody {
+            error: "invalid_grant".into(),
+            error_description: "AADSTS65001: The user or administrator has not consented to use the application with ID '0b1c…' named 'Ferry'. Send an interactive authorization request for this user and resource.\r\nTrace ID: 1\r\nCorrelation ID: 2".into(),
+        };
+        let msg = refused(&consent).to_string();
+        assert!(
+            msg.contains("Grant admin consent") && msg.contains("AADSTS65001"),
+            "{msg}"
+        );
+        assert!(!msg.contains("Trace ID"), "{msg}");
+        let ca = ErrorBody {
+            error: "invalid_grant".into(),
+            error_description:
+                "AADSTS53003: Access has been blocked by Conditional Access policies.".into(),
+        };
+        assert!(refused(&ca)
+            .to_string()
+            .contains("Conditional Access policy"));
+        // An unknown code keeps Entra's words.
+        let other = ErrorBody {
+            error: "invalid_request".into(),
+            error_description: "AADSTS99999: something new".into(),
+        };
+        assert!(refused(&other)
+            .to_string()
+            .contains("AADSTS99999: something new"));
+        assert_eq!(explain_aadsts("no code here"), None);
+    }
 
     #[test]
     fn scopes_for_a_host_and_accounts_from_tokens() {

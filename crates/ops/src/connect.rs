@@ -105,7 +105,9 @@ impl SignInPlan {
             _ => String::new(),
         };
         if let Some(url) = environment_url {
-            let of_url = Cloud::of_url(url).map_err(OpsError::InvalidInput)?;
+            // A URL of no known cloud's domain is fine for the cloud named: a local
+            // host may be served under any name (through a proxy, a DNS name).
+            let of_url = Cloud::of_url(url).unwrap_or(cloud);
             if of_url != cloud {
                 return Err(OpsError::InvalidInput(format!(
                     "{url} is an environment of the {} cloud, not of {}: drop --cloud, or pass the right one",
