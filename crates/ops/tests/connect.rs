@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use ferry_auth::MemoryStore;
-use ferry_host::{AuthMode, Host, HostConfig, IdentityConfig, RunningHost};
+use ferry_host::{AuthMode, Host, HostConfig, IdentityConfig, RunningHost, Scenario};
 use ferry_ops::{
     CloudSignIn, DeviceCodePrompt, Engine, EngineOptions, OpsError, SignInMethod, SignInPrompt,
     TokenStorage,
@@ -48,8 +48,9 @@ impl SignInPrompt for ApproveAs {
     }
 }
 
-async fn strict_demo_host(dir: &std::path::Path) -> RunningHost {
+async fn strict_host(dir: &std::path::Path, scenario: Scenario) -> RunningHost {
     let mut config = HostConfig::new(dir);
+    config.scenario = scenario;
     config.auth = Some(AuthMode::Strict);
     config.identity = IdentityConfig {
         poll_interval: Duration::from_millis(200),
@@ -67,8 +68,12 @@ struct Tenant {
 
 impl Tenant {
     async fn new() -> Tenant {
+        Tenant::with(Scenario::demo()).await
+    }
+
+    async fn with(scenario: Scenario) -> Tenant {
         let host_dir = tempfile::tempdir().unwrap();
-        let host = strict_demo_host(host_dir.path()).await;
+        let host = strict_host(host_dir.path(), scenario).await;
         Tenant {
             _host_dir: host_dir,
             host,
@@ -205,6 +210,42 @@ async fn each_unready_environment_is_one_sentence_naming_who_fixes_it() {
     assert!(err.to_string().contains("ferry env list"), "{err}");
     // Nothing was kept for the failures.
     assert_eq!(engine.profiles().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_platform_host_is_checked_against_the_tenant_s_default_custom_host() {
+    // The first host is the tenant's platform host and the tenant names another host as
+    // its default: only an admin can set that straight.
+    let mut scenario = Scenario::demo();
+    scenario.tenant.platform_host = true;
+    scenario.tenant.default_custom_host = "hr-host".into();
+    let t = Tenant::with(scenario).await;
+    let engine = t.signed_in().await;
+    let err = engine
+        .connect_environment(&t.sign_in(), "Contoso Dev")
+        .await
+        .expect_err("misconfigured");
+    let msg = err.to_string();
+    assert!(
+        matches!(err, OpsError::NotSetUp(_))
+            && msg.contains("default custom host")
+            && msg.contains("admin"),
+        "{msg}"
+    );
+
+    // Without a default, the platform host is used and the profile says so.
+    let mut scenario = Scenario::demo();
+    scenario.tenant.platform_host = true;
+    let t = Tenant::with(scenario).await;
+    let engine = t.signed_in().await;
+    let profile = engine
+        .connect_environment(&t.sign_in(), "Contoso Dev")
+        .await
+        .unwrap();
+    assert!(
+        profile.host_found.unwrap().contains("platform host"),
+        "says how it was found"
+    );
 }
 
 #[tokio::test]
