@@ -2,7 +2,7 @@
 //!
 //! The CLI is a thin shell over the same Tauri-free crates the desktop app uses:
 //! each subcommand lives in its own module (`solution`, `host`, `profile`,
-//! `login`, `pipeline`, `deploy`, `run`, `history`, `matrix`), parses its arguments with
+//! `login`, `env`, `pipeline`, `deploy`, `run`, `history`, `matrix`), parses its arguments with
 //! clap and calls `ferry-ops` (or `ferry-solution` / `ferry-host`), printing
 //! words for people or `--json` for scripts (`output`). Errors go to stderr as
 //! one sentence that says what to do (with `--json`, as `{"error": {"code",
@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod deploy;
+mod env;
 mod history;
 mod host;
 mod login;
@@ -31,6 +32,10 @@ struct Cli {
     /// The profile to use (default: the one in use, initially "Local sandbox").
     #[arg(long, global = true, value_name = "NAME", env = "FERRY_PROFILE")]
     profile: Option<String>,
+    /// Say each step of sign-in and host discovery on stderr (never a token).
+    /// `RUST_LOG` sets the filter instead when it is set.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,12 +51,16 @@ enum Command {
     /// Choose the host and development environment (profiles).
     #[command(subcommand)]
     Profile(profile::ProfileCommand),
-    /// Sign in to the profile's host (device code by default, or --browser).
+    /// Sign in: with --environment, to a cloud, connecting that environment (Ferry
+    /// finds its pipelines host); without, to the profile in use.
     Login(login::LoginArgs),
     /// Sign out of the profile (deletes its tokens from the keyring).
     Logout,
     /// Who is signed in to the profile.
     Whoami(login::WhoamiArgs),
+    /// The environments of the profile's tenant, and switching to another.
+    #[command(subcommand)]
+    Env(env::EnvCommand),
     /// Pipelines and stages offered to the development environment.
     #[command(subcommand)]
     Pipeline(pipeline::PipelineCommand),
@@ -69,6 +78,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(cli.verbose);
     let global = output::Global {
         profile: cli.profile,
     };
@@ -79,6 +89,7 @@ fn main() -> ExitCode {
         Command::Login(args) => login::login(args, &global),
         Command::Logout => login::logout(&global),
         Command::Whoami(args) => login::whoami(args, &global),
+        Command::Env(cmd) => env::run(cmd, &global),
         Command::Pipeline(cmd) => pipeline::run(cmd, &global),
         Command::Deploy(args) => deploy::run(args, &global),
         Command::Run(cmd) => run::run(cmd, &global),
@@ -89,6 +100,29 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => output::report(&output::coded(&err)),
     }
+}
+
+/// Filter of `-v`: the engine's steps (discovery, sign-in, retries), which log no
+/// token or secret.
+const VERBOSE_FILTER: &str = "ferry_ops=debug,ferry_auth=debug,ferry_dataverse=debug";
+
+/// Logs to stderr: `RUST_LOG` when set, else the steps with `-v`, else warnings.
+fn init_tracing(verbose: bool) {
+    use std::io::IsTerminal as _;
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(f) if !f.trim().is_empty() => EnvFilter::new(f),
+        _ => EnvFilter::new(if verbose { VERBOSE_FILTER } else { "warn" }),
+    };
+    let ansi = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    // `try_init`: a second subscriber (none today) must not abort the command.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .try_init();
 }
 
 #[cfg(test)]
