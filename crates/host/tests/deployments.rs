@@ -204,6 +204,15 @@ async fn validation_fails_for_a_downgrade_and_managed_over_unmanaged() {
     let run = h
         .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCore")
         .await;
+    // The version was chosen before validation (as ferry-ops does): validation judges it.
+    // (Unchosen, it is a warning until DeployPackageAsync: see tests/fidelity.rs.)
+    let (s, _) = h
+        .patch(
+            &format!("deploymentstageruns({run})"),
+            json!({ "artifactversion": "1.0.0.3" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
     h.action("ValidatePackageAsync", &run).await;
     let done = h.wait_for(&run, &[200000007, 200000003]).await;
     assert_eq!(done["stagerunstatus"], 200000003, "{done}");

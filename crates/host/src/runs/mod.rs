@@ -448,7 +448,8 @@ pub fn apply_patch(
 
 fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiResult<()> {
     let version = check_version_text(text)?;
-    let promoted = run.str("_artifactid_value").is_some() && run.str("__exported").is_none();
+    // `__exported` is a bool: a run that exported its own artifact may still pick its version.
+    let promoted = run.str("_artifactid_value").is_some() && !run.bool("__exported");
     if promoted {
         let current = run.str("artifactversion").unwrap_or_default();
         if !current.is_empty() && current.parse::<SolutionVersion>().ok() != Some(version.clone()) {
@@ -476,6 +477,50 @@ fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiRes
                 )));
             }
         }
+    }
+    Ok(())
+}
+
+/// `DeployPackageAsync` enforces the version rule of the PATCH (§5.9) on the version that will
+/// be imported, since validation let an unchosen version pass [I]: greater than the stage's
+/// last deployed version and, unless this is a redeployment, than a managed version installed
+/// in the target (a managed import of the same or an older version fails there).
+fn check_deploy_version(conn: &Connection, run: &Record) -> ApiResult<()> {
+    let artifact = match run.str("_artifactid_value") {
+        Some(id) => Some(host_get(conn, "deploymentartifacts", id)?),
+        None => None,
+    };
+    let text = run
+        .str("artifactversion")
+        .filter(|v| !v.is_empty())
+        .or_else(|| artifact.as_ref().and_then(|a| a.str("artifactversion")))
+        .unwrap_or_default()
+        .to_string();
+    if text.is_empty() {
+        return Ok(());
+    }
+    check_artifact_version(conn, run, &text)?;
+    if run.bool("isredeployment") {
+        return Ok(());
+    }
+    let version = check_version_text(&text)?;
+    let target = host_get(
+        conn,
+        "deploymentenvironments",
+        run.str("_targetdeploymentenvironment_value")
+            .unwrap_or_default(),
+    )?;
+    let env = env_name_of(conn, &target)?;
+    let name = run.str("artifactname").unwrap_or_default();
+    let installed = records::find(conn, &env, "solutions", "uniquename", name)?
+        .into_iter()
+        .find(|s| s.bool("ismanaged"))
+        .and_then(|s| s.str("version").and_then(|v| v.parse::<SolutionVersion>().ok()));
+    if let Some(installed) = installed.filter(|i| version <= *i) {
+        return Err(ApiError::rule(format!(
+            "artifactversion {version} must be greater than {installed}, the version installed in {}; PATCH a higher artifactversion before deploying.",
+            target.str("name").unwrap_or(&env)
+        )));
     }
     Ok(())
 }
@@ -626,6 +671,7 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
             status.map(StageRunStatus::label).unwrap_or("unknown")
         )));
     }
+    check_deploy_version(conn, &run)?;
     let stage = host_get(
         conn,
         "deploymentstages",

@@ -2,13 +2,14 @@
 //! publish, scheduled starts and environment registration checks.
 
 use ferry_pipelines::{
-    DeploymentSettings, Operation, OperationStatus, StageRunStatus, SubOperation, ValidationResults,
+    DeploymentSettings, Operation, OperationStatus, SolutionVersion, StageRunStatus, SubOperation,
+    ValidationResults,
 };
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::install::{install, spec_of};
-use super::validate::{check_settings, prevalidate};
+use super::validate::{check_settings, prevalidate, prevalidate_with, VersionRule};
 use super::{
     answer_gate, begin_deploy, env_name_of, fail, host_get, phase, save, set_state, status_of,
     Gate, Timing, KIND_RUN,
@@ -194,11 +195,17 @@ fn dev_spec(conn: &Connection, run: &Record) -> ApiResult<SolutionSpec> {
             "The solution {name} is managed in {env}; only unmanaged solutions can be deployed."
         )));
     }
-    spec_of(&row).ok_or_else(|| {
+    let mut spec = spec_of(&row).ok_or_else(|| {
         ApiError::rule(format!(
             "The solution {name} in {env} cannot be exported by this host."
         ))
-    })
+    })?;
+    // The row's `version` is the truth (a client may PATCH it, as in Dataverse); the stored
+    // spec keeps the version it was installed with.
+    if let Some(v) = row.str("version").filter(|v| v.parse::<SolutionVersion>().is_ok()) {
+        spec.version = v.to_string();
+    }
+    Ok(spec)
 }
 
 /// The spec snapshot an artifact was exported from.
@@ -319,13 +326,16 @@ fn check(conn: &Connection, run: &mut Record, faults: &Faults) -> ApiResult<()> 
         .or(artifact.str("artifactversion"))
         .unwrap_or_default()
         .to_string();
-    let mut results = prevalidate(
-        conn,
-        &spec,
-        &version,
-        &target_env(conn, run)?,
-        run.bool("isredeployment"),
-    )?;
+    // The portal validates before the maker picks the version (§5.5, §5.9): an unchosen
+    // version below the target's is a warning here and an error at DeployPackageAsync.
+    let rule = if run.bool("isredeployment") {
+        VersionRule::Redeployment
+    } else if run.str("artifactversion").is_some_and(|v| !v.is_empty()) {
+        VersionRule::Enforce
+    } else {
+        VersionRule::Open
+    };
+    let mut results = prevalidate_with(conn, &spec, &version, &target_env(conn, run)?, rule)?;
     if let Some(chosen) = faults.take_validation(&spec.unique_name) {
         results = chosen_results(chosen, results.solution_details);
     }

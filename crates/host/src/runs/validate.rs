@@ -61,11 +61,58 @@ pub fn prevalidate(
     target: &str,
     redeployment: bool,
 ) -> rusqlite::Result<ValidationResults> {
+    let rule = if redeployment {
+        VersionRule::Redeployment
+    } else {
+        VersionRule::Enforce
+    };
+    prevalidate_with(conn, spec, version, target, rule)
+}
+
+/// How pre-validation treats a version not above the target's installed one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionRule {
+    /// An error (the version is the one that will be imported).
+    Enforce,
+    /// A note: a redeployment puts an older version back on purpose.
+    Redeployment,
+    /// A warning: the maker has not chosen the version yet (the portal validates first and
+    /// PATCHes `artifactversion` afterwards, spec §5.5/§5.9); `DeployPackageAsync` enforces it.
+    Open,
+}
+
+/// The findings of `ferry-solution` about the version against the installed one.
+const VERSION_FINDINGS: &[&str] = &[
+    "version-downgrade",
+    "version-not-higher",
+    "version-lower-than-installed",
+];
+
+/// [`prevalidate`] with an explicit [`VersionRule`].
+pub fn prevalidate_with(
+    conn: &Connection,
+    spec: &SolutionSpec,
+    version: &str,
+    target: &str,
+    rule: VersionRule,
+) -> rusqlite::Result<ValidationResults> {
+    let redeployment = rule == VersionRule::Redeployment;
     let snap = snapshot(conn, target)?;
     let pkg = spec.to_package(version, true);
     let mut entries = Vec::new();
     let mut missing = Vec::new();
     for f in rules::check_import(&pkg, &snap) {
+        if rule == VersionRule::Open && VERSION_FINDINGS.contains(&f.code) {
+            entries.push(entry(
+                Severity::Warning,
+                codes::SOLUTION_DOWNGRADE,
+                format!(
+                    "{} Set artifactversion above the installed version before deploying.",
+                    f.message
+                ),
+            ));
+            continue;
+        }
         if redeployment && matches!(f.code, "version-downgrade" | "version-not-higher") {
             entries.push(entry(
                 Severity::Info,
@@ -220,4 +267,17 @@ pub fn check_settings(
         }
     }
     Ok(out)
+}
+
+/// The version of `unique_name` installed in `target`, if any.
+pub fn installed_version(
+    conn: &Connection,
+    target: &str,
+    unique_name: &str,
+) -> rusqlite::Result<Option<SolutionVersion>> {
+    Ok(snapshot(conn, target)?
+        .solutions
+        .into_iter()
+        .find(|s| s.unique_name.eq_ignore_ascii_case(unique_name))
+        .and_then(|s| s.version.parse().ok()))
 }
