@@ -69,6 +69,58 @@ impl ApiError {
     pub fn body(&self) -> serde_json::Value {
         serde_json::json!({ "error": { "code": self.code.hex(), "message": self.message } })
     }
+
+    /// The envelope with the `@Microsoft.PowerApps.CDS.*` keys Dataverse adds inside `error`
+    /// when the request sent `Prefer: odata.include-annotations="*"` (spec §8.11 [D] names;
+    /// values [I]: operation status 0, the sub-error code as a signed decimal, Dataverse's
+    /// fwlink help link, the message as inner error; a trace only for plug-in errors).
+    pub fn annotated_body(&self) -> serde_json::Value {
+        let mut body = self.body();
+        let error = body["error"].as_object_mut().expect("error is an object");
+        let hex = self.code.hex();
+        let mut put = |k: &str, v: String| {
+            error.insert(format!("@Microsoft.PowerApps.CDS.{k}"), v.into());
+        };
+        put("ErrorDetails.OperationStatus", "0".into());
+        put("ErrorDetails.SubErrorCode", self.code.signed().to_string());
+        put(
+            "HelpLink",
+            format!(
+                "http://go.microsoft.com/fwlink/?LinkID=398563&error=Microsoft.Crm.CrmException%3a{}&client=platform",
+                hex.trim_start_matches("0x")
+            ),
+        );
+        if self.code == codes::PLUGIN_ERROR {
+            put(
+                "TraceText",
+                format!("\r\n[Microsoft.PowerPlatform.Pipelines: ferry-host]\r\n{}\r\n", self.message),
+            );
+        }
+        put("InnerError.Message", self.message.clone());
+        body
+    }
+
+    /// The response for a request that did (`annotated`) or did not ask for annotations.
+    pub fn response(self, annotated: bool) -> Response {
+        if !annotated {
+            return self.into_response();
+        }
+        let mut response = (self.status, axum::Json(self.annotated_body())).into_response();
+        let headers = response.headers_mut();
+        headers.insert("OData-Version", "4.0".parse().expect("static header"));
+        headers.insert(
+            "Preference-Applied",
+            "odata.include-annotations=\"*\"".parse().expect("static header"),
+        );
+        response
+    }
+}
+
+/// True when a `Prefer` header asks for every annotation, or for the error ones.
+pub fn wants_error_annotations(headers: &axum::http::HeaderMap) -> bool {
+    crate::odata::prefer::Prefer::from_headers(headers)
+        .annotations
+        .is_some_and(|a| a == "*" || a.contains("Microsoft.PowerApps.CDS"))
 }
 
 impl std::fmt::Display for ApiError {

@@ -177,3 +177,106 @@ async fn export_uses_the_version_patched_on_the_dev_solution() {
     let (_, a) = h.get(&format!("deploymentartifacts({artifact})")).await;
     assert_eq!(a["artifactversion"], "1.0.0.9", "{a}");
 }
+
+async fn new_row(h: &TestHost, set: &str, body: Value) -> (StatusCode, Value) {
+    let (s, _, b) = h
+        .send(
+            reqwest::Method::POST,
+            set,
+            body,
+            &[("Prefer", "return=representation")],
+        )
+        .await;
+    (s, b)
+}
+
+async fn new_stage(h: &TestHost, pipeline: &str, previous: Option<&str>, n: usize) -> (StatusCode, Value) {
+    let mut body = json!({
+        "name": format!("S{n}"),
+        "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({pipeline})"),
+        "targetdeploymentenvironmentid@odata.bind": format!("/deploymentenvironments({})", registration("qa")),
+    });
+    if let Some(p) = previous {
+        body["previousdeploymentstageid@odata.bind"] = json!(format!("/deploymentstages({p})"));
+    }
+    new_row(h, "deploymentstages", body).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipeline_has_at_most_seven_stages() {
+    let h = start(Scenario::demo()).await;
+    let (s, p) = new_row(&h, "deploymentpipelines", json!({ "name": "Long" })).await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let long = p["deploymentpipelineid"].as_str().unwrap().to_string();
+    let mut previous: Option<String> = None;
+    for n in 1..=7 {
+        let (s, b) = new_stage(&h, &long, previous.as_deref(), n).await;
+        assert_eq!(s, StatusCode::CREATED, "stage {n}: {b}");
+        previous = Some(b["deploymentstageid"].as_str().unwrap().to_string());
+    }
+    let last = previous.unwrap();
+    let (s, b) = new_stage(&h, &long, Some(&last), 8).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["code"], "0x80040265", "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("at most 7"), "{b}");
+
+    // A stage of another pipeline may not be chained after the seventh, nor moved into it.
+    let (_, p) = new_row(&h, "deploymentpipelines", json!({ "name": "Short" })).await;
+    let short = p["deploymentpipelineid"].as_str().unwrap().to_string();
+    let (s, b) = new_stage(&h, &short, None, 1).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let other = b["deploymentstageid"].as_str().unwrap().to_string();
+    let path = format!("deploymentstages({other})");
+    let (s, b) = h
+        .patch(&path, json!({ "previousdeploymentstageid@odata.bind": format!("/deploymentstages({last})") }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    let (s, b) = h
+        .patch(&path, json!({ "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({long})") }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    // Renaming a stage of a full pipeline is fine.
+    let (s, b) = h
+        .patch(&format!("deploymentstages({last})"), json!({ "name": "Last" }))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_carry_cds_annotations_when_asked() {
+    let h = start(Scenario::demo()).await;
+    let missing = "deploymentstageruns(00000000-0000-0000-0000-00000000abcd)";
+    let (s, _, plain) = h.send(reqwest::Method::GET, missing, Value::Null, &[]).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert_eq!(plain["error"].as_object().unwrap().len(), 2, "{plain}");
+    let prefer = [("Prefer", r#"odata.include-annotations="*""#)];
+    let (s, _, body) = h.send(reqwest::Method::GET, missing, Value::Null, &prefer).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let e = &body["error"];
+    assert_eq!(e["code"], "0x80040217", "{body}");
+    assert_eq!(e["@Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus"], "0");
+    assert_eq!(
+        e["@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode"],
+        (0x8004_0217u32 as i32).to_string()
+    );
+    assert!(e["@Microsoft.PowerApps.CDS.HelpLink"]
+        .as_str()
+        .unwrap()
+        .contains("80040217"));
+    assert_eq!(e["@Microsoft.PowerApps.CDS.InnerError.Message"], e["message"]);
+    // A business rule (plug-in error) has a trace too.
+    let run = h
+        .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCore")
+        .await;
+    let (s, _, body) = h
+        .send(
+            reqwest::Method::POST,
+            "DeployPackageAsync",
+            json!({ "StageRunId": run }),
+            &prefer,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["code"], "0x80040265");
+    assert!(body["error"]["@Microsoft.PowerApps.CDS.TraceText"].is_string(), "{body}");
+}

@@ -537,10 +537,78 @@ fn prepare_host_create(
                     ));
                 }
             }
-            Ok(())
+            check_stage_limit(conn, HOST_SCOPE, None, data)
         }
         _ => Ok(()),
     }
+}
+
+/// At most seven stages per pipeline (spec §2.4 [D]): counted per pipeline and along the
+/// `previousdeploymentstageid` chain through the stage (`id`: the stage being updated, whose
+/// columns after the change are `data`). A chain that loops is refused too.
+pub(crate) const MAX_STAGES: usize = 7;
+
+fn check_stage_limit(
+    conn: &Connection,
+    scope: &str,
+    id: Option<&str>,
+    data: &Map<String, Value>,
+) -> ApiResult<()> {
+    let text = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_string);
+    let too_many = || {
+        ApiError::rule(format!(
+            "A pipeline can have at most {MAX_STAGES} stages; remove a stage before adding another."
+        ))
+    };
+    if let Some(pipeline) = text("_deploymentpipelineid_value") {
+        let others = records::find(conn, scope, "deploymentstages", "_deploymentpipelineid_value", &pipeline)?
+            .into_iter()
+            .filter(|s| Some(s.id.as_str()) != id)
+            .count();
+        if others + 1 > MAX_STAGES {
+            return Err(too_many());
+        }
+    }
+    // Stages before this one, following previousdeploymentstageid.
+    let mut seen: Vec<String> = id.map(str::to_string).into_iter().collect();
+    let mut up = 0usize;
+    let mut previous = text("_previousdeploymentstageid_value");
+    while let Some(p) = previous {
+        if seen.contains(&p) {
+            return Err(ApiError::rule(
+                "previousdeploymentstageid would make the stages a loop; stages form a chain from the first.",
+            ));
+        }
+        seen.push(p.clone());
+        up += 1;
+        if up + 1 > MAX_STAGES {
+            return Err(too_many());
+        }
+        previous = records::get(conn, scope, "deploymentstages", &p)?
+            .and_then(|s| s.str("_previousdeploymentstageid_value").map(str::to_string));
+    }
+    // The longest chain after it (only an existing stage has followers).
+    let mut down = 0usize;
+    let mut level: Vec<String> = id.map(str::to_string).into_iter().collect();
+    while !level.is_empty() && down <= MAX_STAGES {
+        let mut next = Vec::new();
+        for s in &level {
+            next.extend(
+                records::find(conn, scope, "deploymentstages", "_previousdeploymentstageid_value", s)?
+                    .into_iter()
+                    .map(|r| r.id),
+            );
+        }
+        if next.is_empty() {
+            break;
+        }
+        down += 1;
+        level = next;
+    }
+    if up + 1 + down > MAX_STAGES {
+        return Err(too_many());
+    }
+    Ok(())
 }
 
 pub fn create(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<Response> {
@@ -619,6 +687,12 @@ pub fn patch(
         }
         if req.scope == HOST_SCOPE && entity.set == "deploymentstageruns" {
             runs::apply_patch(conn, &mut row, changes)?;
+        } else if req.scope == HOST_SCOPE && entity.set == "deploymentstages" {
+            let mut after = row.data.clone();
+            after.extend(changes);
+            check_stage_limit(conn, &req.scope, Some(&row.id), &after)?;
+            row.data = after;
+            records::update(conn, &req.scope, entity.set, &mut row)?;
         } else {
             row.data.extend(changes);
             records::update(conn, &req.scope, entity.set, &mut row)?;

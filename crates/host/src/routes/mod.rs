@@ -227,9 +227,10 @@ async fn dispatch(
         return ApiError::no_segment(version).into_response();
     }
     let raw_query = uri.query().unwrap_or("").to_string();
+    let annotated = crate::error::wants_error_annotations(&headers);
     let caller = match checked_caller(&state, &headers, &scope) {
         Ok(c) => c,
-        Err(e) => return e.into_response(),
+        Err(e) => return e.response(annotated),
     };
     let req = Req {
         caller,
@@ -246,7 +247,7 @@ async fn dispatch(
     let result = handle(&state, &req);
     let mut response = match result {
         Ok(r) => r,
-        Err(e) => e.into_response(),
+        Err(e) => e.response(annotated),
     };
     response
         .headers_mut()
