@@ -280,3 +280,75 @@ async fn errors_carry_cds_annotations_when_asked() {
     assert_eq!(body["error"]["code"], "0x80040265");
     assert!(body["error"]["@Microsoft.PowerApps.CDS.TraceText"].is_string(), "{body}");
 }
+
+async fn run_events(h: &TestHost, run: &str) -> Vec<Value> {
+    let (s, v) = h.get(&format!("{}/_ferry/events?run={run}", h.base)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["value"].as_array().unwrap().clone()
+}
+
+/// A run of `Contoso Reviewed`'s first stage, waiting on its pre-deployment step.
+async fn waiting_on_pre_deployment(h: &TestHost) -> String {
+    let run = h
+        .create_run(&stage("Contoso Reviewed", "Checked UAT"), "dev", "ContosoCore")
+        .await;
+    assert_eq!(validated(h, &run).await["stagerunstatus"], 200000007);
+    let (s, b) = h
+        .patch(
+            &format!("deploymentstageruns({run})"),
+            json!({ "artifactversion": "1.0.0.4", "deploymentsettingsjson": core_settings("uat").to_string() }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    assert_eq!(
+        h.action("DeployPackageAsync", &run).await.0,
+        StatusCode::NO_CONTENT
+    );
+    h.wait_for(&run, &[200000008]).await;
+    run
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pre_deployment_gate_names_the_run_takes_notes_and_refuses_unknown_parameters() {
+    let h = start(Scenario::demo()).await;
+    let run = waiting_on_pre_deployment(&h).await;
+    let name = h.run(&run).await["name"].as_str().unwrap().to_string();
+    let list = run_events(&h, &run).await;
+    let started = list
+        .iter()
+        .find(|e| e["name"] == "OnPreDeploymentStarted")
+        .unwrap();
+    assert_eq!(started["output"]["StageRunName"], name.as_str(), "{started}");
+
+    let (s, b) = h
+        .post(
+            "UpdatePreDeploymentStepStatus",
+            json!({ "StageRunId": run, "PreDeploymentStepStatus": 20, "Note": "typo" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["code"], "0x80048d19", "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("'Note'"), "{b}");
+    let (s, b) = h
+        .post("DeployPackageAsync", json!({ "StageRunId": run, "Force": true }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    // Still waiting: nothing was applied.
+    assert_eq!(h.run(&run).await["stagerunstatus"], 200000008);
+
+    let (s, b) = h
+        .post(
+            "UpdatePreDeploymentStepStatus",
+            json!({ "@odata.type": "#Microsoft.Dynamics.CRM.UpdatePreDeploymentStepStatusRequest", "StageRunId": run, "PreDeploymentStepStatus": 20, "PreDeploymentNotes": "smoke tests green" }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let done = h.wait_for(&run, &[200000002, 200000003]).await;
+    assert_eq!(done["predeploymentstepcomments"], "smoke tests green", "{done}");
+    let list = run_events(&h, &run).await;
+    let completed = list
+        .iter()
+        .find(|e| e["name"] == "OnPreDeploymentCompleted")
+        .unwrap();
+    assert_eq!(completed["output"]["Comments"], "smoke tests green");
+}

@@ -97,6 +97,8 @@ impl EventName {
                 "ArtifactFileDownloadLink",
                 "UnmanagedArtifactFileDownloadLink",
                 "ScheduledTime",
+                // [I] as OnDeploymentRequested has it: a handler names the run it gates.
+                "StageRunName",
             ],
             Self::PreDeploymentCompleted => &[
                 "ArtifactName",

@@ -299,6 +299,7 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
         return Err(ApiError::no_segment(name));
     }
     let body = req.json_body()?;
+    check_parameters(name, &body)?;
     let t = state.timing;
     let caller = &req.caller;
     let result = match name {
@@ -324,7 +325,13 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
         }
         "UpdatePreDeploymentStepStatus" => {
             let id = guid_param(&body, "StageRunId")?;
-            let answer = gate_answer(&body, &["PreDeploymentStepStatus"], &["Comments"], &[])?;
+            // `PreDeploymentNotes` is taken for `Comments` (issue 16; `Comments` wins if both).
+            let answer = gate_answer(
+                &body,
+                &["PreDeploymentStepStatus"],
+                &["Comments", "PreDeploymentNotes"],
+                &[],
+            )?;
             on_run(state, caller, &id, name, Check::Update, |c| {
                 runs::answer_gate(c, &id, Gate::PreDeployment, &answer, t)
             })
@@ -388,6 +395,67 @@ pub fn action(state: &AppState, req: &Req, name: &str) -> ApiResult<Response> {
     state.wake.notify_one();
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+/// The parameters each host action takes (spec §4; the aliases this host accepts too).
+fn parameters_of(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "ValidatePackageAsync" | "DeployPackageAsync" | "RetryFailedDeploymentAsync" => {
+            &["StageRunId"]
+        }
+        "UpdatePreDeploymentStepStatus" => &[
+            "StageRunId",
+            "PreDeploymentStepStatus",
+            "Comments",
+            "PreDeploymentNotes",
+        ],
+        "UpdateApprovalStatus" => &[
+            "StageRunId",
+            "ApprovalStatus",
+            "ApprovalComments",
+            "Comments",
+            "ApprovalProperties",
+        ],
+        "UpdatePreExportStepStatus" => &[
+            "StageRunId",
+            "PreExportStepStatus",
+            "PreExportStatus",
+            "Comments",
+            "PreExportComments",
+            "PreExportProperties",
+        ],
+        "ManageEnvironmentStamp" => &["DeploymentEnvironmentId"],
+        "GrantAccess" => &["Target", "PrincipalAccess"],
+        "RevokeAccess" => &["Target", "Revokee"],
+        _ => return None,
+    })
+}
+
+/// Dataverse refuses a body parameter the action does not declare (the OData reader checks
+/// the payload against the action's metadata) with 400 [I: code `0x80048d19` and wording as
+/// remembered from real answers]. Annotations (`@odata.type`, …) are not parameters.
+fn check_parameters(name: &str, body: &Map<String, Value>) -> ApiResult<()> {
+    let Some(known) = parameters_of(name) else {
+        return Ok(());
+    };
+    match body
+        .keys()
+        .find(|k| !k.contains('@') && !known.iter().any(|n| n.eq_ignore_ascii_case(k)))
+    {
+        Some(unknown) => Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            PAYLOAD_ERROR,
+            format!(
+                "The parameter '{unknown}' in the request payload is not a valid parameter for the operation '{name}'. It takes: {}.",
+                known.join(", ")
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Dataverse's code for a request payload the OData reader refuses [I].
+const PAYLOAD_ERROR: ferry_pipelines::codes::ErrorCode =
+    ferry_pipelines::codes::ErrorCode(0x8004_8d19);
 
 /// What an action on a run requires of its caller.
 #[derive(Clone, Copy)]
