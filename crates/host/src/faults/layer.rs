@@ -1,5 +1,7 @@
 //! The one middleware that applies per-request faults to the Web API routes
-//! (host, environments, tenant APIs), never to the emulator's `/_ferry/*`.
+//! (host, environments, tenant APIs), never to the emulator's `/_ferry/*` nor to the
+//! local cloud's endpoint table (`/.well-known/ferry/cloud`), which stands for a table
+//! a real client has compiled in.
 
 use std::sync::Arc;
 
@@ -45,7 +47,8 @@ pub fn server_error(status: u16) -> Response {
 
 /// Latency, then 429 / 5xx / dropped connection as switched on.
 pub async fn apply(State(faults): State<Arc<Faults>>, req: Request, next: Next) -> Response {
-    if req.uri().path().starts_with("/_ferry/") {
+    let path = req.uri().path();
+    if path.starts_with("/_ferry/") || path == "/.well-known/ferry/cloud" {
         return next.run(req).await;
     }
     let latency = faults.latency();
