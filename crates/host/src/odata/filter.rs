@@ -253,7 +253,18 @@ struct Parser<'a> {
     /// Lambda variables in scope: (name, entity); index 0 is the row itself.
     scopes: Vec<(String, &'static Entity)>,
     resolve: &'a dyn Resolve,
+    /// Nesting now (parentheses, `not`, lambdas): the parser and the evaluator recurse on it.
+    depth: usize,
+    /// Conditions joined by `and`/`or` so far: each adds a level to the evaluated tree.
+    terms: usize,
 }
+
+/// How deep `$filter` may nest (parentheses, `not`, `any`/`all`): a recursive-descent parser
+/// needs a bound, or a 10 KB filter of parentheses overflows the stack [I: Dataverse's own
+/// limit is not documented; real filters nest a handful of levels].
+pub const MAX_FILTER_DEPTH: usize = 32;
+/// How many conditions one `$filter` may join with `and`/`or` (the tree is as deep) [I].
+pub const MAX_FILTER_TERMS: usize = 500;
 
 /// Parses and binds `$filter` text against `entity`.
 pub fn parse(input: &str, entity: &'static Entity, resolve: &dyn Resolve) -> ApiResult<Expr> {
@@ -266,6 +277,8 @@ pub fn parse(input: &str, entity: &'static Entity, resolve: &dyn Resolve) -> Api
         pos: 0,
         scopes: vec![("$it".into(), entity)],
         resolve,
+        depth: 0,
+        terms: 0,
     };
     let expr = p.or()?;
     if p.pos != p.toks.len() {
@@ -303,12 +316,37 @@ impl Parser<'_> {
         }
     }
 
+    /// Enters one nesting level; refuses past [`MAX_FILTER_DEPTH`].
+    fn enter(&mut self) -> ApiResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_FILTER_DEPTH {
+            return Err(ApiError::bad_query(format!(
+                "$filter nests more than {MAX_FILTER_DEPTH} levels (parentheses, not, any/all); simplify it"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Counts one more joined condition; refuses past [`MAX_FILTER_TERMS`].
+    fn joined(&mut self) -> ApiResult<()> {
+        self.terms += 1;
+        if self.terms > MAX_FILTER_TERMS {
+            return Err(ApiError::bad_query(format!(
+                "$filter joins more than {MAX_FILTER_TERMS} conditions; split the query"
+            )));
+        }
+        Ok(())
+    }
+
     fn or(&mut self) -> ApiResult<Expr> {
+        self.enter()?;
         let mut left = self.and()?;
         while self.peek_word("or") {
             self.pos += 1;
+            self.joined()?;
             left = Expr::Or(Box::new(left), Box::new(self.and()?));
         }
+        self.depth -= 1;
         Ok(left)
     }
 
@@ -316,6 +354,7 @@ impl Parser<'_> {
         let mut left = self.unary()?;
         while self.peek_word("and") {
             self.pos += 1;
+            self.joined()?;
             left = Expr::And(Box::new(left), Box::new(self.unary()?));
         }
         Ok(left)
@@ -324,7 +363,10 @@ impl Parser<'_> {
     fn unary(&mut self) -> ApiResult<Expr> {
         if self.peek_word("not") {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            self.enter()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.comparison()
     }
