@@ -361,7 +361,11 @@ impl Client {
                     .header("Content-Type", "application/json")
                     .body(body.to_string());
             }
-            let retry_wait = jitter(self.options.backoff * 2u32.saturating_pow(attempt));
+            let retry_wait = jitter(
+                self.options
+                    .backoff
+                    .saturating_mul(2u32.saturating_pow(attempt)),
+            );
             if let Some(counter) = &self.options.requests {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
@@ -374,7 +378,7 @@ impl Client {
                         && (err.is_connect() || err.is_timeout() || err.is_request())
                     {
                         tracing::debug!(%url, %err, attempt, "retrying after a transport error");
-                        attempt += 1;
+                        attempt = attempt.saturating_add(1);
                         tokio::time::sleep(retry_wait).await;
                         continue;
                     }
@@ -397,10 +401,16 @@ impl Client {
                         let wait = retry_after.unwrap_or(retry_wait);
                         if wait <= self.options.max_retry_after {
                             tracing::debug!(%url, %status, attempt, ?wait, "retrying");
-                            attempt += 1;
+                            attempt = attempt.saturating_add(1);
                             tokio::time::sleep(wait).await;
                             continue;
                         }
+                        return Err(Error::wait_too_long(
+                            status.as_u16(),
+                            &body,
+                            wait,
+                            self.options.max_retry_after,
+                        ));
                     }
                     return Err(Error::from_response(status.as_u16(), &body, retry_after));
                 }
@@ -412,7 +422,24 @@ impl Client {
 /// Spreads retries of many clients apart: the wait times a factor in [0.5, 1.5).
 fn jitter(wait: Duration) -> Duration {
     let unit = f64::from(Uuid::new_v4().as_u128() as u32) / f64::from(u32::MAX);
-    wait.mul_f64(0.5 + unit)
+    // `mul_f64` panics on overflow; a wait too long to scale stays as it is.
+    Duration::try_from_secs_f64(wait.as_secs_f64() * (0.5 + unit)).unwrap_or(wait)
+}
+
+/// Past this, a server's wait only means "long": the number is not kept.
+pub(crate) const SERVER_WAIT_CEILING: Duration = Duration::from_secs(86_400);
+
+/// Seconds a server sent, as a [`Duration`] no longer than [`SERVER_WAIT_CEILING`];
+/// `None` when negative or not a number. The one way durations from a server are made
+/// here: `Duration::from_secs_f64` panics on `1e300` (and clippy.toml bans it).
+pub(crate) fn server_secs(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(
+        Duration::try_from_secs_f64(secs)
+            .map_or(SERVER_WAIT_CEILING, |d| d.min(SERVER_WAIT_CEILING)),
+    )
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
@@ -421,15 +448,14 @@ fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
 
 /// `Retry-After: <seconds>` (the HTTP-date form is not used by Dataverse).
 fn retry_after(value: Option<&HeaderValue>) -> Option<Duration> {
-    let secs: f64 = value?.to_str().ok()?.trim().parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    server_secs(value?.to_str().ok()?.trim().parse().ok()?)
 }
 
 /// The GUID inside `…/deploymentstageruns(<guid>)`.
 pub(crate) fn entity_id_from_uri(uri: &str) -> Option<Uuid> {
-    let open = uri.rfind('(')?;
-    let close = uri[open..].find(')')? + open;
-    Uuid::parse_str(uri[open + 1..close].trim_matches(|c| c == '{' || c == '}')).ok()
+    let (_, after) = uri.rsplit_once('(')?;
+    let (inside, _) = after.split_once(')')?;
+    Uuid::parse_str(inside.trim_matches(|c| c == '{' || c == '}')).ok()
 }
 
 #[cfg(test)]
@@ -449,9 +475,32 @@ mod tests {
     fn retry_after_is_seconds() {
         let v = HeaderValue::from_static("3");
         assert_eq!(retry_after(Some(&v)), Some(Duration::from_secs(3)));
+        let v = HeaderValue::from_static("0.25");
+        assert_eq!(retry_after(Some(&v)), Some(Duration::from_millis(250)));
         let v = HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
         assert_eq!(retry_after(Some(&v)), None);
         assert_eq!(retry_after(None), None);
+    }
+
+    #[test]
+    fn server_durations_are_clamped_never_a_panic() {
+        let day = SERVER_WAIT_CEILING;
+        for (secs, want) in [
+            (0.0, Some(Duration::ZERO)),
+            (1.5, Some(Duration::from_millis(1500))),
+            (86_400.5, Some(day)),
+            (1e300, Some(day)),
+            (18_446_744_073_709_551_615.0, Some(day)),
+            (f64::INFINITY, Some(day)),
+            (f64::MAX, Some(day)),
+            (-1.0, None),
+            (f64::NEG_INFINITY, None),
+            (f64::NAN, None),
+        ] {
+            assert_eq!(server_secs(secs), want, "{secs}");
+        }
+        // Scaling a wait never overflows either.
+        assert!(jitter(Duration::MAX) >= Duration::from_secs(1));
     }
 
     #[test]

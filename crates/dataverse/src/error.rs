@@ -71,6 +71,26 @@ impl Error {
         )
     }
 
+    /// The error for a 429/5xx whose `Retry-After` is longer than the client waits: the
+    /// host's words, then how long it asked for and that Ferry gave up.
+    pub(crate) fn wait_too_long(status: u16, body: &[u8], wait: Duration, max: Duration) -> Self {
+        let (_, host_message) = parse_envelope(body);
+        let said = host_message.unwrap_or_else(|| format!("The host answered HTTP {status}."));
+        let asked = if wait >= crate::client::SERVER_WAIT_CEILING {
+            "a day or more".to_string()
+        } else {
+            format!("{:.0} s", wait.as_secs_f64().ceil())
+        };
+        let mut err = Self::from_response(status, body, Some(wait));
+        err.message = format!(
+            "{} The host asked to wait {asked} before trying again, more than the {:.0} s Ferry \
+             waits: try again later.",
+            said.trim_end(),
+            max.as_secs_f64().ceil()
+        );
+        err
+    }
+
     /// Builds the error for a non-success answer from its status and body.
     pub(crate) fn from_response(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
         let (code, host_message) = parse_envelope(body);

@@ -11,6 +11,9 @@
 //! deploy / cancel / retry a stage run, read it back). The client cannot tell a
 //! real host from Ferry's local one, and must not: both are tested the same way.
 
+// Numbers here come from servers: overflow must be handled, never a panic.
+#![warn(clippy::arithmetic_side_effects)]
+
 mod client;
 mod error;
 pub mod odata;
