@@ -254,6 +254,9 @@ impl Scenario {
     }
 
     fn check(&self) -> anyhow::Result<()> {
+        self.faults
+            .check()
+            .map_err(|e| anyhow::anyhow!("[faults]: {e}"))?;
         for w in &self.webhooks {
             w.check()
                 .map_err(|e| anyhow::anyhow!("[[webhooks]]: {}", e.message))?;

@@ -229,3 +229,53 @@ fn arbitrary_paths_never_take_the_host_down() {
         .unwrap();
     f.alive();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_fault_switches_are_refused() {
+    let h = start(Scenario::demo()).await;
+    let faults = format!("{}/_ferry/faults", h.base);
+    let bad = [
+        json!({ "throttle": { "requests": 1, "seconds": 1e300 } }),
+        json!({ "jitter_ms": u64::MAX }),
+        json!({ "latency_ms": u64::MAX }),
+        json!({ "throttle": { "requests": 1, "retry_after": u64::MAX } }),
+        json!({ "import_slowdown": 1e300 }),
+        json!({ "server_errors": { "requests": 1, "status": 200 } }),
+    ];
+    for body in bad {
+        for method in [reqwest::Method::PUT, reqwest::Method::PATCH] {
+            let (s, _, b) = h.send(method.clone(), &faults, body.clone(), &[]).await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{method} {body}: {b}");
+            assert!(b["error"]["message"].is_string(), "{b}");
+        }
+    }
+    // Nothing was applied: the host answers at once.
+    let (s, v) = h.get("WhoAmI").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (_, state) = h.get(&faults).await;
+    assert_eq!(state["jitter_ms"], 0, "{state}");
+    // A scenario with such a switch does not load.
+    let text = "name = \"x\"\n[faults]\njitter_ms = 18446744073709551615\n";
+    let err = Scenario::from_toml(text).unwrap_err();
+    assert!(format!("{err:#}").contains("jitter_ms"), "{err:#}");
+    let text = "name = \"x\"\n[faults]\nthrottle = { requests = 1, seconds = 1e300 }\n";
+    assert!(Scenario::from_toml(text).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_body_gets_413_in_the_dataverse_shape() {
+    let h = start(Scenario::demo()).await;
+    let huge = vec![b'x'; 100 * 1024 * 1024];
+    let r = h
+        .client
+        .post(h.url("deploymentstageruns"))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"]["code"].is_string(), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("MiB"), "{body}");
+}

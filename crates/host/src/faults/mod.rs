@@ -129,6 +129,60 @@ impl Default for FaultSpec {
     }
 }
 
+/// The largest delay a switch may ask for: ten minutes of latency or jitter, a day of storm or
+/// `Retry-After` (larger numbers are mistakes, and `Duration` arithmetic would panic on them).
+pub const MAX_DELAY_MS: u64 = 600_000;
+pub const MAX_STORM_SECONDS: f64 = 86_400.0;
+pub const MAX_IMPORT_SLOWDOWN: f64 = 1_000.0;
+
+impl FaultSpec {
+    /// Refuses absurd numbers, so a switch never panics a handler (checked at `PUT`, `PATCH`
+    /// and scenario load).
+    pub fn check(&self) -> Result<(), String> {
+        if self.latency_ms > MAX_DELAY_MS {
+            return Err(format!(
+                "latency_ms {} is more than {MAX_DELAY_MS} (ten minutes)",
+                self.latency_ms
+            ));
+        }
+        if self.jitter_ms > MAX_DELAY_MS {
+            return Err(format!(
+                "jitter_ms {} is more than {MAX_DELAY_MS} (ten minutes)",
+                self.jitter_ms
+            ));
+        }
+        if let Some(t) = &self.throttle {
+            if !(t.seconds.is_finite() && (0.0..=MAX_STORM_SECONDS).contains(&t.seconds)) {
+                return Err(format!(
+                    "throttle.seconds {} must be between 0 and {MAX_STORM_SECONDS} (a day)",
+                    t.seconds
+                ));
+            }
+            if t.retry_after as f64 > MAX_STORM_SECONDS {
+                return Err(format!(
+                    "throttle.retry_after {} must be at most {MAX_STORM_SECONDS} seconds (a day)",
+                    t.retry_after
+                ));
+            }
+        }
+        if let Some(e) = &self.server_errors {
+            if e.requests > 0 && !matches!(e.status, 500 | 502 | 503 | 504) {
+                return Err(format!(
+                    "server_errors.status {} must be 500, 502, 503 or 504",
+                    e.status
+                ));
+            }
+        }
+        let slow = self.import_slowdown;
+        if !(slow.is_finite() && (0.0..=MAX_IMPORT_SLOWDOWN).contains(&slow)) {
+            return Err(format!(
+                "import_slowdown {slow} must be between 0 and {MAX_IMPORT_SLOWDOWN}"
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What the middleware does with one request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Decision {

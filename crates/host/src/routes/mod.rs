@@ -105,6 +105,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         )
         .merge(crate::identity::routes())
         .fallback(dispatch)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(too_large))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             challenge,
@@ -128,6 +130,35 @@ pub fn checked_caller(state: &AppState, headers: &HeaderMap, scope: &str) -> Api
     state
         .store
         .tx(|c| caller::resolve_checked(c, headers, &auth))
+}
+
+/// The largest request body the host reads (no request of the flow comes near it) [I].
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// A body over [`MAX_BODY_BYTES`] is refused by axum in plain text: answer 413 in the
+/// Dataverse error shape instead (spec §8.11: 413 payload too large).
+async fn too_large(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE {
+        return response;
+    }
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if json {
+        return response;
+    }
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        ferry_pipelines::codes::INVALID_ARGUMENT,
+        format!(
+            "The request body is larger than the {} MiB this host accepts.",
+            MAX_BODY_BYTES / (1024 * 1024)
+        ),
+    )
+    .into_response()
 }
 
 /// Adds the host's `WWW-Authenticate` challenge (§8.13) to every 401 that lacks one.
