@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "profile details",
         sql: include_str!("migrations/0003_profile_details.sql"),
     },
+    Migration {
+        version: 4,
+        name: "unconfirmed runs",
+        sql: include_str!("migrations/0004_unconfirmed_runs.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

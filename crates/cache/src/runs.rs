@@ -637,6 +637,54 @@ impl Cache {
         Ok(out)
     }
 
+    /// Notes what this Ferry sent for a run and has not seen answered (`create`,
+    /// `validate`, `deploy`), or (`None`) that the host answered.
+    pub fn set_unconfirmed(
+        &mut self,
+        profile_id: &str,
+        run_id: &str,
+        action: Option<&str>,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE runs SET unconfirmed = ?3 WHERE profile_id = ?1 AND id = ?2",
+            params![profile_id, normalize_id(run_id), action],
+        )?;
+        Ok(())
+    }
+
+    /// The runs of a solution in a stage whose last request's answer was lost, oldest
+    /// first: `(run id, what was sent)`, ended ones too (a sync may have seen the end of
+    /// a deployment whose start went unanswered). Only runs this Ferry created are here.
+    pub fn unconfirmed_runs(
+        &self,
+        profile_id: &str,
+        solution: &str,
+        stage_id: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, unconfirmed FROM runs
+             WHERE profile_id = ?1 AND unconfirmed IS NOT NULL
+               AND artifact_name = ?2 COLLATE NOCASE AND stage_id = ?3 COLLATE NOCASE
+             ORDER BY order_key",
+        )?;
+        let rows = st.query_map(params![profile_id, solution, stage_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A run the host says it never received: kept in history as "Never started",
+    /// finished, so nothing resumes or carries it on.
+    pub fn mark_never_started(&mut self, profile_id: &str, run_id: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE runs SET unconfirmed = NULL, is_terminal = 1,
+                             stage_run_status_label = 'Never started'
+             WHERE profile_id = ?1 AND id = ?2",
+            params![profile_id, normalize_id(run_id)],
+        )?;
+        Ok(())
+    }
+
     /// How many runs the cache holds for a profile.
     pub fn run_count(&self, profile_id: &str) -> Result<u64> {
         let n: i64 = self.conn.query_row(
@@ -709,6 +757,29 @@ pub(crate) mod tests {
             modified_on: Some(datetime!(2026-03-01 10:00 UTC)),
             ..StageRun::default()
         }
+    }
+
+    #[test]
+    fn lost_answers_are_kept_until_the_run_is_found_or_never_started() {
+        let mut c = cache();
+        let a = "7e0c9a52-1111-4aaa-8bbb-00000000000a";
+        let b = "7e0c9a52-1111-4aaa-8bbb-00000000000b";
+        c.upsert_run("p", &run(a, s::NOT_STARTED)).unwrap();
+        c.upsert_run("p", &run(b, s::NOT_STARTED)).unwrap();
+        c.set_unconfirmed("p", a, Some("create")).unwrap();
+        c.set_unconfirmed("p", &b.to_uppercase(), Some("deploy")).unwrap();
+        let lost = c.unconfirmed_runs("p", "CONTOSO_CORE", "stage-test").unwrap();
+        assert_eq!(lost.len(), 2);
+        assert!(lost.contains(&(a.to_string(), "create".to_string())));
+        assert!(c.unconfirmed_runs("p", "contoso_Core", "other").unwrap().is_empty());
+        c.set_unconfirmed("p", b, None).unwrap();
+        c.mark_never_started("p", a).unwrap();
+        assert!(c.unconfirmed_runs("p", "contoso_Core", "stage-test").unwrap().is_empty());
+        let never = c.run("p", a).unwrap().unwrap();
+        assert!(never.is_terminal);
+        assert_eq!(never.status_label(), Some("Never started"));
+        // Nothing resumes it.
+        assert!(c.unfinished_runs("p").unwrap().iter().all(|r| r.run.id != a));
     }
 
     fn full_run() -> StageRun {

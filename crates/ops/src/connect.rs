@@ -18,7 +18,7 @@ use crate::engine::Engine;
 use crate::error::{OpsError, Result};
 use crate::profile::{self, Details, SANDBOX_ID};
 use crate::signin::{self, AccountInfo, SignInMethod, SignInPrompt, LOCAL_CLIENT_ID};
-use crate::tenant::{org_client, same_url, Instance, TenantServices, Tokens};
+use crate::tenant::{org_client, same_url, Instance, TableSource, TenantServices, Tokens};
 use crate::types::{CloudSignIn, EnvironmentInfo, ProfileInfo, RemovedProfile};
 
 /// `environmenttype` of a registration (§3.1).
@@ -27,9 +27,9 @@ const TARGET_ENVIRONMENT: i64 = 200_000_001;
 const VALIDATION_PENDING: i64 = 200_000_000;
 const VALIDATION_FAILED: i64 = 200_000_002;
 
-/// The endpoint table of a profile's cloud: compiled in for Microsoft's clouds,
-/// read from the local host for the local cloud (its ports are chosen at start).
-pub(crate) async fn cloud_table(profile: &Profile, host_url: &str) -> Result<CloudTable> {
+/// Where the endpoint table of a profile's cloud comes from: compiled in for
+/// Microsoft's clouds, the local host for the local cloud (its ports are chosen at start).
+pub(crate) fn table_source(profile: &Profile, host_url: &str) -> Result<TableSource> {
     let details = Details::of(profile);
     let cloud = match &details.cloud {
         Some(name) => parse_cloud(name)?,
@@ -40,7 +40,15 @@ pub(crate) async fn cloud_table(profile: &Profile, host_url: &str) -> Result<Clo
         .clone()
         .filter(|_| profile.kind == CacheKind::Cloud)
         .unwrap_or_else(|| origin_of(host_url));
-    table_of(cloud, &origin).await
+    if cloud == Cloud::Local {
+        Ok(TableSource::Local(origin))
+    } else {
+        Ok(TableSource::Known(
+            cloud
+                .table()
+                .map_err(|e| OpsError::InvalidInput(e.to_string()))?,
+        ))
+    }
 }
 
 fn parse_cloud(name: &str) -> Result<Cloud> {
@@ -454,7 +462,7 @@ impl Engine {
     pub async fn cloud_environments(&self, req: &CloudSignIn) -> Result<Vec<EnvironmentInfo>> {
         let plan = SignInPlan::new(req).await?;
         let tenant = TenantServices::new(
-            plan.table.clone(),
+            TableSource::Known(plan.table.clone()),
             plan.tokens(self),
             self.client_options()?,
         );
@@ -478,7 +486,11 @@ impl Engine {
         let plan = SignInPlan::new(req).await?;
         let tokens = plan.tokens(self);
         let options = self.client_options()?;
-        let tenant = TenantServices::new(plan.table.clone(), tokens.clone(), options.clone());
+        let tenant = TenantServices::new(
+            TableSource::Known(plan.table.clone()),
+            tokens.clone(),
+            options.clone(),
+        );
         tracing::debug!(
             environment,
             "looking the environment up in Global Discovery"

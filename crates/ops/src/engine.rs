@@ -335,7 +335,7 @@ impl Engine {
             ),
         };
         let host = org_client(&base, &tokens, &options)?;
-        let table = connect::cloud_table(&self.profile, &base).await?;
+        let table = connect::table_source(&self.profile, &base)?;
         let tenant = TenantServices::new(table, tokens.clone(), options.clone());
         let dev = self.resolve_dev(&host, &tenant, &tokens, &options).await?;
         // Who we are, for "by whom" when the host does not say (best effort).

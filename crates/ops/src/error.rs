@@ -64,6 +64,14 @@ pub enum OpsError {
     #[error("{0}")]
     NotDeployable(String),
 
+    /// A request of a run was sent and its answer lost: the host may have acted on it.
+    #[error("the host did not answer the {action} of the stage run {run} ({reason}); it may have received it: run the same command again and Ferry carries that run on instead of starting another (`ferry run status {run}` shows where it is)")]
+    Unconfirmed {
+        run: String,
+        action: String,
+        reason: String,
+    },
+
     /// The operation was canceled by the caller (not the stage run).
     #[error("stopped before the operation finished; the stage run (if one was created) goes on, follow it with `ferry run watch ID`")]
     Interrupted,
@@ -113,6 +121,7 @@ impl OpsError {
             OpsError::SignIn(ferry_auth::SignInError::Unreachable { .. }) => ErrorCode::Offline,
             OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
             OpsError::NotSetUp(_) => ErrorCode::NotSetUp,
+            OpsError::Unconfirmed { .. } => ErrorCode::Offline,
             OpsError::DevEnvironment(_) => ErrorCode::NotFound,
             OpsError::TimedOut(_) => ErrorCode::Host,
             OpsError::Interrupted => ErrorCode::Interrupted,
@@ -137,6 +146,7 @@ impl OpsError {
     /// Whether the host could not be reached (cached data may still answer).
     pub fn is_offline(&self) -> bool {
         matches!(self, OpsError::Host(e) if e.kind == ErrorKind::Offline)
+            || matches!(self, OpsError::Unconfirmed { .. })
     }
 }
 

@@ -357,7 +357,8 @@ impl Engine {
                 .map(|r| parse_id(&r.artifact_id))
                 .transpose()?,
         };
-        p::create_stage_run_with_id(&s.host, id, &new).await?;
+        self.confirmed(id, "create", p::create_stage_run_with_id(&s.host, id, &new))
+            .await?;
         if !plan.promotes && plan.redeploy.is_none() {
             p::prepare_deployment(&s.host, id, &plan.dev_version, &plan.version, None, None)
                 .await?;
@@ -365,7 +366,82 @@ impl Engine {
         let run = p::stage_run(&s.host, id).await?;
         let (summary, _) = self.record(&run, None)?;
         progress.event(self.event(&run, &summary, None));
-        p::validate(&s.host, id).await?;
+        self.confirmed(id, "validate", p::validate(&s.host, id))
+            .await?;
+        Ok(id)
+    }
+
+    /// Sends one of a run's requests, noted in the cache until it is answered. When
+    /// the answer is lost (the host may have acted on it), the run stays
+    /// "unconfirmed" and the next command for the same solution and stage reads it
+    /// by its id and carries it on ([`Engine::lost_run`]) instead of starting
+    /// another. A create the host refused never started.
+    async fn confirmed<T>(
+        &self,
+        id: Uuid,
+        action: &str,
+        call: impl std::future::Future<Output = std::result::Result<T, ferry_dataverse::Error>>,
+    ) -> Result<T> {
+        let run = id.to_string();
+        self.cache()
+            .set_unconfirmed(self.profile_id(), &run, Some(action))?;
+        match call.await {
+            Ok(v) => {
+                self.cache()
+                    .set_unconfirmed(self.profile_id(), &run, None)?;
+                Ok(v)
+            }
+            Err(e) if e.kind == ferry_dataverse::ErrorKind::Offline => Err(OpsError::Unconfirmed {
+                run,
+                action: action.to_string(),
+                reason: e.message.trim_end_matches('.').to_string(),
+            }),
+            Err(e) => {
+                if action == "create" {
+                    self.cache().mark_never_started(self.profile_id(), &run)?;
+                } else {
+                    self.cache()
+                        .set_unconfirmed(self.profile_id(), &run, None)?;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// A run this Ferry started for the plan's solution and stage whose answer was
+    /// lost, read again by its id (with what was sent last); a run the host never
+    /// received is marked "never started" and passed over. Only such runs are ever
+    /// carried on: never another deployment the maker meant to make.
+    async fn lost_run(&self, s: &Session, plan: &Plan) -> Result<Option<(Uuid, HostRun)>> {
+        let lost = self.cache().unconfirmed_runs(
+            self.profile_id(),
+            &plan.solution.unique_name,
+            &plan.stage.id,
+        )?;
+        for (id, _action) in lost {
+            let uuid = parse_id(&id)?;
+            match p::stage_run(&s.host, uuid).await {
+                Ok(run) => {
+                    self.record(&run, None)?;
+                    self.cache().set_unconfirmed(self.profile_id(), &id, None)?;
+                    return Ok(Some((uuid, run)));
+                }
+                Err(e) if e.kind == ferry_dataverse::ErrorKind::NotFound => {
+                    self.cache().mark_never_started(self.profile_id(), &id)?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Carries a lost run on to validation: re-sends `ValidatePackageAsync` when the
+    /// host never started it (safe to repeat, §5.5).
+    async fn carry_on(&self, s: &Session, id: Uuid, run: &HostRun) -> Result<Uuid> {
+        if run.status() == Some(StageRunStatus::NotStarted) {
+            self.confirmed(id, "validate", p::validate(&s.host, id))
+                .await?;
+        }
         Ok(id)
     }
 
@@ -386,7 +462,10 @@ impl Engine {
             return Err(OpsError::NotDeployable(problem.message.clone()));
         }
         let s = self.session().await?;
-        let id = self.start_run(s, &plan, progress).await?;
+        let id = match self.lost_run(s, &plan).await? {
+            Some((id, run)) => self.carry_on(s, id, &run).await?,
+            None => self.start_run(s, &plan, progress).await?,
+        };
         let (run, summary) = self
             .follow(s, id, Until::Validated, true, progress, cancel)
             .await?;
@@ -438,7 +517,26 @@ impl Engine {
                 }
                 id
             }
-            None => self.start_run(s, &plan, progress).await?,
+            None => match self.lost_run(s, &plan).await? {
+                // The deployment went through (or the run ended): follow it, never
+                // deploy it twice.
+                Some((id, run)) if deploy_received(&run) || run.is_terminal() => {
+                    let (run, summary) = if req.wait && !run.is_terminal() {
+                        self.follow(s, id, Until::End, true, progress, cancel)
+                            .await?
+                    } else {
+                        let (summary, _) = self.record(&run, None)?;
+                        (run, summary)
+                    };
+                    return Ok(RunOutcome {
+                        explanations: explanations(&run),
+                        run: summary,
+                        plan: Some(plan),
+                    });
+                }
+                Some((id, run)) => self.carry_on(s, id, &run).await?,
+                None => self.start_run(s, &plan, progress).await?,
+            },
         };
         let (validated, summary) = self
             .follow(s, id, Until::Validated, true, progress, cancel)
@@ -471,7 +569,7 @@ impl Engine {
         )
         .await?;
         self.remember(&plan, notes, id)?;
-        p::deploy(&s.host, id).await?;
+        self.confirmed(id, "deploy", p::deploy(&s.host, id)).await?;
 
         let until = if req.wait {
             Until::End
@@ -638,7 +736,12 @@ impl Engine {
             let id = parse_id(&c.run.id)?;
             let run = match p::stage_run(&s.host, id).await {
                 Ok(run) => run,
-                Err(e) if e.kind == ferry_dataverse::ErrorKind::NotFound => continue,
+                Err(e) if e.kind == ferry_dataverse::ErrorKind::NotFound => {
+                    // Its create never reached the host: it never started.
+                    self.cache()
+                        .mark_never_started(self.profile_id(), &c.run.id)?;
+                    continue;
+                }
                 Err(e) => return Err(e.into()),
             };
             let (summary, transition) = self.record(&run, None)?;
@@ -694,6 +797,21 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// Whether the host took the run's deployment (it is past validation).
+fn deploy_received(r: &HostRun) -> bool {
+    use StageRunStatus as S;
+    matches!(
+        r.status(),
+        Some(
+            S::Started
+                | S::Scheduled
+                | S::PreDeploymentInProgress
+                | S::PreDeploymentSucceeded
+                | S::Deploying
+        )
+    )
 }
 
 /// A run nobody but the maker can move on: created and never validated, or

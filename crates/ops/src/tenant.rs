@@ -186,26 +186,52 @@ const BAP_API_VERSION: &str = "2020-10-01";
 /// The Power Apps connections API version (§14.3).
 const POWERAPPS_API_VERSION: &str = "2016-11-01";
 
+/// Where a cloud's endpoint table comes from.
+#[derive(Clone, Debug)]
+pub(crate) enum TableSource {
+    /// Read already (compiled in, or fetched for a sign-in).
+    Known(CloudTable),
+    /// The local cloud's, served by the local host at this origin: read on first use,
+    /// so a command that needs no tenant service sends no request for it.
+    Local(String),
+}
+
 /// The cloud's tenant-level services, as the signed-in account sees them.
-#[derive(Clone)]
 pub(crate) struct TenantServices {
-    pub table: CloudTable,
+    source: TableSource,
+    table: tokio::sync::OnceCell<CloudTable>,
     tokens: Tokens,
     options: ClientOptions,
 }
 
 impl TenantServices {
-    pub fn new(table: CloudTable, tokens: Tokens, options: ClientOptions) -> Self {
+    pub fn new(source: TableSource, tokens: Tokens, options: ClientOptions) -> Self {
         Self {
-            table,
+            source,
+            table: tokio::sync::OnceCell::new(),
             tokens,
             options,
         }
     }
 
-    fn client(&self, service: Service) -> Result<(Client, String)> {
+    /// The cloud's endpoint table.
+    pub async fn table(&self) -> Result<&CloudTable> {
+        self.table
+            .get_or_try_init(|| async {
+                match &self.source {
+                    TableSource::Known(table) => Ok(table.clone()),
+                    TableSource::Local(origin) => ferry_auth::fetch_local_table(origin)
+                        .await
+                        .map_err(|e| OpsError::InvalidInput(e.to_string())),
+                }
+            })
+            .await
+    }
+
+    async fn client(&self, service: Service) -> Result<(Client, String)> {
         let endpoint = self
-            .table
+            .table()
+            .await?
             .endpoint(service)
             .map_err(|e| OpsError::NotSetUp(e.to_string()))?;
         let base = endpoint.base.trim_end_matches('/').to_string();
@@ -219,7 +245,7 @@ impl TenantServices {
 
     /// Every environment the account reaches (Global Discovery `Instances`).
     pub async fn instances(&self) -> Result<Vec<Instance>> {
-        let (gds, base) = self.client(Service::Gds)?;
+        let (gds, base) = self.client(Service::Gds).await?;
         let doc: Value = gds
             .get(&format!("{base}/api/discovery/v2.0/Instances"))
             .await?;
@@ -238,7 +264,7 @@ impl TenantServices {
 
     /// The tenant's environments (the BAP list, user scope).
     pub async fn environments(&self) -> Result<Vec<TenantEnvironment>> {
-        let (bap, base) = self.client(Service::Bap)?;
+        let (bap, base) = self.client(Service::Bap).await?;
         let doc: Value = bap
             .get(&format!(
                 "{base}/providers/Microsoft.BusinessAppPlatform/environments?api-version={BAP_API_VERSION}"
@@ -252,7 +278,7 @@ impl TenantServices {
 
     /// One environment by its BAP id (`None`: the account cannot see it).
     pub async fn environment(&self, bap_id: &str) -> Result<Option<TenantEnvironment>> {
-        let (bap, base) = self.client(Service::Bap)?;
+        let (bap, base) = self.client(Service::Bap).await?;
         let url = format!(
             "{base}/providers/Microsoft.BusinessAppPlatform/environments/{}?api-version={BAP_API_VERSION}",
             encode_query_value(bap_id)
@@ -266,7 +292,7 @@ impl TenantServices {
 
     /// A target environment's connections (Power Apps, §14.3).
     pub async fn connections(&self, target_bap: &str) -> Result<Vec<Value>> {
-        let (apps, base) = self.client(Service::PowerApps)?;
+        let (apps, base) = self.client(Service::PowerApps).await?;
         let url = format!(
             "{base}/providers/Microsoft.PowerApps/connections?api-version={POWERAPPS_API_VERSION}&$filter={}",
             encode_query_value(&format!(
