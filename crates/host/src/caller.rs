@@ -53,6 +53,28 @@ pub struct Caller {
     pub roles: Vec<Role>,
     /// The client (application) id the token was issued to, when known.
     pub app_id: Option<String>,
+    /// An app-only token (`client_credentials`): the caller IS the application user whose
+    /// application id is `app_id` (§4 SPN delegation), not a user signed in through an app.
+    pub app_only: bool,
+}
+
+/// Hidden `systemusers` column: the application id of an application user.
+pub const APP_ID_COLUMN: &str = "__applicationid";
+/// Hidden `systemusers` column: SHA-256 (hex) of an application user's client secret.
+pub const SECRET_COLUMN: &str = "__secret_sha256";
+
+/// How a client secret is kept.
+pub fn secret_hash(secret: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a `systemusers` row is an application user.
+pub fn is_application(user: &Record) -> bool {
+    user.str(APP_ID_COLUMN).is_some_and(|a| !a.is_empty())
 }
 
 impl Caller {
@@ -72,6 +94,7 @@ impl Caller {
                 .filter_map(Role::parse)
                 .collect(),
             app_id,
+            app_only: false,
         }
     }
 }
@@ -116,6 +139,21 @@ pub fn resolve(conn: &Connection, headers: &HeaderMap) -> ApiResult<Caller> {
             .into_iter()
             .find(|s| !s.is_empty())
             .map(str::to_string);
+        // An app-only token (Entra's `idtyp: app`; no user) is its application user.
+        if text("idtyp") == "app" {
+            let wanted = app_id.clone().unwrap_or_default();
+            let app = users.iter().find(|u| {
+                !wanted.is_empty()
+                    && u.str(APP_ID_COLUMN)
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&wanted))
+            });
+            return app
+                .map(|u| Caller {
+                    app_only: true,
+                    ..Caller::from_user(u, app_id.clone())
+                })
+                .ok_or_else(|| unknown_user(&format!("application {wanted}")));
+        }
         let user = users.iter().find(|u| {
             (!upn.is_empty()
                 && u.str("domainname")
@@ -219,6 +257,7 @@ fn unauthorized(message: &str) -> ApiError {
 fn default_admin(users: &[Record]) -> ApiResult<Caller> {
     let admin = users
         .iter()
+        .filter(|u| !is_application(u))
         .map(|u| Caller::from_user(u, None))
         .find(|c| c.has(Role::Admin));
     Ok(admin.unwrap_or_else(|| Caller {
@@ -227,6 +266,7 @@ fn default_admin(users: &[Record]) -> ApiResult<Caller> {
         name: "SYSTEM".into(),
         roles: vec![Role::Admin],
         app_id: None,
+        app_only: false,
     }))
 }
 

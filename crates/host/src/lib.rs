@@ -380,6 +380,8 @@ impl RunningHost {
             .tx(|c| store::records::list(c, schema::HOST_SCOPE, "systemusers"))?;
         Ok(rows
             .iter()
+            // Application users sign in with a secret, not as people (see `applications()`).
+            .filter(|u| !caller::is_application(u))
             .map(|u| SeededUser {
                 name: u.str("fullname").unwrap_or_default().to_string(),
                 upn: u.str("domainname").unwrap_or_default().to_string(),

@@ -56,6 +56,21 @@ pub struct UserSpec {
     pub roles: Vec<String>,
 }
 
+/// An application user (spec §4: a service principal a stage may be delegated to): it signs
+/// in with the `client_credentials` grant (`client_id` = `app_id`, `client_secret` =
+/// `secret`) and gets app-only tokens (`idtyp: app`, `roles`, no `upn`/`scp`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApplicationSpec {
+    pub name: String,
+    /// The Entra application (client) id; a stage's `spn_client_id` names it.
+    pub app_id: String,
+    /// The client secret of this scenario (stored hashed).
+    pub secret: String,
+    /// `maker`, `admin`, `approver`.
+    pub roles: Vec<String>,
+}
+
 /// A connection in an environment.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -212,6 +227,8 @@ pub struct Scenario {
     /// Pipelines hosts besides the first one (`{base}`).
     pub hosts: Vec<HostSpec>,
     pub users: Vec<UserSpec>,
+    /// Application users (service principals) with a client secret.
+    pub applications: Vec<ApplicationSpec>,
     pub environments: Vec<EnvironmentSpec>,
     pub pipelines: Vec<PipelineSpec>,
     /// Webhook subscriptions to the business events (spec §7.3).
@@ -260,6 +277,25 @@ impl Scenario {
         for w in &self.webhooks {
             w.check()
                 .map_err(|e| anyhow::anyhow!("[[webhooks]]: {}", e.message))?;
+        }
+        for a in &self.applications {
+            anyhow::ensure!(
+                uuid::Uuid::parse_str(a.app_id.trim()).is_ok(),
+                "application '{}' needs app_id, a GUID (its client id)",
+                a.name
+            );
+            anyhow::ensure!(
+                !a.secret.is_empty(),
+                "application '{}' needs a secret (its client secret)",
+                a.name
+            );
+            for r in &a.roles {
+                anyhow::ensure!(
+                    crate::caller::Role::parse(r).is_some(),
+                    "application '{}' has the unknown role '{r}' (maker, admin or approver)",
+                    a.name
+                );
+            }
         }
         let known = |upn: &str| self.users.iter().any(|u| u.upn.eq_ignore_ascii_case(upn));
         for p in &self.pipelines {
@@ -491,6 +527,22 @@ impl Scenario {
                 &derived_id("user", &u.upn),
                 obj(json!({
                     "fullname": u.name, "domainname": u.upn, "internalemailaddress": u.upn, "ferry_roles": u.roles.join(","),
+                })),
+            )?;
+        }
+        for a in &self.applications {
+            let app_id = a.app_id.trim().to_ascii_lowercase();
+            records::insert(
+                conn,
+                &scope,
+                "systemusers",
+                "systemuserid",
+                &derived_id("application", &app_id),
+                obj(json!({
+                    "fullname": a.name, "domainname": "", "internalemailaddress": "",
+                    "ferry_roles": a.roles.join(","),
+                    crate::caller::APP_ID_COLUMN: app_id,
+                    crate::caller::SECRET_COLUMN: crate::caller::secret_hash(&a.secret),
                 })),
             )?;
         }

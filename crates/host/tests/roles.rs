@@ -32,6 +32,12 @@ name = "Sam Approver"
 upn = "sam@contoso.example"
 roles = ["approver"]
 
+[[applications]]
+name = "Release Robot"
+app_id = "{SPN}"
+secret = "robot-secret"
+roles = ["approver"]
+
 [[environments]]
 name = "dev"
 kind = "development"
@@ -398,7 +404,33 @@ async fn a_service_principal_stage_is_approved_only_by_its_app() {
         )
         .await;
     assert_privilege(s, &b, "prvApprovedeploymentstagerun");
-    let right = format!("Bearer {}", h.token_for("pat", SPN).await);
+    // A user signed in through the application's client id is still that user (issue 16).
+    let posing = format!("Bearer {}", h.token_for("pat", SPN).await);
+    let (s, _, b) = h
+        .send(
+            Method::POST,
+            "UpdateApprovalStatus",
+            approve.clone(),
+            &[("Authorization", &posing)],
+        )
+        .await;
+    assert_privilege(s, &b, "prvApprovedeploymentstagerun");
+    // The application itself (client credentials) answers.
+    let r = h
+        .client
+        .post(format!("{}/organizations/oauth2/v2.0/token", h.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", SPN),
+            ("client_secret", "robot-secret"),
+            ("scope", &format!("{}/.default", h.base)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let token: Value = r.json().await.unwrap();
+    let right = format!("Bearer {}", token["access_token"].as_str().unwrap());
     let (s, _, b) = h
         .send(
             Method::POST,

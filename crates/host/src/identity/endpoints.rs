@@ -192,6 +192,7 @@ pub async fn token(
             device_grant(&state, field(&form, "device_code")?)?
         }
         "authorization_code" => code_grant(&state, &form)?,
+        "client_credentials" => return client_credentials(&state, &id, &form, client_id),
         "refresh_token" => {
             let token = field(&form, "refresh_token")?;
             let spent = || {
@@ -223,12 +224,88 @@ pub async fn token(
             return Err(OAuthError::new(
                 "unsupported_grant_type",
                 70003,
-                format!("The grant type '{other}' is not supported; use device_code, authorization_code or refresh_token."),
+                format!("The grant type '{other}' is not supported; use device_code, authorization_code, refresh_token or client_credentials."),
             ))
         }
     };
     check_client(&grant, client_id)?;
     issue(&state, &id, &grant)
+}
+
+/// The `client_credentials` grant of an application user (a scenario's `[[applications]]`):
+/// `client_secret` must match, `scope` must be `{resource}/.default` (Entra's rule for app-only
+/// tokens, AADSTS1002012). The answer has an app-only access token and nothing else.
+fn client_credentials(
+    state: &AppState,
+    id: &Identity,
+    form: &HashMap<String, String>,
+    client_id: &str,
+) -> OAuthResult {
+    let scope = field(form, "scope")?;
+    let default_only = scope.split_whitespace().count() == 1 && scope.trim().ends_with("/.default");
+    if !default_only {
+        return Err(OAuthError::new(
+            "invalid_scope",
+            1002012,
+            format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."),
+        ));
+    }
+    check_scope(state, scope)?;
+    let secret = form
+        .get("client_secret")
+        .map(|s| s.as_str())
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            ..OAuthError::new(
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+            )
+        })?;
+    let users = state
+        .store
+        .tx(|c| records::list(c, HOST_SCOPE, "systemusers"))?;
+    let app = users
+        .iter()
+        .find(|u| {
+            u.str(crate::caller::APP_ID_COLUMN)
+                .is_some_and(|a| a.eq_ignore_ascii_case(client_id.trim()))
+        })
+        .ok_or_else(|| {
+            OAuthError::new(
+                "unauthorized_client",
+                700016,
+                format!("Application with identifier '{client_id}' was not found in the directory '{}'. Add it to the scenario's [[applications]].", id.tenant_id),
+            )
+        })?;
+    let want = app.str(crate::caller::SECRET_COLUMN).unwrap_or_default();
+    let got = crate::caller::secret_hash(secret);
+    // Constant time: both are hex digests of the same length.
+    let same = want.len() == got.len()
+        && want
+            .bytes()
+            .zip(got.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if !same {
+        return Err(OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            ..OAuthError::new(
+                "invalid_client",
+                7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+            )
+        });
+    }
+    let (access, lifetime) = tokens::app_token(id, scope, app, client_id.trim(), now_ms());
+    Ok(Json(json!({
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "ext_expires_in": lifetime,
+        "access_token": access,
+    }))
+    .into_response())
 }
 
 fn check_client(grant: &Grant, client_id: &str) -> Result<(), OAuthError> {
@@ -371,12 +448,12 @@ pub async fn openid_configuration(
         "jwks_uri": format!("{base}/discovery/v2.0/keys"),
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code", "client_credentials"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "token_endpoint_auth_methods_supported": ["none"],
+        "token_endpoint_auth_methods_supported": ["none", "client_secret_post"],
         "tenant_region_scope": "local",
     }))
     .into_response())

@@ -90,6 +90,46 @@ pub fn access_token(id: &Identity, grant: &Grant, user: &Record, now_ms: i64) ->
 }
 
 /// A signed ID token (audience: the client).
+/// An app-only access token (`client_credentials`): no `upn`, `scp` or names of a person;
+/// `idtyp: app` and the application user's `roles`, as Entra issues them.
+pub fn app_token(
+    id: &Identity,
+    scope: &str,
+    app: &Record,
+    app_id: &str,
+    now_ms: i64,
+) -> (String, i64) {
+    let now_s = seconds(now_ms);
+    let lifetime = id.config.token_lifetime.as_secs() as i64;
+    let aud = resource_of(scope).unwrap_or_else(|| id.base_url.clone());
+    let roles: Vec<&str> = app
+        .str("ferry_roles")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .collect();
+    let mut claims = Map::new();
+    for (k, v) in [
+        ("aud", json!(aud)),
+        ("iss", json!(id.issuer())),
+        ("tid", json!(id.tenant_id)),
+        ("oid", json!(app.id)),
+        ("sub", json!(app.id)),
+        ("appid", json!(app_id)),
+        ("azp", json!(app_id)),
+        ("idtyp", json!("app")),
+        ("roles", json!(roles)),
+        ("iat", json!(now_s)),
+        ("nbf", json!(now_s)),
+        ("exp", json!(now_s + lifetime)),
+        ("ver", json!("2.0")),
+        ("uti", json!(super::random(16))),
+    ] {
+        claims.insert(k.into(), v);
+    }
+    (id.key.sign(&claims), lifetime)
+}
+
 pub fn id_token(id: &Identity, grant: &Grant, user: &Record, now_ms: i64) -> String {
     let now_s = seconds(now_ms);
     let mut claims = Map::new();

@@ -100,8 +100,11 @@ pub fn is_delegate(caller: &Caller, stage: &Record) -> bool {
         return false;
     }
     if stage.int("delegateddeploymenttype") == Some(2) {
+        // Delegation to a service principal means the caller IS its application user: an
+        // app-only token of that app. A user signed in through the same client id is not.
         let spn = stage.str("spnclientid").unwrap_or_default().trim();
         return !spn.is_empty()
+            && caller.app_only
             && caller
                 .app_id
                 .as_deref()

@@ -210,9 +210,13 @@ fn require_write(req: &Req, entity: &Entity, verb: &str) -> ApiResult<()> {
             "Audit rows are written by the host only; they cannot be created, changed or deleted.",
         ));
     }
-    if access::configured_by_admins(entity.set)
-        || (verb == "Delete" && entity.set == "deploymentstageruns")
-    {
+    // The seed of governance: artifacts and the runs' history are immutable records; only
+    // admins delete them (spec §2.8: makers run pipelines, administrators have full control).
+    let history = matches!(
+        entity.set,
+        "deploymentstageruns" | "deploymentartifacts" | "deploymentstagerunstatuses"
+    );
+    if access::configured_by_admins(entity.set) || (verb == "Delete" && history) {
         access::require_admin(&req.caller, verb, entity.logical)?;
     }
     Ok(())
@@ -740,6 +744,9 @@ pub fn delete(
             "DELETE FROM links WHERE scope = ?1 AND (a = ?2 OR b = ?2)",
             [&req.scope, id],
         )?;
+        if entity.set == "deploymentartifacts" {
+            crate::store::files::delete_artifact(conn, id)?;
+        }
         Ok(StatusCode::NO_CONTENT.into_response())
     })
 }

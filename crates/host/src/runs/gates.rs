@@ -208,6 +208,7 @@ mod tests {
             name: "U".into(),
             roles,
             app_id: None,
+            app_only: false,
         }
     }
 

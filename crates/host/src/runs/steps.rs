@@ -101,6 +101,7 @@ fn automation() -> Caller {
         name: "Gate automation".into(),
         roles: Vec::new(),
         app_id: None,
+        app_only: false,
     }
 }
 

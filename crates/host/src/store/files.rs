@@ -48,3 +48,12 @@ pub fn get(conn: &Connection, artifact: &str, col: &str) -> rusqlite::Result<Opt
     )
     .optional()
 }
+
+/// Drops the files of a deleted artifact.
+pub fn delete_artifact(conn: &Connection, artifact: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM files WHERE artifact = ?1",
+        params![artifact.to_ascii_lowercase()],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,267 @@
+//! Issue 16 §2: governance over real HTTP, in strict mode with real tokens. Artifacts and run
+//! history are immutable to makers; a service-principal stage is approved only by the
+//! application itself (client credentials); what an approver decided on stays fixed.
+
+mod common;
+
+use common::*;
+use ferry_host::scenario::{ApplicationSpec, UserSpec};
+use ferry_host::{AuthMode, Host, HostConfig, Scenario};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const APP: &str = "7d3e2b10-1111-4222-8333-944455556666";
+const SECRET: &str = "robot-secret-1";
+const CLIENT: &str = "ferry-governance-test";
+
+fn scenario() -> Scenario {
+    let mut s = Scenario::demo();
+    s.users.push(UserSpec {
+        name: "Max Maker".into(),
+        upn: "max@contoso.example".into(),
+        roles: vec!["maker".into()],
+    });
+    s.applications.push(ApplicationSpec {
+        name: "Release Robot".into(),
+        app_id: APP.into(),
+        secret: SECRET.into(),
+        roles: vec!["approver".into()],
+    });
+    let text = format!(
+        r#"
+name = "Robot"
+dev_environments = ["dev"]
+shared_with = ["mona@contoso.example"]
+stages = [{{ name = "Spn", target = "qa", delegated = true, spn_client_id = "{APP}", pre_deployment_step = true }}]
+"#
+    );
+    let extra: ferry_host::scenario::PipelineSpec = toml::from_str(&text).unwrap();
+    s.pipelines.push(extra);
+    s
+}
+
+async fn strict() -> TestHost {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HostConfig::new(dir.path());
+    config.scenario = scenario();
+    config.speed = TEST_SPEED;
+    config.auth = Some(AuthMode::Strict);
+    let host = Host::start(config).await.unwrap();
+    TestHost {
+        api: host.api_url(),
+        base: host.base_url().to_string(),
+        host: Some(host),
+        client: reqwest::Client::new(),
+        dir,
+    }
+}
+
+struct As<'a> {
+    h: &'a TestHost,
+    auth: String,
+}
+
+impl As<'_> {
+    async fn send(&self, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .h
+            .send(
+                method,
+                path,
+                body,
+                &[("Authorization", &self.auth), ("If-Match", "*")],
+            )
+            .await;
+        (s, v)
+    }
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, body).await
+    }
+    async fn get(&self, path: &str) -> Value {
+        let (s, v) = self.send(Method::GET, path, Value::Null).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v
+    }
+    async fn action(&self, name: &str, run: &str) -> (StatusCode, Value) {
+        self.post(name, json!({ "StageRunId": run })).await
+    }
+    async fn wait_for(&self, run: &str, wanted: &[i64]) -> Value {
+        let start = std::time::Instant::now();
+        loop {
+            let r = self.get(&format!("deploymentstageruns({run})")).await;
+            if wanted.contains(&r["stagerunstatus"].as_i64().unwrap()) {
+                return r;
+            }
+            assert!(start.elapsed().as_secs() < 10, "stuck: {r}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+async fn user<'a>(h: &'a TestHost, who: &str) -> As<'a> {
+    As {
+        h,
+        auth: format!("Bearer {}", h.token_for(who, CLIENT).await),
+    }
+}
+
+/// An app-only token of the scenario's application (client credentials).
+async fn app_token(h: &TestHost, secret: &str) -> (StatusCode, Value) {
+    let r = h
+        .client
+        .post(format!("{}/organizations/oauth2/v2.0/token", h.base))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", APP),
+            ("client_secret", secret),
+            ("scope", &format!("{}/.default", h.base)),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap())
+}
+
+fn claims(token: &str) -> Value {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Create (as `who`) → validate → version → deploy; returns the run id (not waited on).
+async fn requested(who: &As<'_>, stage_id: &str, solution: &str, version: &str) -> String {
+    let (s, b) = who
+        .send(
+            Method::POST,
+            "deploymentstageruns?$select=deploymentstagerunid",
+            json!({
+                "deploymentstageid@odata.bind": format!("/deploymentstages({stage_id})"),
+                "devdeploymentenvironment@odata.bind": format!("/deploymentenvironments({})", registration("dev")),
+                "artifactname": solution,
+                "solutionid": ferry_host::scenario::derived_id("solution", solution),
+            }),
+        )
+        .await;
+    assert!(s.is_success(), "{b}");
+    let run = match b["deploymentstagerunid"].as_str() {
+        Some(id) => id.to_string(),
+        None => {
+            // 204: read the newest run of the stage.
+            let list = who
+                .get(&format!("deploymentstageruns?$filter=_deploymentstageid_value eq {stage_id}&$orderby=createdon desc&$top=1"))
+                .await;
+            list["value"][0]["deploymentstagerunid"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(who.action("ValidatePackageAsync", &run).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(who.wait_for(&run, &[200000007]).await["stagerunstatus"], 200000007);
+    let (s, b) = who
+        .send(
+            Method::PATCH,
+            &format!("deploymentstageruns({run})"),
+            json!({ "artifactversion": version }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, b) = who.action("DeployPackageAsync", &run).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    run
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_maker_deletes_artifacts_or_run_history() {
+    let h = strict().await;
+    let mona = user(&h, "mona").await;
+    let max = user(&h, "max").await;
+    let ade = user(&h, "ade").await;
+    let run = requested(&mona, &stage(RELEASE, "Deploy to Test"), "ContosoCanvas", "1.0.0.1").await;
+    let done = mona.wait_for(&run, &[200000002, 200000003]).await;
+    assert_eq!(done["stagerunstatus"], 200000002, "{done}");
+    let artifact = done["_artifactid_value"].as_str().unwrap().to_string();
+    let statuses = mona
+        .get(&format!("deploymentstagerunstatuses?$filter=_deploymentstagerunid_value eq {run}"))
+        .await;
+    let status = statuses["value"][0]["deploymentstagerunstatusid"].as_str().unwrap().to_string();
+
+    for who in [&max, &mona] {
+        let (s, b) = who
+            .send(Method::DELETE, &format!("deploymentartifacts({artifact})"), Value::Null)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+        assert!(b["error"]["message"].as_str().unwrap().contains("prvDeletedeploymentartifact"), "{b}");
+        let (s, b) = who
+            .send(Method::DELETE, &format!("deploymentstagerunstatuses({status})"), Value::Null)
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    }
+    // Still there, bytes too.
+    mona.get(&format!("deploymentartifacts({artifact})")).await;
+    // Admins may.
+    let (s, b) = ade
+        .send(Method::DELETE, &format!("deploymentstagerunstatuses({status})"), Value::Null)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, b) = ade
+        .send(Method::DELETE, &format!("deploymentartifacts({artifact})"), Value::Null)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (s, _) = mona
+        .send(Method::GET, &format!("deploymentartifacts({artifact})/artifactfile/$value"), Value::Null)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_service_principal_stage_is_approved_by_the_application_not_a_user_with_its_client_id() {
+    let h = strict().await;
+    // The client credentials grant: wrong secret, then the right one.
+    let (s, b) = app_token(&h, "wrong").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    assert_eq!(b["error"], "invalid_client");
+    let (s, b) = app_token(&h, SECRET).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let token = b["access_token"].as_str().unwrap().to_string();
+    assert!(b.get("refresh_token").is_none());
+    let c = claims(&token);
+    assert_eq!(c["idtyp"], "app");
+    assert_eq!(c["appid"], APP);
+    assert_eq!(c["roles"], json!(["approver"]));
+    assert!(c.get("upn").is_none() && c.get("scp").is_none(), "{c}");
+    let robot = As { h: &h, auth: format!("Bearer {token}") };
+    let who = robot.get("WhoAmI").await;
+    assert_eq!(who["UserId"], ferry_host::scenario::derived_id("application", APP).as_str());
+
+    let mona = user(&h, "mona").await;
+    let run = requested(&mona, &stage("Robot", "Spn"), "ContosoCanvas", "1.0.0.1").await;
+    let approve = json!({ "StageRunId": run, "ApprovalStatus": 20 });
+    // Mona signed in through a client whose id is the application's: still Mona.
+    let posing = As {
+        h: &h,
+        auth: format!("Bearer {}", h.token_for("mona", APP).await),
+    };
+    let (s, b) = posing.post("UpdateApprovalStatus", approve.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) = mona.post("UpdateApprovalStatus", approve.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    let (s, b) = robot.post("UpdateApprovalStatus", approve).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    // The pre-deployment step stays callable by whoever can update the run (§4): Mona.
+    mona.wait_for(&run, &[200000008]).await;
+    let (s, b) = mona
+        .post(
+            "UpdatePreDeploymentStepStatus",
+            json!({ "StageRunId": run, "PreDeploymentStepStatus": 20 }),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    assert_eq!(
+        mona.wait_for(&run, &[200000002, 200000003]).await["stagerunstatus"],
+        200000002
+    );
+}
