@@ -44,6 +44,10 @@ pub enum HostCommand {
         /// 127.0.0.1, e.g. one a proxy resolves; repeatable.
         #[arg(long = "tls-name", value_name = "NAME", requires = "tls")]
         tls_names: Vec<String>,
+        /// The host name the host calls itself in every URL it hands out (and on its
+        /// certificate), for clients that reach it under a DNS or proxy-only name.
+        #[arg(long = "public-name", value_name = "NAME")]
+        public_name: Option<String>,
     },
     /// Complete a pending device-code sign-in (`ferry login --device-code`) as a seeded user.
     #[command(group = clap::ArgGroup::new("where").required(true))]
@@ -88,6 +92,7 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
             device_code_interval,
             tls,
             tls_names,
+            public_name,
         } => {
             let serve_options = ServeOptions {
                 port,
@@ -97,6 +102,7 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
                 auth,
                 device_code_interval,
                 tls: tls.then_some(TlsConfig { names: tls_names }),
+                public_name,
             };
             runtime()?.block_on(serve(serve_options, &scenario))
         }
@@ -193,6 +199,7 @@ struct ServeOptions {
     auth: AuthMode,
     device_code_interval: u64,
     tls: Option<TlsConfig>,
+    public_name: Option<String>,
 }
 
 async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode> {
@@ -204,6 +211,7 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
         auth,
         device_code_interval,
         tls,
+        public_name,
     } = options;
     anyhow::ensure!(
         speed > 0.0 && speed.is_finite(),
@@ -234,6 +242,7 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
     config.auth = Some(auth);
     config.identity.poll_interval = std::time::Duration::from_secs(device_code_interval.max(1));
     config.tls = tls;
+    config.public_name = public_name;
     let host = Host::start(config).await?;
     println!("Listening on {}", host.base_url());
     println!("  Web API:  {}/", host.api_url());

@@ -1,0 +1,236 @@
+//! Corporate networks through the real binary: a host served over HTTPS under a
+//! name only a CONNECT proxy resolves (`contoso-host.test`), reached through
+//! `HTTPS_PROXY` and trusted through `--ca-file`, the traffic proven to pass
+//! through the proxy; loopback never goes through a proxy, so the Local sandbox
+//! works with proxy variables set.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Output, Stdio};
+
+use ferry_host::testing::ConnectProxy;
+
+const NAME: &str = "contoso-host.test";
+
+fn keyring_available() -> bool {
+    let real = std::env::var_os("KEYRING_REAL").is_some_and(|v| v == "1");
+    if !real {
+        eprintln!(
+            "skipping: set KEYRING_REAL=1 inside a Secret Service session (the test command does)"
+        );
+    }
+    real
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `ferry host serve --tls --public-name contoso-host.test` (strict, demo tenant).
+struct TlsHost {
+    child: Child,
+    url: String,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for TlsHost {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve_tls() -> TlsHost {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["host", "serve", "--port", "0", "--speed", "100"])
+        .args(["--device-code-interval", "1", "--auth", "strict", "--tls"])
+        .args(["--public-name", NAME, "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    let url = first
+        .trim()
+        .strip_prefix("Listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+        .to_string();
+    std::thread::spawn(move || {
+        let mut sink = String::new();
+        let _ = out.read_to_string(&mut sink);
+    });
+    assert!(url.starts_with(&format!("https://{NAME}:")), "{url}");
+    let port = url.rsplit(':').next().unwrap().parse().unwrap();
+    TlsHost {
+        child,
+        url,
+        port,
+        dir,
+    }
+}
+
+/// A `ferry` with its own data folder and keyring service, the proxy in its environment.
+struct Cli {
+    dir: tempfile::TempDir,
+    service: String,
+    proxy: String,
+}
+
+impl Cli {
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ferry"));
+        cmd.args(args)
+            .env("FERRY_DATA_DIR", self.dir.path().join("data"))
+            .env("HOME", self.dir.path())
+            .env("XDG_DATA_HOME", self.dir.path().join("xdg"))
+            .env("FERRY_KEYRING_SERVICE", &self.service)
+            .env("FERRY_POLL_MS", "50")
+            .env("FERRY_SANDBOX_SPEED", "100")
+            .env("NO_COLOR", "1")
+            .env("HTTPS_PROXY", &self.proxy)
+            .env("HTTP_PROXY", &self.proxy)
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy")
+            .env_remove("https_proxy")
+            .env_remove("http_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
+            .env_remove("FERRY_TOKEN")
+            .env_remove("FERRY_PROFILE")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    fn ferry(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_and_deploy_data_go_through_the_proxy_to_a_host_only_it_resolves() {
+    if !keyring_available() {
+        return;
+    }
+    let host = serve_tls();
+    let addr: SocketAddr = ([127, 0, 0, 1], host.port).into();
+    let proxy = ConnectProxy::start([(NAME, addr)]).await.unwrap();
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        service: format!("ferry-test-{}", uuid::Uuid::new_v4()),
+        proxy: proxy.url(),
+    };
+    let ca = host.dir.path().join("tls/cert.pem");
+    assert!(ca.is_file());
+    let environment = format!("{}/environments/dev", host.url);
+
+    // Without the proxy's CA (the host's own certificate here) the name is reached
+    // but not trusted, and Ferry says so.
+    let out = cli.ferry(&[
+        "login",
+        "--environment",
+        &environment,
+        "--cloud",
+        "local",
+        "--device-code",
+    ]);
+    assert!(!out.status.success(), "{}", text(&out));
+
+    // With --ca-file: sign in (the code approved on the host as a person would),
+    // Ferry finds the host, and everything goes through the proxy.
+    let mut child = cli
+        .command(&[
+            "login",
+            "--environment",
+            &environment,
+            "--cloud",
+            "local",
+            "--device-code",
+            "--ca-file",
+            ca.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let code = loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break None;
+        }
+        seen.push_str(&line);
+        if let Some(code) = line.trim().strip_prefix("code: ") {
+            break Some(code.to_string());
+        }
+    };
+    let Some(code) = code else {
+        panic!("no code shown: {seen}\n{}", err.join().unwrap());
+    };
+    let approve = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args([
+            "host",
+            "approve-code",
+            &code,
+            "--user",
+            "mona",
+            "--data-dir",
+        ])
+        .arg(host.dir.path())
+        .output()
+        .unwrap();
+    assert!(approve.status.success(), "{}", text(&approve));
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    let err = err.join().unwrap();
+    assert!(status.success(), "{seen}{rest}\n{err}");
+
+    let out = cli.ferry(&["pipeline", "list", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Contoso Release"),
+        "{}",
+        text(&out)
+    );
+    let tunnels = proxy.connects(NAME);
+    assert!(
+        tunnels >= 2,
+        "the sign-in and the commands went through the proxy: {tunnels}"
+    );
+}
+
+#[test]
+fn the_sandbox_works_with_proxy_variables_set() {
+    // A proxy that does not exist: loopback must never be sent to it.
+    let cli = Cli {
+        dir: tempfile::tempdir().unwrap(),
+        service: format!("ferry-test-{}", uuid::Uuid::new_v4()),
+        proxy: "http://127.0.0.1:9".into(),
+    };
+    let out = cli.ferry(&["pipeline", "list", "--json"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Contoso Release"),
+        "{}",
+        text(&out)
+    );
+}
