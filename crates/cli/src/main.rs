@@ -77,6 +77,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     let global = output::Global {
@@ -100,6 +101,26 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => output::report(&output::coded(&err)),
     }
+}
+
+/// `ferry history | head`: once the reader has gone, printing more fails with a
+/// broken pipe, which `println!` turns into a panic (exit 101 and a backtrace
+/// hint). A closed stdout is the reader's choice: end quietly, as Unix tools do
+/// (exit 141, 128 + SIGPIPE). Every other panic is reported as before.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
 }
 
 /// Filter of `-v`: the engine's steps (discovery, sign-in, retries), which log no

@@ -149,3 +149,25 @@ fn reader_errors_carry_the_one_vocabulary_s_codes() {
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stderr is JSON");
     assert_eq!(err["error"]["code"], "io", "{err}");
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // `ferry solution inspect … | head -0`: the reader is gone before Ferry prints.
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = corpus("z20-prompt-wagon-18-envvars");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["solution", "inspect", pkg.to_str().unwrap(), "--json"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_ne!(out.status.code(), Some(101), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+}
