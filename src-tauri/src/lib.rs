@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use tauri::Manager;
 
-use commands::{app, signin};
+use commands::{app, connect, signin};
 use state::AppState;
 
 /// Set to run several instances side by side (the e2e tests do, one at a time).
@@ -33,8 +33,12 @@ pub fn run() {
     rendering::choose();
     let mut builder = tauri::Builder::default();
     if std::env::var_os(MULTI_INSTANCE_ENV).is_none() {
-        builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            // A second launch: bring the running window forward instead.
+        builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
+            // A second launch: bring the running window forward instead, with the
+            // ferry:// link or connection file it was started with.
+            if let Some(links) = app.try_state::<connect::LaunchLinks>() {
+                links.arrive(args.into_iter().skip(1), std::path::Path::new(&cwd));
+            }
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.set_focus();
@@ -50,6 +54,10 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(signin::SignInPage::default())
+        .manage(connect::LaunchLinks::from_args(
+            std::env::args().skip(1),
+            &std::env::current_dir().unwrap_or_default(),
+        ))
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let options = engine_options(&handle)?;

@@ -37,6 +37,27 @@ macro_rules! ferry_commands {
             add_profile(profile: NewProfile) -> ProfileInfo;
             /// Makes a profile the one in use.
             switch_profile(id: String) -> ProfileInfo;
+            /// Removes a profile with its cached history; its sign-in leaves the keyring unless shared.
+            remove_profile(id: String) -> RemovedProfile;
+
+            /// The application (client) id this build of Ferry carries, if any (`FERRY_DEFAULT_CLIENT_ID`).
+            built_in_client_id() -> Option<String>;
+            /// Signs in to a cloud; the account, or null when canceled with `cancelOperation(opId)`.
+            sign_in_to_cloud(request: CloudSignIn, op_id: String) -> Option<AccountInfo>, streams on_prompt: SignInEvent;
+            /// The environments a cloud sign-in reaches, by name.
+            cloud_environments(request: CloudSignIn) -> Vec<EnvironmentInfo>;
+            /// Finds an environment's pipelines host, keeps it as a profile named after it and puts it in use.
+            connect_environment(request: CloudSignIn, environment: String) -> ProfileInfo;
+            /// The environments of the tenant of the profile in use (a profile made by signing in).
+            environments() -> Vec<EnvironmentInfo>;
+            /// Switches the profile in use to another environment of its tenant.
+            use_environment(environment: String) -> ProfileInfo;
+            /// What a connection file's text or a `ferry://` link holds, before anything is created.
+            read_connection(text: String, method: SignInMethod) -> ConnectionOffer;
+            /// Reads a connection file the maker picks in the open dialog; null when they cancel.
+            open_connection_file(method: SignInMethod) -> Option<ConnectionOffer>;
+            /// Sends each `ferry://` link or connection file Ferry is started with (now, and by later launches).
+            connection_links() -> (), streams on_link: String;
 
             /// The development environment's unmanaged solutions.
             solutions() -> Vec<SolutionSummary>;

@@ -1,7 +1,8 @@
 //! The Tauri commands, generated from the one declaration of each command
 //! (`ferry_ipc::ferry_commands!`, crates/ipc/src/registry.rs): every handler
 //! below takes the declared arguments and calls the function of the same name in
-//! its area's file (app, profiles, catalog, runs, history, files, signin) with
+//! its area's file (app, profiles, catalog, runs, history, files, signin,
+//! connect) with
 //! the app handle first, so a command declared but not implemented, implemented
 //! but not declared, or implemented with other types fails the build. Each
 //! converts its arguments, calls one `ferry_ops::Engine` method and returns its
@@ -13,6 +14,7 @@
 
 pub mod app;
 pub mod catalog;
+pub mod connect;
 pub mod files;
 pub mod history;
 pub mod profiles;
@@ -30,6 +32,7 @@ use crate::state::AppState;
 mod implementations {
     pub use super::app::*;
     pub use super::catalog::*;
+    pub use super::connect::*;
     pub use super::files::*;
     pub use super::history::*;
     pub use super::profiles::*;

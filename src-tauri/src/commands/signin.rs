@@ -26,7 +26,7 @@ pub const NO_BROWSER_ENV: &str = "FERRY_NO_BROWSER";
 pub struct SignInPage(Mutex<Option<String>>);
 
 impl SignInPage {
-    fn set(&self, url: Option<&str>) {
+    pub(super) fn set(&self, url: Option<&str>) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = url.map(str::to_string);
     }
 
@@ -42,7 +42,7 @@ fn browser_allowed(no_browser: Option<&str>) -> bool {
 
 /// Opens a page in the maker's browser; a browser that will not start is not an
 /// error (the window shows the page's address and a button to try again).
-fn open_in_browser(app: &tauri::AppHandle, url: &str) {
+pub(super) fn open_in_browser(app: &tauri::AppHandle, url: &str) {
     if !browser_allowed(std::env::var(NO_BROWSER_ENV).ok().as_deref()) {
         return;
     }
@@ -52,10 +52,10 @@ fn open_in_browser(app: &tauri::AppHandle, url: &str) {
 }
 
 /// The window's sign-in prompt: tells the window, remembers the page, opens it.
-struct WindowPrompt<'a> {
-    send: Box<dyn Fn(SignInEvent) + Send + Sync + 'a>,
-    open: Box<dyn Fn(&str) + Send + Sync + 'a>,
-    page: &'a SignInPage,
+pub(super) struct WindowPrompt<'a> {
+    pub send: Box<dyn Fn(SignInEvent) + Send + Sync + 'a>,
+    pub open: Box<dyn Fn(&str) + Send + Sync + 'a>,
+    pub page: &'a SignInPage,
 }
 
 impl SignInPrompt for WindowPrompt<'_> {

@@ -68,6 +68,31 @@ subject: string | null, message: string, };
 
 export type CheckSeverity = "error" | "warning" | "info";
 
+export type CloudSignIn = { 
+/**
+ * `public`, `gcc`, `usgovhigh`, `dod`, `china` or `local` (`null`: from the
+ * environment's URL, else `public`).
+ */
+cloud: string | null, 
+/**
+ * Tenant id or domain (`null`: the account's home tenant).
+ */
+tenant: string | null, 
+/**
+ * The app registration's application (client) id (`null`: the one Ferry was built with).
+ */
+clientId: string | null, method: SignInMethod, 
+/**
+ * The development environment, by URL or name, when already known (the local
+ * cloud needs its URL: its host serves the cloud's endpoint table).
+ */
+environment: string | null, 
+/**
+ * A PEM file of CA certificates to trust besides the system's (a TLS-inspecting
+ * proxy's own CA).
+ */
+caFile: string | null, };
+
 export type CodedError = { code: ErrorCode, message: string, };
 
 export type ConnectionChoice = { id: string, displayName: string, 
@@ -75,6 +100,12 @@ export type ConnectionChoice = { id: string, displayName: string,
  * Connector name (`shared_office365`).
  */
 connector: string, status: string | null, };
+
+export type ConnectionOffer = { 
+/**
+ * The name the admin gave it.
+ */
+name: string | null, signIn: CloudSignIn, };
 
 export type ConnectionValue = { logicalName: string, connectionId: string, };
 
@@ -131,7 +162,29 @@ export type DeploymentValues = { environmentVariables: Array<VariableValue>, con
 
 export type Drift = "inSync" | "notDeployed" | "versionDiffers" | "missingInTarget" | "installedOutsidePipeline" | "unmanaged" | "unknown";
 
-export type ErrorCode = "internal" | "invalid_input" | "not_found" | "offline" | "unauthorized" | "host" | "cache" | "io" | "interrupted" | "empty_file" | "not_a_solution" | "unsupported_yaml_format" | "corrupt_zip" | "unsafe_entry_name" | "too_large" | "suspicious_compression" | "xml_doctype" | "invalid_xml" | "invalid_encoding" | "invalid_json" | "invalid_manifest" | "already_exists";
+export type EnvironmentInfo = { 
+/**
+ * Its friendly name.
+ */
+name: string, uniqueName: string, 
+/**
+ * Its org URL.
+ */
+url: string, 
+/**
+ * The Power Platform (BAP) environment id.
+ */
+environmentId: string, 
+/**
+ * The Dataverse organization id (not the BAP id).
+ */
+organizationId: string, region: string | null, 
+/**
+ * Whether it is the development environment of the profile in use.
+ */
+current: boolean, };
+
+export type ErrorCode = "internal" | "invalid_input" | "not_found" | "offline" | "unauthorized" | "host" | "cache" | "io" | "interrupted" | "not_set_up" | "empty_file" | "not_a_solution" | "unsupported_yaml_format" | "corrupt_zip" | "unsafe_entry_name" | "too_large" | "suspicious_compression" | "xml_doctype" | "invalid_xml" | "invalid_encoding" | "invalid_json" | "invalid_manifest" | "already_exists";
 
 export type Explanation = { 
 /**
@@ -362,7 +415,28 @@ devEnvironment: string | null, authority: string, tenant: string | null, clientI
 /**
  * Whether this is the profile in use.
  */
-active: boolean, };
+active: boolean, 
+/**
+ * The cloud (`public`, `gcc`, `usgovhigh`, `dod`, `china`, `local`), when known.
+ */
+cloud: string | null, 
+/**
+ * The development environment's name for people, when known.
+ */
+devEnvironmentName: string | null, 
+/**
+ * The development environment's org URL, when known.
+ */
+devEnvironmentUrl: string | null, 
+/**
+ * How the pipelines host was found, in a sentence (`null`: given by hand).
+ */
+hostFound: string | null, 
+/**
+ * How the profile signs in: `deviceCode`, `browser` or `azureCli` (`null`: either
+ * of Ferry's own ways, chosen at sign-in).
+ */
+signIn: SignInMethod | null, };
 
 export type ProfileKind = "localSandbox" | "cloud";
 
@@ -379,6 +453,20 @@ deployedOn: string | null,
  * The stage has this one now (its newest successful run).
  */
 current: boolean, };
+
+export type RemovedProfile = { id: string, 
+/**
+ * Whether its sign-in left the keyring (kept while another profile shares it).
+ */
+tokensDeleted: boolean, 
+/**
+ * Its cached history went with it: how many runs.
+ */
+runsDeleted: number, 
+/**
+ * The profile in use now.
+ */
+active: string, };
 
 export type RunEvent = { runId: string, kind: RunEventKind, 
 /**
@@ -464,7 +552,7 @@ isRedeployment: boolean, };
 
 export type SignInEvent = { "kind": "deviceCode", userCode: string, verificationUri: string, message: string, expiresInSeconds: number, } | { "kind": "browser", url: string, };
 
-export type SignInMethod = "deviceCode" | "browser";
+export type SignInMethod = "deviceCode" | "browser" | "azureCli";
 
 export type SolutionSummary = { id: string, uniqueName: string, friendlyName: string, version: string, isManaged: boolean, };
 
@@ -524,7 +612,7 @@ export type ValueSource = "given" | "settingsFile" | "stageProfile" | "missing";
 export type VariableValue = { schemaName: string, value: string, };
 
 /** Every error code, as Rust declares them (crates/error). */
-export const ERROR_CODES: readonly ErrorCode[] = ["internal", "invalid_input", "not_found", "offline", "unauthorized", "host", "cache", "io", "interrupted", "empty_file", "not_a_solution", "unsupported_yaml_format", "corrupt_zip", "unsafe_entry_name", "too_large", "suspicious_compression", "xml_doctype", "invalid_xml", "invalid_encoding", "invalid_json", "invalid_manifest", "already_exists"];
+export const ERROR_CODES: readonly ErrorCode[] = ["internal", "invalid_input", "not_found", "offline", "unauthorized", "host", "cache", "io", "interrupted", "not_set_up", "empty_file", "not_a_solution", "unsupported_yaml_format", "corrupt_zip", "unsafe_entry_name", "too_large", "suspicious_compression", "xml_doctype", "invalid_xml", "invalid_encoding", "invalid_json", "invalid_manifest", "already_exists"];
 
 // Commands
 
@@ -563,6 +651,46 @@ export const addProfile = (profile: NewProfile): Promise<ProfileInfo> =>
 /** Makes a profile the one in use. */
 export const switchProfile = (id: string): Promise<ProfileInfo> =>
   call("switch_profile", { id });
+
+/** Removes a profile with its cached history; its sign-in leaves the keyring unless shared. */
+export const removeProfile = (id: string): Promise<RemovedProfile> =>
+  call("remove_profile", { id });
+
+/** The application (client) id this build of Ferry carries, if any (`FERRY_DEFAULT_CLIENT_ID`). */
+export const builtInClientId = (): Promise<string | null> =>
+  call("built_in_client_id");
+
+/** Signs in to a cloud; the account, or null when canceled with `cancelOperation(opId)`. */
+export const signInToCloud = (request: CloudSignIn, opId: string, onPrompt: (event: SignInEvent) => void): Promise<AccountInfo | null> =>
+  call("sign_in_to_cloud", { request, opId, onPrompt: channel(onPrompt) });
+
+/** The environments a cloud sign-in reaches, by name. */
+export const cloudEnvironments = (request: CloudSignIn): Promise<Array<EnvironmentInfo>> =>
+  call("cloud_environments", { request });
+
+/** Finds an environment's pipelines host, keeps it as a profile named after it and puts it in use. */
+export const connectEnvironment = (request: CloudSignIn, environment: string): Promise<ProfileInfo> =>
+  call("connect_environment", { request, environment });
+
+/** The environments of the tenant of the profile in use (a profile made by signing in). */
+export const environments = (): Promise<Array<EnvironmentInfo>> =>
+  call("environments");
+
+/** Switches the profile in use to another environment of its tenant. */
+export const useEnvironment = (environment: string): Promise<ProfileInfo> =>
+  call("use_environment", { environment });
+
+/** What a connection file's text or a `ferry://` link holds, before anything is created. */
+export const readConnection = (text: string, method: SignInMethod): Promise<ConnectionOffer> =>
+  call("read_connection", { text, method });
+
+/** Reads a connection file the maker picks in the open dialog; null when they cancel. */
+export const openConnectionFile = (method: SignInMethod): Promise<ConnectionOffer | null> =>
+  call("open_connection_file", { method });
+
+/** Sends each `ferry://` link or connection file Ferry is started with (now, and by later launches). */
+export const connectionLinks = (onLink: (event: string) => void): Promise<null> =>
+  call("connection_links", { onLink: channel(onLink) });
 
 /** The development environment's unmanaged solutions. */
 export const solutions = (): Promise<Array<SolutionSummary>> =>

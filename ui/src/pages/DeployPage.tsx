@@ -28,7 +28,7 @@ export function DeployPage({ navigate }: { navigate: Navigate }) {
     return (
       <>
         {header}
-        <ConnectCard onAddProfile={() => navigate({ page: "settings" })} />
+        <ConnectCard />
       </>
     );
   }

@@ -1,20 +1,12 @@
 import { useEffect, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { Button, Card, CardHeader, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { Copy20Regular, Checkmark20Regular, Open20Regular } from "@fluentui/react-icons";
-import { cancelOperation, newOperationId, openSignInPage, signIn, type SignInEvent, type SignInMethod } from "../ipc";
-import { copyText } from "../clipboard";
+import { Button, Card, CardHeader, Text, makeStyles, tokens } from "@fluentui/react-components";
+import { cancelOperation, newOperationId, signIn, type SignInEvent, type SignInMethod } from "../ipc";
+import { SignInPrompt } from "../connect/SignInPrompt";
 import { ErrorNote } from "./ErrorNote";
 
 const useStyles = makeStyles({
   card: { maxWidth: "640px", padding: tokens.spacingVerticalL },
-  code: {
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeHero800,
-    lineHeight: tokens.lineHeightHero800,
-    letterSpacing: "0.15em",
-  },
-  row: { display: "flex", alignItems: "center", gap: tokens.spacingHorizontalL, flexWrap: "wrap" },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
   muted: { color: tokens.colorNeutralForeground3, wordBreak: "break-all" },
 });
@@ -35,8 +27,6 @@ export function SignInPanel({ profileName, problem }: { profileName: string; pro
   const styles = useStyles();
   const client = useQueryClient();
   const [step, setStep] = useState<Step>({ kind: "idle" });
-  const [copied, setCopied] = useState(false);
-  const [openError, setOpenError] = useState<unknown>(null);
   const waiting = useRef<string | null>(null);
 
   // Leaving the page stops a sign-in that is still waiting.
@@ -50,8 +40,6 @@ export function SignInPanel({ profileName, problem }: { profileName: string; pro
   const start = (method: SignInMethod) => {
     const opId = newOperationId("sign-in");
     waiting.current = opId;
-    setCopied(false);
-    setOpenError(null);
     setStep({ kind: "starting", method, opId });
     signIn(method, opId, (event) => {
       if (waiting.current === opId) setStep({ kind: "prompted", event, opId });
@@ -77,74 +65,19 @@ export function SignInPanel({ profileName, problem }: { profileName: string; pro
     void cancelOperation(opId).catch(() => undefined);
   };
 
-  const openPage = () => {
-    setOpenError(null);
-    openSignInPage().catch((e: unknown) => setOpenError(e));
-  };
-
-  const cancelButton = (opId: string) => (
-    <Button onClick={() => cancel(opId)} data-testid="cancel-sign-in">
-      Cancel
-    </Button>
-  );
-  const openButton = (
-    <Button icon={<Open20Regular />} onClick={openPage} data-testid="open-sign-in-page">
-      Open the sign-in page
-    </Button>
-  );
-
   let body;
-  if (step.kind === "starting") {
+  if (step.kind === "starting" || step.kind === "prompted") {
     body = (
-      <>
-        <Spinner
-          size="small"
-          labelPosition="after"
-          label={step.method === "deviceCode" ? "Asking the host for a sign-in code…" : "Opening the sign-in page in your browser…"}
-        />
-        <div className={styles.actions}>{cancelButton(step.opId)}</div>
-      </>
-    );
-  } else if (step.kind === "prompted" && step.event.kind === "deviceCode") {
-    const code = step.event.userCode;
-    body = (
-      <>
-        <Text>
-          {/* Plain text, not a link: the window never navigates to remote content. */}
-          Open <Text weight="semibold">{step.event.verificationUri}</Text> in a browser and enter this code:
-        </Text>
-        <div className={styles.row}>
-          <span className={styles.code} data-testid="device-code" aria-label={`Code ${code.split("").join(" ")}`}>
-            {code}
-          </span>
-          <Button
-            icon={copied ? <Checkmark20Regular /> : <Copy20Regular />}
-            onClick={() => copyText(code).then(() => setCopied(true))}
-            data-testid="copy-code"
-          >
-            {copied ? "Copied" : "Copy code"}
-          </Button>
-        </div>
-        <div className={styles.actions}>
-          {openButton}
-          {cancelButton(step.opId)}
-        </div>
-        <Spinner size="tiny" labelPosition="after" label="Ferry continues by itself once you have signed in." />
-      </>
-    );
-  } else if (step.kind === "prompted" && step.event.kind === "browser") {
-    body = (
-      <>
-        <Text>Finish signing in in your browser. If no page opened, open it from here:</Text>
-        <Text size={200} className={styles.muted} data-testid="sign-in-url">
-          {step.event.url}
-        </Text>
-        <div className={styles.actions}>
-          {openButton}
-          {cancelButton(step.opId)}
-        </div>
-        <Spinner size="tiny" labelPosition="after" label="Ferry continues by itself once you have signed in." />
-      </>
+      <SignInPrompt
+        key={step.opId}
+        event={step.kind === "prompted" ? step.event : null}
+        startingLabel={
+          step.kind === "starting" && step.method === "deviceCode"
+            ? "Asking the host for a sign-in code…"
+            : "Opening the sign-in page in your browser…"
+        }
+        onCancel={() => cancel(step.opId)}
+      />
     );
   } else {
     body = (
@@ -181,7 +114,6 @@ export function SignInPanel({ profileName, problem }: { profileName: string; pro
     <Card className={styles.card} data-testid="sign-in-panel" data-step={step.kind}>
       <CardHeader header={<Text weight="semibold">Sign in to {profileName}</Text>} />
       {body}
-      {openError != null && <ErrorNote title="Could not open the sign-in page" error={openError} testId="open-page-error" />}
     </Card>
   );
 }

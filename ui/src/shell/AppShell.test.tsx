@@ -16,6 +16,11 @@ const sandbox: ProfileInfo = {
   tenant: null,
   clientId: "",
   active: false,
+  cloud: null,
+  devEnvironmentName: null,
+  devEnvironmentUrl: null,
+  hostFound: null,
+  signIn: null,
 };
 
 const ipc = vi.hoisted(() => ({

@@ -18,6 +18,7 @@ import { FrameStatus } from "./FrameStatus";
 import { OfflineBanner } from "./OfflineBanner";
 import { DeployPage } from "../pages/DeployPage";
 import { HistoryPage } from "../pages/HistoryPage";
+import { LaunchedConnection } from "../connect/LaunchedConnection";
 
 // The pages a start never shows load when first opened: less script to run before the
 // first screen (BENCHMARKS.md, desktop app startup).
@@ -117,6 +118,7 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
           {route.page === "settings" && <SettingsPage theme={theme} />}
         </Suspense>
       </main>
+      <LaunchedConnection onConnected={() => setRoute({ page: "deploy" })} />
     </div>
   );
 }

@@ -15,6 +15,11 @@ const contoso: ProfileInfo = {
   tenant: null,
   clientId: "",
   active: true,
+  cloud: null,
+  devEnvironmentName: null,
+  devEnvironmentUrl: null,
+  hostFound: null,
+  signIn: null,
 };
 
 const ipc = vi.hoisted(() => ({ signedIn: true, signOuts: 0, kind: "cloud" as "cloud" | "localSandbox" }));
