@@ -265,3 +265,92 @@ async fn a_service_principal_stage_is_approved_by_the_application_not_a_user_wit
         200000002
     );
 }
+
+fn count(events: &Value, name: &str) -> usize {
+    events["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["name"] == name)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_the_approver_decided_on_stays_fixed() {
+    let h = strict().await;
+    let mona = user(&h, "mona").await;
+    let pat = user(&h, "pat").await;
+    let ade = user(&h, "ade").await;
+    let gated = stage("Contoso Gated", "Gated Prod");
+    let run = {
+        // Settings first, as the portal does, then the requested run.
+        let r = requested(&mona, &gated, "ContosoCore", "1.0.0.4").await;
+        r
+    };
+    let path = format!("deploymentstageruns({run})");
+    mona.wait_for(&run, &[200000007]).await;
+    // (a) Requested: notes, versions and settings are fixed…
+    for change in [
+        json!({ "deploymentnotes": "something else" }),
+        json!({ "artifactversion": "1.0.0.9" }),
+        json!({ "deploymentsettingsjson": core_settings("prod").to_string() }),
+    ] {
+        let (s, b) = mona.send(Method::PATCH, &path, change.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{change}: {b}");
+        assert_eq!(b["error"]["code"], "0x80040265");
+    }
+    // …re-sending what it has changes nothing and is fine…
+    let (s, b) = mona
+        .send(Method::PATCH, &path, json!({ "artifactversion": "1.0.0.4" }))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    // …and only an admin moves the time.
+    let when = json!({ "scheduledtime": "2020-01-01T00:00:00Z" });
+    let (s, _) = mona.send(Method::PATCH, &path, when.clone()).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, b) = ade.send(Method::PATCH, &path, when).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+
+    // (b) The import fails once; new settings send the run back through its gates.
+    let (s, b) = ade
+        .send(Method::PATCH, &format!("{}/_ferry/faults", h.base), json!({ "import_failures": { "prod": 1 } }))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let approve = json!({ "StageRunId": run, "ApprovalStatus": 20 });
+    let step = json!({ "StageRunId": run, "PreDeploymentStepStatus": 20 });
+    assert_eq!(pat.post("UpdateApprovalStatus", approve.clone()).await.0, StatusCode::NO_CONTENT);
+    mona.wait_for(&run, &[200000008]).await;
+    assert_eq!(mona.post("UpdatePreDeploymentStepStatus", step.clone()).await.0, StatusCode::NO_CONTENT);
+    let failed = mona.wait_for(&run, &[200000003, 200000002]).await;
+    assert_eq!(failed["stagerunstatus"], 200000003, "{failed}");
+    // Finished: notes stay fixed; settings may change for a retry, and reset the gates.
+    let (s, _) = mona
+        .send(Method::PATCH, &path, json!({ "deploymentnotes": "late" }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, b) = mona
+        .send(Method::PATCH, &path, json!({ "deploymentsettingsjson": core_settings("prod").to_string() }))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let reset = mona.get(&path).await;
+    assert_eq!(reset["approvalstatus"], 10, "{reset}");
+    assert_eq!(reset["predeploymentstepstatus"], 10, "{reset}");
+    assert_eq!(mona.action("RetryFailedDeploymentAsync", &run).await.0, StatusCode::NO_CONTENT);
+    let waiting = mona.wait_for(&run, &[200000007]).await;
+    assert_eq!(waiting["approvalstatus"], 10, "{waiting}");
+    let events = ade.get(&format!("{}/_ferry/events?run={run}", h.base)).await;
+    assert_eq!(count(&events, "OnApprovalStarted"), 2, "{events}");
+    // Still fixed while it waits again.
+    let (s, _) = mona
+        .send(Method::PATCH, &path, json!({ "deploymentsettingsjson": "{\"EnvironmentVariables\":[],\"ConnectionReferences\":[]}" }))
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(pat.post("UpdateApprovalStatus", approve).await.0, StatusCode::NO_CONTENT);
+    mona.wait_for(&run, &[200000008]).await;
+    let events = ade.get(&format!("{}/_ferry/events?run={run}", h.base)).await;
+    assert_eq!(count(&events, "OnPreDeploymentStarted"), 2, "{events}");
+    assert_eq!(mona.post("UpdatePreDeploymentStepStatus", step).await.0, StatusCode::NO_CONTENT);
+    let done = mona.wait_for(&run, &[200000002, 200000003]).await;
+    assert_eq!(done["stagerunstatus"], 200000002, "{done}");
+    assert_eq!(done["retrycount"], 1);
+}

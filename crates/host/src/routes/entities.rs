@@ -690,7 +690,8 @@ pub fn patch(
             stamp_modified(req, &mut row);
         }
         if req.scope == HOST_SCOPE && entity.set == "deploymentstageruns" {
-            runs::apply_patch(conn, &mut row, changes)?;
+            let admin = req.caller.has(crate::caller::Role::Admin);
+            runs::apply_patch_as(conn, &mut row, changes, admin)?;
         } else if req.scope == HOST_SCOPE && entity.set == "deploymentstages" {
             let mut after = row.data.clone();
             after.extend(changes);

@@ -360,9 +360,54 @@ pub fn apply_patch(
     run: &mut Record,
     changes: Map<String, Value>,
 ) -> ApiResult<()> {
+    apply_patch_as(conn, run, changes, false)
+}
+
+/// Hidden run column: `DeployPackageAsync` was accepted; until the run ends, what the approver
+/// decided on (versions, notes, settings) is fixed [I].
+pub const DEPLOY_REQUESTED: &str = "__deployrequested";
+/// Hidden run column: settings changed after a deploy-phase failure; the retry waits on the
+/// stage's gates again [I].
+pub const REGATE: &str = "__regate";
+
+/// [`apply_patch`] knowing whether the caller is an admin (who alone may move `scheduledtime`
+/// once the deployment is requested, §2.5).
+pub fn apply_patch_as(
+    conn: &Connection,
+    run: &mut Record,
+    changes: Map<String, Value>,
+    admin: bool,
+) -> ApiResult<()> {
     let status = status_of(run).unwrap_or(StageRunStatus::NotStarted);
     if changes.get("iscanceled").and_then(Value::as_bool) == Some(true) {
         return cancel(conn, run);
+    }
+    // Re-sending the values a run already has (a client resuming after a lost answer)
+    // changes nothing, so it is never refused by the rules below.
+    let changes: Map<String, Value> = changes
+        .into_iter()
+        .filter(|(k, v)| run.data.get(k).unwrap_or(&Value::Null) != v)
+        .collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    if run.bool(DEPLOY_REQUESTED) && !status.is_terminal() {
+        for key in changes.keys() {
+            match key.as_str() {
+                "scheduledtime" if admin => {}
+                "scheduledtime" => {
+                    return Err(ApiError::rule(
+                        "The deployment was requested; only an administrator can change scheduledtime now.",
+                    ))
+                }
+                "iscanceled" => {}
+                other => {
+                    return Err(ApiError::rule(format!(
+                        "The deployment was requested and its approvers decide on what it deploys; {other} cannot change until the run ends."
+                    )))
+                }
+            }
+        }
     }
     if status.is_terminal() {
         let settings_only = changes
@@ -401,6 +446,9 @@ pub fn apply_patch(
                     return Err(ApiError::rule(
                         "Deployment settings can only be changed before the deployment starts.",
                     ));
+                }
+                if status == StageRunStatus::Failed {
+                    regate(conn, run)?;
                 }
             }
             "artifactversion" | "artifactdevcurrentversion" | "deploymentnotes" => {
@@ -443,6 +491,28 @@ pub fn apply_patch(
         run.data.insert(key, value);
     }
     records::update(conn, HOST_SCOPE, RUNS, run)?;
+    Ok(())
+}
+
+/// New settings after a deploy-phase failure were never approved: the stage's gates go back
+/// to pending, and the retry waits on them again [I].
+fn regate(conn: &Connection, run: &mut Record) -> ApiResult<()> {
+    let stage = host_get(
+        conn,
+        "deploymentstages",
+        run.str("_deploymentstageid_value").unwrap_or_default(),
+    )?;
+    let delegated = stage.bool("isdelegateddeployment");
+    let predeploy = stage.bool("predeploymentsteprequired");
+    if delegated {
+        run.set("approvalstatus", ApprovalStatus::Pending.code());
+    }
+    if predeploy {
+        run.set("predeploymentstepstatus", GateStatus::Pending.code());
+    }
+    if delegated || predeploy {
+        run.set(REGATE, true);
+    }
     Ok(())
 }
 
@@ -677,21 +747,32 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
         "deploymentstages",
         run.str("_deploymentstageid_value").unwrap_or_default(),
     )?;
+    run.set(DEPLOY_REQUESTED, true);
     events::deployment_requested(conn, &mut run)?;
+    request_approval_or_continue(conn, &mut run, &stage, timing)
+}
+
+/// A delegated stage waits for its approver; other stages go on to the pre-deployment gate.
+fn request_approval_or_continue(
+    conn: &Connection,
+    run: &mut Record,
+    stage: &Record,
+    timing: Timing,
+) -> ApiResult<()> {
     if stage.bool("isdelegateddeployment") {
         run.set("approvalstatus", ApprovalStatus::Pending.code());
-        events::emit(conn, &run, EventName::ApprovalStarted, &[])?;
+        events::emit(conn, run, EventName::ApprovalStarted, &[])?;
         set_state(
-            &mut run,
+            run,
             StageRunStatus::ValidationSucceeded,
             Operation::Deploy,
             SubOperation::None,
             OperationStatus::Pending,
         );
-        wait_on_gate(conn, &run, &stage, "wait.approval", timing)?;
-        return save(conn, &mut run, "Waiting for approval");
+        wait_on_gate(conn, run, stage, "wait.approval", timing)?;
+        return save(conn, run, "Waiting for approval");
     }
-    after_approval(conn, &mut run, &stage, timing)
+    after_approval(conn, run, stage, timing)
 }
 
 pub(crate) fn after_approval(
@@ -780,6 +861,18 @@ pub fn retry(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
     let count = run.int("retrycount").unwrap_or(0) + 1;
     run.set("retrycount", count);
     run.set("endtime", Value::Null);
+    if run.bool(REGATE) {
+        // The settings changed since the gates were answered: ask them again.
+        run.data.remove(REGATE);
+        run.set("errormessage", Value::Null);
+        run.data.remove("__failedphase");
+        let stage = host_get(
+            conn,
+            "deploymentstages",
+            run.str("_deploymentstageid_value").unwrap_or_default(),
+        )?;
+        return request_approval_or_continue(conn, &mut run, &stage, timing);
+    }
     begin_deploy(conn, &mut run, timing)
 }
 
