@@ -20,11 +20,18 @@ pub(crate) fn xml_error(path: &Path, entry: &str, e: XmlError) -> SolutionError 
             entry: entry.to_string(),
             detail,
         },
+        XmlError::TooMany { what, limit } => SolutionError::TooMany {
+            path: path.to_path_buf(),
+            entry: entry.to_string(),
+            limit,
+            what,
+        },
     }
 }
 
 struct Ctx<'a> {
     path: &'a Path,
+    limits: xml::Limits,
 }
 
 impl Ctx<'_> {
@@ -43,7 +50,8 @@ impl Ctx<'_> {
 
     fn xml(&self, file: &RawFile, keep: impl Fn(&str) -> bool) -> Result<Element, SolutionError> {
         let text = self.text(file)?;
-        xml::parse_filtered(&text, keep).map_err(|e| xml_error(self.path, &file.name, e))
+        xml::parse_filtered(&text, self.limits, keep)
+            .map_err(|e| xml_error(self.path, &file.name, e))
     }
 
     fn invalid(&self, file: &RawFile, detail: impl Into<String>) -> SolutionError {
@@ -57,7 +65,10 @@ impl Ctx<'_> {
 
 /// Builds the package description from its raw files.
 pub(crate) fn describe(raw: &RawPackage) -> Result<SolutionPackage, SolutionError> {
-    let ctx = Ctx { path: &raw.path };
+    let ctx = Ctx {
+        path: &raw.path,
+        limits: xml::Limits::items(raw.limits.max_items),
+    };
     let doc = ctx.xml(&raw.manifest, |_| true)?;
     let mf = &raw.manifest;
     if !doc.name.eq_ignore_ascii_case("ImportExportXml") {

@@ -5,7 +5,7 @@
 //! Unknown properties (ALM Accelerator's `ConnectionOwner`, anything else) are kept
 //! on read and written back unchanged.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -54,14 +54,32 @@ impl DeploymentSettings {
         serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
     }
 
-    /// Reads a settings file.
+    /// Reads a settings file: a regular file (a FIFO would block, a link to `/dev/zero`
+    /// never end) of at most [`MAX_SETTINGS_BYTES`].
     pub fn read(path: &Path) -> Result<Self, SolutionError> {
-        let bytes = std::fs::read(path).map_err(|e| crate::source::io_err(path, None, e))?;
         let name = path
             .file_name()
             .unwrap_or_default()
             .to_string_lossy()
             .into_owned();
+        let too_large = || SolutionError::TooLarge {
+            path: path.to_path_buf(),
+            entry: name.clone(),
+            limit: MAX_SETTINGS_BYTES,
+            what: "settings file",
+            in_zip: false,
+        };
+        let (file, len) = crate::source::open_regular(path, path, None)?;
+        if len > MAX_SETTINGS_BYTES {
+            return Err(too_large());
+        }
+        let mut bytes = Vec::new();
+        file.take(MAX_SETTINGS_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| crate::source::io_err(path, None, e))?;
+        if bytes.len() as u64 > MAX_SETTINGS_BYTES {
+            return Err(too_large());
+        }
         let text = crate::text::decode(bytes).map_err(|detail| SolutionError::Encoding {
             path: path.to_path_buf(),
             entry: name.clone(),
@@ -84,13 +102,19 @@ impl DeploymentSettings {
     /// Writes the file atomically (temporary file in the same folder, then rename), so a
     /// crash never leaves half a file. Refuses to replace an existing file unless `replace`.
     pub fn write(&self, path: &Path, replace: bool) -> Result<(), SolutionError> {
-        let io = |e| crate::source::io_err(path, None, e);
+        let io = |e| SolutionError::Write {
+            path: path.to_path_buf(),
+            cause: without_temp_name(e),
+        };
         let dir = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        tmp.write_all(self.to_json().as_bytes()).map_err(io)?;
+        // The file's own writes: NamedTempFile's would name the temporary file in errors.
+        tmp.as_file_mut()
+            .write_all(self.to_json().as_bytes())
+            .map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
         if replace {
             tmp.persist(path).map_err(|e| io(e.error))?;
@@ -307,6 +331,23 @@ impl DeploymentSettings {
         }
         out.sort_by_key(|f| std::cmp::Reverse(f.severity));
         out
+    }
+}
+
+/// The largest settings file read: real ones are a few KB (one entry per variable and
+/// connection reference).
+pub const MAX_SETTINGS_BYTES: u64 = 4 << 20;
+
+/// `tempfile` adds ` at path "<temporary file>"` to its errors; people know only the
+/// destination, so the cause is kept without it.
+fn without_temp_name(e: std::io::Error) -> std::io::Error {
+    if e.raw_os_error().is_some() {
+        return e;
+    }
+    let text = e.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_string()),
+        None => e,
     }
 }
 

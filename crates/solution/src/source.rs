@@ -25,6 +25,10 @@ pub struct ReadLimits {
     pub max_total_bytes: u64,
     /// Largest compression ratio accepted for a zip entry bigger than 1 MiB.
     pub max_ratio: u64,
+    /// Most elements one XML element may hold (root components, connection references,
+    /// missing dependencies…) and most environment variables: bytes alone do not bound
+    /// memory, since a tiny element costs far more parsed than written.
+    pub max_items: usize,
 }
 
 impl Default for ReadLimits {
@@ -33,6 +37,7 @@ impl Default for ReadLimits {
             max_entry_bytes: 256 << 20,
             max_total_bytes: 512 << 20,
             max_ratio: 200,
+            max_items: 100_000,
         }
     }
 }
@@ -62,6 +67,8 @@ pub(crate) struct RawPackage {
     pub env_vars: Vec<RawEnvVar>,
     /// Folders only: `Workflows/*.data.xml` and `CanvasApps/*.meta.xml`.
     pub component_files: Vec<RawFile>,
+    /// The limits the package was read with (parsing applies `max_items`).
+    pub limits: ReadLimits,
 }
 
 /// Reads what is needed from a zip or a folder (detected).
@@ -70,8 +77,56 @@ pub(crate) fn load(path: &Path, limits: ReadLimits) -> Result<RawPackage, Soluti
     if meta.is_dir() {
         load_folder(path, limits)
     } else {
-        load_zip(path, meta.len(), limits)
+        load_zip(path, limits)
     }
+}
+
+/// What a file that is not a regular file is, for people.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "something else"
+    }
+}
+
+/// Opens `file` if it is a regular file, with its length. A FIFO would block `open`
+/// forever and a device never ends, so both are refused from their metadata before
+/// opening, and checked again on the open file (in case it was swapped meanwhile).
+pub(crate) fn open_regular(
+    path: &Path,
+    file: &Path,
+    entry: Option<&str>,
+) -> Result<(File, u64), SolutionError> {
+    let refuse = |meta: &fs::Metadata| SolutionError::NotARegularFile {
+        path: path.to_path_buf(),
+        entry: entry.map(str::to_string),
+        kind: kind_of(meta),
+    };
+    let meta = fs::metadata(file).map_err(|e| io_err(path, entry, e))?;
+    if !meta.is_file() {
+        return Err(refuse(&meta));
+    }
+    let f = File::open(file).map_err(|e| io_err(path, entry, e))?;
+    let meta = f.metadata().map_err(|e| io_err(path, entry, e))?;
+    if !meta.is_file() {
+        return Err(refuse(&meta));
+    }
+    Ok((f, meta.len()))
 }
 
 pub(crate) fn io_err(path: &Path, entry: Option<&str>, source: std::io::Error) -> SolutionError {
@@ -86,39 +141,64 @@ pub(crate) fn io_err(path: &Path, entry: Option<&str>, source: std::io::Error) -
 struct Budget {
     limits: ReadLimits,
     used: u64,
+    /// Reading from a zip (entries are inflated) rather than a folder.
+    in_zip: bool,
 }
 
 impl Budget {
+    /// Reads one file of at most the per-file limit and what is left of the total.
+    /// `what` names the kind of file in messages (`manifest`, `solution file`).
     fn read(
         &mut self,
         path: &Path,
         entry: &str,
+        what: &'static str,
         declared: u64,
         reader: impl Read,
     ) -> Result<Vec<u8>, SolutionError> {
+        let per_file = self.limits.max_entry_bytes;
         let left = self.limits.max_total_bytes.saturating_sub(self.used);
-        let cap = self.limits.max_entry_bytes.min(left);
-        let too_large = || SolutionError::TooLarge {
-            path: path.to_path_buf(),
-            entry: entry.to_string(),
-            limit: cap,
+        // Blame the file when it alone is too big, the total otherwise.
+        let refuse = |len: u64| {
+            if len > per_file {
+                SolutionError::TooLarge {
+                    path: path.to_path_buf(),
+                    entry: entry.to_string(),
+                    limit: per_file,
+                    what,
+                    in_zip: self.in_zip,
+                }
+            } else {
+                SolutionError::TotalTooLarge {
+                    path: path.to_path_buf(),
+                    limit: self.limits.max_total_bytes,
+                }
+            }
         };
+        let cap = per_file.min(left);
         if declared > cap {
-            return Err(too_large());
+            return Err(refuse(declared));
         }
         // The declared size may lie: never read more than the cap, whatever it says.
-        let mut bytes = Vec::with_capacity(declared.min(cap).min(64 << 20) as usize);
+        let mut bytes = Vec::with_capacity(usize::try_from(declared.min(64 << 20)).unwrap_or(0));
         reader
-            .take(cap + 1)
+            .take(cap.saturating_add(1))
             .read_to_end(&mut bytes)
-            .map_err(|e| SolutionError::CorruptZip {
-                path: path.to_path_buf(),
-                detail: format!("`{entry}` cannot be read: {e}"),
+            .map_err(|e| {
+                if self.in_zip {
+                    SolutionError::CorruptZip {
+                        path: path.to_path_buf(),
+                        detail: format!("`{entry}` cannot be inflated: {e}"),
+                    }
+                } else {
+                    io_err(path, Some(entry), e)
+                }
             })?;
-        if bytes.len() as u64 > cap {
-            return Err(too_large());
+        let len = bytes.len() as u64;
+        if len > cap {
+            return Err(refuse(len));
         }
-        self.used += bytes.len() as u64;
+        self.used = self.used.saturating_add(len);
         Ok(bytes)
     }
 }
@@ -126,13 +206,13 @@ impl Budget {
 // ---------------------------------------------------------------------------------------
 // Zip (shape A)
 
-fn load_zip(path: &Path, len: u64, limits: ReadLimits) -> Result<RawPackage, SolutionError> {
+fn load_zip(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionError> {
+    let (file, len) = open_regular(path, path, None)?;
     if len == 0 {
         return Err(SolutionError::Empty {
             path: path.to_path_buf(),
         });
     }
-    let file = File::open(path).map_err(|e| io_err(path, None, e))?;
     let corrupt = |detail: String| SolutionError::CorruptZip {
         path: path.to_path_buf(),
         detail,
@@ -153,12 +233,20 @@ fn load_zip(path: &Path, len: u64, limits: ReadLimits) -> Result<RawPackage, Sol
         }
         names.push((normal.to_ascii_lowercase(), index));
     }
-    let find = |want: &str| names.iter().find(|(n, _)| n == want).map(|(_, i)| *i);
-    let Some(manifest_index) = find("solution.xml") else {
-        return Err(SolutionError::NotASolution {
+    // The zip crate keeps one of two entries with the very same name (and cannot say
+    // which name): no real export has such twins, so any is refused.
+    if archive.has_duplicate_names() {
+        return Err(SolutionError::AmbiguousEntry {
             path: path.to_path_buf(),
-            detail: explain_missing_manifest(&names),
+            entry: None,
         });
+    }
+    let find = |want: &str| names.iter().find(|(n, _)| n == want).map(|(_, i)| *i);
+    // Two entries under one name (ignoring case): which one Dataverse reads is anyone's
+    // guess, so a package whose files Ferry reads are ambiguous is refused.
+    let ambiguous = |want: &str| names.iter().filter(|(n, _)| n == want).nth(1).is_some();
+    let Some(manifest_index) = find("solution.xml") else {
+        return Err(missing_manifest(path, &mut archive, &names, limits));
     };
     let Some(custom_index) = find("customizations.xml") else {
         return Err(SolutionError::NotASolution {
@@ -169,35 +257,64 @@ fn load_zip(path: &Path, len: u64, limits: ReadLimits) -> Result<RawPackage, Sol
         });
     };
     let has_content_types = find("[content_types].xml").is_some();
+    let definitions = env_var_definitions(&names);
+    if definitions.len() > limits.max_items {
+        return Err(too_many_variables(path, limits.max_items));
+    }
+    let values_name = |folder: &str| {
+        format!("environmentvariabledefinitions/{folder}/environmentvariablevalues.json")
+    };
+    let used = ["solution.xml", "customizations.xml", "[content_types].xml"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(definitions.iter().flat_map(|(folder, _)| {
+            [
+                format!(
+                    "environmentvariabledefinitions/{folder}/environmentvariabledefinition.xml"
+                ),
+                values_name(folder),
+            ]
+        }));
+    for name in used {
+        if ambiguous(&name) {
+            return Err(SolutionError::AmbiguousEntry {
+                path: path.to_path_buf(),
+                entry: Some(name),
+            });
+        }
+    }
 
-    let mut budget = Budget { limits, used: 0 };
-    let mut read = |index: usize| -> Result<RawFile, SolutionError> {
+    let mut budget = Budget {
+        limits,
+        used: 0,
+        in_zip: true,
+    };
+    let mut read = |index: usize, what: &'static str| -> Result<RawFile, SolutionError> {
         let entry = archive
             .by_index(index)
             .map_err(|e| corrupt(e.to_string()))?;
         let name = entry.name().unwrap_or_default().replace('\\', "/");
         let (size, packed) = (entry.size(), entry.compressed_size());
-        if size > (1 << 20) && size / packed.max(1) > limits.max_ratio {
+        let ratio = size / packed.max(1);
+        if size > (1 << 20) && ratio > limits.max_ratio {
             return Err(SolutionError::SuspiciousCompression {
                 path: path.to_path_buf(),
                 entry: name,
-                ratio: size / packed.max(1),
+                ratio,
                 limit: limits.max_ratio,
             });
         }
-        let bytes = budget.read(path, &name, size, entry)?;
+        let bytes = budget.read(path, &name, what, size, entry)?;
         Ok(RawFile { name, bytes })
     };
 
-    let manifest = read(manifest_index)?;
-    let customizations = read(custom_index)?;
+    let manifest = read(manifest_index, "manifest")?;
+    let customizations = read(custom_index, "solution file")?;
     let mut env_vars = Vec::new();
-    for (folder, def_index) in env_var_definitions(&names) {
-        let values_name =
-            format!("environmentvariabledefinitions/{folder}/environmentvariablevalues.json");
-        let definition = read(def_index)?;
-        let values = match find(&values_name) {
-            Some(i) => Some(read(i)?),
+    for (folder, def_index) in definitions {
+        let definition = read(def_index, "solution file")?;
+        let values = match find(&values_name(&folder)) {
+            Some(i) => Some(read(i, "solution file")?),
             None => None,
         };
         let folder = definition
@@ -220,7 +337,17 @@ fn load_zip(path: &Path, len: u64, limits: ReadLimits) -> Result<RawPackage, Sol
         has_content_types,
         env_vars,
         component_files: Vec::new(),
+        limits,
     })
+}
+
+fn too_many_variables(path: &Path, limit: usize) -> SolutionError {
+    SolutionError::TooMany {
+        path: path.to_path_buf(),
+        entry: "environmentvariabledefinitions".into(),
+        limit,
+        what: "environment variable definitions".into(),
+    }
 }
 
 /// Absolute paths, drive letters and `..` segments: harmless here (nothing is extracted) but
@@ -245,6 +372,85 @@ fn env_var_definitions(names: &[(String, usize)]) -> Vec<(String, usize)> {
         .collect();
     out.sort();
     out
+}
+
+/// The error for a zip without `solution.xml` at its root. A package of solutions
+/// (Package Deployer) names the solution zips it holds; anything else gets the closest
+/// explanation of what it is.
+fn missing_manifest<R: Read + std::io::Seek>(
+    path: &Path,
+    archive: &mut ZipArchive<R>,
+    names: &[(String, usize)],
+    limits: ReadLimits,
+) -> SolutionError {
+    // Nested zips are streamed, never kept: at most this many, and together no more
+    // than the package's total read limit.
+    const MAX_NESTED: usize = 64;
+    let mut left = limits.max_total_bytes;
+    let mut solutions = Vec::new();
+    for (_, index) in names
+        .iter()
+        .filter(|(n, _)| n.ends_with(".zip"))
+        .take(MAX_NESTED)
+    {
+        let Ok(entry) = archive.by_index(*index) else {
+            continue;
+        };
+        let name = entry.name().unwrap_or_default().replace('\\', "/");
+        let (size, packed) = (entry.size(), entry.compressed_size());
+        if size > left || (size > (1 << 20) && size / packed.max(1) > limits.max_ratio) {
+            continue;
+        }
+        let (found, read) = holds_manifest(entry.take(left));
+        left = left.saturating_sub(read);
+        if found {
+            solutions.push(name);
+        }
+    }
+    if solutions.is_empty() {
+        SolutionError::NotASolution {
+            path: path.to_path_buf(),
+            detail: explain_missing_manifest(names),
+        }
+    } else {
+        solutions.sort();
+        SolutionError::PackageOfSolutions {
+            path: path.to_path_buf(),
+            solutions,
+        }
+    }
+}
+
+/// Whether a zip, read as a stream, has a `solution.xml` at its root: its local file
+/// headers are scanned as they pass (no central directory, no seeking, nothing kept).
+/// Also returns how many bytes were read.
+fn holds_manifest(mut reader: impl Read) -> (bool, u64) {
+    const NAME: &[u8] = b"solution.xml";
+    // A local file header: signature, 22 bytes, name length, extra length, then the name.
+    const HEADER: usize = 30;
+    let carry = HEADER + NAME.len() - 1;
+    let mut window: Vec<u8> = Vec::with_capacity((64 << 10) + carry);
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut read = 0u64;
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) | Err(_) => return (false, read),
+            Ok(n) => n,
+        };
+        read = read.saturating_add(n as u64);
+        window.extend_from_slice(&chunk[..n]);
+        let found = window.windows(HEADER + NAME.len()).any(|w| {
+            w.starts_with(b"PK\x03\x04")
+                && u16::from_le_bytes([w[26], w[27]]) as usize == NAME.len()
+                && w[HEADER..].eq_ignore_ascii_case(NAME)
+        });
+        if found {
+            return (true, read);
+        }
+        // Keep the tail: a header may straddle two chunks.
+        let keep = window.len().min(carry);
+        window.drain(..window.len() - keep);
+    }
 }
 
 fn explain_missing_manifest(names: &[(String, usize)]) -> String {
@@ -286,32 +492,41 @@ fn load_folder(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionEr
         });
     };
 
-    let mut budget = Budget { limits, used: 0 };
-    let mut read = |file: &Path| -> Result<RawFile, SolutionError> {
+    // Links are followed only while they stay inside the folder given (`..` in a
+    // .cdsproj is refused the same way).
+    let inside = fs::canonicalize(path).map_err(|e| io_err(path, None, e))?;
+    let mut budget = Budget {
+        limits,
+        used: 0,
+        in_zip: false,
+    };
+    let mut read = |file: &Path, what: &'static str| -> Result<RawFile, SolutionError> {
         let name = relative(path, file);
-        let f = File::open(file).map_err(|e| io_err(path, Some(&name), e))?;
-        let len = f
-            .metadata()
-            .map_err(|e| io_err(path, Some(&name), e))?
-            .len();
-        let bytes = budget.read(path, &name, len, f).map_err(|e| match e {
-            SolutionError::CorruptZip { detail, .. } => SolutionError::Io {
+        // A pipe or device is refused as such, wherever it is; nothing is read yet.
+        let (f, len) = open_regular(path, file, Some(&name))?;
+        let real = fs::canonicalize(file).map_err(|e| io_err(path, Some(&name), e))?;
+        if !real.starts_with(&inside) {
+            return Err(SolutionError::LinkOutside {
                 path: path.to_path_buf(),
-                entry: Some(name.clone()),
-                source: std::io::Error::other(detail),
-            },
-            other => other,
-        })?;
+                entry: name,
+                target: real,
+            });
+        }
+        let bytes = budget.read(path, &name, what, len, f)?;
         Ok(RawFile { name, bytes })
     };
 
-    let manifest = read(&manifest_path)?;
-    let customizations = read(&custom_path)?;
+    let manifest = read(&manifest_path, "manifest")?;
+    let customizations = read(&custom_path, "solution file")?;
     let mut env_vars = Vec::new();
     if let Some(dir) =
         child_ci(&root, "environmentvariabledefinitions").map_err(|e| io_err(path, None, e))?
     {
-        for sub in sorted_entries(&dir).map_err(|e| io_err(path, None, e))? {
+        let subs = sorted_entries(&dir).map_err(|e| io_err(path, None, e))?;
+        if subs.len() > limits.max_items {
+            return Err(too_many_variables(path, limits.max_items));
+        }
+        for sub in subs {
             if !sub.is_dir() {
                 continue;
             }
@@ -323,7 +538,7 @@ fn load_folder(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionEr
             let values = match child_ci(&sub, "environmentvariablevalues.json")
                 .map_err(|e| io_err(path, None, e))?
             {
-                Some(v) => Some(read(&v)?),
+                Some(v) => Some(read(&v, "solution file")?),
                 None => None,
             };
             let folder = sub
@@ -333,7 +548,7 @@ fn load_folder(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionEr
                 .into_owned();
             env_vars.push(RawEnvVar {
                 folder,
-                definition: read(&def)?,
+                definition: read(&def, "solution file")?,
                 values,
             });
         }
@@ -343,14 +558,23 @@ fn load_folder(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionEr
         let Some(dir) = child_ci(&root, dir).map_err(|e| io_err(path, None, e))? else {
             continue;
         };
-        for file in sorted_entries(&dir).map_err(|e| io_err(path, None, e))? {
+        let files = sorted_entries(&dir).map_err(|e| io_err(path, None, e))?;
+        if files.len() > limits.max_items {
+            return Err(SolutionError::TooMany {
+                path: path.to_path_buf(),
+                entry: relative(path, &dir),
+                limit: limits.max_items,
+                what: "files".into(),
+            });
+        }
+        for file in files {
             let lower = file
                 .file_name()
                 .unwrap_or_default()
                 .to_string_lossy()
                 .to_lowercase();
             if lower.ends_with(suffix) && file.is_file() {
-                component_files.push(read(&file)?);
+                component_files.push(read(&file, "solution file")?);
             }
         }
     }
@@ -362,6 +586,7 @@ fn load_folder(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionEr
         has_content_types: true,
         env_vars,
         component_files,
+        limits,
     })
 }
 
@@ -419,25 +644,26 @@ fn has_manifest(dir: &Path) -> std::io::Result<bool> {
 /// `SolutionRootPath` from a pac project file (`src` when the property is absent).
 fn cdsproj_root(path: &Path, proj: &Path) -> Result<String, SolutionError> {
     let name = relative(path, proj);
-    let f = File::open(proj).map_err(|e| io_err(path, Some(&name), e))?;
+    let (f, len) = open_regular(path, proj, Some(&name))?;
     let mut budget = Budget {
         limits: ReadLimits {
             max_entry_bytes: 1 << 20,
             ..ReadLimits::default()
         },
         used: 0,
+        in_zip: false,
     };
-    let len = f
-        .metadata()
-        .map_err(|e| io_err(path, Some(&name), e))?
-        .len();
-    let bytes = budget.read(path, &name, len, f)?;
+    let bytes = budget.read(path, &name, "project file", len, f)?;
     let text = crate::text::decode(bytes).map_err(|detail| SolutionError::Encoding {
         path: path.to_path_buf(),
         entry: name.clone(),
         detail,
     })?;
-    let doc = crate::xml::parse(&text).map_err(|e| crate::parse::xml_error(path, &name, e))?;
+    let doc = crate::xml::parse(
+        &text,
+        crate::xml::Limits::items(ReadLimits::default().max_items),
+    )
+    .map_err(|e| crate::parse::xml_error(path, &name, e))?;
     let root = doc
         .children_named("PropertyGroup")
         .find_map(|g| g.child_text("SolutionRootPath"))
@@ -529,6 +755,7 @@ pub(crate) fn from_memory(files: &[(&str, &[u8])]) -> Result<RawPackage, Solutio
         has_content_types: find("[content_types].xml").is_some(),
         env_vars,
         component_files: Vec::new(),
+        limits: ReadLimits::default(),
     })
 }
 

@@ -24,6 +24,31 @@ pub(crate) enum XmlError {
     /// A DOCTYPE or an entity that is not one of the five predefined ones.
     Doctype,
     Malformed(String),
+    /// More elements than any real file has (see [`Limits`]).
+    TooMany {
+        what: String,
+        limit: usize,
+    },
+}
+
+/// Caps on how many elements a document may build: what bounds the memory of a parse,
+/// since a 4-byte `<a/>` costs about a hundred bytes parsed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Most children of one element.
+    pub max_children: usize,
+    /// Most elements built in all (dropped subtrees are not counted).
+    pub max_elements: usize,
+}
+
+impl Limits {
+    /// `max_items` children per element, and four times that in all.
+    pub fn items(max_items: usize) -> Self {
+        Self {
+            max_children: max_items,
+            max_elements: max_items.saturating_mul(4),
+        }
+    }
 }
 
 impl Element {
@@ -65,18 +90,23 @@ impl Element {
 }
 
 /// Parses a whole document into a tree.
-pub(crate) fn parse(text: &str) -> Result<Element, XmlError> {
-    parse_filtered(text, |_| true)
+pub(crate) fn parse(text: &str, limits: Limits) -> Result<Element, XmlError> {
+    parse_filtered(text, limits, |_| true)
 }
 
 /// Parses a document but builds subtrees only for the root's children whose local name
 /// satisfies `keep`; everything else is checked for well-formedness and dropped.
-pub(crate) fn parse_filtered(text: &str, keep: impl Fn(&str) -> bool) -> Result<Element, XmlError> {
+pub(crate) fn parse_filtered(
+    text: &str,
+    limits: Limits,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Element, XmlError> {
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     // Open elements being built; `skip_depth` counts open elements inside a dropped subtree.
     let mut stack: Vec<Element> = Vec::new();
     let mut skip_depth = 0usize;
+    let mut built = 0usize;
     let mut root: Option<Element> = None;
     let malformed =
         |e: &dyn std::fmt::Display, pos: u64| XmlError::Malformed(format!("{e} at byte {pos}"));
@@ -91,12 +121,14 @@ pub(crate) fn parse_filtered(text: &str, keep: impl Fn(&str) -> bool) -> Result<
             }
             Event::Start(start) => {
                 open(&mut stack, &mut skip_depth, &start, &keep)?;
+                count(&stack, skip_depth, &mut built, limits)?;
             }
             Event::Empty(start) => {
                 open(&mut stack, &mut skip_depth, &start, &keep)?;
-                close(&mut stack, &mut skip_depth, &mut root);
+                count(&stack, skip_depth, &mut built, limits)?;
+                close(&mut stack, &mut skip_depth, &mut root, limits)?;
             }
-            Event::End(_) => close(&mut stack, &mut skip_depth, &mut root),
+            Event::End(_) => close(&mut stack, &mut skip_depth, &mut root, limits)?,
             Event::Text(t) => {
                 if skip_depth == 0 {
                     if let Some(top) = stack.last_mut() {
@@ -182,17 +214,51 @@ fn open(
     Ok(())
 }
 
-fn close(stack: &mut Vec<Element>, skip_depth: &mut usize, root: &mut Option<Element>) {
+/// Counts an element just opened, if it is being built.
+fn count(
+    stack: &[Element],
+    skip_depth: usize,
+    built: &mut usize,
+    limits: Limits,
+) -> Result<(), XmlError> {
+    if skip_depth > 0 || stack.is_empty() {
+        return Ok(());
+    }
+    *built = built.saturating_add(1);
+    if *built > limits.max_elements {
+        return Err(XmlError::TooMany {
+            what: "XML elements".into(),
+            limit: limits.max_elements,
+        });
+    }
+    Ok(())
+}
+
+fn close(
+    stack: &mut Vec<Element>,
+    skip_depth: &mut usize,
+    root: &mut Option<Element>,
+    limits: Limits,
+) -> Result<(), XmlError> {
     if *skip_depth > 0 {
         *skip_depth -= 1;
-        return;
+        return Ok(());
     }
     if let Some(done) = stack.pop() {
         match stack.last_mut() {
-            Some(parent) => parent.children.push(done),
+            Some(parent) => {
+                if parent.children.len() >= limits.max_children {
+                    return Err(XmlError::TooMany {
+                        what: format!("<{}> elements in <{}>", done.name, parent.name),
+                        limit: limits.max_children,
+                    });
+                }
+                parent.children.push(done)
+            }
             None => *root = Some(done),
         }
     }
+    Ok(())
 }
 
 fn local(qname: &str) -> &str {

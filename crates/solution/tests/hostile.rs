@@ -57,6 +57,7 @@ fn total_uncompressed_size_is_capped() {
         max_entry_bytes: 1 << 20,
         max_total_bytes: 1 << 20,
         max_ratio: 1 << 30,
+        ..ReadLimits::default()
     };
     let err = ferry_solution::open_with_limits(&path, limits).expect_err("over the cap");
     assert_eq!(err.code().as_str(), "too_large", "{err}");
