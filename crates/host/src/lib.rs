@@ -66,6 +66,10 @@ pub struct HostConfig {
     /// its address — through a proxy or a DNS name (`serve --public-name`). With TLS,
     /// the certificate names it too.
     pub public_name: Option<String>,
+    /// More names the host answers to (`serve --allowed-host NAME`): requests whose `Host`
+    /// header names anything else (but an IP address, `localhost`, the public name or a TLS
+    /// name) are refused, against DNS rebinding.
+    pub allowed_hosts: Vec<String>,
 }
 
 impl HostConfig {
@@ -80,6 +84,7 @@ impl HostConfig {
             identity: IdentityConfig::default(),
             tls: None,
             public_name: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }
@@ -196,6 +201,14 @@ impl Host {
             organization_id,
             business_unit_id,
             identity: identity.clone(),
+            guard: Arc::new(routes::guard::HostGuard::new(
+                config
+                    .allowed_hosts
+                    .iter()
+                    .cloned()
+                    .chain(public_name.clone())
+                    .chain(config.tls.iter().flat_map(|t| t.names.clone())),
+            )),
         });
         faults::endpoint::install(&state, config.scenario.faults.clone(), false)
             .map_err(|e| anyhow::anyhow!("the scenario's [faults] cannot be applied: {e}"))?;

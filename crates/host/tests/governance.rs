@@ -354,3 +354,106 @@ async fn what_the_approver_decided_on_stays_fixed() {
     assert_eq!(done["stagerunstatus"], 200000002, "{done}");
     assert_eq!(done["retrycount"], 1);
 }
+
+async fn with_allowed(names: &[&str]) -> TestHost {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = HostConfig::new(dir.path());
+    config.scenario = Scenario::demo();
+    config.speed = TEST_SPEED;
+    config.allowed_hosts = names.iter().map(|n| n.to_string()).collect();
+    let host = Host::start(config).await.unwrap();
+    TestHost {
+        api: host.api_url(),
+        base: host.base_url().to_string(),
+        host: Some(host),
+        client: reqwest::Client::new(),
+        dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
+    let h = with_allowed(&["ferry.lan"]).await;
+    let port = reqwest::Url::parse(&h.base).unwrap().port().unwrap();
+    let who = |headers: Vec<(&'static str, String)>| {
+        let mut rb = h.client.get(h.url("WhoAmI"));
+        for (k, v) in headers {
+            rb = rb.header(k, v);
+        }
+        async move {
+            let r = rb.send().await.unwrap();
+            let s = r.status();
+            (s, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // DNS rebinding: the attacker's name pointing at 127.0.0.1.
+    let (s, b) = who(vec![("Host", format!("evil.example:{port}"))]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("--allowed-host"), "{b}");
+    for ok in [format!("localhost:{port}"), format!("ferry.lan:{port}"), format!("127.0.0.1:{port}")] {
+        let (s, b) = who(vec![("Host", ok.clone())]).await;
+        assert_eq!(s, StatusCode::OK, "{ok}: {b}");
+    }
+    // A page of another site, through the visitor's browser.
+    let (s, b) = who(vec![("Origin", "https://evil.example".into())]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(b["error"]["code"].is_string());
+    let (s, _) = who(vec![("Origin", "null".into())]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = who(vec![("Sec-Fetch-Site", "cross-site".into())]).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = who(vec![("Origin", h.base.clone()), ("Sec-Fetch-Site", "same-origin".into())]).await;
+    assert_eq!(s, StatusCode::OK);
+    // The OAuth endpoints stay form-encoded and take Microsoft clients' odd headers.
+    let r = h
+        .client
+        .post(format!("{}/organizations/oauth2/v2.0/devicecode", h.base))
+        .header("x-client-SKU", "MSAL.Desktop")
+        .header("x-ms-lib-capability", "retry-after, h429")
+        .header("client-request-id", "8a0f7a8e-0000-4000-8000-000000000000")
+        .form(&[("client_id", CLIENT), ("scope", &format!("{}/.default", h.base))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let dc: Value = r.json().await.unwrap();
+    let code = dc["user_code"].as_str().unwrap();
+
+    // The device-code form: a browser's post needs the page's CSRF token.
+    let page = format!("{}/devicelogin", h.base);
+    let post = |token: Option<String>| {
+        let mut form = vec![("code", code.to_string()), ("user", "mona".to_string()), ("action", "approve".to_string())];
+        if let Some(t) = token {
+            form.push(("csrf_token", t));
+        }
+        h.client
+            .post(&page)
+            .header("Origin", h.base.clone())
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&form)
+            .send()
+    };
+    let r = post(None).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = post(Some("1.deadbeef".into())).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let html = h.client.get(&page).send().await.unwrap().text().await.unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries a CSRF token")
+        .to_string();
+    let r = post(Some(token)).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{}", r.text().await.unwrap());
+    // A foreign page cannot post it at all.
+    let r = h
+        .client
+        .post(&page)
+        .header("Origin", "https://evil.example")
+        .form(&[("code", code), ("user", "mona"), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}

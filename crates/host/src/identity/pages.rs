@@ -81,6 +81,88 @@ pub fn same_redirect(a: &str, b: &str) -> bool {
     }
 }
 
+/// The per-process key of the forms' CSRF tokens (a restart only makes open pages reload).
+fn csrf_key() -> &'static [u8; 32] {
+    static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut k = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut k).expect("the system random source works");
+        k
+    })
+}
+
+fn csrf_mac(issued: &str) -> hmac::Hmac<sha2::Sha256> {
+    use hmac::Mac as _;
+    let mut mac =
+        <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(csrf_key()).expect("any key size");
+    mac.update(b"ferry-host sign-in form ");
+    mac.update(issued.as_bytes());
+    mac
+}
+
+/// A CSRF token for a sign-in form: `<issued ms>.<HMAC hex>`, good for an hour.
+fn csrf_token() -> String {
+    use hmac::Mac as _;
+    let issued = now_ms().to_string();
+    let tag: String = csrf_mac(&issued)
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{issued}.{tag}")
+}
+
+const CSRF_LIFETIME_MS: i64 = 3_600_000;
+
+fn csrf_valid(token: &str) -> bool {
+    use hmac::Mac as _;
+    let Some((issued, tag)) = token.split_once('.') else {
+        return false;
+    };
+    let Ok(at) = issued.parse::<i64>() else {
+        return false;
+    };
+    let age = now_ms() - at;
+    if !(-60_000..CSRF_LIFETIME_MS).contains(&age) || tag.len() != 64 {
+        return false;
+    }
+    let bytes: Option<Vec<u8>> = (0..32)
+        .map(|i| u8::from_str_radix(tag.get(i * 2..i * 2 + 2)?, 16).ok())
+        .collect();
+    bytes.is_some_and(|b| csrf_mac(issued).verify_slice(&b).is_ok())
+}
+
+/// A form post from a browser (it sends one of these headers); programs posting the form
+/// themselves (`ferry host approve-code --url`, tests) need no token: no page drives them.
+fn from_browser(headers: &axum::http::HeaderMap) -> bool {
+    ["origin", "sec-fetch-site", "sec-fetch-mode", "cookie", "referer"]
+        .iter()
+        .any(|h| headers.contains_key(*h))
+}
+
+/// The hidden field every sign-in form carries.
+fn csrf_field() -> String {
+    format!(
+        "<input type=\"hidden\" name=\"csrf_token\" value=\"{}\">",
+        csrf_token()
+    )
+}
+
+/// Refuses a browser's form post without a valid token of this host.
+fn check_csrf(
+    headers: &axum::http::HeaderMap,
+    form: &HashMap<String, String>,
+) -> Result<(), &'static str> {
+    if !from_browser(headers) {
+        return Ok(());
+    }
+    match form.get("csrf_token") {
+        Some(t) if csrf_valid(t) => Ok(()),
+        _ => Err("The form expired or did not come from this host's page; reload the page and try again."),
+    }
+}
+
 fn bad(message: &str) -> Response {
     page(
         StatusCode::BAD_REQUEST,
@@ -147,10 +229,11 @@ pub async fn authorize_page(
     })
     .collect();
     let body = format!(
-        "<p>Pick the account to sign in to <b>{}</b> with.</p><form method=\"post\">{hidden}{}\
+        "<p>Pick the account to sign in to <b>{}</b> with.</p><form method=\"post\">{hidden}{}{}\
          <button type=\"submit\" name=\"action\" value=\"accept\">Sign in</button>\
          <button type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button></form>",
         escape(&state.identity.base_url),
+        csrf_field(),
         user_choices(&users(&state))
     );
     page(StatusCode::OK, "Sign in", &body)
@@ -160,8 +243,12 @@ pub async fn authorize_page(
 pub async fn authorize_submit(
     State(state): State<Arc<AppState>>,
     Path(tenant): Path<String>,
+    headers: axum::http::HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    if let Err(message) = check_csrf(&headers, &form) {
+        return bad(message);
+    }
     if let Err(message) = check_authorize(&state, &tenant, &form) {
         return bad(&message);
     }
@@ -227,9 +314,10 @@ fn redirect(to: &Url) -> Response {
 pub async fn device_page(State(state): State<Arc<AppState>>) -> Response {
     let body = format!(
         "<p>Enter the code shown by the app, and pick the account to sign in with.</p>\
-         <form method=\"post\"><label>Code <input name=\"code\" autocomplete=\"off\" autofocus></label>{}\
+         <form method=\"post\">{}<label>Code <input name=\"code\" autocomplete=\"off\" autofocus></label>{}\
          <button type=\"submit\" name=\"action\" value=\"approve\">Approve</button>\
          <button type=\"submit\" name=\"action\" value=\"decline\">Decline</button></form>",
+        csrf_field(),
         user_choices(&users(&state))
     );
     page(StatusCode::OK, "Enter code", &body)
@@ -248,6 +336,17 @@ pub async fn device_submit(
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json"));
+    if let Err(message) = check_csrf(&headers, &form) {
+        return if wants_json {
+            (
+                StatusCode::BAD_REQUEST,
+                axum::Json(serde_json::json!({ "error": "invalid_request", "error_description": message })),
+            )
+                .into_response()
+        } else {
+            bad(message)
+        };
+    }
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let code = get("code");
     let approve = get("action") != "decline";

@@ -3,6 +3,7 @@
 
 pub mod access;
 mod entities;
+pub mod guard;
 mod files;
 mod metadata;
 mod operations;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub faults: Arc<crate::faults::Faults>,
     /// The host as identity provider: signing key, tenant, auth mode.
     pub identity: Arc<crate::identity::Identity>,
+    /// The names the host answers to (DNS rebinding, cross-site requests).
+    pub guard: Arc<guard::HostGuard>,
 }
 
 /// One Web API request, after routing.
@@ -114,6 +117,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.faults.clone(),
             crate::faults::layer::apply,
+        ))
+        // Outermost: a foreign Host, Origin or cross-site request touches nothing.
+        .layer(axum::middleware::from_fn_with_state(
+            state.guard.clone(),
+            guard::apply,
         ))
         .with_state(state)
 }
