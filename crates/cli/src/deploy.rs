@@ -38,6 +38,10 @@ pub struct DeployArgs {
     /// version (the pipeline must allow redeployment; see `ferry run candidates`).
     #[arg(long, value_name = "RUN_ID")]
     redeploy: Option<String>,
+    /// Deploy this run, already validated (`ferry deploy` stopped after validation,
+    /// or the app's Validate), instead of starting a new one.
+    #[arg(long = "run", value_name = "RUN_ID", conflicts_with = "redeploy")]
+    run: Option<String>,
     /// Follow the run to its end (exit code 3 if it fails, 4 if canceled).
     #[arg(long)]
     wait: bool,
@@ -95,7 +99,7 @@ pub fn run(args: DeployArgs, global: &Global) -> anyhow::Result<ExitCode> {
                     plan,
                     notes: args.notes.clone(),
                     scheduled_time: args.at.clone(),
-                    run_id: None,
+                    run_id: args.run.clone(),
                     wait: args.wait,
                 },
                 &progress,

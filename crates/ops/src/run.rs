@@ -274,7 +274,9 @@ impl Engine {
                 progress.event(event);
             }
             first = false;
-            if done(&run, until) {
+            // Following a run Ferry did not just start (watch, resume): one that waits
+            // for the maker (validated, never deployed) would be followed forever.
+            if done(&run, until) || (!fresh && waits_for_maker(&run)) {
                 return Ok((run, summary));
             }
             if started.elapsed() > self.options.max_wait {
@@ -641,8 +643,12 @@ impl Engine {
         let (run, summary) = self
             .follow(s, id, Until::End, false, progress, cancel)
             .await?;
+        let mut explained = explanations(&run);
+        if waits_for_maker(&run) {
+            explained.push(waiting_for_you(&summary));
+        }
         Ok(RunOutcome {
-            explanations: explanations(&run),
+            explanations: explained,
             run: summary,
             plan: None,
         })
@@ -796,6 +802,28 @@ impl Engine {
             self.refresh_pipelines(s).await?;
         }
         Ok(())
+    }
+}
+
+/// What a run that waits for the maker needs: to be deployed or canceled.
+fn waiting_for_you(run: &RunSummary) -> Explanation {
+    let stage = run.stage_name.as_deref().unwrap_or(&run.stage_id);
+    let validated = run.status == StageRunStatus::ValidationSucceeded.code() as i32;
+    Explanation {
+        id: "waiting-for-you".into(),
+        code: None,
+        title: if validated {
+            "Validated, waiting for you".into()
+        } else {
+            "Created, never validated".into()
+        },
+        cause: "Nothing moves this run on but its maker: it is not deploying, and no gate holds it."
+            .into(),
+        next_step: format!(
+            "deploy it with `ferry deploy --solution {} --stage \"{stage}\" --run {}`, or cancel it with `ferry run cancel {}`",
+            run.solution, run.id, run.id
+        ),
+        details: Vec::new(),
     }
 }
 

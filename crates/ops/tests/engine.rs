@@ -547,3 +547,61 @@ async fn profiles_and_offline_history() {
     .unwrap_err();
     assert!(matches!(err, OpsError::UnknownProfile(_)), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validated_run_nobody_deploys_is_waiting_for_its_maker_not_watched_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut o = options(dir.path());
+    // Long enough that following the run to its end would fail the test by its own clock.
+    o.max_wait = Duration::from_secs(600);
+    let e = Engine::open(o).unwrap();
+    let validated = e
+        .validate(
+            &request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
+            &(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(validated.run.status_label, "Validation Succeeded");
+    let id = validated.run.id.clone();
+
+    // A later watch (another process) reports it as waiting and returns.
+    let watched = tokio::time::timeout(
+        Duration::from_secs(30),
+        e.watch(&id, &(), &CancellationToken::new()),
+    )
+    .await
+    .expect("watch returns instead of following a run that cannot move")
+    .unwrap();
+    let waiting = watched
+        .explanations
+        .iter()
+        .find(|x| x.id == "waiting-for-you")
+        .expect("says the run waits for its maker");
+    assert!(
+        waiting.next_step.contains(&format!("--run {id}"))
+            && waiting.next_step.contains("ferry run cancel"),
+        "{waiting:?}"
+    );
+    // Resume leaves it as it is.
+    let resumed = e.resume(&(), &CancellationToken::new()).await.unwrap();
+    assert!(resumed.iter().any(|r| r.id == id));
+
+    // Deploying that run carries it to the end.
+    let deployed = e
+        .deploy(
+            &DeployRequest {
+                plan: request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
+                run_id: Some(id.clone()),
+                wait: true,
+                ..Default::default()
+            },
+            &(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deployed.run.id, id);
+    assert_eq!(deployed.run.status_label, "Succeeded");
+}
