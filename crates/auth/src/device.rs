@@ -35,6 +35,15 @@ struct Body {
     interval: u64,
 }
 
+/// No one takes longer to type a code (Entra's live 15 minutes); a longer lifetime from
+/// the authority is cut to this, so a sign-in nobody approves ends.
+const MAX_CODE_LIFETIME: Duration = Duration::from_secs(3600);
+/// Poll at least once a minute, whatever the authority asks (`slow_down` included).
+const MAX_INTERVAL: Duration = Duration::from_secs(60);
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+/// RFC 8628 §3.5: each `slow_down` adds 5 seconds.
+const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+
 fn default_expiry() -> u64 {
     900
 }
@@ -61,6 +70,8 @@ pub async fn start(config: &SignInConfig) -> Result<DeviceCode, SignInError> {
     let b: Body = serde_json::from_value(body).map_err(|e| {
         SignInError::Refused(format!("the device-code answer is not understood ({e})"))
     })?;
+    // The caller shows this page and opens it with the OS opener.
+    oauth::check_page(&b.verification_uri)?;
     Ok(DeviceCode {
         message: if b.message.is_empty() {
             format!(
@@ -72,8 +83,8 @@ pub async fn start(config: &SignInConfig) -> Result<DeviceCode, SignInError> {
         },
         user_code: b.user_code,
         verification_uri: b.verification_uri,
-        expires_in: Duration::from_secs(b.expires_in),
-        interval: Duration::from_secs(b.interval.max(1)),
+        expires_in: oauth::server_secs(i128::from(b.expires_in), MAX_CODE_LIFETIME),
+        interval: oauth::server_secs(i128::from(b.interval), MAX_INTERVAL).max(MIN_INTERVAL),
         device_code: Secret::new(b.device_code),
     })
 }
@@ -82,7 +93,9 @@ pub async fn start(config: &SignInConfig) -> Result<DeviceCode, SignInError> {
 /// The first poll comes at once (a code approved beforehand needs no wait).
 pub async fn wait(config: &SignInConfig, code: &DeviceCode) -> Result<StoredTokens, SignInError> {
     let http = oauth::client()?;
-    let deadline = tokio::time::Instant::now() + code.expires_in;
+    // The fields are public: a caller's Duration::MAX must not overflow the clock either
+    // (no deadline then: it never expires).
+    let deadline = tokio::time::Instant::now().checked_add(code.expires_in);
     let mut interval = code.interval;
     loop {
         let grant = [
@@ -93,11 +106,16 @@ pub async fn wait(config: &SignInConfig, code: &DeviceCode) -> Result<StoredToke
             TokenAnswer::Tokens(t) => return Ok(t),
             TokenAnswer::Error(e) => match e.error.as_str() {
                 "authorization_pending" => {}
-                "slow_down" => interval += Duration::from_secs(5),
+                "slow_down" => interval = interval.saturating_add(SLOW_DOWN_STEP).min(MAX_INTERVAL),
                 _ => return Err(oauth::refused(&e)),
             },
         }
-        if tokio::time::Instant::now() + interval > deadline {
+        let expired = match (deadline, tokio::time::Instant::now().checked_add(interval)) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(deadline), Some(next)) => next > deadline,
+        };
+        if expired {
             return Err(SignInError::Expired);
         }
         tokio::time::sleep(interval).await;

@@ -32,6 +32,9 @@
 //! [`default_client_id`] returns it (this repository's builds carry none, so
 //! a profile must name its client id).
 
+// Numbers here come from authorities and the keyring: overflow must be handled, never a panic.
+#![warn(clippy::arithmetic_side_effects)]
+
 pub mod cloud;
 mod connection;
 pub mod device;

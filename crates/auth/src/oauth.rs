@@ -2,7 +2,7 @@
 //! Ferry's local host): the request every grant ends with, the answer, and
 //! the errors Entra sends, each turned into a sentence that says what to do.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde::Deserialize;
@@ -59,6 +59,9 @@ pub enum SignInError {
     Browser(String),
     #[error("the sign-in was canceled")]
     Canceled,
+    /// The authority named a page to open that is not a web page Ferry may open.
+    #[error("the sign-in service gave {url:?} as the page to sign in on; Ferry opens only https:// pages (or http:// on this computer), so it did not. Check the profile's authority: it should be your cloud's sign-in service, like https://login.microsoftonline.com")]
+    UnsafePage { url: String },
     /// The network set-up (proxy, CA file) is not usable; the sentence says why.
     #[error("{0}")]
     Setup(String),
@@ -180,8 +183,14 @@ pub(crate) async fn redeem(
         account,
         refresh_token: refresh,
         access_token: Some(Secret::new(body.access_token)),
-        expires_at: Some(now_s() + body.expires_in.unwrap_or(3600)),
+        expires_at: Some(expires_at(body.expires_in.unwrap_or(3600))),
     }))
+}
+
+/// When a token that lives `expires_in` seconds (as the authority says) expires.
+fn expires_at(expires_in: i64) -> i64 {
+    let lifetime = server_secs(i128::from(expires_in), MAX_TOKEN_LIFETIME).as_secs();
+    now_s().saturating_add(i64::try_from(lifetime).unwrap_or(i64::MAX))
 }
 
 /// The user name a JWT names (`preferred_username`, `upn`), read without
@@ -196,6 +205,41 @@ pub fn account_of(jwt: &str) -> Option<String> {
         .iter()
         .find_map(|k| claims[*k].as_str().filter(|s| !s.is_empty()))
         .map(str::to_string)
+}
+
+/// Refresh at least this often, whatever lifetime the authority claims for a token
+/// (Entra's longest, with continuous access evaluation, is about a day).
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(86_400);
+
+/// Seconds a server sent (a lifetime, an interval), as a [`Duration`] of at most
+/// `ceiling`; negative counts as zero. Every such number goes through here, so adding it
+/// to a clock can never overflow (a panic on `expires_in: 2^64-1`).
+pub(crate) fn server_secs(secs: i128, ceiling: Duration) -> Duration {
+    if secs <= 0 {
+        return Duration::ZERO;
+    }
+    u64::try_from(secs).map_or(ceiling, |s| Duration::from_secs(s).min(ceiling))
+}
+
+/// A page the authority wants shown or opened is a web page: `https://`, or `http://` on
+/// this computer (the local host). Never `file:`, `javascript:` or another app's scheme,
+/// which the OS opener would happily run.
+pub(crate) fn check_page(url: &str) -> Result<(), SignInError> {
+    let web = url::Url::parse(url.trim()).is_ok_and(|u| match u.scheme() {
+        "https" => u.host_str().is_some_and(|h| !h.is_empty()),
+        "http" => u.host_str().is_some_and(crate::cloud::is_loopback_host),
+        _ => false,
+    });
+    if web {
+        return Ok(());
+    }
+    // A hostile URL may be huge: show its start only.
+    const SHOWN: usize = 200;
+    let mut shown: String = url.chars().take(SHOWN).collect();
+    if url.chars().nth(SHOWN).is_some() {
+        shown.push('…');
+    }
+    Err(SignInError::UnsafePage { url: shown })
 }
 
 /// A refused grant as a sentence.
@@ -221,11 +265,8 @@ pub(crate) fn refused(e: &ErrorBody) -> SignInError {
 /// The first `AADSTSnnnn` code in Entra's text and what it means for a person, when
 /// it is one a maker meets.
 pub(crate) fn explain_aadsts(text: &str) -> Option<(String, &'static str)> {
-    let at = text.find("AADSTS")? + "AADSTS".len();
-    let code: String = text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
+    let (_, after) = text.split_once("AADSTS")?;
+    let code: String = after.chars().take_while(char::is_ascii_digit).collect();
     let meaning = match code.as_str() {
         "65001" => "your organization has not consented to this app registration for Dataverse (or the Power Apps service): an admin grants consent in Entra ID (Enterprise applications → Permissions → Grant admin consent)",
         "65002" | "650057" => "the app registration lacks a permission Ferry needs: an admin adds the delegated permissions Dataverse user_impersonation and PowerApps Service user_impersonation, then grants consent",
@@ -302,6 +343,49 @@ mod tests {
             Some("mona@contoso.example")
         );
         assert_eq!(account_of("not-a-jwt"), None);
+    }
+
+    #[test]
+    fn server_numbers_are_clamped() {
+        let hour = Duration::from_secs(3600);
+        assert_eq!(server_secs(900, hour), Duration::from_secs(900));
+        assert_eq!(server_secs(i128::from(u64::MAX), hour), hour);
+        assert_eq!(server_secs(i128::from(i64::MIN), hour), Duration::ZERO);
+        assert_eq!(server_secs(i128::MAX, hour), hour);
+        let now = now_s();
+        assert!((now..=now + 86_400).contains(&expires_at(i64::MAX)));
+        assert!((now - 1..=now + 1).contains(&expires_at(i64::MIN)));
+    }
+
+    #[test]
+    fn only_web_pages_may_be_opened() {
+        for ok in [
+            "https://microsoft.com/devicelogin",
+            "https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?x=1",
+            "http://127.0.0.1:8080/devicelogin",
+            "http://localhost/devicelogin",
+            "http://[::1]:9/x",
+        ] {
+            assert_eq!(check_page(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "http://login.evil.example/",
+            "http://127.0.0.1.evil.example/",
+            "ms-settings:privacy",
+            "",
+        ] {
+            assert!(
+                matches!(check_page(bad), Err(SignInError::UnsafePage { .. })),
+                "{bad}"
+            );
+        }
+        let long = format!("file:///{}", "a".repeat(10_000));
+        let Err(SignInError::UnsafePage { url }) = check_page(&long) else {
+            panic!("refused")
+        };
+        assert!(url.chars().count() <= 201, "{}", url.len());
     }
 
     #[test]

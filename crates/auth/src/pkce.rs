@@ -53,6 +53,8 @@ pub async fn sign_in(
         .append_pair("state", &state)
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256");
+    // The caller opens this with the OS opener: a web page only.
+    oauth::check_page(url.as_str())?;
     open(url.as_str());
     let query = tokio::time::timeout(timeout, receive(&listener))
         .await
@@ -106,7 +108,7 @@ async fn receive(listener: &TcpListener) -> Result<Vec<(String, String)>, SignIn
             if n == 0 {
                 break;
             }
-            len += n;
+            len = len.saturating_add(n);
             if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
                 break;
             }

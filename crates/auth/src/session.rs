@@ -182,7 +182,7 @@ impl SignedIn {
         let others = self.others.lock().expect("not poisoned");
         others
             .get(key)
-            .filter(|(_, at)| at - REFRESH_MARGIN_S > oauth::now_s())
+            .filter(|(_, at)| at.saturating_sub(REFRESH_MARGIN_S) > oauth::now_s())
             .map(|(token, _)| token.clone())
     }
 
@@ -193,7 +193,7 @@ impl SignedIn {
             .ok_or_else(|| SignInError::NotSignedIn(self.key.clone()))?;
         let valid = tokens
             .expires_at
-            .is_some_and(|at| at - REFRESH_MARGIN_S > oauth::now_s());
+            .is_some_and(|at| at.saturating_sub(REFRESH_MARGIN_S) > oauth::now_s());
         Ok(tokens.access_token.filter(|_| valid))
     }
 

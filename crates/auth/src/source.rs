@@ -224,8 +224,8 @@ fn parse_token(stdout: &[u8], now: i64) -> Result<(Secret, i64), String> {
         _ => None,
     };
     let reuse_until = match (expires_on, body.expires_on_local.as_deref()) {
-        (Some(at), _) => at - REFRESH_MARGIN_S,
-        (None, Some(local)) if looks_like_local_time(local) => now + UNZONED_REUSE_S,
+        (Some(at), _) => at.saturating_sub(REFRESH_MARGIN_S),
+        (None, Some(local)) if looks_like_local_time(local) => now.saturating_add(UNZONED_REUSE_S),
         (None, Some(_)) => return Err(unexpected("an expiresOn that is not a time")),
         (None, None) => return Err(unexpected("no expiry")),
     };
