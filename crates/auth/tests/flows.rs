@@ -353,7 +353,9 @@ async fn a_resource_the_authority_does_not_serve_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(err, SignInError::Refused(_)), "{err}");
-    assert!(err.to_string().contains("invalid_resource"), "{err}");
+    // Said as what it means (the host answers AADSTS500011, as Entra does).
+    assert!(err.to_string().contains("AADSTS500011"), "{err}");
+    assert!(err.to_string().contains("no such service"), "{err}");
 }
 
 #[tokio::test]
