@@ -93,7 +93,10 @@ impl ApiError {
         if self.code == codes::PLUGIN_ERROR {
             put(
                 "TraceText",
-                format!("\r\n[Microsoft.PowerPlatform.Pipelines: ferry-host]\r\n{}\r\n", self.message),
+                format!(
+                    "\r\n[Microsoft.PowerPlatform.Pipelines: ferry-host]\r\n{}\r\n",
+                    self.message
+                ),
             );
         }
         put("InnerError.Message", self.message.clone());
@@ -110,7 +113,9 @@ impl ApiError {
         headers.insert("OData-Version", "4.0".parse().expect("static header"));
         headers.insert(
             "Preference-Applied",
-            "odata.include-annotations=\"*\"".parse().expect("static header"),
+            "odata.include-annotations=\"*\""
+                .parse()
+                .expect("static header"),
         );
         response
     }

@@ -70,11 +70,16 @@ async fn validation_comes_before_the_version_and_deploy_enforces_it() {
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"]["code"], "0x80040265", "{body}");
     assert!(
-        body["error"]["message"].as_str().unwrap().contains("1.0.0.4"),
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1.0.0.4"),
         "{body}"
     );
     let path = format!("deploymentstageruns({run})");
-    let (s, b) = h.patch(&path, json!({ "artifactversion": "1.0.0.4" })).await;
+    let (s, b) = h
+        .patch(&path, json!({ "artifactversion": "1.0.0.4" }))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let (s, _) = h.action("DeployPackageAsync", &run).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "equal to the installed version");
@@ -123,10 +128,14 @@ async fn a_first_stage_run_may_change_the_version_it_set_before_validation() {
         .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCore")
         .await;
     let path = format!("deploymentstageruns({run})");
-    let (s, _) = h.patch(&path, json!({ "artifactversion": "1.0.0.5" })).await;
+    let (s, _) = h
+        .patch(&path, json!({ "artifactversion": "1.0.0.5" }))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(validated(&h, &run).await["stagerunstatus"], 200000007);
-    let (s, b) = h.patch(&path, json!({ "artifactversion": "1.0.0.6" })).await;
+    let (s, b) = h
+        .patch(&path, json!({ "artifactversion": "1.0.0.6" }))
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     assert_eq!(
         h.action("DeployPackageAsync", &run).await.0,
@@ -190,7 +199,12 @@ async fn new_row(h: &TestHost, set: &str, body: Value) -> (StatusCode, Value) {
     (s, b)
 }
 
-async fn new_stage(h: &TestHost, pipeline: &str, previous: Option<&str>, n: usize) -> (StatusCode, Value) {
+async fn new_stage(
+    h: &TestHost,
+    pipeline: &str,
+    previous: Option<&str>,
+    n: usize,
+) -> (StatusCode, Value) {
     let mut body = json!({
         "name": format!("S{n}"),
         "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({pipeline})"),
@@ -218,7 +232,13 @@ async fn a_pipeline_has_at_most_seven_stages() {
     let (s, b) = new_stage(&h, &long, Some(&last), 8).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert_eq!(b["error"]["code"], "0x80040265", "{b}");
-    assert!(b["error"]["message"].as_str().unwrap().contains("at most 7"), "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 7"),
+        "{b}"
+    );
 
     // A stage of another pipeline may not be chained after the seventh, nor moved into it.
     let (_, p) = new_row(&h, "deploymentpipelines", json!({ "name": "Short" })).await;
@@ -228,16 +248,25 @@ async fn a_pipeline_has_at_most_seven_stages() {
     let other = b["deploymentstageid"].as_str().unwrap().to_string();
     let path = format!("deploymentstages({other})");
     let (s, b) = h
-        .patch(&path, json!({ "previousdeploymentstageid@odata.bind": format!("/deploymentstages({last})") }))
+        .patch(
+            &path,
+            json!({ "previousdeploymentstageid@odata.bind": format!("/deploymentstages({last})") }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     let (s, b) = h
-        .patch(&path, json!({ "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({long})") }))
+        .patch(
+            &path,
+            json!({ "deploymentpipelineid@odata.bind": format!("/deploymentpipelines({long})") }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     // Renaming a stage of a full pipeline is fine.
     let (s, b) = h
-        .patch(&format!("deploymentstages({last})"), json!({ "name": "Last" }))
+        .patch(
+            &format!("deploymentstages({last})"),
+            json!({ "name": "Last" }),
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
 }
@@ -246,15 +275,22 @@ async fn a_pipeline_has_at_most_seven_stages() {
 async fn errors_carry_cds_annotations_when_asked() {
     let h = start(Scenario::demo()).await;
     let missing = "deploymentstageruns(00000000-0000-0000-0000-00000000abcd)";
-    let (s, _, plain) = h.send(reqwest::Method::GET, missing, Value::Null, &[]).await;
+    let (s, _, plain) = h
+        .send(reqwest::Method::GET, missing, Value::Null, &[])
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(plain["error"].as_object().unwrap().len(), 2, "{plain}");
     let prefer = [("Prefer", r#"odata.include-annotations="*""#)];
-    let (s, _, body) = h.send(reqwest::Method::GET, missing, Value::Null, &prefer).await;
+    let (s, _, body) = h
+        .send(reqwest::Method::GET, missing, Value::Null, &prefer)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let e = &body["error"];
     assert_eq!(e["code"], "0x80040217", "{body}");
-    assert_eq!(e["@Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus"], "0");
+    assert_eq!(
+        e["@Microsoft.PowerApps.CDS.ErrorDetails.OperationStatus"],
+        "0"
+    );
     assert_eq!(
         e["@Microsoft.PowerApps.CDS.ErrorDetails.SubErrorCode"],
         (0x8004_0217u32 as i32).to_string()
@@ -263,7 +299,10 @@ async fn errors_carry_cds_annotations_when_asked() {
         .as_str()
         .unwrap()
         .contains("80040217"));
-    assert_eq!(e["@Microsoft.PowerApps.CDS.InnerError.Message"], e["message"]);
+    assert_eq!(
+        e["@Microsoft.PowerApps.CDS.InnerError.Message"],
+        e["message"]
+    );
     // A business rule (plug-in error) has a trace too.
     let run = h
         .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCore")
@@ -278,7 +317,10 @@ async fn errors_carry_cds_annotations_when_asked() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "0x80040265");
-    assert!(body["error"]["@Microsoft.PowerApps.CDS.TraceText"].is_string(), "{body}");
+    assert!(
+        body["error"]["@Microsoft.PowerApps.CDS.TraceText"].is_string(),
+        "{body}"
+    );
 }
 
 async fn run_events(h: &TestHost, run: &str) -> Vec<Value> {
@@ -290,7 +332,11 @@ async fn run_events(h: &TestHost, run: &str) -> Vec<Value> {
 /// A run of `Contoso Reviewed`'s first stage, waiting on its pre-deployment step.
 async fn waiting_on_pre_deployment(h: &TestHost) -> String {
     let run = h
-        .create_run(&stage("Contoso Reviewed", "Checked UAT"), "dev", "ContosoCore")
+        .create_run(
+            &stage("Contoso Reviewed", "Checked UAT"),
+            "dev",
+            "ContosoCore",
+        )
         .await;
     assert_eq!(validated(h, &run).await["stagerunstatus"], 200000007);
     let (s, b) = h
@@ -318,7 +364,11 @@ async fn pre_deployment_gate_names_the_run_takes_notes_and_refuses_unknown_param
         .iter()
         .find(|e| e["name"] == "OnPreDeploymentStarted")
         .unwrap();
-    assert_eq!(started["output"]["StageRunName"], name.as_str(), "{started}");
+    assert_eq!(
+        started["output"]["StageRunName"],
+        name.as_str(),
+        "{started}"
+    );
 
     let (s, b) = h
         .post(
@@ -328,9 +378,15 @@ async fn pre_deployment_gate_names_the_run_takes_notes_and_refuses_unknown_param
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert_eq!(b["error"]["code"], "0x80048d19", "{b}");
-    assert!(b["error"]["message"].as_str().unwrap().contains("'Note'"), "{b}");
+    assert!(
+        b["error"]["message"].as_str().unwrap().contains("'Note'"),
+        "{b}"
+    );
     let (s, b) = h
-        .post("DeployPackageAsync", json!({ "StageRunId": run, "Force": true }))
+        .post(
+            "DeployPackageAsync",
+            json!({ "StageRunId": run, "Force": true }),
+        )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     // Still waiting: nothing was applied.
@@ -344,7 +400,10 @@ async fn pre_deployment_gate_names_the_run_takes_notes_and_refuses_unknown_param
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let done = h.wait_for(&run, &[200000002, 200000003]).await;
-    assert_eq!(done["predeploymentstepcomments"], "smoke tests green", "{done}");
+    assert_eq!(
+        done["predeploymentstepcomments"], "smoke tests green",
+        "{done}"
+    );
     let list = run_events(&h, &run).await;
     let completed = list
         .iter()

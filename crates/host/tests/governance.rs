@@ -156,11 +156,20 @@ async fn requested(who: &As<'_>, stage_id: &str, solution: &str, version: &str) 
             let list = who
                 .get(&format!("deploymentstageruns?$filter=_deploymentstageid_value eq {stage_id}&$orderby=createdon desc&$top=1"))
                 .await;
-            list["value"][0]["deploymentstagerunid"].as_str().unwrap().to_string()
+            list["value"][0]["deploymentstagerunid"]
+                .as_str()
+                .unwrap()
+                .to_string()
         }
     };
-    assert_eq!(who.action("ValidatePackageAsync", &run).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(who.wait_for(&run, &[200000007]).await["stagerunstatus"], 200000007);
+    assert_eq!(
+        who.action("ValidatePackageAsync", &run).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        who.wait_for(&run, &[200000007]).await["stagerunstatus"],
+        200000007
+    );
     let (s, b) = who
         .send(
             Method::PATCH,
@@ -180,23 +189,48 @@ async fn no_maker_deletes_artifacts_or_run_history() {
     let mona = user(&h, "mona").await;
     let max = user(&h, "max").await;
     let ade = user(&h, "ade").await;
-    let run = requested(&mona, &stage(RELEASE, "Deploy to Test"), "ContosoCanvas", "1.0.0.1").await;
+    let run = requested(
+        &mona,
+        &stage(RELEASE, "Deploy to Test"),
+        "ContosoCanvas",
+        "1.0.0.1",
+    )
+    .await;
     let done = mona.wait_for(&run, &[200000002, 200000003]).await;
     assert_eq!(done["stagerunstatus"], 200000002, "{done}");
     let artifact = done["_artifactid_value"].as_str().unwrap().to_string();
     let statuses = mona
-        .get(&format!("deploymentstagerunstatuses?$filter=_deploymentstagerunid_value eq {run}"))
+        .get(&format!(
+            "deploymentstagerunstatuses?$filter=_deploymentstagerunid_value eq {run}"
+        ))
         .await;
-    let status = statuses["value"][0]["deploymentstagerunstatusid"].as_str().unwrap().to_string();
+    let status = statuses["value"][0]["deploymentstagerunstatusid"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     for who in [&max, &mona] {
         let (s, b) = who
-            .send(Method::DELETE, &format!("deploymentartifacts({artifact})"), Value::Null)
+            .send(
+                Method::DELETE,
+                &format!("deploymentartifacts({artifact})"),
+                Value::Null,
+            )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
-        assert!(b["error"]["message"].as_str().unwrap().contains("prvDeletedeploymentartifact"), "{b}");
+        assert!(
+            b["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("prvDeletedeploymentartifact"),
+            "{b}"
+        );
         let (s, b) = who
-            .send(Method::DELETE, &format!("deploymentstagerunstatuses({status})"), Value::Null)
+            .send(
+                Method::DELETE,
+                &format!("deploymentstagerunstatuses({status})"),
+                Value::Null,
+            )
             .await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
     }
@@ -204,15 +238,27 @@ async fn no_maker_deletes_artifacts_or_run_history() {
     mona.get(&format!("deploymentartifacts({artifact})")).await;
     // Admins may.
     let (s, b) = ade
-        .send(Method::DELETE, &format!("deploymentstagerunstatuses({status})"), Value::Null)
+        .send(
+            Method::DELETE,
+            &format!("deploymentstagerunstatuses({status})"),
+            Value::Null,
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let (s, b) = ade
-        .send(Method::DELETE, &format!("deploymentartifacts({artifact})"), Value::Null)
+        .send(
+            Method::DELETE,
+            &format!("deploymentartifacts({artifact})"),
+            Value::Null,
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let (s, _) = mona
-        .send(Method::GET, &format!("deploymentartifacts({artifact})/artifactfile/$value"), Value::Null)
+        .send(
+            Method::GET,
+            &format!("deploymentartifacts({artifact})/artifactfile/$value"),
+            Value::Null,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
@@ -233,9 +279,15 @@ async fn a_service_principal_stage_is_approved_by_the_application_not_a_user_wit
     assert_eq!(c["appid"], APP);
     assert_eq!(c["roles"], json!(["approver"]));
     assert!(c.get("upn").is_none() && c.get("scp").is_none(), "{c}");
-    let robot = As { h: &h, auth: format!("Bearer {token}") };
+    let robot = As {
+        h: &h,
+        auth: format!("Bearer {token}"),
+    };
     let who = robot.get("WhoAmI").await;
-    assert_eq!(who["UserId"], ferry_host::scenario::derived_id("application", APP).as_str());
+    assert_eq!(
+        who["UserId"],
+        ferry_host::scenario::derived_id("application", APP).as_str()
+    );
 
     let mona = user(&h, "mona").await;
     let run = requested(&mona, &stage("Robot", "Spn"), "ContosoCanvas", "1.0.0.1").await;
@@ -301,7 +353,11 @@ async fn what_the_approver_decided_on_stays_fixed() {
     }
     // …re-sending what it has changes nothing and is fine…
     let (s, b) = mona
-        .send(Method::PATCH, &path, json!({ "artifactversion": "1.0.0.4" }))
+        .send(
+            Method::PATCH,
+            &path,
+            json!({ "artifactversion": "1.0.0.4" }),
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     // …and only an admin moves the time.
@@ -313,14 +369,26 @@ async fn what_the_approver_decided_on_stays_fixed() {
 
     // (b) The import fails once; new settings send the run back through its gates.
     let (s, b) = ade
-        .send(Method::PATCH, &format!("{}/_ferry/faults", h.base), json!({ "import_failures": { "prod": 1 } }))
+        .send(
+            Method::PATCH,
+            &format!("{}/_ferry/faults", h.base),
+            json!({ "import_failures": { "prod": 1 } }),
+        )
         .await;
     assert_eq!(s, StatusCode::OK, "{b}");
     let approve = json!({ "StageRunId": run, "ApprovalStatus": 20 });
     let step = json!({ "StageRunId": run, "PreDeploymentStepStatus": 20 });
-    assert_eq!(pat.post("UpdateApprovalStatus", approve.clone()).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        pat.post("UpdateApprovalStatus", approve.clone()).await.0,
+        StatusCode::NO_CONTENT
+    );
     mona.wait_for(&run, &[200000008]).await;
-    assert_eq!(mona.post("UpdatePreDeploymentStepStatus", step.clone()).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        mona.post("UpdatePreDeploymentStepStatus", step.clone())
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
     let failed = mona.wait_for(&run, &[200000003, 200000002]).await;
     assert_eq!(failed["stagerunstatus"], 200000003, "{failed}");
     // Finished: notes stay fixed; settings may change for a retry, and reset the gates.
@@ -329,27 +397,44 @@ async fn what_the_approver_decided_on_stays_fixed() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, b) = mona
-        .send(Method::PATCH, &path, json!({ "deploymentsettingsjson": core_settings("prod").to_string() }))
+        .send(
+            Method::PATCH,
+            &path,
+            json!({ "deploymentsettingsjson": core_settings("prod").to_string() }),
+        )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
     let reset = mona.get(&path).await;
     assert_eq!(reset["approvalstatus"], 10, "{reset}");
     assert_eq!(reset["predeploymentstepstatus"], 10, "{reset}");
-    assert_eq!(mona.action("RetryFailedDeploymentAsync", &run).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        mona.action("RetryFailedDeploymentAsync", &run).await.0,
+        StatusCode::NO_CONTENT
+    );
     let waiting = mona.wait_for(&run, &[200000007]).await;
     assert_eq!(waiting["approvalstatus"], 10, "{waiting}");
-    let events = ade.get(&format!("{}/_ferry/events?run={run}", h.base)).await;
+    let events = ade
+        .get(&format!("{}/_ferry/events?run={run}", h.base))
+        .await;
     assert_eq!(count(&events, "OnApprovalStarted"), 2, "{events}");
     // Still fixed while it waits again.
     let (s, _) = mona
         .send(Method::PATCH, &path, json!({ "deploymentsettingsjson": "{\"EnvironmentVariables\":[],\"ConnectionReferences\":[]}" }))
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
-    assert_eq!(pat.post("UpdateApprovalStatus", approve).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        pat.post("UpdateApprovalStatus", approve).await.0,
+        StatusCode::NO_CONTENT
+    );
     mona.wait_for(&run, &[200000008]).await;
-    let events = ade.get(&format!("{}/_ferry/events?run={run}", h.base)).await;
+    let events = ade
+        .get(&format!("{}/_ferry/events?run={run}", h.base))
+        .await;
     assert_eq!(count(&events, "OnPreDeploymentStarted"), 2, "{events}");
-    assert_eq!(mona.post("UpdatePreDeploymentStepStatus", step).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        mona.post("UpdatePreDeploymentStepStatus", step).await.0,
+        StatusCode::NO_CONTENT
+    );
     let done = mona.wait_for(&run, &[200000002, 200000003]).await;
     assert_eq!(done["stagerunstatus"], 200000002, "{done}");
     assert_eq!(done["retrycount"], 1);
@@ -389,8 +474,18 @@ async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
     // DNS rebinding: the attacker's name pointing at 127.0.0.1.
     let (s, b) = who(vec![("Host", format!("evil.example:{port}"))]).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    assert!(b["error"]["message"].as_str().unwrap().contains("--allowed-host"), "{b}");
-    for ok in [format!("localhost:{port}"), format!("ferry.lan:{port}"), format!("127.0.0.1:{port}")] {
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allowed-host"),
+        "{b}"
+    );
+    for ok in [
+        format!("localhost:{port}"),
+        format!("ferry.lan:{port}"),
+        format!("127.0.0.1:{port}"),
+    ] {
         let (s, b) = who(vec![("Host", ok.clone())]).await;
         assert_eq!(s, StatusCode::OK, "{ok}: {b}");
     }
@@ -402,7 +497,11 @@ async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = who(vec![("Sec-Fetch-Site", "cross-site".into())]).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = who(vec![("Origin", h.base.clone()), ("Sec-Fetch-Site", "same-origin".into())]).await;
+    let (s, _) = who(vec![
+        ("Origin", h.base.clone()),
+        ("Sec-Fetch-Site", "same-origin".into()),
+    ])
+    .await;
     assert_eq!(s, StatusCode::OK);
     // The OAuth endpoints stay form-encoded and take Microsoft clients' odd headers.
     let r = h
@@ -411,7 +510,10 @@ async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
         .header("x-client-SKU", "MSAL.Desktop")
         .header("x-ms-lib-capability", "retry-after, h429")
         .header("client-request-id", "8a0f7a8e-0000-4000-8000-000000000000")
-        .form(&[("client_id", CLIENT), ("scope", &format!("{}/.default", h.base))])
+        .form(&[
+            ("client_id", CLIENT),
+            ("scope", &format!("{}/.default", h.base)),
+        ])
         .send()
         .await
         .unwrap();
@@ -422,7 +524,11 @@ async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
     // The device-code form: a browser's post needs the page's CSRF token.
     let page = format!("{}/devicelogin", h.base);
     let post = |token: Option<String>| {
-        let mut form = vec![("code", code.to_string()), ("user", "mona".to_string()), ("action", "approve".to_string())];
+        let mut form = vec![
+            ("code", code.to_string()),
+            ("user", "mona".to_string()),
+            ("action", "approve".to_string()),
+        ];
         if let Some(t) = token {
             form.push(("csrf_token", t));
         }
@@ -437,7 +543,15 @@ async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let r = post(Some("1.deadbeef".into())).await.unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let html = h.client.get(&page).send().await.unwrap().text().await.unwrap();
+    let html = h
+        .client
+        .get(&page)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let token = html
         .split("name=\"csrf_token\" value=\"")
         .nth(1)

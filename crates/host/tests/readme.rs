@@ -104,14 +104,21 @@ fn the_webhook_receiver_example_ignores_a_replayed_delivery() {
         .unwrap();
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(10), "the receiver did not start");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the receiver did not start"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let body = br#"{"MessageName":"OnDeploymentCompleted","InputParameters":[{"key":"StageRunId","value":"r1"}],"OutputParameters":[]}"#;
     let good = sign(body);
     assert_eq!(post(port, body, "d-1", "sha256=00"), 401);
     assert_eq!(post(port, body, "d-1", &good), 204);
-    assert_eq!(post(port, body, "d-1", &good), 204, "a replay is acknowledged");
+    assert_eq!(
+        post(port, body, "d-1", &good),
+        204,
+        "a replay is acknowledged"
+    );
     assert_eq!(post(port, body, "d-2", &good), 204);
     child.kill().unwrap();
     let mut lines = Vec::new();
@@ -121,7 +128,10 @@ fn the_webhook_receiver_example_ignores_a_replayed_delivery() {
     let _ = child.wait();
     assert_eq!(
         lines,
-        ["d-1 OnDeploymentCompleted r1", "d-2 OnDeploymentCompleted r1"],
+        [
+            "d-1 OnDeploymentCompleted r1",
+            "d-2 OnDeploymentCompleted r1"
+        ],
         "each delivery handled once"
     );
 }

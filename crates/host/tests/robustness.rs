@@ -200,7 +200,14 @@ fn arbitrary_query_options_never_take_the_host_down() {
             let (status, body) = f.get(url);
             assert_refusal_shape(&format!("{option}={value}"), status, &body);
             if status.is_client_error() {
-                prop_assert_eq!(status, StatusCode::BAD_REQUEST, "{}={}: {}", option, value, body);
+                prop_assert_eq!(
+                    status,
+                    StatusCode::BAD_REQUEST,
+                    "{}={}: {}",
+                    option,
+                    value,
+                    body
+                );
             }
             Ok(())
         })
@@ -277,5 +284,8 @@ async fn a_huge_body_gets_413_in_the_dataverse_shape() {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = r.json().await.unwrap();
     assert!(body["error"]["code"].is_string(), "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("MiB"), "{body}");
+    assert!(
+        body["error"]["message"].as_str().unwrap().contains("MiB"),
+        "{body}"
+    );
 }

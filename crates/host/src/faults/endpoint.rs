@@ -39,9 +39,8 @@ fn current(state: &AppState) -> ApiResult<FaultSpec> {
 
 /// Applies `spec`: import failures go to the database, the rest to the runtime state.
 pub(crate) fn install(state: &AppState, mut spec: FaultSpec, clear_imports: bool) -> ApiResult<()> {
-    spec.check().map_err(|e| {
-        ApiError::bad_request(format!("the fault switches are not valid: {e}"))
-    })?;
+    spec.check()
+        .map_err(|e| ApiError::bad_request(format!("the fault switches are not valid: {e}")))?;
     let failures = std::mem::take(&mut spec.import_failures);
     state.store.tx(|c| -> ApiResult<()> {
         for mut env in environments::list(c)? {

@@ -136,9 +136,15 @@ fn csrf_valid(token: &str) -> bool {
 /// A form post from a browser (it sends one of these headers); programs posting the form
 /// themselves (`ferry host approve-code --url`, tests) need no token: no page drives them.
 fn from_browser(headers: &axum::http::HeaderMap) -> bool {
-    ["origin", "sec-fetch-site", "sec-fetch-mode", "cookie", "referer"]
-        .iter()
-        .any(|h| headers.contains_key(*h))
+    [
+        "origin",
+        "sec-fetch-site",
+        "sec-fetch-mode",
+        "cookie",
+        "referer",
+    ]
+    .iter()
+    .any(|h| headers.contains_key(*h))
 }
 
 /// The hidden field every sign-in form carries.
@@ -340,7 +346,9 @@ pub async fn device_submit(
         return if wants_json {
             (
                 StatusCode::BAD_REQUEST,
-                axum::Json(serde_json::json!({ "error": "invalid_request", "error_description": message })),
+                axum::Json(
+                    serde_json::json!({ "error": "invalid_request", "error_description": message }),
+                ),
             )
                 .into_response()
         } else {

@@ -565,10 +565,16 @@ fn check_stage_limit(
         ))
     };
     if let Some(pipeline) = text("_deploymentpipelineid_value") {
-        let others = records::find(conn, scope, "deploymentstages", "_deploymentpipelineid_value", &pipeline)?
-            .into_iter()
-            .filter(|s| Some(s.id.as_str()) != id)
-            .count();
+        let others = records::find(
+            conn,
+            scope,
+            "deploymentstages",
+            "_deploymentpipelineid_value",
+            &pipeline,
+        )?
+        .into_iter()
+        .filter(|s| Some(s.id.as_str()) != id)
+        .count();
         if others + 1 > MAX_STAGES {
             return Err(too_many());
         }
@@ -588,8 +594,10 @@ fn check_stage_limit(
         if up + 1 > MAX_STAGES {
             return Err(too_many());
         }
-        previous = records::get(conn, scope, "deploymentstages", &p)?
-            .and_then(|s| s.str("_previousdeploymentstageid_value").map(str::to_string));
+        previous = records::get(conn, scope, "deploymentstages", &p)?.and_then(|s| {
+            s.str("_previousdeploymentstageid_value")
+                .map(str::to_string)
+        });
     }
     // The longest chain after it (only an existing stage has followers).
     let mut down = 0usize;
@@ -598,9 +606,15 @@ fn check_stage_limit(
         let mut next = Vec::new();
         for s in &level {
             next.extend(
-                records::find(conn, scope, "deploymentstages", "_previousdeploymentstageid_value", s)?
-                    .into_iter()
-                    .map(|r| r.id),
+                records::find(
+                    conn,
+                    scope,
+                    "deploymentstages",
+                    "_previousdeploymentstageid_value",
+                    s,
+                )?
+                .into_iter()
+                .map(|r| r.id),
             );
         }
         if next.is_empty() {

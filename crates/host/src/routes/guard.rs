@@ -43,7 +43,11 @@ impl HostGuard {
             .map(|n| host_of(&n))
             .filter(|n| !n.is_empty())
             .collect();
-        names.extend(["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()]);
+        names.extend([
+            "localhost".to_string(),
+            "127.0.0.1".to_string(),
+            "::1".to_string(),
+        ]);
         names.sort();
         names.dedup();
         Self { names }
@@ -52,7 +56,7 @@ impl HostGuard {
     /// Whether an authority (`name[:port]`) names this host.
     pub fn allows(&self, authority: &str) -> bool {
         let host = host_of(authority);
-        host.parse::<IpAddr>().is_ok() || self.names.iter().any(|n| *n == host)
+        host.parse::<IpAddr>().is_ok() || self.names.contains(&host)
     }
 
     /// Why a request is refused, if it is.
@@ -88,7 +92,8 @@ impl HostGuard {
             .unwrap_or_default();
         if site.eq_ignore_ascii_case("cross-site") {
             return Some(forbidden(
-                "Cross-site requests are refused: this host serves its own pages and clients only.".into(),
+                "Cross-site requests are refused: this host serves its own pages and clients only."
+                    .into(),
             ));
         }
         None
@@ -126,7 +131,11 @@ mod tests {
         ] {
             assert!(g.allows(ok), "{ok}");
         }
-        for bad in ["evil.example:4321", "localhost.evil.example", "127.0.0.1.nip.io"] {
+        for bad in [
+            "evil.example:4321",
+            "localhost.evil.example",
+            "127.0.0.1.nip.io",
+        ] {
             assert!(!g.allows(bad), "{bad}");
         }
     }

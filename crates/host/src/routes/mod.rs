@@ -3,8 +3,8 @@
 
 pub mod access;
 mod entities;
-pub mod guard;
 mod files;
+pub mod guard;
 mod metadata;
 mod operations;
 pub mod path;

@@ -585,7 +585,10 @@ fn check_deploy_version(conn: &Connection, run: &Record) -> ApiResult<()> {
     let installed = records::find(conn, &env, "solutions", "uniquename", name)?
         .into_iter()
         .find(|s| s.bool("ismanaged"))
-        .and_then(|s| s.str("version").and_then(|v| v.parse::<SolutionVersion>().ok()));
+        .and_then(|s| {
+            s.str("version")
+                .and_then(|v| v.parse::<SolutionVersion>().ok())
+        });
     if let Some(installed) = installed.filter(|i| version <= *i) {
         return Err(ApiError::rule(format!(
             "artifactversion {version} must be greater than {installed}, the version installed in {}; PATCH a higher artifactversion before deploying.",

@@ -203,7 +203,10 @@ fn dev_spec(conn: &Connection, run: &Record) -> ApiResult<SolutionSpec> {
     })?;
     // The row's `version` is the truth (a client may PATCH it, as in Dataverse); the stored
     // spec keeps the version it was installed with.
-    if let Some(v) = row.str("version").filter(|v| v.parse::<SolutionVersion>().is_ok()) {
+    if let Some(v) = row
+        .str("version")
+        .filter(|v| v.parse::<SolutionVersion>().is_ok())
+    {
         spec.version = v.to_string();
     }
     Ok(spec)
