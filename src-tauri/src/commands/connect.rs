@@ -317,10 +317,7 @@ mod tests {
         let link = link_of("c.json", Path::new("/tmp/a b")).unwrap();
         let offer = ferry_ops::read_connection(&link, SignInMethod::Browser).unwrap_err();
         // The file does not exist: the sentence names the decoded path.
-        assert!(
-            offer.to_string().contains("/tmp/a b/c.json"),
-            "{offer}"
-        );
+        assert!(offer.to_string().contains("/tmp/a b/c.json"), "{offer}");
     }
 
     #[test]

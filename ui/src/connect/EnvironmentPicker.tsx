@@ -124,7 +124,6 @@ export function EnvironmentPicker({
         )}
         {ordered.map((env) => {
           const busy = connecting != null && connecting === env.url;
-          const region = env.region ? ` · ${env.region}` : "";
           return (
             <li key={env.environmentId || env.url}>
               <Button
@@ -132,7 +131,6 @@ export function EnvironmentPicker({
                 className={styles.item}
                 onClick={() => onPick(env)}
                 disabled={connecting != null}
-                aria-label={`${env.name}${region}, ${env.url}${env.current ? ", in use" : ""}`}
                 data-testid="environment-option"
                 data-env={env.name}
               >

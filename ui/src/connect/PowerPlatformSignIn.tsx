@@ -38,7 +38,7 @@ import { CLOUDS, formProblem, initialForm, offerRequest, requestOf, type Registr
 const useStyles = makeStyles({
   card: { maxWidth: "720px", padding: tokens.spacingVerticalXL, gap: tokens.spacingVerticalM },
   form: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
-  pair: { display: "grid", gridTemplateColumns: "1fr 1fr", gap: tokens.spacingHorizontalM },
+  pair: { display: "grid", gridTemplateColumns: "1fr 1fr", gap: tokens.spacingHorizontalM, alignItems: "start" },
   actions: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap", alignItems: "center" },
   hint: { color: tokens.colorNeutralForeground3, display: "block" },
   option: { display: "flex", flexDirection: "column" },
@@ -148,7 +148,7 @@ export function PowerPlatformSignIn({
           if (!problem) signIn(requestOf(form), { kind: "form" });
         }}
       >
-        <Field label="App registration" hint="Ferry signs in as an app your organization allows.">
+        <Field label="App registration: which app Ferry signs in as">
           <RadioGroup
             value={form.registration}
             onChange={(_, d) => setForm({ ...form, registration: d.value as Registration })}
