@@ -444,8 +444,7 @@ pub fn import_solution(
 ) -> anyhow::Result<SolutionSpec> {
     let store = Store::open(data_dir)?;
     seed_once(&store, scenario)?;
-    let spec = SolutionSpec::open(package)?;
-    store.tx(|c| -> anyhow::Result<()> {
+    store.tx(|c| -> anyhow::Result<SolutionSpec> {
         let info = store::environments::get(c, env)?.with_context(|| {
             let names: Vec<String> = store::environments::list(c).unwrap_or_default().into_iter().map(|e| e.name).collect();
             format!("there is no environment '{env}' on this host; use one of: {}", names.join(", "))
@@ -454,11 +453,10 @@ pub fn import_solution(
             info.kind == store::environments::EnvKind::Development,
             "'{env}' is a target environment; solutions are imported into targets by deployments, load packages into a development environment"
         );
-        runs::install::install(c, env, &spec, &spec.version, spec.managed, &Default::default())
-            .map_err(|e| anyhow::anyhow!("cannot store the solution: {e}"))?;
-        Ok(())
-    })?;
-    Ok(spec)
+        // The package's bytes and shipped variable values are kept (issue 16): exports are
+        // this package, restamped, and the dev environment has the values it shipped.
+        runs::install::load_package(c, env, package, |_| Default::default())
+    })
 }
 
 /// Completes a pending device-code sign-in in the host whose data lives in

@@ -332,6 +332,70 @@ pub fn export_file_name(unique_name: &str, version: &str, managed: bool) -> Stri
     format!("{unique_name}_{}{flavour}.zip", version.replace('.', "_"))
 }
 
+/// Writes `src` (a solution zip) to `dst` as an export at `version`, managed or not: only
+/// `solution.xml`'s `<Version>` and `<Managed>` change; every other entry is copied as is,
+/// compressed bytes and all (streamed: a 100 MB package is never in memory).
+pub fn restamp_zip(
+    src: &std::path::Path,
+    dst: &mut std::fs::File,
+    version: &str,
+    managed: bool,
+) -> std::io::Result<()> {
+    use std::io::Read as _;
+    let bad = |e: zip::result::ZipError| std::io::Error::other(e.to_string());
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(src)?).map_err(bad)?;
+    let mut out = zip::ZipWriter::new(dst);
+    let mut stamped = false;
+    for i in 0..archive.len() {
+        let is_manifest = archive
+            .by_index_raw(i)
+            .map_err(bad)?
+            .name()
+            .map_err(bad)?
+            .eq_ignore_ascii_case("solution.xml");
+        if is_manifest {
+            let mut entry = archive.by_index(i).map_err(bad)?;
+            let name = entry.name().map_err(bad)?.to_string();
+            let mut text = String::new();
+            entry.read_to_string(&mut text)?;
+            let text = restamp_manifest(&text, version, managed).ok_or_else(|| {
+                std::io::Error::other("solution.xml has no SolutionManifest Version")
+            })?;
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            out.start_file(name, options).map_err(bad)?;
+            out.write_all(text.as_bytes())?;
+            stamped = true;
+        } else {
+            out.raw_copy_file(archive.by_index_raw(i).map_err(bad)?)
+                .map_err(bad)?;
+        }
+    }
+    if !stamped {
+        return Err(std::io::Error::other("the package has no solution.xml"));
+    }
+    out.finish().map_err(bad)?;
+    Ok(())
+}
+
+/// `solution.xml` with the manifest's `<Version>` and `<Managed>` replaced.
+pub fn restamp_manifest(text: &str, version: &str, managed: bool) -> Option<String> {
+    let manifest = text.find("<SolutionManifest")?;
+    let mut out = text.to_string();
+    let replace = |out: &mut String, tag: &str, value: &str| -> Option<()> {
+        let open = format!("<{tag}>");
+        let close = format!("</{tag}>");
+        let start = manifest + out[manifest..].find(&open)? + open.len();
+        let end = start + out[start..].find(&close)?;
+        out.replace_range(start..end, value);
+        Some(())
+    };
+    replace(&mut out, "Version", version)?;
+    let flag = if managed { "1" } else { "0" };
+    replace(&mut out, "Managed", flag)?;
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

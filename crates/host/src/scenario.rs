@@ -590,10 +590,17 @@ impl Scenario {
             )?;
         }
         for s in &e.solutions {
-            let spec = match &s.path {
-                Some(p) => SolutionSpec::open(&self.base_dir.join(p))?,
-                None => s.spec.clone(),
-            };
+            if let Some(p) = &s.path {
+                // A real package: its bytes and shipped values are kept, as an import would.
+                crate::runs::install::load_package(conn, &e.name, &self.base_dir.join(p), |spec| {
+                    dev_bindings(spec, e)
+                })
+                .map_err(|err| {
+                    anyhow::anyhow!("cannot load {} into {}: {err}", p.display(), e.name)
+                })?;
+                continue;
+            }
+            let spec = s.spec.clone();
             anyhow::ensure!(
                 !spec.unique_name.is_empty(),
                 "a solution of '{}' has no unique_name or path",

@@ -227,8 +227,10 @@ impl Faults {
     /// Replaces every switch (a storm's time window starts now).
     pub fn replace(&self, mut spec: FaultSpec) {
         if let Some(t) = spec.throttle.as_mut() {
-            t.until =
-                (t.seconds > 0.0).then(|| Instant::now() + Duration::from_secs_f64(t.seconds));
+            t.until = (t.seconds > 0.0)
+                .then(|| Duration::try_from_secs_f64(t.seconds).ok())
+                .flatten()
+                .and_then(|d| Instant::now().checked_add(d));
         }
         *self.lock() = spec;
     }

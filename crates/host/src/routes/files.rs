@@ -55,18 +55,35 @@ pub fn column(
             ),
         )
     })?;
+    let size = usize::try_from(file.size).unwrap_or(usize::MAX);
     if !raw {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&file.bytes);
-        return Ok(property(req, entity, column.name, Value::String(encoded)));
+        if file.path.is_none() {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(&file.bytes);
+            return Ok(property(req, entity, column.name, Value::String(encoded)));
+        }
+        // The JSON base64 form, encoded while it streams (never the whole file in memory).
+        let prefix = format!(
+            "{{\"@odata.context\":{},\"value\":\"",
+            Value::String(format!(
+                "{}/$metadata#{}({})/{}",
+                req.api_base, entity.set, "id", column.name
+            ))
+        );
+        let body = stream_base64(&file, prefix, "\"}".to_string())?;
+        let mut r = (StatusCode::OK, body).into_response();
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; odata.metadata=minimal"),
+        );
+        return Ok(r);
     }
-    let size = file.bytes.len();
     let range = req
         .headers
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let (status, body, content_range) = match range {
-        None => (StatusCode::OK, file.bytes.clone(), None),
+    let (status, start, end, content_range) = match range {
+        None => (StatusCode::OK, 0, size.saturating_sub(1), None),
         Some(spec) => {
             let (start, end) = parse_range(&spec, size).ok_or_else(|| {
                 ApiError::new(
@@ -77,14 +94,21 @@ pub fn column(
             })?;
             (
                 StatusCode::PARTIAL_CONTENT,
-                file.bytes[start..=end].to_vec(),
+                start,
+                end,
                 Some(format!("bytes {start}-{end}/{size}")),
             )
         }
     };
-    let chunk = body.len();
+    let chunk = if size == 0 { 0 } else { end + 1 - start };
+    let body = match &file.path {
+        None if size == 0 => axum::body::Body::empty(),
+        None => axum::body::Body::from(file.bytes[start..=end].to_vec()),
+        Some(path) => stream_range(path, start as u64, chunk as u64)?,
+    };
     let mut r = (status, body).into_response();
     let h = r.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(chunk));
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
@@ -110,6 +134,64 @@ pub fn column(
         h.insert("x-ms-chunk-size", HeaderValue::from(chunk));
     }
     Ok(r)
+}
+
+fn unreadable(e: std::io::Error) -> ApiError {
+    ApiError::internal(format!("the artifact file cannot be read: {e}"))
+}
+
+/// `len` bytes of `path` from `start`, streamed in 64 KiB chunks.
+fn stream_range(path: &std::path::Path, start: u64, len: u64) -> ApiResult<axum::body::Body> {
+    use std::io::{Seek as _, SeekFrom};
+    use tokio::io::AsyncReadExt as _;
+    let mut file = std::fs::File::open(path).map_err(unreadable)?;
+    file.seek(SeekFrom::Start(start)).map_err(unreadable)?;
+    let reader = tokio::fs::File::from_std(file).take(len);
+    Ok(axum::body::Body::from_stream(
+        tokio_util::io::ReaderStream::with_capacity(reader, 64 * 1024),
+    ))
+}
+
+/// `prefix` + base64 of the file + `suffix`, encoded chunk by chunk as the client reads.
+fn stream_base64(
+    file: &files::StoredFile,
+    prefix: String,
+    suffix: String,
+) -> ApiResult<axum::body::Body> {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let path = file.path.clone().expect("on disk");
+    let source = std::fs::File::open(&path).map_err(unreadable)?;
+    let (mut tx, rx) = tokio::io::duplex(256 * 1024);
+    tokio::spawn(async move {
+        let mut source = tokio::fs::File::from_std(source);
+        // A multiple of 3 bytes: each chunk encodes without padding but the last.
+        let mut buf = vec![0u8; 48 * 1024];
+        let result: std::io::Result<()> = async {
+            tx.write_all(prefix.as_bytes()).await?;
+            let mut filled = 0;
+            loop {
+                let n = source.read(&mut buf[filled..]).await?;
+                filled += n;
+                if filled == buf.len() || (n == 0 && filled > 0) {
+                    let text = base64::engine::general_purpose::STANDARD.encode(&buf[..filled]);
+                    tx.write_all(text.as_bytes()).await?;
+                    filled = 0;
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            tx.write_all(suffix.as_bytes()).await?;
+            tx.shutdown().await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::debug!("the artifact stream stopped: {e}");
+        }
+    });
+    Ok(axum::body::Body::from_stream(
+        tokio_util::io::ReaderStream::with_capacity(rx, 64 * 1024),
+    ))
 }
 
 /// `bytes=a-b`, `bytes=a-` or `bytes=-n` → inclusive byte positions.

@@ -195,3 +195,56 @@ pub fn spec_of(row: &Record) -> Option<SolutionSpec> {
         .get("__spec")
         .and_then(|v| serde_json::from_value(v.clone()).ok())
 }
+
+/// Loads a real solution package (zip or source folder) into `env`, as an import there would:
+/// its tables, the environment variable values it ships (as `environmentvariablevalues` rows,
+/// merged under `bindings`' connection references), and for a zip the package itself, kept in
+/// the data dir (`packages/<env>/…`) so exports are its bytes, not a zip rebuilt from metadata.
+pub fn load_package(
+    conn: &Connection,
+    env: &str,
+    path: &std::path::Path,
+    bindings: impl FnOnce(&SolutionSpec) -> DeploymentSettings,
+) -> anyhow::Result<SolutionSpec> {
+    let pkg = ferry_solution::open(path)
+        .map_err(|e| anyhow::anyhow!("cannot read the solution package {}: {e}", path.display()))?;
+    let spec = SolutionSpec::from_package(&pkg);
+    let mut settings = bindings(&spec);
+    for v in &pkg.environment_variables {
+        let shipped = v.value.as_ref().filter(|_| v.has_value);
+        let already = settings
+            .environment_variables
+            .iter()
+            .any(|s| s.schema_name.eq_ignore_ascii_case(&v.schema_name));
+        if let (Some(value), false) = (shipped, already) {
+            settings.environment_variables.push(
+                ferry_pipelines::settings::EnvironmentVariableSetting {
+                    schema_name: v.schema_name.clone(),
+                    value: value.clone(),
+                },
+            );
+        }
+    }
+    let installed = install(conn, env, &spec, &spec.version, spec.managed, &settings)
+        .map_err(|e| anyhow::anyhow!("cannot store the solution: {e}"))?;
+    if path.is_file() {
+        let rel = format!(
+            "packages/{env}/{}-{}.zip",
+            spec.unique_name,
+            uuid::Uuid::new_v4().simple()
+        );
+        let dest = crate::store::files::data_dir(conn).join(&rel);
+        if let Some(dir) = dest.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::copy(path, &dest)
+            .map_err(|e| anyhow::anyhow!("cannot keep the package {}: {e}", path.display()))?;
+        let mut row = installed.solution;
+        if let Some(old) = row.str(crate::runs::steps::PACKAGE_COLUMN) {
+            let _ = std::fs::remove_file(crate::store::files::data_dir(conn).join(old));
+        }
+        row.set(crate::runs::steps::PACKAGE_COLUMN, rel);
+        records::update(conn, env, "solutions", &mut row)?;
+    }
+    Ok(spec)
+}

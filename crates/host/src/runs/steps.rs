@@ -164,8 +164,21 @@ fn phase_of(step: &str) -> &'static str {
     }
 }
 
-/// The dev environment's spec of the run's solution.
-fn dev_spec(conn: &Connection, run: &Record) -> ApiResult<SolutionSpec> {
+/// Hidden column of a dev `solutions` row and of an artifact: the stored package (relative to
+/// the data dir) its exports are made from, when it was loaded from a real package.
+pub const PACKAGE_COLUMN: &str = "__package";
+
+/// The stored package a row names (relative to the data dir), if it is still there.
+fn package_of(conn: &Connection, row: &Record) -> Option<String> {
+    let rel = row.str(PACKAGE_COLUMN)?;
+    files::data_dir(conn)
+        .join(rel)
+        .is_file()
+        .then(|| rel.to_string())
+}
+
+/// The dev environment's spec of the run's solution, and its stored package if any.
+fn dev_source(conn: &Connection, run: &Record) -> ApiResult<(SolutionSpec, Option<String>)> {
     let dev = host_get(
         conn,
         "deploymentenvironments",
@@ -209,7 +222,7 @@ fn dev_spec(conn: &Connection, run: &Record) -> ApiResult<SolutionSpec> {
     {
         spec.version = v.to_string();
     }
-    Ok(spec)
+    Ok((spec, package_of(conn, &row)))
 }
 
 /// The spec snapshot an artifact was exported from.
@@ -221,21 +234,43 @@ fn artifact_spec(artifact: &Record) -> ApiResult<SolutionSpec> {
         .ok_or_else(|| ApiError::internal("the artifact has no exported description"))
 }
 
-/// Exports `spec` at `version`: a new immutable artifact with both files.
-fn create_artifact(conn: &Connection, spec: &SolutionSpec, version: &str) -> ApiResult<Record> {
+/// Exports `spec` at `version`: a new immutable artifact with both files. With a stored
+/// `package` (relative to the data dir) the files are that package's bytes, restamped with the
+/// version and managed flag; without, a zip made from the spec.
+fn create_artifact(
+    conn: &Connection,
+    spec: &SolutionSpec,
+    version: &str,
+    package: Option<&str>,
+) -> ApiResult<Record> {
     let id = uuid::Uuid::new_v4().to_string();
-    let managed = export_zip(spec, version, true);
-    let unmanaged = export_zip(spec, version, false);
     let managed_name = export_file_name(&spec.unique_name, version, true);
     let unmanaged_name = export_file_name(&spec.unique_name, version, false);
-    let managed_sha = files::put(conn, &id, "artifactfile", &managed_name, &managed)?;
-    let unmanaged_sha = files::put(
-        conn,
-        &id,
-        "artifactfileunmanaged",
-        &unmanaged_name,
-        &unmanaged,
-    )?;
+    let source = package.map(|p| files::data_dir(conn).join(p));
+    let write = |col: &str, name: &str, managed: bool| -> ApiResult<String> {
+        let Some(src) = &source else {
+            return Ok(files::put(
+                conn,
+                &id,
+                col,
+                name,
+                &export_zip(spec, version, managed),
+            )?);
+        };
+        let path = files::artifact_path(conn, &id, col);
+        files::write_new(&path, |f| {
+            crate::package::restamp_zip(src, f, version, managed)
+        })
+        .map_err(|e| {
+            ApiError::rule(format!(
+                "The solution package of {} cannot be exported: {e}",
+                spec.unique_name
+            ))
+        })?;
+        Ok(files::put_written(conn, &id, col, name)?)
+    };
+    let managed_sha = write("artifactfile", &managed_name, true)?;
+    let unmanaged_sha = write("artifactfileunmanaged", &unmanaged_name, false)?;
     let mut data = Map::new();
     data.insert("name".into(), spec.unique_name.clone().into());
     data.insert("artifactversion".into(), version.into());
@@ -258,6 +293,9 @@ fn create_artifact(conn: &Connection, spec: &SolutionSpec, version: &str) -> Api
         "__spec".into(),
         serde_json::to_value(spec).expect("spec serializes"),
     );
+    if let Some(p) = package {
+        data.insert(PACKAGE_COLUMN.into(), p.into());
+    }
     data.insert(
         "__sha256".into(),
         json!({ "artifactfile": managed_sha, "artifactfileunmanaged": unmanaged_sha }),
@@ -275,12 +313,12 @@ fn create_artifact(conn: &Connection, spec: &SolutionSpec, version: &str) -> Api
 
 fn export(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
     if run.str("_artifactid_value").is_none() {
-        let spec = dev_spec(conn, run)?;
+        let (spec, package) = dev_source(conn, run)?;
         let version = run
             .str("artifactversion")
             .map(str::to_string)
             .unwrap_or_else(|| spec.version.clone());
-        let artifact = create_artifact(conn, &spec, &version)?;
+        let artifact = create_artifact(conn, &spec, &version, package.as_deref())?;
         run.set("_artifactid_value", artifact.id.clone());
         run.set("__exported", true);
         if run.str("artifactdevcurrentversion").is_none() {
@@ -388,12 +426,13 @@ fn stamped_artifact(conn: &Connection, run: &mut Record) -> ApiResult<Record> {
         return Ok(artifact);
     }
     let spec = artifact_spec(&artifact)?;
-    let fresh = create_artifact(conn, &spec, &wanted)?;
+    let package = package_of(conn, &artifact);
+    let fresh = create_artifact(conn, &spec, &wanted, package.as_deref())?;
     run.set("_artifactid_value", fresh.id.clone());
     let users = records::find(conn, HOST_SCOPE, RUNS, "_artifactid_value", &artifact.id)?;
     if users.iter().all(|r| r.id == run.id) {
         records::delete(conn, HOST_SCOPE, "deploymentartifacts", &artifact.id)?;
-        conn.execute("DELETE FROM files WHERE artifact = ?1", [&artifact.id])?;
+        files::delete_artifact(conn, &artifact.id)?;
     }
     Ok(fresh)
 }
