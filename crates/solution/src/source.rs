@@ -241,10 +241,20 @@ fn load_zip(path: &Path, limits: ReadLimits) -> Result<RawPackage, SolutionError
             entry: None,
         });
     }
-    let find = |want: &str| names.iter().find(|(n, _)| n == want).map(|(_, i)| *i);
+    // Name → (first index, entries with that name): one lookup per name, however many
+    // entries and variables a package has.
+    let mut by_name: std::collections::HashMap<&str, (usize, usize)> =
+        std::collections::HashMap::with_capacity(names.len());
+    for (n, i) in &names {
+        by_name
+            .entry(n.as_str())
+            .and_modify(|(_, count)| *count += 1)
+            .or_insert((*i, 1));
+    }
+    let find = |want: &str| by_name.get(want).map(|(i, _)| *i);
     // Two entries under one name (ignoring case): which one Dataverse reads is anyone's
     // guess, so a package whose files Ferry reads are ambiguous is refused.
-    let ambiguous = |want: &str| names.iter().filter(|(n, _)| n == want).nth(1).is_some();
+    let ambiguous = |want: &str| by_name.get(want).is_some_and(|(_, count)| *count > 1);
     let Some(manifest_index) = find("solution.xml") else {
         return Err(missing_manifest(path, &mut archive, &names, limits));
     };
