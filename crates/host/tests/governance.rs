@@ -571,3 +571,62 @@ async fn foreign_host_names_origins_and_cross_site_requests_are_refused() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_authorize_form_needs_its_csrf_token_from_a_browser() {
+    let h = with_allowed(&[]).await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let scope = format!("{}/.default", h.base);
+    let params = [
+        ("client_id", CLIENT),
+        ("response_type", "code"),
+        ("redirect_uri", "http://127.0.0.1:9/cb"),
+        ("scope", scope.as_str()),
+        ("state", "s"),
+        (
+            "code_challenge",
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        ),
+        ("code_challenge_method", "S256"),
+    ];
+    let url = format!("{}/organizations/oauth2/v2.0/authorize", h.base);
+    let html = http
+        .get(&url)
+        .query(&params)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = html
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries a CSRF token")
+        .to_string();
+    let mut form: Vec<(&str, &str)> = params.to_vec();
+    form.push(("user", "mona"));
+    form.push(("action", "accept"));
+    let browser = |form: Vec<(&'static str, String)>| {
+        http.post(&url)
+            .header("Origin", h.base.clone())
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&form)
+            .send()
+    };
+    let owned: Vec<(&'static str, String)> =
+        form.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    let r = browser(owned.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let mut with_token = owned;
+    with_token.push(("csrf_token", token));
+    let r = browser(with_token).await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+    // A program posting the form itself (no browser headers) needs no token.
+    let r = http.post(&url).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::FOUND);
+}
