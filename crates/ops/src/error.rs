@@ -119,6 +119,8 @@ impl OpsError {
             | OpsError::NotDeployable(_) => ErrorCode::InvalidInput,
             OpsError::NoToken(_) => ErrorCode::Unauthorized,
             OpsError::SignIn(ferry_auth::SignInError::Unreachable { .. }) => ErrorCode::Offline,
+            // The authority named a page that is no web page: refused, nothing opened.
+            OpsError::SignIn(ferry_auth::SignInError::UnsafePage { .. }) => ErrorCode::InvalidInput,
             OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
             OpsError::NotSetUp(_) => ErrorCode::NotSetUp,
             OpsError::Unconfirmed { .. } => ErrorCode::Offline,

@@ -69,7 +69,8 @@ pub fn write_settings_file(path: &Path, text: &str) -> Result<()> {
     })?;
     // The solution crate's own atomic write (replacing: the save dialog already asked).
     settings.write(path, true).map_err(|e| match e {
-        ferry_solution::SolutionError::Io { source, .. } => write_failed(path, source),
+        ferry_solution::SolutionError::Write { cause, .. }
+        | ferry_solution::SolutionError::Io { source: cause, .. } => write_failed(path, cause),
         other => OpsError::Io(other.to_string()),
     })
 }
