@@ -36,6 +36,7 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
     let result = app
         .run("deploy_flow", |c| async move {
             // 1. One click to the Local sandbox; the frame shows profile and account.
+            wait_for(&c, "[data-testid=connect-card]", 30).await?;
             doc_screenshot(&c, "welcome").await?;
             click(&c, "[data-testid=use-sandbox]").await?;
             wait_for(&c, "[data-testid=solution-ContosoCore]", 60).await?;

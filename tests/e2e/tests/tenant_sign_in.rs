@@ -231,6 +231,7 @@ async fn first_start_signs_in_to_a_tenant_and_picks_the_environment_by_name() ->
                 row.contains("browser"),
                 "the profile names its sign-in: {row}"
             );
+            doc_screenshot(&c, "profiles").await?;
             click(&c, "[data-testid=switch-environment]").await?;
             wait_listed(
                 &c,

@@ -213,6 +213,7 @@ export function PowerPlatformSignIn({
               </Field>
             )}
             <MethodChoice value={form.method} onChange={(m) => setForm({ ...form, method: m })} azureCli />
+            <CaFileField value={form.caFile} onChange={(caFile) => setForm({ ...form, caFile })} />
             {stage.error != null && (
               <ErrorNote title="Sign-in did not finish" error={stage.error} testId="cloud-sign-in-error" />
             )}
@@ -238,11 +239,12 @@ export function PowerPlatformSignIn({
         <Text>This connection file holds:</Text>
         <ConnectionOfferFacts offer={stage.offer} profiles={profiles.data} />
         <MethodChoice value={method} onChange={setMethod} />
+        <CaFileField value={form.caFile} onChange={(caFile) => setForm({ ...form, caFile })} />
         {stage.error != null && <ErrorNote title="Sign-in did not finish" error={stage.error} testId="cloud-sign-in-error" />}
         <div className={styles.actions}>
           <Button
             appearance="primary"
-            onClick={() => signIn(offerRequest(stage.offer, method), { kind: "confirm", offer: stage.offer })}
+            onClick={() => signIn(offerRequest(stage.offer, method, form.caFile), { kind: "confirm", offer: stage.offer })}
             data-testid="connection-confirm"
           >
             Sign in
@@ -300,6 +302,18 @@ function MethodChoice({ value, onChange, azureCli }: { value: SignInMethod; onCh
         <Radio value="deviceCode" label="A code, entered in any browser (another device's too)" data-testid="method-deviceCode" />
         {azureCli && <Radio value="azureCli" label="The Azure CLI's sign-in (az login; Ferry keeps nothing)" data-testid="method-azureCli" />}
       </RadioGroup>
+    </Field>
+  );
+}
+
+/** Behind a proxy that inspects TLS: its CA certificate, trusted besides the system's. */
+function CaFileField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
+  return (
+    <Field
+      label="CA certificate file (optional)"
+      hint="Only behind a proxy that inspects TLS: the full path of a PEM file with its CA certificate, trusted besides the system's."
+    >
+      <Input value={value} onChange={(_, d) => onChange(d.value)} placeholder="/etc/ssl/certs/contoso-proxy.pem" data-testid="ca-file-input" />
     </Field>
   );
 }

@@ -48,6 +48,8 @@ export interface SignInForm {
   registration: Registration;
   clientId: string;
   method: SignInMethod;
+  /** A PEM file of CA certificates to trust besides the system's (a TLS-inspecting proxy's). */
+  caFile: string;
 }
 
 export function initialForm(builtIn: string | null | undefined, registration?: Registration): SignInForm {
@@ -57,6 +59,7 @@ export function initialForm(builtIn: string | null | undefined, registration?: R
     registration: registration ?? (builtIn ? "builtIn" : "clientId"),
     clientId: "",
     method: "browser",
+    caFile: "",
   };
 }
 
@@ -82,13 +85,13 @@ export function requestOf(form: SignInForm): CloudSignIn {
     clientId: clientId || null,
     method: form.method,
     environment: null,
-    caFile: null,
+    caFile: form.caFile.trim() || null,
   };
 }
 
 /** An offer's request with the method the maker chose. */
-export function offerRequest(offer: ConnectionOffer, method: SignInMethod): CloudSignIn {
-  return { ...offer.signIn, method };
+export function offerRequest(offer: ConnectionOffer, method: SignInMethod, caFile = ""): CloudSignIn {
+  return { ...offer.signIn, method, caFile: caFile.trim() || offer.signIn.caFile };
 }
 
 /** The environments whose name, unique name, URL or region contain the search (any case). */
