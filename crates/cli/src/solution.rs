@@ -143,6 +143,34 @@ fn describe(pkg: &SolutionPackage) -> String {
             );
         }
     }
+    let active: Vec<_> = pkg
+        .missing_dependencies
+        .iter()
+        .filter(|d| d.required_solution.as_deref() == Some("Active"))
+        .collect();
+    if !active.is_empty() {
+        // `Active`: unmanaged customizations of the source, in no solution: the import
+        // fails unless the target already has them.
+        let _ = writeln!(
+            s,
+            "\nThe target must already have these unmanaged components (in no solution of the source):"
+        );
+        for d in active {
+            let r = &d.required;
+            let name = r
+                .display_name
+                .as_deref()
+                .or(r.schema_name.as_deref())
+                .or(r.id.as_deref())
+                .unwrap_or("(unnamed)");
+            let kind = r
+                .component_type
+                .as_ref()
+                .map(|t| t.label())
+                .unwrap_or_else(|| "component".into());
+            let _ = writeln!(s, "  {kind} {name}");
+        }
+    }
     if !pkg.connection_references.is_empty() {
         let _ = writeln!(
             s,

@@ -171,3 +171,43 @@ fn a_closed_stdout_ends_quietly() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn inspect_names_the_unmanaged_components_the_target_must_have() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("src/Other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("Solution.xml"),
+        "<ImportExportXml version=\"9.2.24024.204\" SolutionPackageVersion=\"9.2\" languagecode=\"1033\">\
+         <SolutionManifest><UniqueName>Demo</UniqueName>\
+         <LocalizedNames><LocalizedName description=\"Demo\" languagecode=\"1033\" /></LocalizedNames>\
+         <Version>1.0.0.1</Version><Managed>0</Managed>\
+         <Publisher><UniqueName>pub</UniqueName><CustomizationPrefix>pp</CustomizationPrefix></Publisher>\
+         <RootComponents><RootComponent type=\"1\" schemaName=\"pp_thing\" behavior=\"0\" /></RootComponents>\
+         <MissingDependencies><MissingDependency>\
+         <Required type=\"1\" schemaName=\"contact\" displayName=\"Contact\" solution=\"Active\" />\
+         <Dependent type=\"2\" schemaName=\"pp_contactid\" parentSchemaName=\"pp_thing\" />\
+         </MissingDependency></MissingDependencies></SolutionManifest></ImportExportXml>",
+    )
+    .unwrap();
+    std::fs::write(
+        other.join("Customizations.xml"),
+        "<ImportExportXml><Entities /></ImportExportXml>",
+    )
+    .unwrap();
+    let out = ferry(
+        &[
+            "solution",
+            "inspect",
+            dir.path().join("src").to_str().unwrap(),
+        ],
+        dir.path(),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("unmanaged components") && shown.contains("Contact"),
+        "{shown}"
+    );
+}
