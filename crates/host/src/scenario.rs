@@ -32,6 +32,10 @@ pub struct ScenarioOptions {
     pub webhook_timeout_ms: Option<i64>,
     /// `open` (default: any or no token) or `strict` (a valid token from this host).
     pub auth: crate::identity::AuthMode,
+    /// Accept a run's versions (`artifactversion`, `artifactdevcurrentversion`) only once
+    /// it has been validated — the maker portal's order (§5.5, §5.9) — and refuse them
+    /// before (400). Off by default: the host takes both orders [I].
+    pub versions_after_validation: bool,
 }
 
 impl ScenarioOptions {

@@ -320,8 +320,7 @@ impl Engine {
     }
 
     /// Creates a stage run for a plan (id in the cache first) and starts validation.
-    /// A redeployment binds the earlier artifact; a first-stage run gets the plan's
-    /// version before validation, so the export (and its checks) carry it.
+    /// A redeployment binds the earlier artifact.
     async fn start_run(
         &self,
         s: &Session,
@@ -361,10 +360,8 @@ impl Engine {
         };
         self.confirmed(id, "create", p::create_stage_run_with_id(&s.host, id, &new))
             .await?;
-        if !plan.promotes && plan.redeploy.is_none() {
-            p::prepare_deployment(&s.host, id, &plan.dev_version, &plan.version, None, None)
-                .await?;
-        }
+        // The portal's order (§5.5, §5.9): validate first, then set the versions (in
+        // `deploy`); a host may refuse versions before validation.
         let run = p::stage_run(&s.host, id).await?;
         let (summary, _) = self.record(&run, None)?;
         progress.event(self.event(&run, &summary, None));

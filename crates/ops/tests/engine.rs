@@ -605,3 +605,58 @@ async fn a_validated_run_nobody_deploys_is_waiting_for_its_maker_not_watched_for
     assert_eq!(deployed.run.id, id);
     assert_eq!(deployed.run.status_label, "Succeeded");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferry_follows_the_portal_order_validate_then_version() {
+    // A host that takes a run's versions only once it is validated.
+    let host_dir = tempfile::tempdir().unwrap();
+    let mut config = ferry_host::HostConfig::new(host_dir.path());
+    config.speed = 50.0;
+    config.scenario.options.versions_after_validation = true;
+    let host = ferry_host::Host::start(config).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    e.add_profile(&NewProfile {
+        id: "strict-order".into(),
+        host_url: host.base_url().into(),
+        dev_environment: "dev".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    e.use_profile("strict-order").unwrap();
+    // Sign in as Mona, the code approved on the host in-process.
+    let o = options(dir.path());
+    let tokens = o.tokens.clone();
+    let e = Engine::open(o).unwrap();
+    struct Approve<'a>(&'a ferry_host::RunningHost);
+    impl ferry_ops::SignInPrompt for Approve<'_> {
+        fn device_code(&self, p: &ferry_ops::DeviceCodePrompt) {
+            self.0
+                .approve_device_code(&p.user_code, "mona")
+                .expect("approved");
+        }
+        fn open_browser(&self, url: &str) {
+            panic!("no browser: {url}");
+        }
+    }
+    e.sign_in(ferry_ops::SignInMethod::DeviceCode, &Approve(&host))
+        .await
+        .unwrap();
+    let mut o = options(dir.path());
+    o.tokens = tokens;
+    let e = Engine::open(o).unwrap();
+    let outcome = e
+        .deploy(
+            &DeployRequest {
+                plan: request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
+                wait: true,
+                ..Default::default()
+            },
+            &(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.run.status_label, "Succeeded", "{outcome:?}");
+    assert_eq!(outcome.run.version.as_deref(), Some("1.0.0.4"));
+}

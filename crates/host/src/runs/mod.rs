@@ -457,6 +457,17 @@ pub fn apply_patch_as(
                         "{key} can only be changed before the deployment starts."
                     )));
                 }
+                if key != "deploymentnotes"
+                    && matches!(
+                        status,
+                        StageRunStatus::NotStarted | StageRunStatus::Validating
+                    )
+                    && versions_after_validation(conn)?
+                {
+                    return Err(ApiError::rule(format!(
+                        "{key} can be set once the run is validated (ValidatePackageAsync first)."
+                    )));
+                }
                 if key == "artifactversion" {
                     check_artifact_version(conn, run, value.as_str().unwrap_or_default())?;
                 } else if key == "artifactdevcurrentversion" {
@@ -514,6 +525,13 @@ fn regate(conn: &Connection, run: &mut Record) -> ApiResult<()> {
         run.set(REGATE, true);
     }
     Ok(())
+}
+
+/// Whether the scenario takes versions only after validation (`versions_after_validation`).
+fn versions_after_validation(conn: &Connection) -> ApiResult<bool> {
+    Ok(crate::store::meta_get(conn, "options")?
+        .and_then(|o| serde_json::from_str::<crate::scenario::ScenarioOptions>(&o).ok())
+        .is_some_and(|o| o.versions_after_validation))
 }
 
 fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiResult<()> {
