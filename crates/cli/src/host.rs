@@ -48,6 +48,11 @@ pub enum HostCommand {
         /// certificate), for clients that reach it under a DNS or proxy-only name.
         #[arg(long = "public-name", value_name = "NAME")]
         public_name: Option<String>,
+        /// Another name the host answers to in the `Host` header besides its address,
+        /// localhost and --public-name (requests naming any other are refused, against
+        /// DNS rebinding); repeatable.
+        #[arg(long = "allowed-host", value_name = "NAME")]
+        allowed_hosts: Vec<String>,
     },
     /// Complete a pending device-code sign-in (`ferry login --device-code`) as a seeded user.
     #[command(group = clap::ArgGroup::new("where").required(true))]
@@ -93,6 +98,7 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
             tls,
             tls_names,
             public_name,
+            allowed_hosts,
         } => {
             let serve_options = ServeOptions {
                 port,
@@ -103,6 +109,7 @@ pub fn run(cmd: HostCommand) -> anyhow::Result<ExitCode> {
                 device_code_interval,
                 tls: tls.then_some(TlsConfig { names: tls_names }),
                 public_name,
+                allowed_hosts,
             };
             runtime()?.block_on(serve(serve_options, &scenario))
         }
@@ -200,6 +207,7 @@ struct ServeOptions {
     device_code_interval: u64,
     tls: Option<TlsConfig>,
     public_name: Option<String>,
+    allowed_hosts: Vec<String>,
 }
 
 async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode> {
@@ -212,6 +220,7 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
         device_code_interval,
         tls,
         public_name,
+        allowed_hosts,
     } = options;
     anyhow::ensure!(
         speed > 0.0 && speed.is_finite(),
@@ -243,6 +252,7 @@ async fn serve(options: ServeOptions, scenario: &str) -> anyhow::Result<ExitCode
     config.identity.poll_interval = std::time::Duration::from_secs(device_code_interval.max(1));
     config.tls = tls;
     config.public_name = public_name;
+    config.allowed_hosts = allowed_hosts;
     let host = Host::start(config).await?;
     println!("Listening on {}", host.base_url());
     println!("  Web API:  {}/", host.api_url());

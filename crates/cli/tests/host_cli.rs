@@ -331,3 +331,46 @@ fn a_run_survives_kill_9_of_the_host() {
     assert_eq!(count.trim(), "1", "no artifact duplicated");
     stop(child, out);
 }
+
+/// The status line of a GET sent with this `Host` header.
+fn status_with_host(port: u16, host: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET /.well-known/ferry/cloud HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer.lines().next().unwrap_or_default().to_string()
+}
+
+/// `--allowed-host` adds a name the host answers to; any other name is refused
+/// (DNS rebinding).
+#[test]
+fn serve_answers_only_the_names_it_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = ferry()
+        .args(["host", "serve", "--port", "0", "--auth", "open"])
+        .args(["--allowed-host", "contoso-host.test", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let banner = read_banner(&mut out);
+    let url = banner
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("Listening on "))
+        .unwrap_or_else(|| panic!("{banner}"))
+        .to_string();
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+    let allowed = status_with_host(port, &format!("contoso-host.test:{port}"));
+    let foreign = status_with_host(port, &format!("evil.test:{port}"));
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(allowed.contains(" 200 "), "{allowed}");
+    assert!(!foreign.contains(" 200 "), "{foreign}");
+}

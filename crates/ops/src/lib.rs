@@ -43,6 +43,8 @@ pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
 pub use error::{OpsError, Result};
 pub use explain::Explanation;
 pub use export::write_settings_file;
+/// The app registration this build carries (`FERRY_DEFAULT_CLIENT_ID` at build time), if any.
+pub use ferry_auth::default_client_id;
 pub use history::status_codes;
 pub use pacing::Pacing;
 pub use profile::{

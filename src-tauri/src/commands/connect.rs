@@ -30,7 +30,7 @@ pub const OPEN_FILE_ENV: &str = "FERRY_OPEN_FILE";
 
 /// The application (client) id this build carries (`FERRY_DEFAULT_CLIENT_ID` at build time).
 pub async fn built_in_client_id(_app: &AppHandle) -> Result<Option<String>, CodedError> {
-    Ok(ferry_auth::default_client_id().map(str::to_string))
+    Ok(ferry_ops::default_client_id().map(str::to_string))
 }
 
 /// Signs in to a cloud; `null` when the maker cancelled (`cancel_operation`).
