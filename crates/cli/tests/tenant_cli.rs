@@ -37,8 +37,12 @@ struct Tenant {
 
 impl Tenant {
     fn new(auth: &str) -> Self {
+        Self::with_args(auth, &[])
+    }
+
+    fn with_args(auth: &str, extra: &[std::ffi::OsString]) -> Self {
         let host_dir = tempfile::tempdir().unwrap();
-        let args: Vec<std::ffi::OsString> = vec![
+        let mut args: Vec<std::ffi::OsString> = vec![
             "--speed".into(),
             "100".into(),
             "--device-code-interval".into(),
@@ -48,6 +52,7 @@ impl Tenant {
             "--data-dir".into(),
             host_dir.path().into(),
         ];
+        args.extend(extra.iter().cloned());
         Self {
             host: host_serve(&args),
             _host_dir: host_dir,
@@ -642,5 +647,34 @@ fn login_flags_need_an_environment() {
         stderr(&out).contains("ferry login --environment"),
         "{}",
         text(&out)
+    );
+}
+
+#[test]
+fn a_platform_host_the_tenant_default_disagrees_with_is_an_admin_sentence() {
+    // The first host is the tenant's platform host, and the tenant names the HR host as
+    // its default custom host: only an admin can set that straight.
+    let dir = tempfile::tempdir().unwrap();
+    let mut scenario = ferry_host::Scenario::demo();
+    scenario.tenant.platform_host = true;
+    scenario.tenant.default_custom_host = "hr-host".into();
+    let path = dir.path().join("tenant.toml");
+    std::fs::write(&path, toml::to_string(&scenario).unwrap()).unwrap();
+    let mut t = Tenant::with_args("open", &["--scenario".into(), path.into()]);
+    t.fake_az();
+    let out = t.ferry(&[
+        "login",
+        "--environment",
+        &t.env_url("dev"),
+        "--azure-cli",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(12), "{}", text(&out));
+    let err: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+    assert_eq!(err["error"]["code"], "not_set_up", "{err}");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("default custom host") && message.contains("admin"),
+        "{message}"
     );
 }
