@@ -767,19 +767,32 @@ pub(crate) mod tests {
         c.upsert_run("p", &run(a, s::NOT_STARTED)).unwrap();
         c.upsert_run("p", &run(b, s::NOT_STARTED)).unwrap();
         c.set_unconfirmed("p", a, Some("create")).unwrap();
-        c.set_unconfirmed("p", &b.to_uppercase(), Some("deploy")).unwrap();
-        let lost = c.unconfirmed_runs("p", "CONTOSO_CORE", "stage-test").unwrap();
+        c.set_unconfirmed("p", &b.to_uppercase(), Some("deploy"))
+            .unwrap();
+        let lost = c
+            .unconfirmed_runs("p", "CONTOSO_CORE", "stage-test")
+            .unwrap();
         assert_eq!(lost.len(), 2);
         assert!(lost.contains(&(a.to_string(), "create".to_string())));
-        assert!(c.unconfirmed_runs("p", "contoso_Core", "other").unwrap().is_empty());
+        assert!(c
+            .unconfirmed_runs("p", "contoso_Core", "other")
+            .unwrap()
+            .is_empty());
         c.set_unconfirmed("p", b, None).unwrap();
         c.mark_never_started("p", a).unwrap();
-        assert!(c.unconfirmed_runs("p", "contoso_Core", "stage-test").unwrap().is_empty());
+        assert!(c
+            .unconfirmed_runs("p", "contoso_Core", "stage-test")
+            .unwrap()
+            .is_empty());
         let never = c.run("p", a).unwrap().unwrap();
         assert!(never.is_terminal);
         assert_eq!(never.status_label(), Some("Never started"));
         // Nothing resumes it.
-        assert!(c.unfinished_runs("p").unwrap().iter().all(|r| r.run.id != a));
+        assert!(c
+            .unfinished_runs("p")
+            .unwrap()
+            .iter()
+            .all(|r| r.run.id != a));
     }
 
     fn full_run() -> StageRun {
