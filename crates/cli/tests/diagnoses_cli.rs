@@ -9,21 +9,7 @@ use common::{ferry_as, request, serve, text};
 fn profile_on_a_faulty_host(faults: &str) -> (tempfile::TempDir, common::Served) {
     let dir = tempfile::tempdir().unwrap();
     let host = serve(&dir.path().join("host"), &[]);
-    let out = ferry_as(
-        dir.path(),
-        "mona",
-        &[
-            "profile",
-            "add",
-            "local",
-            "--host",
-            &host.url,
-            "--dev-env",
-            "dev",
-            "--use",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    common::use_local_profile(dir.path(), &host.url);
     let (status, body) = request(&host.url, "PUT", "/_ferry/faults", faults);
     assert!(status.contains("200"), "{status} {body}");
     (dir, host)

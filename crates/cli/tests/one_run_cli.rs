@@ -44,21 +44,7 @@ fn deploy_twice_losing(action: &str) {
     let host = serve(&dir.path().join("host"), &[]);
     let settings = dir.path().join("test.settings.json");
     std::fs::write(&settings, SETTINGS).unwrap();
-    let out = ferry_as(
-        dir.path(),
-        "mona",
-        &[
-            "profile",
-            "add",
-            "local",
-            "--host",
-            &host.url,
-            "--dev-env",
-            "dev",
-            "--use",
-        ],
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    common::use_local_profile(dir.path(), &host.url);
     let (status, body) = request(
         &host.url,
         "PUT",

@@ -6,9 +6,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
 use ferry_host::testing::ConnectProxy;
 
@@ -35,50 +34,37 @@ fn text(out: &Output) -> String {
 
 /// `ferry host serve --tls --public-name contoso-host.test` (strict, demo tenant).
 struct TlsHost {
-    child: Child,
-    url: String,
+    served: common::Served,
     port: u16,
     dir: tempfile::TempDir,
 }
 
-impl Drop for TlsHost {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve_tls() -> TlsHost {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args(["host", "serve", "--port", "0", "--speed", "100"])
-        .args(["--device-code-interval", "1", "--auth", "strict", "--tls"])
-        .args(["--public-name", NAME, "--data-dir"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut first = String::new();
-    out.read_line(&mut first).unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("Listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line: {first}"))
-        .to_string();
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        let _ = out.read_to_string(&mut sink);
-    });
-    assert!(url.starts_with(&format!("https://{NAME}:")), "{url}");
-    let port = url.rsplit(':').next().unwrap().parse().unwrap();
-    TlsHost {
-        child,
-        url,
-        port,
-        dir,
-    }
+    let mut args: Vec<std::ffi::OsString> = [
+        "--speed",
+        "100",
+        "--device-code-interval",
+        "1",
+        "--auth",
+        "strict",
+        "--tls",
+        "--public-name",
+        NAME,
+        "--data-dir",
+    ]
+    .iter()
+    .map(Into::into)
+    .collect();
+    args.push(dir.path().into());
+    let served = common::host_serve(&args);
+    assert!(
+        served.url.starts_with(&format!("https://{NAME}:")),
+        "{}",
+        served.url
+    );
+    let port = served.url.rsplit(':').next().unwrap().parse().unwrap();
+    TlsHost { served, port, dir }
 }
 
 /// A `ferry` with its own data folder and keyring service, the proxy in its environment.
@@ -133,7 +119,7 @@ async fn login_and_deploy_data_go_through_the_proxy_to_a_host_only_it_resolves()
     };
     let ca = host.dir.path().join("tls/cert.pem");
     assert!(ca.is_file());
-    let environment = format!("{}/environments/dev", host.url);
+    let environment = format!("{}/environments/dev", host.served.url);
 
     // Without the proxy's CA (the host's own certificate here) the name is reached
     // but not trusted, and Ferry says so.
@@ -149,60 +135,25 @@ async fn login_and_deploy_data_go_through_the_proxy_to_a_host_only_it_resolves()
 
     // With --ca-file: sign in (the code approved on the host as a person would),
     // Ferry finds the host, and everything goes through the proxy.
-    let mut child = cli
-        .command(&[
-            "login",
-            "--environment",
-            &environment,
-            "--cloud",
-            "local",
-            "--device-code",
-            "--ca-file",
-            ca.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stderr.read_to_string(&mut s);
-        s
+    let login = cli.command(&[
+        "login",
+        "--environment",
+        &environment,
+        "--cloud",
+        "local",
+        "--device-code",
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ]);
+    let out = common::approving(login, |code| {
+        let approve = Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["host", "approve-code", code, "--user", "mona", "--data-dir"])
+            .arg(host.dir.path())
+            .output()
+            .unwrap();
+        assert!(approve.status.success(), "{}", text(&approve));
     });
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut seen = String::new();
-    let code = loop {
-        let mut line = String::new();
-        if out.read_line(&mut line).unwrap_or(0) == 0 {
-            break None;
-        }
-        seen.push_str(&line);
-        if let Some(code) = line.trim().strip_prefix("code: ") {
-            break Some(code.to_string());
-        }
-    };
-    let Some(code) = code else {
-        panic!("no code shown: {seen}\n{}", err.join().unwrap());
-    };
-    let approve = Command::new(env!("CARGO_BIN_EXE_ferry"))
-        .args([
-            "host",
-            "approve-code",
-            &code,
-            "--user",
-            "mona",
-            "--data-dir",
-        ])
-        .arg(host.dir.path())
-        .output()
-        .unwrap();
-    assert!(approve.status.success(), "{}", text(&approve));
-    let mut rest = String::new();
-    out.read_to_string(&mut rest).unwrap();
-    let status = child.wait().unwrap();
-    let err = err.join().unwrap();
-    assert!(status.success(), "{seen}{rest}\n{err}");
+    assert!(out.status.success(), "{}", text(&out));
 
     let out = cli.ferry(&["pipeline", "list", "--json"]);
     assert!(out.status.success(), "{}", text(&out));

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -105,51 +104,18 @@ impl Tenant {
     /// Runs a command that shows a device code, approves it as mona with
     /// `ferry host approve-code`, and returns the whole output.
     fn approving(&self, args: &[&str]) -> Output {
-        let mut child = self
-            .command(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = child.stderr.take().unwrap();
-        let err = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = stderr.read_to_end(&mut s);
-            s
-        });
-        let mut out = BufReader::new(child.stdout.take().unwrap());
-        let mut seen = String::new();
-        let code = loop {
-            let mut line = String::new();
-            if out.read_line(&mut line).unwrap_or(0) == 0 {
-                break None;
-            }
-            seen.push_str(&line);
-            if let Some(code) = line.trim().strip_prefix("code: ") {
-                break Some(code.to_string());
-            }
-        };
-        if let Some(code) = code {
+        common::approving(self.command(args), |code| {
             let approve = self.ferry(&[
                 "host",
                 "approve-code",
-                &code,
+                code,
                 "--user",
                 "mona",
                 "--url",
                 self.base(),
             ]);
             assert!(approve.status.success(), "{}", text(&approve));
-        }
-        let mut rest = String::new();
-        out.read_to_string(&mut rest).unwrap();
-        let status = child.wait().unwrap();
-        let stderr = err.join().unwrap();
-        Output {
-            status,
-            stdout: (seen + &rest).into_bytes(),
-            stderr,
-        }
+        })
     }
 
     /// `ferry login --environment <dev> --device-code`, approved; `extra` goes first.

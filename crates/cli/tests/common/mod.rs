@@ -248,3 +248,62 @@ pub fn ferry_as(dir: &std::path::Path, who: &str, args: &[&str]) -> std::process
         .output()
         .unwrap()
 }
+
+/// Adds a profile `local` for the host at `url` (dev environment `dev`) and uses it.
+pub fn use_local_profile(dir: &std::path::Path, url: &str) {
+    let out = ferry_as(
+        dir,
+        "mona",
+        &[
+            "profile",
+            "add",
+            "local",
+            "--host",
+            url,
+            "--dev-env",
+            "dev",
+            "--use",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// Runs a command that shows a device code (`code: XXXX` on stdout), hands the code to
+/// `approve` as a person would, and returns everything the command printed.
+pub fn approving(mut cmd: Command, approve: impl FnOnce(&str)) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let code = loop {
+        let mut line = String::new();
+        if out.read_line(&mut line).unwrap_or(0) == 0 {
+            break None;
+        }
+        seen.push_str(&line);
+        if let Some(code) = line.trim().strip_prefix("code: ") {
+            break Some(code.to_string());
+        }
+    };
+    if let Some(code) = code {
+        approve(&code);
+    }
+    let mut rest = String::new();
+    out.read_to_string(&mut rest).unwrap();
+    seen.push_str(&rest);
+    let status = child.wait().unwrap();
+    Output {
+        status,
+        stdout: seen.into_bytes(),
+        stderr: err.join().unwrap(),
+    }
+}
