@@ -644,3 +644,53 @@ fn a_platform_host_the_tenant_default_disagrees_with_is_an_admin_sentence() {
         "{message}"
     );
 }
+
+#[test]
+fn a_bound_environment_whose_registration_is_gone_pending_or_failed_is_an_admin_sentence() {
+    use ferry_host::scenario::{EnvironmentSpec, ValidationSpec};
+    use ferry_host::store::environments::EnvKind;
+    // Bound to the first host (its ProjectHostEnvironmentId names it) while the
+    // registration there was removed, is still validating, or failed validation.
+    let mut scenario = ferry_host::Scenario::demo();
+    for (name, display, register, validation) in [
+        ("gone", "Contoso Gone", false, ValidationSpec::Success),
+        ("waiting", "Contoso Waiting", true, ValidationSpec::Pending),
+        ("broken", "Contoso Broken", true, ValidationSpec::Failed),
+    ] {
+        scenario.environments.push(EnvironmentSpec {
+            name: name.into(),
+            display_name: display.into(),
+            kind: EnvKind::Development,
+            register,
+            validation,
+            bound: Some(true),
+            ..Default::default()
+        });
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tenant.toml");
+    std::fs::write(&path, toml::to_string(&scenario).unwrap()).unwrap();
+    let mut t = Tenant::with_args("open", &["--scenario".into(), path.into()]);
+    t.fake_az();
+    for (env, says) in [
+        ("gone", "is not registered on the pipelines host"),
+        ("waiting", "is still being validated"),
+        ("broken", "failed validation"),
+    ] {
+        let out = t.ferry(&[
+            "login",
+            "--environment",
+            &t.env_url(env),
+            "--azure-cli",
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(12), "{env}: {}", text(&out));
+        let err: Value = serde_json::from_slice(&out.stderr).expect("a JSON error");
+        assert_eq!(err["error"]["code"], "not_set_up", "{env}: {err}");
+        let message = err["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(says) && message.contains("admin"),
+            "{env}: {message}"
+        );
+    }
+}

@@ -112,6 +112,11 @@ pub struct EnvironmentSpec {
     pub register: bool,
     /// How that registration stands; only `success` binds the environment to the host.
     pub validation: ValidationSpec,
+    /// Binds the environment to its host (`ProjectHostEnvironmentId`) whatever its
+    /// registration says — `true` models a registration deleted, or validated again,
+    /// after the link was made [I] — or (`false`) not at all. Omitted: bound exactly
+    /// when its registration validated.
+    pub bound: Option<bool>,
     /// Imports into this environment that fail on purpose.
     pub import_failures: u32,
     pub connections: Vec<ConnectionSpec>,
@@ -128,6 +133,7 @@ impl Default for EnvironmentSpec {
             host: None,
             register: true,
             validation: ValidationSpec::Success,
+            bound: None,
             import_failures: 0,
             connections: Vec::new(),
             solutions: Vec::new(),
@@ -571,9 +577,10 @@ impl Scenario {
                 kind: e.kind,
                 display_name: display.clone(),
                 import_failures: e.import_failures,
-                bound_host: host
-                    .clone()
-                    .filter(|_| e.register && e.validation == ValidationSpec::Success),
+                bound_host: host.clone().filter(|_| {
+                    e.bound
+                        .unwrap_or(e.register && e.validation == ValidationSpec::Success)
+                }),
                 platform: false,
             },
         )?;
