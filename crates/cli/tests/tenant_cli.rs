@@ -646,21 +646,43 @@ fn a_platform_host_the_tenant_default_disagrees_with_is_an_admin_sentence() {
 }
 
 #[test]
-fn a_bound_environment_whose_registration_is_gone_pending_or_failed_is_an_admin_sentence() {
+fn a_bound_environment_without_pipelines_or_whose_registration_is_gone_pending_or_failed_is_an_admin_sentence(
+) {
     use ferry_host::scenario::{EnvironmentSpec, ValidationSpec};
     use ferry_host::store::environments::EnvKind;
     // Bound to the first host (its ProjectHostEnvironmentId names it) while the
     // registration there was removed, is still validating, or failed validation.
     let mut scenario = ferry_host::Scenario::demo();
-    for (name, display, register, validation) in [
-        ("gone", "Contoso Gone", false, ValidationSpec::Success),
-        ("waiting", "Contoso Waiting", true, ValidationSpec::Pending),
-        ("broken", "Contoso Broken", true, ValidationSpec::Failed),
+    for (name, display, register, validation, host) in [
+        ("gone", "Contoso Gone", false, ValidationSpec::Success, None),
+        (
+            "waiting",
+            "Contoso Waiting",
+            true,
+            ValidationSpec::Pending,
+            None,
+        ),
+        (
+            "broken",
+            "Contoso Broken",
+            true,
+            ValidationSpec::Failed,
+            None,
+        ),
+        // Bound to an environment that is no pipelines host (its Pipelines app is gone).
+        (
+            "orphan",
+            "Contoso Orphan",
+            false,
+            ValidationSpec::Success,
+            Some("uat"),
+        ),
     ] {
         scenario.environments.push(EnvironmentSpec {
             name: name.into(),
             display_name: display.into(),
             kind: EnvKind::Development,
+            host: host.map(str::to_string),
             register,
             validation,
             bound: Some(true),
@@ -676,6 +698,7 @@ fn a_bound_environment_whose_registration_is_gone_pending_or_failed_is_an_admin_
         ("gone", "is not registered on the pipelines host"),
         ("waiting", "is still being validated"),
         ("broken", "failed validation"),
+        ("orphan", "the Pipelines app is not installed there"),
     ] {
         let out = t.ferry(&[
             "login",

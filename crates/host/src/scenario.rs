@@ -115,7 +115,8 @@ pub struct EnvironmentSpec {
     /// Binds the environment to its host (`ProjectHostEnvironmentId`) whatever its
     /// registration says — `true` models a registration deleted, or validated again,
     /// after the link was made [I] — or (`false`) not at all. Omitted: bound exactly
-    /// when its registration validated.
+    /// when its registration validated. Bound and not registered, `host` may name a
+    /// plain environment: one whose Pipelines app is gone.
     pub bound: Option<bool>,
     /// Imports into this environment that fail on purpose.
     pub import_failures: u32,
@@ -410,8 +411,13 @@ impl Scenario {
         }
         for e in &self.environments {
             if let Some(h) = self.host_of(e) {
+                // Bound without a registration, it may name a plain environment: a link to
+                // an environment whose Pipelines app is gone [I].
+                let plain_binding = e.bound == Some(true)
+                    && !e.register
+                    && self.environments.iter().any(|o| o.name == h);
                 anyhow::ensure!(
-                    names.contains(&h),
+                    names.contains(&h) || plain_binding,
                     "environment '{}' names the host '{h}', which is not 'host' or a [[hosts]] name",
                     e.name
                 );
