@@ -102,16 +102,20 @@ impl Tenant {
     }
 
     async fn signed_in(&self) -> Engine {
+        self.signed_in_as("mona").await
+    }
+
+    async fn signed_in_as(&self, user: &'static str) -> Engine {
         let engine = self.engine();
         let prompt = ApproveAs {
-            user: "mona",
+            user,
             shown: Mutex::new(0),
         };
         let account = engine
             .sign_in_to_cloud(&self.sign_in(), &prompt)
             .await
             .unwrap();
-        assert_eq!(account.account, "mona@contoso.example");
+        assert_eq!(account.account, format!("{user}@contoso.example"));
         assert_eq!(*prompt.shown.lock().unwrap(), 1);
         engine
     }
@@ -245,6 +249,28 @@ async fn the_platform_host_is_checked_against_the_tenant_s_default_custom_host()
     assert!(
         profile.host_found.unwrap().contains("platform host"),
         "says how it was found"
+    );
+}
+
+#[tokio::test]
+async fn an_account_that_cannot_read_the_host_is_told_to_ask_for_access() {
+    // Nina is in the tenant but holds no role on the pipelines host.
+    let mut scenario = Scenario::demo();
+    scenario.users.push(ferry_host::scenario::UserSpec {
+        name: "Nina Newcomer".into(),
+        upn: "nina@contoso.example".into(),
+        roles: Vec::new(),
+    });
+    let t = Tenant::with(scenario).await;
+    let engine = t.signed_in_as("nina").await;
+    let err = engine
+        .connect_environment(&t.sign_in(), "Contoso Dev")
+        .await
+        .expect_err("no access");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("your account cannot read") && msg.contains("ask an admin"),
+        "{msg}"
     );
 }
 

@@ -298,6 +298,19 @@ fn handle(state: &AppState, req: &Req) -> ApiResult<Response> {
     use path::Resource as R;
     let resource = path::parse(&req.scope, &req.rest)?;
     tracing::debug!(caller = %req.caller.upn, method = %req.method, rest = %req.rest, "request");
+    // A user who holds no role on a host reaches none of its data (Dataverse answers a
+    // missing read privilege); WhoAmI and $metadata stay open, as they do there.
+    if schema::is_host_scope(&req.scope)
+        && req.caller.roles.is_empty()
+        && !matches!(resource, R::Metadata)
+        && !req.rest.starts_with("WhoAmI")
+    {
+        return Err(access::denied(
+            &req.caller,
+            "prvReaddeploymentpipeline",
+            "deploymentpipeline",
+        ));
+    }
     match (&req.method, resource) {
         (&Method::GET, R::Metadata) => Ok(metadata::response(&req.scope)),
         (_, R::Batch) => Err(ApiError::new(
