@@ -60,6 +60,7 @@ mod error;
 pub mod migrations;
 mod phases;
 mod pipelines;
+pub mod private;
 mod profiles;
 pub mod redact;
 mod runs;
@@ -105,11 +106,15 @@ impl Cache {
     pub fn open(path: impl AsRef<Path>) -> Result<Cache> {
         let path = path.as_ref().to_path_buf();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| CacheError::Directory {
+            private::create_dir(parent).map_err(|source| CacheError::Directory {
                 path: parent.to_path_buf(),
                 source,
             })?;
         }
+        private::own_file(&path).map_err(|source| CacheError::Directory {
+            path: path.clone(),
+            source,
+        })?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -110,12 +110,26 @@ impl DeploymentSettings {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => Path::new("."),
         };
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        // A settings file holds no secrets (Secret variables are Key Vault references):
+        // a new one gets the process umask's mode like any file the user makes, and a
+        // replaced one keeps its mode (a file shared in a team folder stays shared).
+        let kept = std::fs::metadata(path).ok().map(|m| m.permissions());
+        let mut builder = tempfile::Builder::new();
+        #[cfg(unix)]
+        builder.permissions(
+            kept.clone()
+                .unwrap_or_else(|| std::os::unix::fs::PermissionsExt::from_mode(0o666)),
+        );
+        let mut tmp = builder.tempfile_in(dir).map_err(io)?;
         // The file's own writes: NamedTempFile's would name the temporary file in errors.
         tmp.as_file_mut()
             .write_all(self.to_json().as_bytes())
             .map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
+        if let Some(kept) = kept {
+            // The umask may have narrowed it at creation.
+            tmp.as_file().set_permissions(kept).map_err(io)?;
+        }
         if replace {
             tmp.persist(path).map_err(|e| io(e.error))?;
         } else {

@@ -133,3 +133,25 @@ fn write_refuses_to_overwrite_and_replaces_atomically() {
     // No temporary files are left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_settings_file_gets_the_usual_mode_and_a_replaced_one_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = ferry_solution::settings::DeploymentSettings::default();
+    // What a file the user makes here gets (the process umask), found by making one.
+    let probe = dir.path().join("probe");
+    std::fs::write(&probe, "").unwrap();
+    let usual = mode(&probe);
+    let new = dir.path().join("new.settings.json");
+    settings.write(&new, false).unwrap();
+    assert_eq!(mode(&new), usual, "not 0600 in a shared folder");
+    // Replacing keeps the file's own mode.
+    let shared = dir.path().join("shared.settings.json");
+    std::fs::write(&shared, "{}").unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o664)).unwrap();
+    settings.write(&shared, true).unwrap();
+    assert_eq!(mode(&shared), 0o664);
+}

@@ -87,9 +87,26 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `host.db` in `dir`, in WAL mode, migrated.
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)
+        // The host's data (tokens' hashes, webhook secrets) is this user's alone: the
+        // folder it creates is 0700, `host.db` 0600 before SQLite opens it, so the `-wal`
+        // and `-shm` files SQLite makes with the database's mode are too (Unix).
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
             .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
         let path = dir.join("host.db");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
+            .open(&path)
+            .with_context(|| format!("cannot open the host database {}", path.display()))?;
+        #[cfg(unix)]
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
         let conn = Connection::open(&path)
             .with_context(|| format!("cannot open the host database {}", path.display()))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -175,5 +192,23 @@ mod tests {
         drop(conn);
         let err = Store::open(dir.path()).err().unwrap().to_string();
         assert!(err.contains("newer Ferry"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_host_data_is_this_user_s_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("host-data");
+        let store = Store::open(&data).unwrap();
+        assert_eq!(mode(&data), 0o700);
+        for file in ["host.db", "host.db-wal", "host.db-shm"] {
+            let file = data.join(file);
+            if file.exists() {
+                assert_eq!(mode(&file), 0o600, "{}", file.display());
+            }
+        }
+        drop(store);
     }
 }
