@@ -33,6 +33,15 @@ const useStyles = makeStyles({
   search: { maxWidth: "360px" },
   row: { cursor: "pointer" },
   muted: { color: tokens.colorNeutralForeground3 },
+  // One line each, never wrapping: a row keeps its height when the stage columns arrive
+  // with the matrix (a wrap then moved every row below it under the pointer).
+  line: {
+    display: "block",
+    whiteSpace: "nowrap",
+    overflow: "hidden",
+    textOverflow: "ellipsis",
+  },
+  cell: { whiteSpace: "nowrap" },
 });
 
 export function SolutionsTable({
@@ -85,16 +94,18 @@ export function SolutionsTable({
               data-testid={`solution-${s.uniqueName}`}
             >
               <TableCell>
-                <Text weight="semibold">{s.displayName}</Text>{" "}
-                <Text size={200} className={styles.muted}>
+                <Text weight="semibold" className={styles.line}>
+                  {s.displayName}
+                </Text>
+                <Text size={200} className={`${styles.muted} ${styles.line}`}>
                   {s.uniqueName}
                 </Text>
               </TableCell>
-              <TableCell>{s.version}</TableCell>
+              <TableCell className={styles.cell}>{s.version}</TableCell>
               {stages.map((stage) => {
                 const at = s.stages.find((x) => x.stageId === stage.id);
                 return (
-                  <TableCell key={stage.id}>
+                  <TableCell key={stage.id} className={styles.cell}>
                     {at?.version ?? <span className={styles.muted}>—</span>}
                     {at?.driftVersion && (
                       <Tooltip
