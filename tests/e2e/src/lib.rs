@@ -684,6 +684,9 @@ pub async fn press_deploy(c: &Client) -> Result<()> {
 /// an error note on the page fails at once with its words.
 pub async fn open_solution(c: &Client, name: &str) -> Result<()> {
     click(c, "[data-testid=nav-deploy]").await?;
+    // The table settles once the stage columns have been read: a row clicked before
+    // may have moved under the pointer.
+    wait_for(c, "[data-testid=solutions-table][aria-busy=false]", 60).await?;
     let row = format!("[data-testid=solution-{name}] td");
     click_until(c, &row, "[data-testid=solution-page]", 30).await?;
     let deadline = Instant::now() + Duration::from_secs(30);

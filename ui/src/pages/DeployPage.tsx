@@ -60,6 +60,7 @@ function Solutions({ navigate }: { navigate: Navigate }) {
         solutions={solutionRows(list.data, where.data)}
         stages={matrixColumns(where.data)}
         onOpen={(solution) => navigate({ page: "solution", solution })}
+        busy={where.isPending}
       />
       <Text size={200} className={`${styles.muted} ${styles.note}`}>
         {where.isPending && "Reading what is deployed in each stage…"}

@@ -48,10 +48,13 @@ export function SolutionsTable({
   solutions,
   stages,
   onOpen,
+  busy = false,
 }: {
   solutions: SolutionRow[];
   stages: { id: string; name: string }[];
   onOpen: (uniqueName: string) => void;
+  /** The stage columns are still being read: the table may still change. */
+  busy?: boolean;
 }) {
   const styles = useStyles();
   const [query, setQuery] = useState("");
@@ -73,7 +76,11 @@ export function SolutionsTable({
         onChange={(_, d) => setQuery(d.value)}
         data-testid="solution-search"
       />
-      <Table aria-label="Solutions and where they are deployed" data-testid="solutions-table">
+      <Table
+        aria-label="Solutions and where they are deployed"
+        aria-busy={busy}
+        data-testid="solutions-table"
+      >
         <TableHeader>
           <TableRow>
             <TableHeaderCell>Solution</TableHeaderCell>
