@@ -163,9 +163,9 @@ impl SignedIn {
                         stored.account.clone()
                     },
                     refresh_token: t.refresh_token.clone(),
-                    ..stored
+                    ..stored.clone()
                 };
-                self.store.save(&self.key, &kept)?;
+                self.save_unless_signed_out(&stored, &kept)?;
                 let access = t.access_token.expect("a refresh returns an access token");
                 let expires_at = t.expires_at.unwrap_or_else(oauth::now_s);
                 self.others
@@ -217,6 +217,22 @@ impl SignedIn {
     }
 
     /// [`SignedIn::refreshed`] for a caller holding `self.refresh`.
+    /// Saves what a refresh returned, unless the sign-in was removed (or replaced)
+    /// while the refresh was on the wire: a request in flight during a sign-out must
+    /// not bring the sign-in back.
+    fn save_unless_signed_out(
+        &self,
+        redeemed: &StoredTokens,
+        fresh: &StoredTokens,
+    ) -> Result<(), SignInError> {
+        match self.store.load(&self.key)? {
+            Some(now) if now.refresh_token.expose() == redeemed.refresh_token.expose() => {
+                Ok(self.store.save(&self.key, fresh)?)
+            }
+            _ => Err(SignInError::NotSignedIn(self.key.clone())),
+        }
+    }
+
     async fn refresh_locked(&self) -> Result<StoredTokens, SignInError> {
         let stored = self.stored_with_refresh_token()?;
         let grant = [
@@ -226,7 +242,7 @@ impl SignedIn {
         ];
         match oauth::redeem(self.http()?, &self.config, &grant, Some(&stored)).await? {
             TokenAnswer::Tokens(t) => {
-                self.store.save(&self.key, &t)?;
+                self.save_unless_signed_out(&stored, &t)?;
                 Ok(t)
             }
             TokenAnswer::Error(e) => Err(oauth::refused(&e)),

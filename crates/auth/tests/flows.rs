@@ -422,3 +422,60 @@ async fn two_sessions_of_one_profile_share_the_refresh_lock() {
     b.unwrap();
     first.access_token_for(&env("prod")).await.unwrap();
 }
+
+/// A store whose entry is removed right after the next read: a sign-out that lands
+/// while a refresh is on the wire.
+struct SignOutDuringRefresh {
+    inner: Arc<CountingStore>,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl TokenStore for SignOutDuringRefresh {
+    fn load(
+        &self,
+        profile: &str,
+    ) -> Result<Option<ferry_auth::StoredTokens>, ferry_auth::StoreError> {
+        let read = self.inner.load(profile);
+        if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.inner.clear(profile)?;
+        }
+        read
+    }
+
+    fn save(
+        &self,
+        profile: &str,
+        tokens: &ferry_auth::StoredTokens,
+    ) -> Result<(), ferry_auth::StoreError> {
+        self.inner.save(profile, tokens)
+    }
+
+    fn clear(&self, profile: &str) -> Result<(), ferry_auth::StoreError> {
+        self.inner.clear(profile)
+    }
+}
+
+#[tokio::test]
+async fn a_sign_out_during_a_refresh_is_not_undone_by_it() {
+    let (host, _dir) = host(fast()).await;
+    let (store, _) = signed_in_as_mona(&host).await;
+    let racing = Arc::new(SignOutDuringRefresh {
+        inner: store.clone(),
+        armed: std::sync::atomic::AtomicBool::new(true),
+    });
+    let signed_in = SignedIn::new(racing, "local", config(&host));
+    let dev_url = format!("{}/environments/dev", host.base_url());
+    let err = signed_in
+        .access_token_for(&dev_url)
+        .await
+        .expect_err("signed out meanwhile");
+    assert!(
+        matches!(err, ferry_auth::SignInError::NotSignedIn(_)),
+        "{err:?}"
+    );
+    assert_eq!(
+        store.load("local").unwrap(),
+        None,
+        "the refresh brought the sign-in back"
+    );
+}
