@@ -29,40 +29,7 @@ async fn start_strict(scenario: Scenario) -> TestHost {
 
 /// A real access token for `scope` (a resource followed by `/.default`), signed in as `user`.
 async fn token(h: &TestHost, scope: &str, user: &str) -> String {
-    let post = |path: &'static str, form: Vec<(&'static str, String)>| {
-        let url = format!("{}/organizations/oauth2/v2.0/{path}", h.base);
-        let client = h.client.clone();
-        async move {
-            let r = client.post(url).form(&form).send().await.unwrap();
-            let status = r.status();
-            let body: Value = r.json().await.unwrap();
-            assert_eq!(status, StatusCode::OK, "{body}");
-            body
-        }
-    };
-    let code = post(
-        "devicecode",
-        vec![("client_id", "c".into()), ("scope", scope.to_string())],
-    )
-    .await;
-    h.host
-        .as_ref()
-        .unwrap()
-        .approve_device_code(code["user_code"].as_str().unwrap(), user)
-        .unwrap();
-    let t = post(
-        "token",
-        vec![
-            (
-                "grant_type",
-                "urn:ietf:params:oauth:grant-type:device_code".into(),
-            ),
-            ("client_id", "c".into()),
-            ("device_code", code["device_code"].as_str().unwrap().into()),
-        ],
-    )
-    .await;
-    t["access_token"].as_str().unwrap().to_string()
+    h.token_for_scope(user, "c", scope).await
 }
 
 /// GET with an optional bearer token: status, `WWW-Authenticate`, body.

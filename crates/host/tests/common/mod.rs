@@ -132,6 +132,12 @@ impl TestHost {
     /// A real access token of this host for a seeded user, issued to the client `app_id`: a
     /// device-code sign-in approved in process, redeemed at the token endpoint.
     pub async fn token_for(&self, user: &str, app_id: &str) -> String {
+        self.token_for_scope(user, app_id, &format!("{}/.default", self.base))
+            .await
+    }
+
+    /// Like [`TestHost::token_for`], for another resource's `scope` (`{resource}/.default`).
+    pub async fn token_for_scope(&self, user: &str, app_id: &str, scope: &str) -> String {
         let form = |path: &str, fields: Vec<(&'static str, String)>| {
             let url = format!("{}/organizations/oauth2/v2.0/{path}", self.base);
             let client = self.client.clone();
@@ -147,7 +153,7 @@ impl TestHost {
             "devicecode",
             vec![
                 ("client_id", app_id.to_string()),
-                ("scope", format!("{}/.default", self.base)),
+                ("scope", scope.to_string()),
             ],
         )
         .await;
