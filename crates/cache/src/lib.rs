@@ -57,6 +57,7 @@ mod bookmarks;
 pub mod codes;
 mod environments;
 mod error;
+mod index;
 pub mod migrations;
 mod phases;
 mod pipelines;

@@ -19,7 +19,7 @@ use crate::codes::stage_run_status;
 use crate::error::{CacheError, Result};
 use crate::redact::{self, SecretNames};
 use crate::timeline::{self, RunState, TimelineEntry};
-use crate::{search, timefmt, Cache};
+use crate::{index, timefmt, Cache};
 
 /// One stage run: the host's columns, as the client read them, plus client-side additions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -603,7 +603,7 @@ pub(crate) fn upsert_in(
     } else {
         None
     };
-    search::index_run(tx, key, existing.as_ref().map(|stored| stored.order_key))?;
+    index::index_run(tx, key, existing.as_ref().map(|stored| stored.order_key))?;
     Ok(UpsertOutcome {
         inserted: existing.is_none(),
         stale: false,

@@ -1,7 +1,7 @@
 //! Synthetic stage runs for benchmarks and seeding: spread over 8 solutions × 3
 //! stages, 10% failed (with validation results) and 10% canceled, every run with
 //! notes, settings and a maker; run `i` is requested 7 minutes after run `i - 1`.
-//! Shared by `benches/history.rs` and `examples/seed_runs.rs` through `#[path]`.
+//! Shared by `benches/history.rs` and, through `#[path]`, `examples/seed_runs.rs`.
 
 use ferry_cache::codes::stage_run_status as s;
 use ferry_cache::StageRun;
