@@ -10,7 +10,7 @@
 
 pub mod audit;
 pub mod caller;
-mod clock;
+pub mod clock;
 pub mod error;
 pub mod events;
 pub mod faults;
@@ -35,6 +35,7 @@ use anyhow::Context as _;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+pub use clock::Clock;
 pub use identity::{AuthMode, IdentityConfig};
 pub use package::SolutionSpec;
 pub use scenario::Scenario;
@@ -70,6 +71,8 @@ pub struct HostConfig {
     /// header names anything else (but an IP address, `localhost`, the public name or a TLS
     /// name) are refused, against DNS rebinding.
     pub allowed_hosts: Vec<String>,
+    /// The host's clock: the system's, or a manual one tests advance ([`Clock::manual`]).
+    pub clock: Clock,
 }
 
 impl HostConfig {
@@ -85,6 +88,7 @@ impl HostConfig {
             tls: None,
             public_name: None,
             allowed_hosts: Vec::new(),
+            clock: Clock::system(),
         }
     }
 }
@@ -108,6 +112,9 @@ pub struct RunningHost {
     store: Arc<Store>,
     seeded_now: bool,
     identity: Arc<identity::Identity>,
+    /// The clock time up to which the runner executed every due step.
+    settled: watch::Receiver<i64>,
+    wake: Arc<Notify>,
 }
 
 /// An environment of the emulated tenant, as printed at start-up.
@@ -129,7 +136,10 @@ pub struct Host;
 impl Host {
     /// Opens (and if new, seeds) the data directory, binds, and starts serving.
     pub async fn start(config: HostConfig) -> anyhow::Result<RunningHost> {
-        let store = Arc::new(Store::open(&config.data_dir)?);
+        let store = Arc::new(Store::open_with_clock(
+            &config.data_dir,
+            config.clock.clone(),
+        )?);
         let (organization_id, business_unit_id, options, seeded_now, scenario_auth) =
             seed_once(&store, &config.scenario)?;
         let scenario_options = store
@@ -190,7 +200,7 @@ impl Host {
             config: config.identity.clone(),
         });
         let wake = Arc::new(Notify::new());
-        let faults = Arc::new(faults::Faults::default());
+        let faults = Arc::new(faults::Faults::with_clock(config.clock.clone()));
         let state = Arc::new(routes::AppState {
             faults: faults.clone(),
             store: store.clone(),
@@ -212,6 +222,12 @@ impl Host {
         });
         faults::endpoint::install(&state, config.scenario.faults.clone(), false)
             .map_err(|e| anyhow::anyhow!("the scenario's [faults] cannot be applied: {e}"))?;
+        // Steps that came due while no host ran (the Local sandbox between two commands) are
+        // executed as of their due times before the first request is served, so every reader
+        // sees the runs where a host that never stopped would have them.
+        let opened_ms = config.clock.now_ms();
+        runner::catch_up(&store, timing, &faults, opened_ms);
+        let (settled_tx, settled) = watch::channel(opened_ms);
         let (shutdown, rx) = watch::channel(false);
         let mut server_rx = rx.clone();
         let app =
@@ -237,7 +253,14 @@ impl Host {
             scenario_options.delivery_policy(timing.speed),
             rx.clone(),
         ));
-        let runner = tokio::spawn(runner::run(store.clone(), timing, faults, wake, rx));
+        let runner = tokio::spawn(runner::run(
+            store.clone(),
+            timing,
+            faults,
+            wake.clone(),
+            settled_tx,
+            rx,
+        ));
         Ok(RunningHost {
             base_url,
             ca_pem_path,
@@ -248,6 +271,8 @@ impl Host {
             store,
             seeded_now,
             identity,
+            settled,
+            wake,
         })
     }
 }
@@ -401,6 +426,44 @@ impl RunningHost {
                 roles: u.str("ferry_roles").unwrap_or_default().to_string(),
             })
             .collect())
+    }
+
+    /// The host's clock (a test moves a manual one with [`Clock::advance`]).
+    pub fn clock(&self) -> &Clock {
+        self.store.clock()
+    }
+
+    /// Waits until the runner has executed every step due at the clock's current time: after
+    /// a manual clock moved, the runs are then where that time puts them.
+    pub async fn settle(&self) {
+        let mut settled = self.settled.clone();
+        loop {
+            let now = self.clock().now_ms();
+            let pending = self
+                .store
+                .tx(|c| store::jobs::next_due(c))
+                .ok()
+                .flatten()
+                .is_some_and(|due| due <= now);
+            if *settled.borrow_and_update() >= now && !pending {
+                return;
+            }
+            self.wake.notify_one();
+            if settled.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// A receiver that sees a new value whenever a transaction changed the host's data: a
+    /// test waits on it for a condition instead of polling on a timer.
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.store.changes()
+    }
+
+    /// The earliest due time of any pending timed step (a test moves a manual clock there).
+    pub fn next_due_ms(&self) -> Option<i64> {
+        self.store.tx(|c| store::jobs::next_due(c)).ok().flatten()
     }
 
     /// Stops accepting requests, lets in-flight ones finish, and stops the runner.

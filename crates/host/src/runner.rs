@@ -1,67 +1,86 @@
-//! The background task that drives stage runs and registrations: it sleeps
-//! until the next job is due (or until woken), then executes each due step in
-//! its own transaction. Jobs live in the database, so a restarted host picks
-//! up where it stopped.
+//! The background task that drives stage runs and registrations: it waits on the host's
+//! clock until the next job is due (or until woken), then executes each due step in its own
+//! transaction. Jobs live in the database with their due times, so a host that was stopped
+//! catches up when it opens again ([`catch_up`]): every step that came due meanwhile runs
+//! *as of its due time*, in due order, as a host that never stopped would have run it.
 
 use std::sync::Arc;
 
 use tokio::sync::{watch, Notify};
 
-use crate::clock;
 use crate::error::ApiError;
 use crate::faults::Faults;
 use crate::runs::{self, Timing};
 use crate::store::jobs;
 use crate::store::Store;
 
-/// Longest sleep between checks, so clock changes and missed wake-ups heal.
+/// Longest wait between checks (clock time), so missed wake-ups heal.
 const MAX_IDLE_MS: i64 = 500;
 
-/// Runs until `shutdown` turns true.
+/// How long a step that failed to execute waits before it is tried again.
+const RETRY_MS: i64 = 1_000;
+
+/// Executes every job due at or before `now_ms`, earliest first, each in its own transaction
+/// as of its due time: the times a step stamps and the due time of the step it schedules
+/// are those of a host that ran it on time, so a chain of steps that all came due while
+/// nothing ran completes within this call. Jobs waiting on a gate (no due time) stay.
+pub fn catch_up(store: &Store, timing: Timing, faults: &Faults, now_ms: i64) {
+    loop {
+        let job = match store.tx(|c| jobs::first_due(c, now_ms)) {
+            Ok(Some(job)) => job,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!("runner cannot read jobs: {e}");
+                return;
+            }
+        };
+        let at_ms = job.due_ms.unwrap_or(now_ms);
+        let result = store.tx_at(at_ms, |c| -> Result<(), ApiError> {
+            // Re-read inside the transaction: an action may have moved the run meanwhile.
+            match jobs::get(c, &job.id)? {
+                Some(current) if current == job => runs::run_step(c, &current, timing, faults),
+                _ => Ok(()),
+            }
+        });
+        if let Err(e) = result {
+            tracing::error!("step {} of {} failed: {e}", job.step, job.id);
+            // Tried again from the real now, so a failing step cannot spin through the past.
+            let again =
+                store.tx(|c| jobs::put(c, &job.id, &job.kind, &job.step, Some(now_ms + RETRY_MS)));
+            if let Err(e) = again {
+                tracing::error!("runner cannot reschedule {}: {e}", job.id);
+                return;
+            }
+        }
+    }
+}
+
+/// Runs until `shutdown` turns true; after each pass, `settled` holds the clock time up to
+/// which every due step was executed.
 pub async fn run(
     store: Arc<Store>,
     timing: Timing,
     faults: Arc<Faults>,
     wake: Arc<Notify>,
+    settled: watch::Sender<i64>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let clock = store.clock().clone();
+    let mut ticks = clock.ticks();
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let now = clock::now_ms();
-        let due = match store.tx(|c| jobs::due(c, now)) {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::error!("runner cannot read jobs: {e}");
-                Vec::new()
-            }
-        };
-        for job in due {
-            let result = store.tx(|c| -> Result<(), ApiError> {
-                // Re-read inside the transaction: an action may have moved the run meanwhile.
-                match jobs::get(c, &job.id)? {
-                    Some(current) if current == job => runs::run_step(c, &current, timing, &faults),
-                    _ => Ok(()),
-                }
-            });
-            if let Err(e) = result {
-                tracing::error!("step {} of {} failed: {e}", job.step, job.id);
-                let _ = store.tx(|c| {
-                    jobs::put(
-                        c,
-                        &job.id,
-                        &job.kind,
-                        &job.step,
-                        Some(clock::now_ms() + 1_000),
-                    )
-                });
-            }
-        }
+        let now = clock.now_ms();
+        catch_up(&store, timing, &faults, now);
+        settled.send_replace(now);
         let next = store.tx(|c| jobs::next_due(c)).ok().flatten();
-        let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock::now_ms()).clamp(0, MAX_IDLE_MS));
+        let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock.now_ms()).clamp(0, MAX_IDLE_MS));
+        if wait_ms == 0 {
+            continue;
+        }
         tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_millis(wait_ms as u64)) => {}
+            _ = ticks.sleep(wait_ms) => {}
             _ = wake.notified() => {}
             _ = shutdown.changed() => {}
         }

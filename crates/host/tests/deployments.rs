@@ -267,18 +267,14 @@ fn scenario_solution(name: &str, version: &str) -> ferry_host::scenario::Solutio
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduled_run_waits_for_its_time() {
-    let h = start(Scenario::demo()).await;
+    let h = start_manual(Scenario::demo()).await;
     let run = h
         .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCanvas")
         .await;
     h.action("ValidatePackageAsync", &run).await;
     h.wait_for(&run, &[200000007]).await;
-    let when = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
-    let when = when
-        .replace_nanosecond(0)
-        .unwrap()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let planned = h.clock().now_ms() + 60_000;
+    let when = ms_text(planned);
     let (s, b) = h
         .patch(
             &format!("deploymentstageruns({run})"),
@@ -290,23 +286,29 @@ async fn scheduled_run_waits_for_its_time() {
     let scheduled = h.run(&run).await;
     assert_eq!(scheduled["stagerunstatus"], 200000005, "{scheduled}");
     assert_eq!(scheduled["operationstatus"], 200000005);
-    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    // A second before its time, it still waits.
+    h.advance(std::time::Duration::from_secs(59)).await;
     assert_eq!(h.run(&run).await["stagerunstatus"], 200000005);
+    h.advance(std::time::Duration::from_secs(1)).await;
+    let started = h.run(&run).await;
+    assert_eq!(started["stagerunstatus"], 200000010, "{started}");
+    assert_eq!(started["starttime"], when.as_str(), "it starts at its time");
     let done = h.wait_for(&run, &[200000002, 200000003]).await;
     assert_eq!(done["stagerunstatus"], 200000002, "{done}");
-    let started = time::OffsetDateTime::parse(
-        done["starttime"].as_str().unwrap(),
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap();
-    let planned =
-        time::OffsetDateTime::parse(&when, &time::format_description::well_known::Rfc3339).unwrap();
-    assert!(started >= planned, "started {started} before {planned}");
+    assert_eq!(done["starttime"], when.as_str());
+}
+
+/// Epoch milliseconds as Dataverse time text.
+fn ms_text(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms / 1000)
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_is_visible_at_once_and_only_once() {
-    let h = start_at(Scenario::demo(), 5.0).await;
+    let h = start_manual(Scenario::demo()).await;
     let run = h
         .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCore")
         .await;
@@ -337,7 +339,8 @@ async fn cancel_is_visible_at_once_and_only_once() {
             .contains("already finished"),
         "{body}"
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Past every phase the canceled run would have gone through.
+    h.advance(std::time::Duration::from_secs(60)).await;
     assert_eq!(
         h.run(&run).await["stagerunstatus"],
         200000004,
@@ -615,18 +618,19 @@ async fn auto_validate_on_create_is_a_scenario_switch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_is_refused_in_the_final_step() {
-    let h = start_at(Scenario::demo(), 10.0).await;
+    let h = start_manual(Scenario::demo()).await;
     let run = h
         .create_run(&stage(RELEASE, "Deploy to Test"), "dev", "ContosoCanvas")
         .await;
     h.action("ValidatePackageAsync", &run).await;
     h.wait_for(&run, &[200000007]).await;
     h.action("DeployPackageAsync", &run).await;
-    let start = std::time::Instant::now();
-    while h.run(&run).await["suboperation"] != 200000105 {
-        assert!(start.elapsed().as_secs() < 10, "never reached publishing");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    h.until(
+        "the run to reach publishing",
+        || h.run(&run),
+        |r| r["suboperation"] == 200000105,
+    )
+    .await;
     let (s, body) = h
         .patch(
             &format!("deploymentstageruns({run})"),

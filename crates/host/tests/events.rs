@@ -7,7 +7,6 @@ mod common;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode as AxStatus};
@@ -65,21 +64,14 @@ fn names(events: &[Value]) -> Vec<&str> {
     events.iter().map(|e| e["name"].as_str().unwrap()).collect()
 }
 
-/// Polls until `check` holds for the run's events; panics after 10 s.
+/// Waits until the run has at least `count` events.
 async fn wait_events(h: &TestHost, run: &str, count: usize) -> Vec<Value> {
-    let start = Instant::now();
-    loop {
-        let list = events(h, run).await;
-        if list.len() >= count {
-            return list;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "only {:?}",
-            names(&list)
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    h.until(
+        &format!("{count} events of {run}"),
+        || events(h, run),
+        |list| list.len() >= count,
+    )
+    .await
 }
 
 /// Creates a run on the gated stage and validates it through the pre-export gate.
@@ -449,15 +441,10 @@ async fn deliveries(h: &TestHost) -> Vec<Value> {
     v["value"].as_array().unwrap().clone()
 }
 
-async fn until(what: &str, mut check: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !check() {
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+/// Waits until `check` holds; it looks again after each change of the host's data (every
+/// delivery attempt is recorded once the receiver answered).
+async fn until(h: &TestHost, what: &str, check: impl Fn() -> bool) {
+    h.until(what, || async {}, |()| check()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -510,35 +497,39 @@ async fn webhook_gets_signed_events_in_order_and_redeliveries_keep_their_ids() {
     );
 
     // Down: connection errors are logged and retried; nothing gets ahead of event 1.
-    let start_wait = Instant::now();
-    loop {
-        let log = deliveries(&h).await;
-        if log[0]["attempts"].as_i64().unwrap() >= 2 {
-            assert!(
-                log[0]["log"][0]["error"]
-                    .as_str()
-                    .unwrap()
-                    .contains("connect"),
-                "{log:?}"
-            );
-            assert!(log[1..].iter().all(|d| d["attempts"] == 0), "{log:?}");
-            break;
-        }
-        assert!(start_wait.elapsed() < Duration::from_secs(10), "{log:?}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let log = h
+        .until(
+            "two failed attempts",
+            || deliveries(&h),
+            |log| log[0]["attempts"].as_i64().unwrap() >= 2,
+        )
+        .await;
+    assert!(
+        log[0]["log"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("connect"),
+        "{log:?}"
+    );
+    assert!(log[1..].iter().all(|d| d["attempts"] == 0), "{log:?}");
 
     // Up but failing (503), then healthy.
     let mode = Arc::new(AtomicU16::new(503));
     let seen: Seen = Arc::default();
     let server = receiver(addr, mode.clone(), seen.clone()).await;
-    until("two 503 answers", || seen.lock().unwrap().len() >= 2).await;
+    until(&h, "two 503 answers", || seen.lock().unwrap().len() >= 2).await;
     mode.store(200, Ordering::SeqCst);
-    until("all three events acknowledged", || {
+    until(&h, "all three events acknowledged", || {
         seen.lock().unwrap().iter().filter(|s| s.2 == 200).count() >= 3
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Every delivery recorded as delivered: nothing more will be sent.
+    h.until(
+        "every delivery recorded as delivered",
+        || deliveries(&h),
+        |log| log.iter().all(|d| d["state"] == "delivered"),
+    )
+    .await;
 
     let seen = seen.lock().unwrap().clone();
     let mut acknowledged: Vec<String> = Vec::new();

@@ -57,7 +57,7 @@ async fn latency_is_added_to_the_web_api_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_storm_answers_retry_after_with_the_throttling_error() {
-    let h = start(Scenario::demo()).await;
+    let h = start_manual(Scenario::demo()).await;
     switch(
         &h,
         json!({ "throttle": { "requests": 2, "retry_after": 3 } }),
@@ -81,7 +81,10 @@ async fn a_429_storm_answers_retry_after_with_the_throttling_error() {
     for _ in 0..3 {
         assert_eq!(h.get("WhoAmI").await.0, StatusCode::TOO_MANY_REQUESTS);
     }
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The window is on the host's clock.
+    h.advance(Duration::from_millis(400)).await;
+    assert_eq!(h.get("WhoAmI").await.0, StatusCode::TOO_MANY_REQUESTS);
+    h.advance(Duration::from_millis(100)).await;
     assert_eq!(h.get("WhoAmI").await.0, StatusCode::OK);
 }
 
@@ -271,7 +274,7 @@ stages = [{ name = "Gated", target = "prod", approver = "pat@contoso.example", p
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gate_automation_approves_until_switched_off() {
-    let h = start(automated()).await;
+    let h = start_manual(automated()).await;
     let gated = stage("Auto", "Gated");
     let on = h.deploy(&gated, "Tool", None, None).await;
     assert_eq!(
@@ -289,7 +292,8 @@ async fn gate_automation_approves_until_switched_off() {
     h.action("ValidatePackageAsync", &run).await;
     h.wait_for(&run, &[200000007]).await;
     h.action("DeployPackageAsync", &run).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Well past the stage's auto-approve delay (2 s).
+    h.advance(Duration::from_secs(30)).await;
     let waiting = h.run(&run).await;
     assert_eq!(waiting["approvalstatus"], 10, "still waiting: {waiting}");
     assert_eq!(waiting["stagerunstatus"], 200000007);
@@ -302,7 +306,7 @@ async fn gate_automation_approves_until_switched_off() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runs_of_an_app_id_off_the_allow_list_never_start() {
-    let h = start(Scenario::demo()).await;
+    let h = start_manual(Scenario::demo()).await;
     switch(
         &h,
         json!({ "app_id_allow_list": [PORTAL_APP], "auto_validate_on_create": true }),
@@ -313,7 +317,8 @@ async fn runs_of_an_app_id_off_the_allow_list_never_start() {
         .await;
     let (s, _) = h.action("ValidatePackageAsync", &gated).await;
     assert_eq!(s, StatusCode::NO_CONTENT, "accepted, like the real host");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Longer than a whole validation takes.
+    h.advance(Duration::from_secs(60)).await;
     let run = h.run(&gated).await;
     assert_eq!(run["stagerunstatus"], 200000000, "still NotStarted: {run}");
 

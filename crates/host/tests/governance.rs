@@ -86,15 +86,18 @@ impl As<'_> {
         self.post(name, json!({ "StageRunId": run })).await
     }
     async fn wait_for(&self, run: &str, wanted: &[i64]) -> Value {
-        let start = std::time::Instant::now();
-        loop {
-            let r = self.get(&format!("deploymentstageruns({run})")).await;
-            if wanted.contains(&r["stagerunstatus"].as_i64().unwrap()) {
-                return r;
-            }
-            assert!(start.elapsed().as_secs() < 10, "stuck: {r}");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        let path = format!("deploymentstageruns({run})");
+        self.h
+            .until(
+                &format!("{run} to reach one of {wanted:?}"),
+                || self.get(&path),
+                |r| {
+                    r["stagerunstatus"]
+                        .as_i64()
+                        .is_some_and(|s| wanted.contains(&s))
+                },
+            )
+            .await
     }
 }
 

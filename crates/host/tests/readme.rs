@@ -4,7 +4,6 @@
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use ferry_host::Scenario;
 use hmac::Mac as _;
@@ -93,7 +92,15 @@ fn the_webhook_receiver_example_ignores_a_replayed_delivery() {
         .local_addr()
         .unwrap()
         .port();
-    let code = code.replace("8080", &port.to_string());
+    // Listening once constructed: the test waits for that line instead of polling the port.
+    let code = code.replace("8080", &port.to_string()).replace(
+        "http.server.HTTPServer(",
+        "server = http.server.HTTPServer(",
+    );
+    let code = code.replace(
+        ".serve_forever()",
+        "\nprint(\"listening\", flush=True)\nserver.serve_forever()",
+    );
     let mut child = Command::new("python3")
         .arg("-u")
         .arg("-c")
@@ -102,14 +109,12 @@ fn the_webhook_receiver_example_ignores_a_replayed_delivery() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "the receiver did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(
+        out.next().and_then(Result::ok).as_deref(),
+        Some("listening"),
+        "the receiver did not start"
+    );
     let body = br#"{"MessageName":"OnDeploymentCompleted","InputParameters":[{"key":"StageRunId","value":"r1"}],"OutputParameters":[]}"#;
     let good = sign(body);
     assert_eq!(post(port, body, "d-1", "sha256=00"), 401);
@@ -122,7 +127,7 @@ fn the_webhook_receiver_example_ignores_a_replayed_delivery() {
     assert_eq!(post(port, body, "d-2", &good), 204);
     child.kill().unwrap();
     let mut lines = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+    for line in out {
         lines.push(line.unwrap());
     }
     let _ = child.wait();

@@ -150,17 +150,15 @@ async fn registrations_validate_asynchronously() {
     let check = |name: &'static str| {
         let h = &h;
         async move {
-            for _ in 0..200 {
-                let (_, v) = h
-                    .get(&format!("deploymentenvironments?$filter=name eq '{name}'"))
-                    .await;
-                let row = v["value"][0].clone();
-                if row["validationstatus"] != 200000000 {
-                    return row;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
-            panic!("{name} never validated");
+            let path = format!("deploymentenvironments?$filter=name eq '{name}'");
+            let (_, v) = h
+                .until(
+                    &format!("{name} to be validated"),
+                    || h.get(&path),
+                    |(_, v)| v["value"][0]["validationstatus"] != 200000000,
+                )
+                .await;
+            v["value"][0].clone()
         }
     };
     assert_eq!(check("UAT").await["validationstatus"], 200000001);

@@ -539,20 +539,13 @@ async fn validating_a_pending_registration_binds_the_environment() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let (_, reg) = h
-            .get(&format!(
-                "deploymentenvironments({})",
-                registration("newdev")
-            ))
-            .await;
-        if reg["validationstatus"] == 200000001 {
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "still {reg}");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let path = format!("deploymentenvironments({})", registration("newdev"));
+    h.until(
+        "the registration to be validated",
+        || h.get(&path),
+        |(_, reg)| reg["validationstatus"] == 200000001,
+    )
+    .await;
     assert_eq!(
         bound_host(&h, "newdev").await,
         derived_id("environment", "host")

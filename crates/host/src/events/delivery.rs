@@ -72,9 +72,13 @@ fn due(conn: &Connection, now: i64) -> rusqlite::Result<Vec<Due>> {
     rows.collect()
 }
 
+/// The earliest due time of a head of line (a delivery waiting behind an earlier one of its
+/// run is not due before that one succeeds, so it must not wake the loop).
 fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
     conn.query_row(
-        "SELECT MIN(due_ms) FROM deliveries WHERE state = 'pending'",
+        "SELECT MIN(d.due_ms) FROM deliveries d WHERE d.state = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.state = 'pending'
+                AND p.webhook = d.webhook AND p.run = d.run AND p.run_seq < d.run_seq)",
         [],
         |r| r.get(0),
     )
@@ -179,7 +183,7 @@ async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: 
             return;
         }
     };
-    let started_ms = clock::now_ms();
+    let started_ms = store.clock().now_ms();
     let out = attempt(&client, &org, &hook, &d).await;
     if let Err(e) = store.tx(|c| record(c, &d, started_ms, &out, &policy)) {
         tracing::error!("delivery {} cannot record its attempt: {e}", d.id);
@@ -199,6 +203,8 @@ pub async fn run(store: Arc<Store>, policy: Policy, mut shutdown: watch::Receive
             return;
         }
     };
+    let clock = store.clock().clone();
+    let mut ticks = clock.ticks();
     loop {
         if *shutdown.borrow() {
             return;
@@ -216,9 +222,12 @@ pub async fn run(store: Arc<Store>, policy: Policy, mut shutdown: watch::Receive
             _ = shutdown.changed() => { set.abort_all(); return; }
         }
         let next = store.tx(|c| next_due(c)).ok().flatten();
-        let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock::now_ms()).clamp(0, MAX_IDLE_MS));
+        let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock.now_ms()).clamp(0, MAX_IDLE_MS));
+        if wait_ms == 0 {
+            continue;
+        }
         tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(wait_ms as u64)) => {}
+            _ = ticks.sleep(wait_ms) => {}
             _ = shutdown.changed() => {}
         }
     }

@@ -15,10 +15,12 @@ pub mod layer;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ferry_pipelines::{MissingDependency, SolutionValidationResult};
 use serde::{Deserialize, Serialize};
+
+use crate::clock::Clock;
 
 /// Which requests a counted fault applies to (both empty: every Web API request).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -51,8 +53,9 @@ pub struct Throttle {
     pub retry_after: u64,
     #[serde(flatten)]
     pub matching: Matching,
+    /// The end of the storm's window, on the host's clock (epoch ms).
     #[serde(skip)]
-    until: Option<Instant>,
+    until: Option<i64>,
 }
 
 /// The next `requests` requests answer `status` (500, 502, 503 or 504).
@@ -199,6 +202,8 @@ pub enum Decision {
 #[derive(Debug, Default)]
 pub struct Faults {
     spec: Mutex<FaultSpec>,
+    /// Times a storm's window (the host's clock, so a test moves past it).
+    clock: Clock,
 }
 
 impl Faults {
@@ -206,6 +211,14 @@ impl Faults {
         let faults = Self::default();
         faults.replace(spec);
         faults
+    }
+
+    /// No faults, on the host's `clock`.
+    pub fn with_clock(clock: Clock) -> Self {
+        Self {
+            spec: Mutex::default(),
+            clock,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, FaultSpec> {
@@ -218,7 +231,7 @@ impl Faults {
         if let Some(t) = spec.throttle.as_mut() {
             t.seconds = t
                 .until
-                .map(|u| u.saturating_duration_since(Instant::now()).as_secs_f64())
+                .map(|u| u.saturating_sub(self.clock.now_ms()).max(0) as f64 / 1000.0)
                 .unwrap_or(0.0);
         }
         spec
@@ -230,7 +243,8 @@ impl Faults {
             t.until = (t.seconds > 0.0)
                 .then(|| Duration::try_from_secs_f64(t.seconds).ok())
                 .flatten()
-                .and_then(|d| Instant::now().checked_add(d));
+                .and_then(|d| i64::try_from(d.as_millis()).ok())
+                .map(|ms| self.clock.now_ms().saturating_add(ms));
         }
         *self.lock() = spec;
     }
@@ -254,7 +268,7 @@ impl Faults {
             .as_mut()
             .filter(|t| t.matching.matches(method, path))
         {
-            let timed = t.until.is_some_and(|u| Instant::now() < u);
+            let timed = t.until.is_some_and(|u| self.clock.now_ms() < u);
             if timed || t.requests > 0 {
                 if !timed {
                     t.requests -= 1;

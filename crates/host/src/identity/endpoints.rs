@@ -298,7 +298,8 @@ fn client_credentials(
             )
         });
     }
-    let (access, lifetime) = tokens::app_token(id, scope, app, client_id.trim(), now_ms());
+    let now = state.store.clock().now_ms();
+    let (access, lifetime) = tokens::app_token(id, scope, app, client_id.trim(), now);
     Ok(Json(json!({
         "token_type": "Bearer",
         "expires_in": lifetime,
@@ -395,7 +396,7 @@ fn code_grant(state: &AppState, form: &HashMap<String, String>) -> Result<Grant,
 /// Tokens for a grant: access token, a rotated refresh token with
 /// `offline_access`, an ID token with `openid`.
 fn issue(state: &AppState, id: &Identity, grant: &Grant) -> OAuthResult {
-    let now = now_ms();
+    let now = state.store.clock().now_ms();
     let user = state
         .store
         .tx(|c| records::get(c, HOST_SCOPE, "systemusers", &grant.user_id))?

@@ -48,20 +48,22 @@ pub fn remove(conn: &Connection, id: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Jobs due at or before `now_ms`, earliest first.
-pub fn due(conn: &Connection, now_ms: i64) -> rusqlite::Result<Vec<Job>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, kind, step, due_ms FROM jobs WHERE due_ms IS NOT NULL AND due_ms <= ?1 ORDER BY due_ms",
-    )?;
-    let rows = stmt.query_map([now_ms], |r| {
-        Ok(Job {
-            id: r.get(0)?,
-            kind: r.get(1)?,
-            step: r.get(2)?,
-            due_ms: r.get(3)?,
-        })
-    })?;
-    rows.collect()
+/// The earliest job due at or before `now_ms` (ties: by id, so the order is stable).
+pub fn first_due(conn: &Connection, now_ms: i64) -> rusqlite::Result<Option<Job>> {
+    conn.query_row(
+        "SELECT id, kind, step, due_ms FROM jobs WHERE due_ms IS NOT NULL AND due_ms <= ?1
+         ORDER BY due_ms, id LIMIT 1",
+        [now_ms],
+        |r| {
+            Ok(Job {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                step: r.get(2)?,
+                due_ms: r.get(3)?,
+            })
+        },
+    )
+    .optional()
 }
 
 /// The earliest due time of any timed job.

@@ -17,6 +17,8 @@ use std::sync::{Mutex, MutexGuard};
 use anyhow::Context as _;
 use rusqlite::{Connection, Transaction};
 
+use crate::clock::{self, Clock};
+
 /// The schema version this binary writes. A database with a newer one is refused.
 const SCHEMA_VERSION: i64 = 2;
 
@@ -79,14 +81,22 @@ CREATE TABLE delivery_attempts (
 );
 ";
 
-/// The host database.
+/// The host database, and the clock its transactions read.
 pub struct Store {
     conn: Mutex<Connection>,
+    clock: Clock,
+    /// Counts committed transactions, so a waiter wakes on a change instead of polling.
+    commits: tokio::sync::watch::Sender<u64>,
 }
 
 impl Store {
-    /// Opens (creating if needed) `host.db` in `dir`, in WAL mode, migrated.
+    /// Opens (creating if needed) `host.db` in `dir`, in WAL mode, migrated, on the system clock.
     pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        Self::open_with_clock(dir, Clock::system())
+    }
+
+    /// [`Store::open`] with the clock its transactions read.
+    pub fn open_with_clock(dir: &Path, clock: Clock) -> anyhow::Result<Self> {
         // The host's data (tokens' hashes, webhook secrets) is this user's alone: the
         // folder it creates is 0700, `host.db` 0600 before SQLite opens it, so the `-wal`
         // and `-shm` files SQLite makes with the database's mode are too (Unix).
@@ -116,22 +126,65 @@ impl Store {
         migrate(&conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
+            clock,
+            commits: tokio::sync::watch::channel(0).0,
         })
+    }
+
+    /// The host's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     fn lock(&self) -> MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Runs `f` in one transaction; commits when it returns `Ok`.
+    /// Runs `f` in one transaction; commits when it returns `Ok`. The transaction reads one
+    /// "now" from the host's clock ([`crate::clock::now_ms`]).
     pub fn tx<T, E: From<rusqlite::Error>>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        let value = f(&tx)?;
-        tx.commit()?;
+        let conn = self.lock();
+        // Read after the lock: transactions' times follow their commit order.
+        let at_ms = self.clock.now_ms();
+        self.tx_locked(conn, at_ms, f)
+    }
+
+    /// [`Store::tx`] as of `at_ms`: a late step executed at the time it was due.
+    pub fn tx_at<T, E: From<rusqlite::Error>>(
+        &self,
+        at_ms: i64,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.tx_locked(self.lock(), at_ms, f)
+    }
+
+    /// A receiver that sees a new value after every committed transaction that changed a row.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.commits.subscribe()
+    }
+
+    fn tx_locked<T, E: From<rusqlite::Error>>(
+        &self,
+        mut conn: MutexGuard<'_, Connection>,
+        at_ms: i64,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let before = conn.total_changes();
+        let value = {
+            let _now = clock::pin(at_ms);
+            let tx = conn.transaction()?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            value
+        };
+        let changed = conn.total_changes() != before;
+        drop(conn);
+        if changed {
+            self.commits.send_modify(|n| *n = n.wrapping_add(1));
+        }
         Ok(value)
     }
 

@@ -31,7 +31,7 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct ConnectProxy {
     addr: SocketAddr,
     log: Arc<Mutex<Log>>,
-    task: JoinHandle<()>,
+    task: Option<JoinHandle<()>>,
 }
 
 /// CONNECT requests seen, by target authority as the client sent it (lowercase).
@@ -58,7 +58,11 @@ impl ConnectProxy {
         let addr = listener.local_addr()?;
         let log = Arc::new(Mutex::new(Log::default()));
         let task = tokio::spawn(serve(listener, Arc::new(routes), log.clone()));
-        Ok(Self { addr, log, task })
+        Ok(Self {
+            addr,
+            log,
+            task: Some(task),
+        })
     }
 
     /// The proxy's address.
@@ -91,10 +95,23 @@ impl ConnectProxy {
     }
 }
 
+impl ConnectProxy {
+    /// Stops the proxy and returns once its port is closed (dropping it stops it too, a moment
+    /// later).
+    pub async fn stop(mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+}
+
 impl Drop for ConnectProxy {
     fn drop(&mut self) {
         // The accept loop owns the listener and the tunnels' JoinSet: both go with it.
-        self.task.abort();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }
 

@@ -4,9 +4,10 @@
 use std::time::{Duration, Instant};
 
 use ferry_host::scenario::derived_id;
-use ferry_host::{Host, HostConfig, RunningHost, Scenario};
+use ferry_host::{Clock, Host, HostConfig, RunningHost, Scenario};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use tokio::sync::watch;
 
 /// Fast enough that a whole deployment takes about 0.2 s.
 pub const TEST_SPEED: f64 = 100.0;
@@ -24,8 +25,19 @@ pub async fn start(scenario: Scenario) -> TestHost {
 }
 
 pub async fn start_at(scenario: Scenario, speed: f64) -> TestHost {
+    start_with(scenario, speed, Clock::system()).await
+}
+
+/// A host on a manual clock at demo pace (a deployment ≈ 20 s of its clock): time passes
+/// only when the test moves it ([`TestHost::advance`], or [`TestHost::wait_for`] stepping
+/// from one due step to the next).
+pub async fn start_manual(scenario: Scenario) -> TestHost {
+    start_with(scenario, 1.0, Clock::manual_now()).await
+}
+
+pub async fn start_with(scenario: Scenario, speed: f64, clock: Clock) -> TestHost {
     let dir = tempfile::tempdir().unwrap();
-    let host = boot(dir.path(), scenario, speed).await;
+    let host = boot_with(dir.path(), scenario, speed, clock).await;
     TestHost {
         api: host.api_url(),
         base: host.base_url().to_string(),
@@ -36,10 +48,33 @@ pub async fn start_at(scenario: Scenario, speed: f64) -> TestHost {
 }
 
 pub async fn boot(dir: &std::path::Path, scenario: Scenario, speed: f64) -> RunningHost {
+    boot_with(dir, scenario, speed, Clock::system()).await
+}
+
+pub async fn boot_with(
+    dir: &std::path::Path,
+    scenario: Scenario,
+    speed: f64,
+    clock: Clock,
+) -> RunningHost {
     let mut config = HostConfig::new(dir);
     config.scenario = scenario;
     config.speed = speed;
+    config.clock = clock;
     Host::start(config).await.unwrap()
+}
+
+/// How long a test waits for a condition before it fails (wall time; never a pace).
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Waits for the next change of `host`'s data (a committed write); panics saying `what` was
+/// awaited when nothing changes before `deadline`.
+pub async fn next_change(changes: &mut watch::Receiver<u64>, deadline: Instant, what: &str) {
+    let changed = tokio::time::timeout_at(deadline.into(), changes.changed()).await;
+    assert!(
+        matches!(changed, Ok(Ok(()))),
+        "timed out waiting for {what}"
+    );
 }
 
 pub fn stage(pipeline: &str, stage: &str) -> String {
@@ -57,6 +92,52 @@ pub fn pipeline(name: &str) -> String {
 pub const RELEASE: &str = "Contoso Release";
 
 impl TestHost {
+    pub fn host(&self) -> &RunningHost {
+        self.host.as_ref().expect("the host is running")
+    }
+
+    /// The host's clock.
+    pub fn clock(&self) -> &Clock {
+        self.host().clock()
+    }
+
+    /// Moves the host's manual clock by `by` and waits until every step due by then ran.
+    pub async fn advance(&self, by: Duration) {
+        self.clock().advance(by);
+        self.host().settle().await;
+    }
+
+    /// Waits until `check` holds for what `read` returns, re-reading after each change of
+    /// the host's data; on a manual clock, time moves from one due step to the next while
+    /// it does not hold. Panics after [`PATIENCE`] or when nothing is left to happen.
+    pub async fn until<T, F, Fut>(&self, what: &str, mut read: F, check: impl Fn(&T) -> bool) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = T>,
+    {
+        let host = self.host();
+        let mut changes = host.changes();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            changes.borrow_and_update();
+            if host.clock().is_manual() {
+                host.settle().await;
+            }
+            let value = read().await;
+            if check(&value) {
+                return value;
+            }
+            if host.clock().is_manual() {
+                let next = host.next_due_ms();
+                let next = next.unwrap_or_else(|| panic!("{what}: nothing more is due"));
+                host.clock().set_ms(next);
+                assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            } else {
+                next_change(&mut changes, deadline, what).await;
+            }
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         if path.starts_with("http") {
             path.to_string()
@@ -235,21 +316,19 @@ impl TestHost {
         v
     }
 
-    /// Polls until `stagerunstatus` is one of `wanted`; panics after 10 s.
+    /// Waits until `stagerunstatus` is one of `wanted` (see [`TestHost::until`]).
     pub async fn wait_for(&self, id: &str, wanted: &[i64]) -> Value {
-        let start = Instant::now();
-        loop {
-            let run = self.run(id).await;
-            let status = run["stagerunstatus"].as_i64().unwrap();
-            if wanted.contains(&status) {
-                return run;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "run stuck at {status}, wanted {wanted:?}: {run}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let what = format!("run {id} to reach one of {wanted:?}");
+        self.until(
+            &what,
+            || self.run(id),
+            |run| {
+                run["stagerunstatus"]
+                    .as_i64()
+                    .is_some_and(|s| wanted.contains(&s))
+            },
+        )
+        .await
     }
 
     /// Create → validate → (settings, versions) → deploy → wait; returns the finished run.
