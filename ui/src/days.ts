@@ -35,7 +35,10 @@ export function parseDay(text: string): Date | null {
 // `toLocaleString()` does) costs the first screen a locale lookup per history row.
 let whenFormat: Intl.DateTimeFormat | undefined;
 
-/** A moment as `toLocaleString()` shows it (local date and time with seconds); ISO in, text out. */
+/**
+ * A moment as the maker reads it: local date and time with seconds, and the zone's offset
+ * (`12/1/2026, 10:05:09 PM GMT+1`), so no time on screen is mistaken for UTC. ISO in, text out.
+ */
 export function formatWhen(at: string | number | Date): string {
   whenFormat ??= new Intl.DateTimeFormat(undefined, {
     year: "numeric",
@@ -44,6 +47,7 @@ export function formatWhen(at: string | number | Date): string {
     hour: "numeric",
     minute: "numeric",
     second: "numeric",
+    timeZoneName: "shortOffset",
   });
   const date = at instanceof Date ? at : new Date(at);
   return Number.isNaN(date.getTime()) ? String(at) : whenFormat.format(date);

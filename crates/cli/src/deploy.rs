@@ -28,7 +28,9 @@ pub struct DeployArgs {
     /// Deployment notes, shown in the run history.
     #[arg(long, value_name = "TEXT")]
     notes: Option<String>,
-    /// Deploy later, at this time (RFC 3339, like 2026-12-01T18:00:00Z).
+    /// Deploy later, at this time: RFC 3339 (2026-12-01T18:00:00Z), a local date and time
+    /// (2026-12-01 18:00), a time today or tomorrow (18:00, tomorrow 09:30) or a delay (in 2h).
+    /// Local times that a clock change skips or repeats are refused.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
     /// Use this version instead of the proposed one.
@@ -69,6 +71,32 @@ pub fn run(args: DeployArgs, global: &Global) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
+    // Resolved here, where the maker's zone is known, and said back before anything is sent.
+    let scheduled_time = match args.at.as_deref() {
+        Some(text) => {
+            let now = jiff::Zoned::now().with_time_zone(crate::when::zone());
+            match crate::when::parse_at(text, &now) {
+                Ok(at) => {
+                    let utc = crate::when::utc_text(at);
+                    if !args.json && !args.dry_run {
+                        eprintln!(
+                            "Scheduling for {} ({}).",
+                            crate::when::show_in(&utc, now.time_zone()),
+                            utc
+                        );
+                    }
+                    Some(utc)
+                }
+                Err(message) => {
+                    return Ok(crate::output::report(&ferry_error::CodedError::new(
+                        ferry_error::ErrorCode::InvalidInput,
+                        message,
+                    )));
+                }
+            }
+        }
+        None => None,
+    };
     let plan = PlanRequest {
         solution: args.solution.clone(),
         stage: args.stage.clone(),
@@ -98,7 +126,7 @@ pub fn run(args: DeployArgs, global: &Global) -> anyhow::Result<ExitCode> {
                 &DeployRequest {
                     plan,
                     notes: args.notes.clone(),
-                    scheduled_time: args.at.clone(),
+                    scheduled_time: scheduled_time.clone(),
                     run_id: args.run.clone(),
                     wait: args.wait,
                 },

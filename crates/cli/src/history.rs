@@ -22,10 +22,10 @@ pub struct HistoryArgs {
     /// Only these statuses: succeeded, failed, canceled, running, scheduled, … (repeatable).
     #[arg(long, value_name = "STATUS")]
     status: Vec<String>,
-    /// Only runs created on or after this day (YYYY-MM-DD, UTC) or instant (RFC 3339).
+    /// Only runs created on or after this local day (YYYY-MM-DD) or instant (RFC 3339).
     #[arg(long, value_name = "DATE")]
     from: Option<String>,
-    /// Only runs created before this day (YYYY-MM-DD, UTC: the day itself is left out) or instant.
+    /// Only runs created before this local day (YYYY-MM-DD: the day itself is left out) or instant.
     #[arg(long, value_name = "DATE")]
     before: Option<String>,
     /// How many runs to show.
@@ -70,7 +70,7 @@ pub fn run(args: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
         println!(
             "{} {} {} {} {} RUN",
-            pad("WHEN", 16),
+            pad("WHEN", 23),
             pad("SOLUTION", 16),
             pad("VERSION", 10),
             pad("STAGE", 16),
@@ -81,7 +81,7 @@ pub fn run(args: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
             let width = 12 + st.len() - r.status_label.chars().count();
             println!(
                 "{} {} {} {} {} {}",
-                pad(&when(r.created_on.as_deref()), 16),
+                pad(&when(r.created_on.as_deref()), 23),
                 pad(&r.solution, 16),
                 pad(r.version.as_deref().unwrap_or("—"), 10),
                 pad(r.stage_name.as_deref().unwrap_or(&r.stage_id), 16),
@@ -96,21 +96,8 @@ pub fn run(args: HistoryArgs, global: &Global) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// `2026-12-01` as the start of that day in UTC; anything else is passed on as an instant
-/// (the engine says what to write when it is not one).
+/// `2026-12-01` as the instant that local day begins; anything else is passed on as an
+/// instant (the engine says what to write when it is not one).
 fn day_or_instant(text: &str) -> String {
-    let t = text.trim();
-    let is_day = t.len() == 10
-        && t.char_indices().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                c == '-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if is_day {
-        format!("{t}T00:00:00Z")
-    } else {
-        t.to_string()
-    }
+    crate::when::day_start(text, &crate::when::zone()).unwrap_or_else(|| text.trim().to_string())
 }

@@ -24,6 +24,7 @@ mod pipeline;
 mod profile;
 mod run;
 mod solution;
+mod when;
 
 /// Deploy Power Platform solutions through Pipelines, from the command line.
 #[derive(Debug, Parser)]

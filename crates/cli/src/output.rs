@@ -117,19 +117,15 @@ pub fn paint(text: &str, code: &str) -> String {
     }
 }
 
-/// `HH:MM:SS` of an RFC 3339 time (the full text if it is not one).
+/// `HH:MM:SS` of an RFC 3339 time, in local time (the full text if it is not one).
 pub fn clock(rfc3339: &str) -> String {
-    rfc3339
-        .split_once('T')
-        .map(|(_, t)| t.chars().take(8).collect())
-        .unwrap_or_else(|| rfc3339.to_string())
+    crate::when::clock_in(rfc3339, &crate::when::zone())
 }
 
-/// `YYYY-MM-DD HH:MM` of an RFC 3339 time.
+/// `YYYY-MM-DD HH:MM +01:00`: an RFC 3339 time in local time, with its offset.
 pub fn when(rfc3339: Option<&str>) -> String {
     match rfc3339 {
-        Some(t) if t.len() >= 16 => format!("{} {}", &t[..10], &t[11..16]),
-        Some(t) => t.to_string(),
+        Some(t) => crate::when::show_in(t, &crate::when::zone()),
         None => "—".into(),
     }
 }
@@ -245,7 +241,7 @@ pub fn print_run(run: &RunSummary) {
         println!("  Step:    {step}");
     }
     if let Some(t) = &run.scheduled_time {
-        println!("  At:      {t}");
+        println!("  At:      {}", when(Some(t)));
     }
     if let Some(notes) = &run.notes {
         println!("  Notes:   {notes}");
@@ -348,9 +344,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_shortened() {
-        assert_eq!(clock("2026-11-22T11:12:37Z"), "11:12:37");
-        assert_eq!(when(Some("2026-11-22T11:12:37Z")), "2026-11-22 11:12");
+    fn missing_times_and_padding() {
+        // Local times themselves are tested in `when`, with a zone given.
         assert_eq!(when(None), "—");
         assert_eq!(pad("ab", 4), "ab  ");
         assert_eq!(pad("abcdef", 4), "abcdef");

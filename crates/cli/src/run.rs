@@ -146,7 +146,7 @@ pub fn run(cmd: RunCommand, global: &Global) -> anyhow::Result<ExitCode> {
                             c.run_id,
                             c.solution,
                             c.version.as_deref().unwrap_or("?"),
-                            c.deployed_on.as_deref().unwrap_or(""),
+                            crate::output::when(c.deployed_on.as_deref()),
                             if c.current {
                                 "  (in the stage now)"
                             } else {

@@ -231,7 +231,8 @@ fn history_answers_from_the_cache_without_the_host() {
     assert_eq!(lines.len(), 2, "{shown}");
     assert!(lines[0].starts_with("WHEN"), "{shown}");
     assert!(
-        lines[1].starts_with("<DATE> <TIME> ContosoCore 1.0.0.4 Deploy to Test Succeeded <ID>"),
+        lines[1]
+            .starts_with("<DATE> <TIME> +00:00 ContosoCore 1.0.0.4 Deploy to Test Succeeded <ID>"),
         "{shown}"
     );
     let none = sb.ferry(&["history", "--search", "nothing-like-this"]);

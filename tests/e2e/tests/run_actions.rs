@@ -32,7 +32,7 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
             add_host_profile(&c, "contoso-actions", &host.url).await?;
             wait_text_contains(&c, "[data-testid=connection-state]", "Connected", 30).await?;
 
-            // 1. Deploy later: the local time is shown with what goes to the host in UTC.
+            // 1. Deploy later: times are local, with the zone said (never a UTC copy beside them).
             open_solution(&c, "ContosoCanvas").await?;
             click_until(
                 &c,
@@ -54,11 +54,11 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
                         .ends_with(":00"),
                 "no day and time were proposed"
             );
-            wait_text_contains(&c, "[data-testid=step-details]", "(UTC)", 10).await?;
+            wait_text_contains(&c, "[data-testid=step-details]", "in your time zone", 10).await?;
             doc_screenshot(&c, "wizard-later").await?;
             click(&c, "[data-testid=start-validation]").await?;
             to_summary(&c).await?;
-            wait_text_contains(&c, "[data-testid=summary-when]", "UTC)", 10).await?;
+            wait_text_contains(&c, "[data-testid=summary-when]", "GMT", 10).await?;
             press_deploy(&c).await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=scheduled]", 60).await?;
             wait_text_contains(&c, "[data-testid=run-page]", "Scheduled for", 10).await?;

@@ -97,7 +97,7 @@ describe("DeployWizard", () => {
     expect(ipc.plans[0].redeployOf).toBe("run-2");
   });
 
-  it("deploys later at a day and time picked in local time, sent as UTC", async () => {
+  it("deploys later at a day and time picked in local time, shown in local time with the zone", async () => {
     renderWizard();
     fireEvent.click(await screen.findByLabelText("Deploy later"));
     const day = screen.getByTestId("deploy-day") as HTMLInputElement;
@@ -108,8 +108,9 @@ describe("DeployWizard", () => {
     fireEvent.change(day, { target: { value: "2030-05-04" } });
     fireEvent.keyDown(day, { key: "Enter" });
     fireEvent.change(time, { target: { value: "09:30" } });
-    const utc = new Date(2030, 4, 4, 9, 30).toISOString().replace(/\.\d{3}Z$/, "Z");
-    expect(await screen.findByText(`Sent to the host as ${utc} (UTC).`)).toBeInTheDocument();
+    const local = new Date(2030, 4, 4, 9, 30).toLocaleString(undefined, { timeZoneName: "shortOffset" });
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    expect(await screen.findByText(`${local}, in your time zone (${zone}).`)).toBeInTheDocument();
   });
 
   it("goes from a passed validation through values and summary to Deploy", async () => {

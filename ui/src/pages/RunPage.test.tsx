@@ -75,7 +75,7 @@ describe("RunPage", () => {
     });
     expect(await screen.findByTestId("run-status")).toHaveTextContent("Waiting on approval");
     // Since when, in the maker's own time zone.
-    const since = new Date("2026-12-01T10:00:05Z").toLocaleString();
+    const since = new Date("2026-12-01T10:00:05Z").toLocaleString(undefined, { timeZoneName: "shortOffset" });
     expect(screen.getByText(`Waiting on approval since ${since}`)).toBeInTheDocument();
     expect(screen.getByTestId("gate-actor")).toHaveTextContent("Pat Approver, the stage owner, can approve or reject.");
     expect(screen.getByTestId("cancel-run")).toBeInTheDocument();

@@ -32,7 +32,8 @@ import {
   type RunEvent,
 } from "../ipc";
 import { copyText } from "../clipboard";
-import { findingsOf, formatLocal } from "../deploy/model";
+import { findingsOf } from "../deploy/model";
+import { formatWhen } from "../days";
 import { Findings } from "../deploy/Findings";
 import { RunTimeline } from "../deploy/RunTimeline";
 import { outcomeColor, outcomeOf, STATUS } from "../run/status";
@@ -208,7 +209,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
             </Text>
           )}
           {farAhead && (
-            <Text>Scheduled for {formatLocal(run.scheduledTime)}. Ferry follows it again when you open it closer to then.</Text>
+            <Text>Scheduled for {formatWhen(run.scheduledTime)}. Ferry follows it again when you open it closer to then.</Text>
           )}
           {followError != null && <ErrorNote title="Stopped following the run" error={followError} />}
         </Card>
@@ -217,19 +218,19 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
           <dl className={styles.facts}>
             <dt className={styles.term}>Requested</dt>
             <dd className={styles.value}>
-              {formatLocal(run.createdOn)}
+              {formatWhen(run.createdOn)}
               {run.createdBy ? ` by ${run.createdBy}` : ""}
             </dd>
             {run.scheduledTime && (
               <>
                 <dt className={styles.term}>Scheduled for</dt>
-                <dd className={styles.value}>{formatLocal(run.scheduledTime)}</dd>
+                <dd className={styles.value}>{formatWhen(run.scheduledTime)}</dd>
               </>
             )}
             {run.endTime && (
               <>
                 <dt className={styles.term}>Ended</dt>
-                <dd className={styles.value}>{formatLocal(run.endTime)}</dd>
+                <dd className={styles.value}>{formatWhen(run.endTime)}</dd>
               </>
             )}
             {run.notes && (

@@ -47,7 +47,7 @@ describe("run steps", () => {
     const waiting = run({ status: 200000007, approvalStatus: 10, terminal: false });
     const since = "2026-12-01T15:17:28Z";
     const event = { runId: "run-1", kind: "waitingOnGate" as const, at: since, gate: "approval" as const, since, scheduledFor: null, whoCanAct: "Pat Approver, the stage owner, can approve or reject.", message: `Waiting on approval since ${since}`, explanations: [], run: waiting };
-    expect(detailOf(event)).toBe(`Waiting on approval since ${new Date(since).toLocaleString()}`);
+    expect(detailOf(event)).toBe(`Waiting on approval since ${new Date(since).toLocaleString(undefined, { timeZoneName: "shortOffset" })}`);
     expect(detailOf({ ...event, kind: "importing", gate: null, since: null, message: "Importing" })).toBe("Importing");
   });
 

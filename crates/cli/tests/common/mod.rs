@@ -48,6 +48,8 @@ impl Sandbox {
             .env("FERRY_SANDBOX_SPEED", "25")
             .env("FERRY_POLL_MS", "50")
             .env("NO_COLOR", "1")
+            // Shown times are local: one zone wherever the tests run.
+            .env("TZ", "UTC")
             // A keyring namespace of this test's own: the user's entries are never read.
             .env(
                 "FERRY_KEYRING_SERVICE",
@@ -244,6 +246,8 @@ pub fn ferry_as(dir: &std::path::Path, who: &str, args: &[&str]) -> std::process
         .env("FERRY_POLL_MS", "50")
         .env("FERRY_TOKEN", who)
         .env("NO_COLOR", "1")
+        // Shown times are local: one zone wherever the tests run.
+        .env("TZ", "UTC")
         .env_remove("FERRY_PROFILE")
         .output()
         .unwrap()

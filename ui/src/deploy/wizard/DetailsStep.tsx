@@ -24,6 +24,7 @@ export function DetailsStep({
 }) {
   const styles = useStyles();
   const utc = localToUtc(state.localTime);
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   // "YYYY-MM-DDTHH:MM", kept whole in the state; picked as a day and a time.
   const [day = "", time = ""] = state.localTime.split("T");
   const today = new Date(new Date().setHours(0, 0, 0, 0));
@@ -53,7 +54,7 @@ export function DetailsStep({
       {state.when === "later" && (
         <Field
           label="Deploy at (your local time)"
-          validationMessage={scheduleProblem ?? (utc ? `Sent to the host as ${utc} (UTC).` : undefined)}
+          validationMessage={scheduleProblem ?? (utc ? `${formatWhen(utc)}, in your time zone (${zone}).` : undefined)}
           validationState={scheduleProblem ? "error" : "none"}
         >
           <div className={styles.when} data-testid="deploy-at">

@@ -2,7 +2,7 @@ import { Text, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
 import { ErrorNote } from "../../pages/ErrorNote";
 import { Findings } from "../Findings";
-import { formatLocal, localToUtc } from "../model";
+import { localToUtc } from "../model";
 import type { WizardState } from "./state";
 import { connectionSlots, variableSlots } from "./state";
 import { formatWhen } from "../../days";
@@ -60,7 +60,7 @@ export function SummaryStep({
         </dd>
         <dt className={styles.term}>When</dt>
         <dd className={styles.value} data-testid="summary-when">
-          {at ? `${formatLocal(at)} (${at} UTC)` : "Now"}
+          {at ? formatWhen(at) : "Now"}
         </dd>
         {state.notes.trim() && (
           <>

@@ -2,7 +2,7 @@
 import type { DeploymentValues, DeployRequest, Plan, PlanRequest } from "../../ipc";
 import type { ConnectionSlot, Values, VariableSlot } from "../ValuesForm";
 import type { VariableType } from "../values";
-import { localToUtc } from "../model";
+import { clockChangeProblem, localToUtc } from "../model";
 
 export type WizardStep = "details" | "validate" | "values" | "summary";
 
@@ -108,6 +108,8 @@ export function scheduleProblem(state: WizardState, now: Date): string | null {
   if (state.when === "now") return null;
   const utc = localToUtc(state.localTime);
   if (!utc) return "Choose the date and time to deploy at.";
+  const clockChange = clockChangeProblem(state.localTime);
+  if (clockChange) return clockChange;
   if (new Date(utc).getTime() <= now.getTime()) return "Choose a time in the future.";
   return null;
 }
