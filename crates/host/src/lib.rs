@@ -147,10 +147,7 @@ impl Host {
             .and_then(|o| serde_json::from_str::<scenario::ScenarioOptions>(&o).ok())
             .unwrap_or_default();
         let key = identity::SigningKey::load_or_create(&config.data_dir)?;
-        let tenant_id = store.tx(|c| {
-            identity::codes::ensure_tables(c)?;
-            identity::tenant_id(c)
-        })?;
+        let tenant_id = store.tx(|c| identity::tenant_id(c))?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;

@@ -1,33 +1,10 @@
 //! The sign-in state that must survive a restart, in SQLite: pending device
 //! codes, authorization codes (with their PKCE challenge) and refresh tokens.
 //! Refresh tokens and codes are stored as SHA-256 hashes, never in clear.
-//! The tables are created on first use (`ensure_tables`), outside the
-//! numbered migrations, so they add to any schema version.
+//! The tables are made by the store's migration 3.
 
 use rusqlite::{params, Connection, OptionalExtension as _};
 use sha2::Digest as _;
-
-pub fn ensure_tables(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(
-        "
-CREATE TABLE IF NOT EXISTS identity_device_codes (
-    device_hash TEXT PRIMARY KEY, user_code TEXT NOT NULL UNIQUE,
-    client_id TEXT NOT NULL, scope TEXT NOT NULL,
-    expires_ms INTEGER NOT NULL, interval_s INTEGER NOT NULL, last_poll_ms INTEGER,
-    status TEXT NOT NULL, user_id TEXT
-);
-CREATE TABLE IF NOT EXISTS identity_auth_codes (
-    code_hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, scope TEXT NOT NULL,
-    redirect_uri TEXT NOT NULL, challenge TEXT NOT NULL, user_id TEXT NOT NULL,
-    expires_ms INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS identity_refresh_tokens (
-    token_hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, scope TEXT NOT NULL,
-    user_id TEXT NOT NULL, created_ms INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0
-);
-",
-    )
-}
 
 /// SHA-256 in hex: how secrets are keyed in the tables.
 pub fn hash(secret: &str) -> String {
@@ -285,9 +262,8 @@ mod tests {
     use super::*;
 
     fn conn() -> Connection {
-        let c = Connection::open_in_memory().unwrap();
-        ensure_tables(&c).unwrap();
-        ensure_tables(&c).unwrap();
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::store::migrations::migrate(&mut c, std::path::Path::new(":memory:")).unwrap();
         c
     }
 

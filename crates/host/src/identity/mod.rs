@@ -244,7 +244,6 @@ pub fn approve_device_code(
     user_code: &str,
     user: &str,
 ) -> anyhow::Result<String> {
-    codes::ensure_tables(conn)?;
     let found = find_user(conn, user)?.ok_or_else(|| {
         anyhow::anyhow!("there is no user {user:?} on this host; use a seeded user's UPN or first name, like mona")
     })?;

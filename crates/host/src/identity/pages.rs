@@ -359,7 +359,6 @@ pub async fn device_submit(
     let code = get("code");
     let approve = get("action") != "decline";
     let result = state.store.tx(|c| -> anyhow::Result<Option<String>> {
-        codes::ensure_tables(c)?;
         if approve {
             super::approve_device_code(c, code, get("user")).map(Some)
         } else {

@@ -8,6 +8,7 @@
 pub mod environments;
 pub mod files;
 pub mod jobs;
+pub mod migrations;
 pub mod records;
 pub mod shares;
 
@@ -18,68 +19,6 @@ use anyhow::Context as _;
 use rusqlite::{Connection, Transaction};
 
 use crate::clock::{self, Clock};
-
-/// The schema version this binary writes. A database with a newer one is refused.
-const SCHEMA_VERSION: i64 = 2;
-
-const MIGRATION_1: &str = "
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE records (
-    scope TEXT NOT NULL, entity TEXT NOT NULL, id TEXT NOT NULL,
-    version INTEGER NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (scope, entity, id)
-);
-CREATE TABLE links (
-    scope TEXT NOT NULL, rel TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL,
-    PRIMARY KEY (scope, rel, a, b)
-);
-CREATE INDEX links_b ON links (scope, rel, b);
-CREATE TABLE files (
-    artifact TEXT NOT NULL, col TEXT NOT NULL, name TEXT NOT NULL,
-    sha256 TEXT NOT NULL, bytes BLOB NOT NULL,
-    PRIMARY KEY (artifact, col)
-);
-CREATE TABLE jobs (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, step TEXT NOT NULL, due_ms INTEGER
-);
-CREATE INDEX jobs_due ON jobs (due_ms);
-CREATE TABLE environments (
-    name TEXT PRIMARY KEY, seq INTEGER NOT NULL, data TEXT NOT NULL
-);
-CREATE TABLE connections (
-    env TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (env, id)
-);
-INSERT INTO meta (key, value) VALUES ('rowversion', '1000');
-";
-
-/// Business events (an outbox written in the transaction of the run transition that
-/// causes them), webhook subscriptions, deliveries and every delivery attempt.
-const MIGRATION_2: &str = "
-CREATE TABLE events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE, run TEXT NOT NULL, run_seq INTEGER NOT NULL,
-    name TEXT NOT NULL, at_ms INTEGER NOT NULL,
-    input TEXT NOT NULL, output TEXT NOT NULL, user_id TEXT NOT NULL,
-    UNIQUE (run, run_seq)
-);
-CREATE TABLE webhooks (
-    id TEXT PRIMARY KEY, seq INTEGER NOT NULL, url TEXT NOT NULL, events TEXT NOT NULL,
-    secret TEXT NOT NULL, headers TEXT NOT NULL, created_ms INTEGER NOT NULL
-);
-CREATE TABLE deliveries (
-    id TEXT PRIMARY KEY, webhook TEXT NOT NULL, event_seq INTEGER NOT NULL,
-    run TEXT NOT NULL, run_seq INTEGER NOT NULL, state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0, due_ms INTEGER NOT NULL, body TEXT NOT NULL,
-    UNIQUE (webhook, event_seq)
-);
-CREATE INDEX deliveries_pending ON deliveries (state, due_ms);
-CREATE TABLE delivery_attempts (
-    delivery TEXT NOT NULL, n INTEGER NOT NULL, at_ms INTEGER NOT NULL,
-    status INTEGER, error TEXT, duration_ms INTEGER NOT NULL,
-    PRIMARY KEY (delivery, n)
-);
-";
 
 /// The host database, and the clock its transactions read.
 pub struct Store {
@@ -117,13 +56,15 @@ impl Store {
             .with_context(|| format!("cannot open the host database {}", path.display()))?;
         #[cfg(unix)]
         std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
-        let conn = Connection::open(&path)
+        let mut conn = Connection::open(&path)
             .with_context(|| format!("cannot open the host database {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A newer or foreign file is refused before anything (even the journal mode) is written.
+        migrations::check(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrate(&conn)?;
+        migrations::migrate(&mut conn, &path)?;
         Ok(Self {
             conn: Mutex::new(conn),
             clock,
@@ -208,43 +149,73 @@ pub fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<(
     Ok(())
 }
 
-fn migrate(conn: &Connection) -> anyhow::Result<()> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if version > SCHEMA_VERSION {
-        anyhow::bail!(
-            "the host database was written by a newer Ferry (schema {version}, this build knows \
-             {SCHEMA_VERSION}); upgrade Ferry or use another --data-dir"
-        );
-    }
-    if version < 1 {
-        conn.execute_batch(&format!(
-            "BEGIN; {MIGRATION_1} PRAGMA user_version = 1; COMMIT;"
-        ))?;
-    }
-    if version < 2 {
-        conn.execute_batch(&format!(
-            "BEGIN; {MIGRATION_2} PRAGMA user_version = 2; COMMIT;"
-        ))?;
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn opens_twice_and_refuses_a_newer_schema() {
+    fn opens_twice() {
         let dir = tempfile::tempdir().unwrap();
         drop(Store::open(dir.path()).unwrap());
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.meta("rowversion").unwrap().as_deref(), Some("1000"));
-        drop(store);
-        let conn = Connection::open(dir.path().join("host.db")).unwrap();
-        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Store::open(dir.path()).unwrap());
+        let path = dir.path().join("host.db");
+        let conn = Connection::open(&path).unwrap();
+        // Checkpoint the WAL so every byte is in host.db, then mark it as a newer Ferry's.
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+        conn.pragma_update(None, "user_version", migrations::LATEST + 1)
+            .unwrap();
         drop(conn);
-        let err = Store::open(dir.path()).err().unwrap().to_string();
-        assert!(err.contains("newer Ferry"), "{err}");
+        let before = std::fs::read(&path).unwrap();
+        let err = format!("{:#}", Store::open(dir.path()).err().unwrap());
+        assert!(
+            err.contains("newer Ferry") && err.contains("upgrade Ferry"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), before, "the file changed");
+        assert!(!dir.path().join("host.db-wal").exists());
+    }
+
+    /// A data dir as the host wrote it before numbered migrations: schema 2 (the first two
+    /// steps), no application id, the sign-in tables made on first use, a row of data.
+    #[test]
+    fn a_data_dir_of_the_previous_scheme_opens_and_upgrades() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("host.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(migrations::MIGRATIONS[0].sql).unwrap();
+        conn.execute_batch(migrations::MIGRATIONS[1].sql).unwrap();
+        conn.execute_batch(migrations::MIGRATIONS[2].sql).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute(
+            "INSERT INTO identity_refresh_tokens VALUES ('h', 'c', 's', 'u', 1, 0)",
+            [],
+        )
+        .unwrap();
+        meta_set(&conn, "seeded", "demo").unwrap();
+        drop(conn);
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.meta("seeded").unwrap().as_deref(), Some("demo"));
+        let (version, app, tokens): (i64, i64, i64) = store
+            .tx(|c| {
+                c.query_row(
+                    "SELECT (SELECT user_version FROM pragma_user_version()),
+                            (SELECT application_id FROM pragma_application_id()),
+                            (SELECT count(*) FROM identity_refresh_tokens)",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+            })
+            .unwrap();
+        assert_eq!(version, migrations::LATEST);
+        assert_eq!(app, migrations::APPLICATION_ID);
+        assert_eq!(tokens, 1, "the sign-ins kept");
     }
 
     #[cfg(unix)]
