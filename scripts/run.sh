@@ -5,6 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
 
+ensure_pinned_toolchain
 ensure_apt_packages
 ensure_npm_modules
 

@@ -49,6 +49,26 @@ ensure_npm_modules() {
 
 TAURI_DRIVER_VERSION="2.1.0"
 
+# rust-toolchain.toml pins a version. Where rustup can download, it installs it; where
+# it cannot (a machine with one preinstalled toolchain and no rustup server), the
+# installed default toolchain is that version under another name ("stable"): name it.
+ensure_pinned_toolchain() {
+  local channel host default_dir
+  channel="$(sed -n 's/^channel = "\(.*\)"/\1/p' "$ROOT/rust-toolchain.toml")"
+  [ -n "$channel" ] || die "rust-toolchain.toml names no channel"
+  command -v rustup >/dev/null || return 0
+  rustup toolchain list | grep -q "^$channel-" && return 0
+  host="$(RUSTUP_TOOLCHAIN="$(rustup default | cut -d' ' -f1)" rustc -vV | sed -n 's/^host: //p')"
+  if rustup toolchain install "$channel" --profile minimal -c rustfmt -c clippy >/dev/null 2>&1; then
+    return 0
+  fi
+  default_dir="$(RUSTUP_TOOLCHAIN="$(rustup default | cut -d' ' -f1)" rustc --print sysroot)"
+  "$default_dir/bin/rustc" --version | grep -q "^rustc $channel " ||
+    die "rust-toolchain.toml wants Rust $channel; rustup cannot install it and the default toolchain is $("$default_dir/bin/rustc" --version)"
+  step "naming the installed toolchain $channel"
+  ln -s "$default_dir" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$channel-$host"
+}
+
 ensure_tauri_driver() {
   local bin="${CARGO_HOME:-$HOME/.cargo}/bin"
   export PATH="$bin:$PATH"

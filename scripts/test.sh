@@ -9,6 +9,7 @@ cd "$ROOT"
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 START=$SECONDS
 
+ensure_pinned_toolchain
 ensure_apt_packages
 ensure_npm_modules
 ensure_tauri_driver
