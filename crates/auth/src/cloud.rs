@@ -318,7 +318,7 @@ pub async fn fetch_local_table(origin: &str) -> Result<CloudTable, CloudError> {
         .get(&url)
         .send()
         .await
-        .map_err(|e| unreachable(e.without_url().to_string()))?;
+        .map_err(|e| unreachable(crate::http::send_failure(&e)))?;
     let status = response.status();
     if !status.is_success() {
         return Err(unreachable(format!("it answered {status}")));
@@ -326,7 +326,7 @@ pub async fn fetch_local_table(origin: &str) -> Result<CloudTable, CloudError> {
     let text = response
         .text()
         .await
-        .map_err(|e| unreachable(e.without_url().to_string()))?;
+        .map_err(|e| unreachable(crate::http::send_failure(&e)))?;
     CloudTable::from_local_json(&text)
 }
 

@@ -192,6 +192,19 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// Why a request could not be sent, in the words of its deepest cause ("Connection
+/// refused (os error 111)", "dns error: …"): reqwest's own text is only "error sending
+/// request", which says nothing a person can act on.
+pub fn send_failure(err: &reqwest::Error) -> String {
+    let mut deepest: Option<&(dyn std::error::Error + 'static)> = None;
+    let mut next = std::error::Error::source(err);
+    while let Some(cause) = next {
+        deepest = Some(cause);
+        next = cause.source();
+    }
+    deepest.map_or_else(|| err.to_string(), ToString::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

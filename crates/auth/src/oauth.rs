@@ -129,7 +129,7 @@ pub(crate) async fn post_form(
 ) -> Result<(reqwest::StatusCode, serde_json::Value), SignInError> {
     let unreachable = |e: reqwest::Error| SignInError::Unreachable {
         url: url.to_string(),
-        reason: e.without_url().to_string(),
+        reason: crate::http::send_failure(&e),
     };
     let response = http
         .post(url)

@@ -44,6 +44,11 @@ pub enum ProfileCommand {
         /// Also start using it.
         #[arg(long = "use")]
         use_it: bool,
+        /// Accept a plain http:// host (or authority) that is not this computer: a
+        /// test host served with `ferry host serve --listen`. Your token then crosses
+        /// the network unencrypted; never use it for a real tenant.
+        #[arg(long)]
+        allow_insecure_http: bool,
     },
     /// Use this profile from now on (by name or display name).
     Use { name: String },
@@ -113,6 +118,7 @@ pub fn run(cmd: ProfileCommand, global: &Global) -> anyhow::Result<ExitCode> {
                 tenant,
                 client_id,
                 use_it,
+                allow_insecure_http,
             } => {
                 let p = engine.add_profile(&NewProfile {
                     id: name,
@@ -122,7 +128,14 @@ pub fn run(cmd: ProfileCommand, global: &Global) -> anyhow::Result<ExitCode> {
                     authority,
                     tenant,
                     client_id,
+                    allow_insecure_http: Some(allow_insecure_http),
                 })?;
+                if allow_insecure_http {
+                    eprintln!(
+                        "warning: the profile {} may send its sign-in token over plain http to a computer on the network, where anyone on the way can read and reuse it; use it only for a test host (`ferry host serve --listen`)",
+                        p.id
+                    );
+                }
                 if use_it {
                     engine.use_profile(&p.id)?;
                 }

@@ -132,40 +132,12 @@ impl Tenant {
         serde_json::from_str(&body).unwrap()
     }
 
-    /// A fake `az` that logs its arguments and prints a JWT-shaped token for mona
-    /// (unsigned: the open host takes its `upn` claim).
+    /// A fake `az` on this tenant's PATH (see [`common::fake_az`]); returns its log.
     fn fake_az(&mut self) -> PathBuf {
-        let bin = self.dir.path().join("bin");
-        std::fs::create_dir_all(&bin).unwrap();
-        let log = self.dir.path().join("az.log");
-        let payload = base64url(br#"{"upn":"mona@contoso.example","exp":4102444800}"#);
-        let token = format!("{}.{payload}.", base64url(br#"{"alg":"none"}"#));
-        let script = format!(
-            "#!/bin/sh\necho \"$@\" >> '{}'\necho '{{\"accessToken\": \"{token}\", \"expires_on\": 4102444800, \"tokenType\": \"Bearer\"}}'\n",
-            log.display()
-        );
-        let az = bin.join("az");
-        std::fs::write(&az, script).unwrap();
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let (bin, log) = common::fake_az(self.dir.path());
         self.bin = Some(bin);
         log
     }
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut s = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            s.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    s
 }
 
 fn text(out: &Output) -> String {

@@ -36,6 +36,10 @@ pub struct ClientOptions {
     /// The HTTP client to send with (proxy, extra CA: `ferry_auth::http_client`);
     /// `None` builds a plain one.
     pub http: Option<reqwest::Client>,
+    /// Accept an `http://` address that is not this computer. Off by default: the
+    /// bearer token would cross the network unencrypted. Only a profile that opted in
+    /// (a test host served with `ferry host serve --listen`) turns it on.
+    pub allow_insecure_http: bool,
 }
 
 impl Default for ClientOptions {
@@ -48,6 +52,7 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(60),
             requests: None,
             http: None,
+            allow_insecure_http: false,
         }
     }
 }
@@ -105,6 +110,9 @@ impl Client {
                 ErrorKind::Rejected,
                 format!("{base_url:?} must start with https:// (or http:// for the local host)"),
             ));
+        }
+        if parsed.scheme() == "http" && !is_loopback(&base) && !options.allow_insecure_http {
+            return Err(Error::new(ErrorKind::Rejected, insecure_http(&base)));
         }
         let http = match &options.http {
             Some(http) => Ok(http.clone()),
@@ -373,8 +381,12 @@ impl Client {
             let can_retry = attempt < self.options.max_retries;
             match outcome {
                 Err(err) => {
+                    // Nothing listens on this machine: waiting will not change that
+                    // within a command, so the answer is final at once.
+                    let final_now = is_refused(&err) && is_loopback(url);
                     if idempotent
                         && can_retry
+                        && !final_now
                         && (err.is_connect() || err.is_timeout() || err.is_request())
                     {
                         tracing::debug!(%url, %err, attempt, "retrying after a transport error");
@@ -382,7 +394,7 @@ impl Client {
                         tokio::time::sleep(retry_wait).await;
                         continue;
                     }
-                    return Err(Error::offline(&self.base, &err));
+                    return Err(Error::offline(&self.base, &err, final_now));
                 }
                 Ok(resp) => {
                     let status = resp.status();
@@ -390,7 +402,7 @@ impl Client {
                     let body = resp
                         .bytes()
                         .await
-                        .map_err(|e| Error::offline(&self.base, &e))?
+                        .map_err(|e| Error::offline(&self.base, &e, false))?
                         .to_vec();
                     if status.is_success() {
                         return Ok(Answer { headers, body });
@@ -415,6 +427,46 @@ impl Client {
                     return Err(Error::from_response(status.as_u16(), &body, retry_after));
                 }
             }
+        }
+    }
+}
+
+/// Why an `http://` address off this computer is refused: what would happen, and what to do.
+pub fn insecure_http(url: &str) -> String {
+    format!(
+        "{url} uses plain http:// and is not on this computer: Ferry would send your sign-in token over the network unencrypted, so it refuses. Use the host's https:// address; for a test host served with `ferry host serve --listen`, make the profile with --allow-insecure-http"
+    )
+}
+
+/// Whether the connection was refused (a port nothing listens on), anywhere in the
+/// error's causes.
+fn is_refused(err: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// Whether `url` names this machine (`localhost`, `127.0.0.0/8`, `::1`).
+pub fn is_loopback(url: &str) -> bool {
+    let Some(host) = reqwest::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let name = host.trim_end_matches('.');
+            name == "localhost" || name.ends_with(".localhost")
         }
     }
 }
@@ -514,6 +566,22 @@ mod tests {
         );
         let err = Client::new("ftp://x", tokens.clone()).unwrap_err();
         assert!(err.message.contains("https://"), "{}", err.message);
+        // Plain http leaves this computer only when the caller opted in.
+        let err = Client::new("http://x.crm.dynamics.com", tokens.clone()).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Rejected);
+        assert!(
+            err.message.contains("unencrypted") && err.message.contains("--allow-insecure-http"),
+            "{}",
+            err.message
+        );
+        for local in ["http://127.0.0.1:1", "http://localhost:1", "http://[::1]:1"] {
+            assert!(Client::new(local, tokens.clone()).is_ok(), "{local}");
+        }
+        let opted = ClientOptions {
+            allow_insecure_http: true,
+            ..ClientOptions::default()
+        };
+        assert!(Client::with_options("http://10.0.0.5:8080", tokens.clone(), opted).is_ok());
         let ok = Client::new("https://x.crm.dynamics.com/", tokens).unwrap();
         assert_eq!(
             ok.api_url("WhoAmI"),

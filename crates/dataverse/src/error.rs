@@ -52,7 +52,14 @@ impl Error {
         }
     }
 
-    pub(crate) fn offline(url: &str, err: &reqwest::Error) -> Self {
+    /// `refused_here`: a loopback host refused the connection (nothing listens there).
+    pub(crate) fn offline(url: &str, err: &reqwest::Error, refused_here: bool) -> Self {
+        if refused_here {
+            return Self::new(
+                ErrorKind::Offline,
+                format!("The pipelines host at {url} is unreachable (connection refused: nothing listens at that address on this computer): start the host (`ferry host serve`) or check the profile's address, then try again."),
+            );
+        }
         let why = if err.is_timeout() {
             "timed out"
         } else {
@@ -61,6 +68,15 @@ impl Error {
         Self::new(
             ErrorKind::Offline,
             format!("The pipelines host at {url} is unreachable ({why}): check the address and your network, then try again."),
+        )
+    }
+
+    /// The host could not be reached, said by a caller that tried another way (its
+    /// cloud table): `why` in a few words.
+    pub fn unreachable(url: &str, why: &str) -> Self {
+        Self::new(
+            ErrorKind::Offline,
+            format!("The pipelines host at {url} is unreachable ({why}): check the address and your network (is the host running?), then try again."),
         )
     }
 

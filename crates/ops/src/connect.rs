@@ -33,6 +33,13 @@ pub(crate) fn table_source(profile: &Profile, host_url: &str) -> Result<TableSou
     let details = Details::of(profile);
     let cloud = match &details.cloud {
         Some(name) => parse_cloud(name)?,
+        // Only Ferry's own host is served over http: a test host off this computer
+        // (`ferry host serve --listen`), which the profile opted in to.
+        None if details.allow_insecure_http
+            && crate::profile::plain_http_off_this_computer(host_url) =>
+        {
+            Cloud::Local
+        }
         None => Cloud::of_url(host_url).map_err(OpsError::InvalidInput)?,
     };
     let origin = details
@@ -59,7 +66,7 @@ async fn table_of(cloud: Cloud, origin: &str) -> Result<CloudTable> {
     if cloud == Cloud::Local {
         ferry_auth::fetch_local_table(origin)
             .await
-            .map_err(|e| OpsError::InvalidInput(e.to_string()))
+            .map_err(crate::tenant::local_table_error)
     } else {
         cloud
             .table()
@@ -528,6 +535,7 @@ impl Engine {
             dev_organization_id: Some(dev.organization_id.clone()).filter(|o| !o.is_empty()),
             host_found: Some(found.how.clone()),
             ca_file: req.ca_file.clone().filter(|c| !c.trim().is_empty()),
+            allow_insecure_http: false,
         };
         let profile = Profile {
             id: profile_id_for(&dev),

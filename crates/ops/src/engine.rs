@@ -356,6 +356,7 @@ impl Engine {
     /// engine goes through (the system's proxy, loopback always direct).
     pub(crate) fn client_options(&self) -> Result<ClientOptions> {
         let mut options = self.options.client.clone();
+        options.allow_insecure_http |= profile::Details::of(&self.profile).allow_insecure_http;
         if options.http.is_none() {
             let defaults = ferry_auth::http::default_http_options();
             let http = ferry_auth::http_client(&ferry_auth::HttpOptions {

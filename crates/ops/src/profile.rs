@@ -70,6 +70,10 @@ pub(crate) struct Details {
     pub host_found: Option<String>,
     /// A PEM file of CA certificates trusted besides the system's.
     pub ca_file: Option<String>,
+    /// The profile opted in to a plain `http://` host off this computer (a test host
+    /// served with `--listen`): its token crosses the network unencrypted.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub allow_insecure_http: bool,
 }
 
 /// Trusts a CA file besides the system's for every request of this process (the
@@ -198,6 +202,15 @@ pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
             "the host URL must start with https:// (like https://contoso-host.crm.dynamics.com)",
         ));
     }
+    let insecure = new.allow_insecure_http.unwrap_or(false);
+    for url in std::iter::once(host).chain(new.authority.as_deref().map(str::trim)) {
+        if plain_http_off_this_computer(url) && !insecure {
+            return Err(OpsError::InvalidInput(format!(
+                "the profile {id} is not saved: {}",
+                ferry_dataverse::insecure_http(url)
+            )));
+        }
+    }
     if new.dev_environment.trim().is_empty() {
         return Err(bad(
             "name the development environment (its environment id or name) with --dev-env",
@@ -223,8 +236,21 @@ pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
         host_url: host.to_string(),
         dev_environment_id: Some(new.dev_environment.trim().to_string()),
         dev_environment_url: None,
-        details: "{}".into(),
+        details: Details {
+            allow_insecure_http: insecure,
+            ..Details::default()
+        }
+        .to_json(),
     })
+}
+
+/// Whether `url` is plain `http://` to another computer (its traffic, the bearer token
+/// included, readable on the network).
+pub(crate) fn plain_http_off_this_computer(url: &str) -> bool {
+    url.trim()
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+        && !ferry_dataverse::is_loopback(url.trim())
 }
 
 /// The tokens of a cloud profile: `FERRY_TOKEN` when set (one token for every

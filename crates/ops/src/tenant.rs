@@ -222,7 +222,7 @@ impl TenantServices {
                     TableSource::Known(table) => Ok(table.clone()),
                     TableSource::Local(origin) => ferry_auth::fetch_local_table(origin)
                         .await
-                        .map_err(|e| OpsError::InvalidInput(e.to_string())),
+                        .map_err(local_table_error),
                 }
             })
             .await
@@ -303,6 +303,24 @@ impl TenantServices {
         let doc: Value = apps.get(&url).await?;
         Ok(doc["value"].as_array().cloned().unwrap_or_default())
     }
+}
+
+/// Why the local host's cloud table could not be read, as an [`OpsError`]: a host that
+/// does not answer is offline (exit 5), never a wrong input.
+pub(crate) fn local_table_error(e: ferry_auth::CloudError) -> OpsError {
+    match e {
+        ferry_auth::CloudError::LocalUnreachable { url, reason } => OpsError::Host(
+            ferry_dataverse::Error::unreachable(&origin_of(&url), &reason),
+        ),
+        other => OpsError::InvalidInput(other.to_string()),
+    }
+}
+
+/// `scheme://host[:port]` of a URL (the URL itself when it is not one).
+fn origin_of(url: &str) -> String {
+    url::Url::parse(url.trim())
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| url.trim().trim_end_matches('/').to_string())
 }
 
 #[cfg(test)]

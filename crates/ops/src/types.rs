@@ -62,6 +62,12 @@ pub struct NewProfile {
     pub tenant: Option<String>,
     /// Public client id of the app registration sign-in will use.
     pub client_id: Option<String>,
+    /// Accept a plain `http://` host (or authority) that is not this computer: a test
+    /// host served with `ferry host serve --listen`. The bearer token then crosses the
+    /// network unencrypted, so it is refused unless asked for here (and kept on the profile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub allow_insecure_http: Option<bool>,
 }
 
 /// An unmanaged solution of the development environment.

@@ -318,7 +318,13 @@ authority: string | null, tenant: string | null,
 /**
  * Public client id of the app registration sign-in will use.
  */
-clientId: string | null, };
+clientId: string | null, 
+/**
+ * Accept a plain `http://` host (or authority) that is not this computer: a test
+ * host served with `ferry host serve --listen`. The bearer token then crosses the
+ * network unencrypted, so it is refused unless asked for here (and kept on the profile).
+ */
+allowInsecureHttp?: boolean, };
 
 export type PipelineOverview = { id: string, name: string, description: string | null, 
 /**

@@ -311,3 +311,47 @@ pub fn approving(mut cmd: Command, approve: impl FnOnce(&str)) -> Output {
         stderr: err.join().unwrap(),
     }
 }
+
+/// A fake `az` in `dir/bin` that logs its arguments to `dir/az.log` and prints a
+/// JWT-shaped token for mona (unsigned: an open host takes its `upn` claim). Returns
+/// (the folder to put first on PATH, the log).
+pub fn fake_az(dir: &std::path::Path) -> (PathBuf, PathBuf) {
+    let bin = dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.join("az.log");
+    let payload = base64url(br#"{"upn":"mona@contoso.example","exp":4102444800}"#);
+    let token = format!("{}.{payload}.", base64url(br#"{"alg":"none"}"#));
+    let script = format!(
+        "#!/bin/sh\necho \"$@\" >> '{}'\necho '{{\"accessToken\": \"{token}\", \"expires_on\": 4102444800, \"tokenType\": \"Bearer\"}}'\n",
+        log.display()
+    );
+    let az = bin.join("az");
+    std::fs::write(&az, script).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (bin, log)
+}
+
+/// PATH with `bin` first.
+pub fn path_with(bin: &std::path::Path) -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![bin.to_path_buf()];
+    dirs.extend(std::env::split_paths(&path));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// Unpadded base64url, for JWT-shaped test tokens.
+pub fn base64url(bytes: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut s = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            s.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    s
+}
