@@ -261,7 +261,7 @@ fn default_admin(users: &[Record]) -> ApiResult<Caller> {
         .map(|u| Caller::from_user(u, None))
         .find(|c| c.has(Role::Admin));
     Ok(admin.unwrap_or_else(|| Caller {
-        user_id: crate::scenario::derived_id("user", "system"),
+        user_id: crate::ids::derived_id("user", "system"),
         upn: "system".into(),
         name: "SYSTEM".into(),
         roles: vec![Role::Admin],

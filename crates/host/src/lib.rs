@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod faults;
 pub mod identity;
+pub mod ids;
 pub mod odata;
 pub mod package;
 mod routes;
@@ -22,6 +23,7 @@ mod runner;
 pub mod runs;
 pub mod scenario;
 pub mod schema;
+mod state;
 pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
@@ -198,7 +200,7 @@ impl Host {
         });
         let wake = Arc::new(Notify::new());
         let faults = Arc::new(faults::Faults::with_clock(config.clock.clone()));
-        let state = Arc::new(routes::AppState {
+        let state = Arc::new(state::AppState {
             faults: faults.clone(),
             store: store.clone(),
             timing,

@@ -255,13 +255,7 @@ pub struct Scenario {
 pub const DEFAULT_CUSTOM_HOST: &str = "default_custom_host";
 
 /// A stable id derived from a name, so scenario ids are the same on every machine.
-pub fn derived_id(kind: &str, name: &str) -> String {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_URL,
-        format!("ferry:{kind}:{name}").as_bytes(),
-    )
-    .to_string()
-}
+pub use crate::ids::derived_id;
 
 impl Scenario {
     /// Parses TOML text.

@@ -15,11 +15,11 @@ use super::webhooks::{self, WebhookSpec};
 use super::{delivery, outbox};
 use crate::caller::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::{json, AppState};
+use crate::state::{json, AppState};
 
 /// 403 unless the caller is an admin.
 fn require_admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let who = crate::routes::checked_caller(state, headers, crate::schema::HOST_SCOPE)?;
+    let who = crate::state::checked_caller(state, headers, crate::schema::HOST_SCOPE)?;
     if who.has(Role::Admin) {
         return Ok(());
     }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 
 use super::outbox::Event;
-use crate::scenario::derived_id;
+use crate::ids::derived_id;
 use crate::store;
 
 /// The organization the events come from.

@@ -12,11 +12,12 @@ use serde_json::Value;
 use super::FaultSpec;
 use crate::caller::Role;
 use crate::error::{ApiError, ApiResult};
-use crate::routes::{access, json, AppState};
+use crate::routes::access;
+use crate::state::{json, AppState};
 use crate::store::environments;
 
 fn admin(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let who = crate::routes::checked_caller(state, headers, crate::schema::HOST_SCOPE)?;
+    let who = crate::state::checked_caller(state, headers, crate::schema::HOST_SCOPE)?;
     if who.has(Role::Admin) {
         Ok(())
     } else {

@@ -17,8 +17,8 @@ use sha2::Digest as _;
 use super::codes::{self, DeviceState, Grant};
 use super::{tokens, Identity};
 use crate::clock::now_ms;
-use crate::routes::AppState;
 use crate::schema::HOST_SCOPE;
+use crate::state::AppState;
 use crate::store::records;
 
 /// An OAuth error answer.

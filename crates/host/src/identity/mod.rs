@@ -22,8 +22,8 @@ use base64::Engine as _;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
-use crate::routes::AppState;
 use crate::schema::HOST_SCOPE;
+use crate::state::AppState;
 use crate::store::records::{self, Record};
 
 pub use keys::SigningKey;

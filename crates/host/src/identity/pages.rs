@@ -15,8 +15,8 @@ use url::Url;
 use super::codes::{self, Grant};
 use super::endpoints::{check_scope, identity};
 use crate::clock::now_ms;
-use crate::routes::AppState;
 use crate::schema::HOST_SCOPE;
+use crate::state::AppState;
 use crate::store::records::{self, Record};
 
 /// How long an authorization code can be redeemed.

@@ -58,7 +58,7 @@ fn localized(logical: &str) -> String {
 
 /// 403 with Dataverse's privilege error, e.g. `prvReaddeploymentpipeline` on `deploymentpipeline`.
 pub fn denied(caller: &Caller, privilege: &str, logical: &str) -> ApiError {
-    let privilege_id = crate::scenario::derived_id("privilege", privilege);
+    let privilege_id = crate::ids::derived_id("privilege", privilege);
     ApiError::new(
         StatusCode::FORBIDDEN,
         codes::PRIVILEGE_DENIED,

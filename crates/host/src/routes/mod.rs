@@ -19,35 +19,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use rusqlite::Connection;
-use tokio::sync::Notify;
 
-use crate::caller::{self, Caller};
+use crate::caller::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::events;
 use crate::odata::filter::Resolve;
 use crate::odata::prefer::Prefer;
-use crate::runs::{RunOptions, Timing};
 use crate::schema::{self, Entity, Nav, HOST_SCOPE};
+use crate::store::environments;
 use crate::store::records::{self, Record};
-use crate::store::{environments, Store};
-
-/// Shared state of all handlers.
-pub struct AppState {
-    pub store: Arc<Store>,
-    pub timing: Timing,
-    pub options: RunOptions,
-    pub wake: Arc<Notify>,
-    /// `http://127.0.0.1:<port>`, no trailing slash.
-    pub base_url: String,
-    pub organization_id: String,
-    pub business_unit_id: String,
-    /// Faults on purpose (runtime only, see [`crate::faults`]).
-    pub faults: Arc<crate::faults::Faults>,
-    /// The host as identity provider: signing key, tenant, auth mode.
-    pub identity: Arc<crate::identity::Identity>,
-    /// The names the host answers to (DNS rebinding, cross-site requests).
-    pub guard: Arc<guard::HostGuard>,
-}
 
 /// One Web API request, after routing.
 pub struct Req {
@@ -126,19 +106,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The caller of a request to `scope` (an environment name or the host), its token checked as
-/// the auth mode demands (see [`crate::caller::resolve_checked`]). Every route that acts for a
-/// caller — the Web APIs and the emulator's admin endpoints — asks here, so strict mode holds
-/// everywhere; a refusal is a 401 that [`challenge`] completes.
-pub fn checked_caller(state: &AppState, headers: &HeaderMap, scope: &str) -> ApiResult<Caller> {
-    let auth = caller::AuthContext {
-        identity: &state.identity,
-        scope,
-    };
-    state
-        .store
-        .tx(|c| caller::resolve_checked(c, headers, &auth))
-}
+pub use crate::state::{checked_caller, AppState};
 
 /// The largest request body the host reads (no request of the flow comes near it) [I].
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -376,12 +344,4 @@ fn handle(state: &AppState, req: &Req) -> ApiResult<Response> {
     }
 }
 
-/// A JSON response with the Web API's content type.
-pub fn json(status: StatusCode, value: serde_json::Value) -> Response {
-    let mut r = (status, value.to_string()).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; odata.metadata=minimal"),
-    );
-    r
-}
+pub use crate::state::json;

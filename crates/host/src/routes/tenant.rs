@@ -158,7 +158,7 @@ pub fn organization_id(state: &AppState, scope: &str) -> String {
     if scope == HOST_SCOPE {
         state.organization_id.clone()
     } else {
-        crate::scenario::derived_id("organization", scope)
+        crate::ids::derived_id("organization", scope)
     }
 }
 

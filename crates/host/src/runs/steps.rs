@@ -96,7 +96,7 @@ fn stretch_import(
 /// The identity gate automation answers as, in the audit trail.
 fn automation() -> Caller {
     Caller {
-        user_id: crate::scenario::derived_id("user", "gate-automation"),
+        user_id: crate::ids::derived_id("user", "gate-automation"),
         upn: "gate-automation".into(),
         name: "Gate automation".into(),
         roles: Vec::new(),
