@@ -60,7 +60,9 @@ pub enum SignInError {
     #[error("the sign-in was canceled")]
     Canceled,
     /// The authority named a page to open that is not a web page Ferry may open.
-    #[error("the sign-in service gave {url:?} as the page to sign in on; Ferry opens only https:// pages (or http:// on this computer), so it did not. Check the profile's authority: it should be your cloud's sign-in service, like https://login.microsoftonline.com")]
+    /// `url` (its start) is kept for the caller, never said: a terminal may make a
+    /// `file:` or `javascript:` address a link.
+    #[error("the sign-in service gave a page to sign in on that is not a web page ({}); Ferry opens and shows only https:// pages (or http:// on this computer), so it did neither. Check the profile's authority: it should be your cloud's sign-in service, like https://login.microsoftonline.com", kind_of_page(url))]
     UnsafePage { url: String },
     /// The network set-up (proxy, CA file) is not usable; the sentence says why.
     #[error("{0}")]
@@ -240,6 +242,16 @@ pub(crate) fn check_page(url: &str) -> Result<(), SignInError> {
         shown.push('…');
     }
     Err(SignInError::UnsafePage { url: shown })
+}
+
+/// What kind of address a refused page is, in words that cannot be followed: its scheme
+/// when it has a plain one (`a file: address`), else that it is no address at all.
+fn kind_of_page(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(u) if u.scheme().len() <= 20 => format!("a {}: address", u.scheme()),
+        Ok(_) => "an address of an unknown kind".into(),
+        Err(_) => "not an address".into(),
+    }
 }
 
 /// A refused grant as a sentence.
