@@ -39,7 +39,8 @@ let whenFormat: Intl.DateTimeFormat | undefined;
  * A moment as the maker reads it: local date and time with seconds, and the zone's offset
  * (`12/1/2026, 10:05:09 PM GMT+1`), so no time on screen is mistaken for UTC. ISO in, text out.
  */
-export function formatWhen(at: string | number | Date): string {
+export function formatWhen(at: string | number | Date | null | undefined): string {
+  if (at == null || at === "") return "";
   whenFormat ??= new Intl.DateTimeFormat(undefined, {
     year: "numeric",
     month: "numeric",
