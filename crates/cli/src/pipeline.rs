@@ -26,6 +26,9 @@ pub enum PipelineCommand {
 struct Listing {
     solutions: Vec<ferry_ops::SolutionSummary>,
     pipelines: Vec<ferry_ops::PipelineOverview>,
+    /// Without pipelines: whom to ask for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
 }
 
 pub fn run(cmd: PipelineCommand, global: &Global) -> anyhow::Result<ExitCode> {
@@ -33,10 +36,12 @@ pub fn run(cmd: PipelineCommand, global: &Global) -> anyhow::Result<ExitCode> {
     with_engine(global, |engine| async move {
         let pipelines = engine.pipelines(solution.as_deref()).await?;
         let solutions = engine.solutions().await?;
+        let hint = engine.no_pipeline_hint(&pipelines).await?;
         if json {
             print_json(&Listing {
                 solutions,
                 pipelines,
+                hint,
             })?;
             return Ok(ExitCode::SUCCESS);
         }
@@ -50,6 +55,10 @@ pub fn run(cmd: PipelineCommand, global: &Global) -> anyhow::Result<ExitCode> {
                 pad(&s.version, 12),
                 s.friendly_name
             );
+        }
+        if let Some(hint) = hint {
+            println!();
+            println!("{}", paint(&format!("{hint}."), "33"));
         }
         for p in &pipelines {
             println!();

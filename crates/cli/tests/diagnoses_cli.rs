@@ -63,3 +63,51 @@ fn an_environment_missing_from_a_list_read_in_full_is_the_profile_s_mistake() {
         text(&out)
     );
 }
+
+#[test]
+fn a_maker_offered_no_pipeline_is_told_whom_to_ask() {
+    // The demo's "lab" is a registered development environment no pipeline deploys from.
+    let (dir, host) = profile_on_a_faulty_host("{}");
+    let out = ferry_as(
+        dir.path(),
+        "mona",
+        &[
+            "profile",
+            "add",
+            "lab",
+            "--host",
+            &host.url,
+            "--dev-env",
+            "lab",
+            "--use",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let out = ferry_as(dir.path(), "mona", &["pipeline", "list"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("no pipeline is shared with you for Contoso Lab")
+            && said.contains("Ask an admin of the pipelines host"),
+        "{}",
+        text(&out)
+    );
+    let out = ferry_as(dir.path(), "mona", &["pipeline", "list", "--json"]);
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listing["pipelines"], serde_json::json!([]));
+    assert!(
+        listing["hint"]
+            .as_str()
+            .unwrap()
+            .contains("share it with you"),
+        "{listing}"
+    );
+    // With pipelines, no hint.
+    let out = ferry_as(
+        dir.path(),
+        "mona",
+        &["--profile", "local", "pipeline", "list", "--json"],
+    );
+    let listing: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(listing.get("hint").is_none(), "{listing}");
+}

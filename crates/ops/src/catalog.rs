@@ -108,6 +108,21 @@ impl Engine {
             .collect())
     }
 
+    /// What to tell a maker to whom no pipeline is offered (an empty list says nothing):
+    /// who can change that and what to ask. `None` when there are pipelines.
+    pub async fn no_pipeline_hint(&self, pipelines: &[PipelineOverview]) -> Result<Option<String>> {
+        if !pipelines.is_empty() {
+            return Ok(None);
+        }
+        let s = self.session().await?;
+        Ok(Some(format!(
+            "no pipeline is shared with you for {}: either none deploys from it or none is shared with you. Ask an admin of the pipelines host ({}) to link a pipeline to {} and share it with you",
+            s.dev.name,
+            s.host.base_url(),
+            s.dev.name
+        )))
+    }
+
     /// Reads pipelines, what each allows, and their stages from the host and
     /// replaces the cache's snapshot.
     pub(crate) async fn refresh_pipelines(
