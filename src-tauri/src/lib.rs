@@ -12,6 +12,7 @@
 mod bench;
 mod commands;
 mod first_screen;
+mod logs;
 mod paths;
 mod progress;
 mod rendering;
@@ -61,6 +62,8 @@ pub fn run() {
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let options = engine_options(&handle)?;
+            handle.plugin(logs::plugin(&options.data_dir))?;
+            tracing::info!(version = %handle.package_info().version, "Ferry starts");
             let state = Arc::new(AppState::open(options));
             tauri_app.manage(state.clone());
             window::create(tauri_app, &state)?;
@@ -92,7 +95,7 @@ fn resume_in_background(app: tauri::AppHandle, state: Arc<AppState>) {
         let op = state.begin("resume");
         let progress = progress::Progress::new(&app, state.clone(), None);
         if let Err(e) = engine.resume(&progress, &op.token).await {
-            eprintln!("Ferry could not pick up unfinished runs: {e}");
+            tracing::warn!("Ferry could not pick up unfinished runs: {e}");
         }
     });
 }

@@ -37,6 +37,7 @@ describe("App shell", () => {
       name: "Ferry",
       version: "1.2.3",
       dataDir: "/tmp/ferry",
+      logsDir: "/tmp/ferry/logs",
       os: "linux",
     });
     renderApp();
@@ -59,7 +60,7 @@ describe("App shell", () => {
 describe("Settings", () => {
   it("switches to dark and back to the system scheme", async () => {
     window.localStorage.clear();
-    ipc.appInfo = async () => ({ name: "Ferry", version: "1", dataDir: "/d", os: "linux" });
+    ipc.appInfo = async () => ({ name: "Ferry", version: "1", dataDir: "/d", logsDir: "/d/logs", os: "linux" });
     renderApp();
     fireEvent.click(screen.getByTestId("nav-settings"));
     fireEvent.click(screen.getByLabelText("Dark"));

@@ -10,6 +10,8 @@ pub struct AppInfo {
     pub version: String,
     /// Where Ferry keeps its cache and settings on this machine.
     pub data_dir: String,
+    /// The folder of the app's log files (inside the data folder).
+    pub logs_dir: String,
     /// `linux`, `macos` or `windows`.
     pub os: String,
 }

@@ -24,6 +24,8 @@ macro_rules! ferry_commands {
             cache_info() -> CacheInfo;
             /// Empties the cache (profiles are kept); refused while an operation runs.
             clear_cache() -> CacheInfo;
+            /// Opens the folder of the app's log files in the file manager; answers its path.
+            open_logs_folder() -> String;
             /// The first screen the last start kept, if this start may paint it.
             first_screen() -> Option<FirstScreen>;
             /// Keeps the first screen this start drew, for the next one.

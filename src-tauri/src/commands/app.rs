@@ -13,8 +13,41 @@ pub async fn app_info(app: &AppHandle) -> Result<AppInfo, CodedError> {
         name: app.package_info().name.clone(),
         version: app.package_info().version.to_string(),
         data_dir: state(app).options().data_dir.display().to_string(),
+        logs_dir: crate::logs::dir(&state(app).options().data_dir)
+            .display()
+            .to_string(),
         os: std::env::consts::OS.to_string(),
     })
+}
+
+/// Opens the logs folder in the system's file manager (made first if nothing was logged yet).
+pub async fn open_logs_folder(app: &AppHandle) -> Result<String, CodedError> {
+    use tauri_plugin_opener::OpenerExt;
+    let dir = crate::logs::dir(&state(app).options().data_dir);
+    let shown = dir.display().to_string();
+    let opener = app.clone();
+    blocking(move || {
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            CodedError::new(
+                ErrorCode::Io,
+                format!("Ferry could not make its logs folder {}: {e}", dir.display()),
+            )
+        })?;
+        opener
+            .opener()
+            .open_path(dir.display().to_string(), None::<&str>)
+            .map_err(|e| {
+                CodedError::new(
+                    ErrorCode::Io,
+                    format!(
+                        "Ferry could not open {} in the file manager: {e}; open it by hand",
+                        dir.display()
+                    ),
+                )
+            })
+    })
+    .await?;
+    Ok(shown)
 }
 
 /// Where the cache is and how big it is.

@@ -122,6 +122,29 @@ async fn sign_in_with_a_device_code_then_sign_out() -> Result<()> {
             Ok(())
         })
         .await;
+    // The app logged this session to its data folder, and no token or secret with it.
+    let logged = read_logs(&app.data_dir.join("logs"));
     app.close().await?;
-    result
+    result?;
+    let logged = logged?;
+    ensure!(
+        logged.contains("Ferry starts"),
+        "the log file misses the start:\n{logged}"
+    );
+    for secret in ["eyJ", "Bearer ", "refresh_token", "access_token"] {
+        ensure!(
+            !logged.contains(secret),
+            "the log holds {secret:?}:\n{logged}"
+        );
+    }
+    Ok(())
+}
+
+/// Every log file of the app, one after another.
+fn read_logs(dir: &std::path::Path) -> Result<String> {
+    let mut all = String::new();
+    for entry in std::fs::read_dir(dir)? {
+        all.push_str(&std::fs::read_to_string(entry?.path())?);
+    }
+    Ok(all)
 }

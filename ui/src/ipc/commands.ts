@@ -42,6 +42,10 @@ export type AppInfo = { name: string, version: string,
  */
 dataDir: string, 
 /**
+ * The folder of the app's log files (inside the data folder).
+ */
+logsDir: string, 
+/**
  * `linux`, `macos` or `windows`.
  */
 os: string, };
@@ -633,6 +637,10 @@ export const cacheInfo = (): Promise<CacheInfo> =>
 /** Empties the cache (profiles are kept); refused while an operation runs. */
 export const clearCache = (): Promise<CacheInfo> =>
   call("clear_cache");
+
+/** Opens the folder of the app's log files in the file manager; answers its path. */
+export const openLogsFolder = (): Promise<string> =>
+  call("open_logs_folder");
 
 /** The first screen the last start kept, if this start may paint it. */
 export const firstScreen = (): Promise<FirstScreen | null> =>

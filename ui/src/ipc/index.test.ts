@@ -8,7 +8,7 @@ describe("ipc", () => {
   it("returns the typed payload of app_info", async () => {
     mockIPC((cmd) => {
       if (cmd === "app_info") {
-        return { name: "Ferry", version: "9.9.9", dataDir: "/data", os: "linux" };
+        return { name: "Ferry", version: "9.9.9", dataDir: "/data", logsDir: "/data/logs", os: "linux" };
       }
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -16,6 +16,7 @@ describe("ipc", () => {
       name: "Ferry",
       version: "9.9.9",
       dataDir: "/data",
+      logsDir: "/data/logs",
       os: "linux",
     });
   });

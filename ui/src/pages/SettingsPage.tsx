@@ -1,5 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import {
+  Button,
   Card,
   CardHeader,
   MessageBar,
@@ -12,7 +13,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { appInfo, type FerryError } from "../ipc";
+import { appInfo, openLogsFolder, type FerryError } from "../ipc";
 import type { ThemePreference } from "../theme";
 import type { ThemeControl } from "../shell/AppShell";
 import { CacheCard } from "./CacheCard";
@@ -36,6 +37,7 @@ const useStyles = makeStyles({
 export function SettingsPage({ theme }: { theme: ThemeControl }) {
   const styles = useStyles();
   const info = useQuery({ queryKey: ["app-info"], queryFn: appInfo });
+  const openLogs = useMutation({ mutationFn: openLogsFolder });
   return (
     <>
       <PageHeader title="Settings" subtitle="How Ferry runs on this computer." />
@@ -75,6 +77,20 @@ export function SettingsPage({ theme }: { theme: ThemeControl }) {
             <dt className={styles.term}>Data folder</dt>
             <dd className={styles.path} data-testid="about-data-dir">
               {info.data.dataDir}
+            </dd>
+            <dt className={styles.term}>Logs</dt>
+            <dd className={styles.value}>
+              <div className={styles.path} data-testid="about-logs-dir">
+                {info.data.logsDir}
+              </div>
+              <Button size="small" onClick={() => openLogs.mutate()} data-testid="open-logs">
+                Open logs folder
+              </Button>
+              {openLogs.isError && (
+                <MessageBar intent="error" data-testid="open-logs-error">
+                  <MessageBarBody>{(openLogs.error as FerryError).message}</MessageBarBody>
+                </MessageBar>
+              )}
             </dd>
             <dt className={styles.term}>System</dt>
             <dd className={styles.value}>{info.data.os}</dd>
