@@ -17,24 +17,15 @@ use serde_json::Value;
 pub use catalog::EventName;
 
 use crate::error::ApiResult;
-use crate::store::records::Record;
+use crate::runs::record::Run;
 
-/// Marks the run as requested for deployment and fires `OnDeploymentRequested`
-/// once per run (at the pre-export gate, or at `DeployPackageAsync`).
-pub fn deployment_requested(conn: &Connection, run: &mut Record) -> ApiResult<()> {
-    if run.bool("__requested") {
-        return Ok(());
-    }
-    run.set("__requested", true);
+/// `OnDeploymentRequested` (the run's transitions fire it once per run).
+pub fn deployment_requested(conn: &Connection, run: &Run) -> ApiResult<()> {
     outbox::emit(conn, run, EventName::DeploymentRequested, &[])
 }
 
 /// `OnDeploymentStarted` with DeploymentStatus Started or Scheduled.
-pub fn deployment_started(
-    conn: &Connection,
-    run: &Record,
-    status: OperationStatus,
-) -> ApiResult<()> {
+pub fn deployment_started(conn: &Connection, run: &Run, status: OperationStatus) -> ApiResult<()> {
     outbox::emit(
         conn,
         run,
@@ -43,17 +34,19 @@ pub fn deployment_started(
     )
 }
 
-/// `OnDeploymentCompleted` (Succeeded, Failed or Canceled) for a run that was
-/// requested for deployment; a run that never got that far fires nothing.
+/// `OnDeploymentCompleted` (Succeeded, Failed or Canceled), with the run's error unless it
+/// succeeded.
 pub fn deployment_completed(
     conn: &Connection,
-    run: &Record,
+    run: &Run,
     status: OperationStatus,
 ) -> ApiResult<()> {
-    if !run.bool("__requested") {
-        return Ok(());
-    }
-    let error = run.data.get("errormessage").cloned().unwrap_or(Value::Null);
+    let error = run
+        .record()
+        .data
+        .get("errormessage")
+        .cloned()
+        .unwrap_or(Value::Null);
     let error = if status == OperationStatus::Succeeded {
         Value::Null
     } else {
@@ -73,7 +66,7 @@ pub fn deployment_completed(
 /// Any other event, with its extra input parameters.
 pub fn emit(
     conn: &Connection,
-    run: &Record,
+    run: &Run,
     event: EventName,
     inputs: &[(&str, Value)],
 ) -> ApiResult<()> {

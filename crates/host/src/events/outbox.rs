@@ -10,6 +10,7 @@ use super::catalog::{self, EventName, Facts};
 use super::{envelope, webhooks};
 use crate::clock;
 use crate::error::ApiResult;
+use crate::runs::record::Run;
 use crate::schema::HOST_SCOPE;
 use crate::store::{self, records, records::Record};
 
@@ -45,11 +46,11 @@ impl Event {
 }
 
 /// Who asked for the deployment: stored on the run by the actions, else the creator.
-fn deploy_as_user(conn: &Connection, run: &Record) -> ApiResult<(String, String)> {
-    if let (Some(upn), Some(id)) = (run.str("__requester"), run.str("__requester_id")) {
+fn deploy_as_user(conn: &Connection, run: &Run) -> ApiResult<(String, String)> {
+    if let Some((upn, id)) = run.requester() {
         return Ok((upn.to_string(), id.to_string()));
     }
-    let creator = run.str("_createdby_value").map(str::to_string);
+    let creator = run.record().str("_createdby_value").map(str::to_string);
     if let Some(user) = creator
         .as_deref()
         .map(|id| records::get(conn, HOST_SCOPE, "systemusers", id))
@@ -78,15 +79,11 @@ fn name_of(conn: &Connection, set: &str, id: &str) -> ApiResult<(String, Option<
 /// Records `event` for `run` (with `inputs` after `StageRunId`) and queues its deliveries.
 pub fn emit(
     conn: &Connection,
-    run: &Record,
+    run: &Run,
     event: EventName,
     inputs: &[(&str, Value)],
 ) -> ApiResult<()> {
-    let (stage_name, stage) = name_of(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
+    let (stage_name, stage) = name_of(conn, "deploymentstages", run.stage_id())?;
     let pipeline_id = stage
         .as_ref()
         .and_then(|s| s.str("_deploymentpipelineid_value"))
@@ -96,7 +93,7 @@ pub fn emit(
     let (upn, user_id) = deploy_as_user(conn, run)?;
     let base = store::meta_get(conn, "base_url")?.unwrap_or_default();
     let facts = Facts {
-        run,
+        run: run.record(),
         stage_name,
         pipeline_name,
         deploy_as_user: upn,
@@ -105,7 +102,7 @@ pub fn emit(
     let (input, output) = catalog::parameters(event, &facts, inputs);
     let run_seq: i64 = conn.query_row(
         "SELECT COALESCE(MAX(run_seq), 0) + 1 FROM events WHERE run = ?1",
-        [&run.id],
+        [run.id()],
         |r| r.get(0),
     )?;
     let id = uuid::Uuid::new_v4().to_string();
@@ -123,7 +120,7 @@ pub fn emit(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             id,
-            run.id,
+            run.id(),
             run_seq,
             event.as_str(),
             now,
@@ -135,7 +132,7 @@ pub fn emit(
     let stored = Event {
         seq: conn.last_insert_rowid(),
         id,
-        run: run.id.clone(),
+        run: run.id().to_string(),
         run_seq,
         name: event.as_str().to_string(),
         at_ms: now,
@@ -210,11 +207,11 @@ mod tests {
     fn an_event_lives_and_dies_with_its_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::store::Store::open(dir.path()).unwrap();
-        let run = Record {
+        let run = Run::from_record(Record {
             id: "r1".into(),
             version: 1,
             data: Default::default(),
-        };
+        });
         store
             .tx(|c| {
                 webhooks::insert(

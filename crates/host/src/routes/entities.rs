@@ -705,7 +705,9 @@ pub fn patch(
         }
         if req.scope == HOST_SCOPE && entity.set == "deploymentstageruns" {
             let admin = req.caller.has(crate::caller::Role::Admin);
-            runs::apply_patch_as(conn, &mut row, changes, admin)?;
+            let mut run = runs::Run::from_record(row);
+            runs::apply_patch_as(conn, &mut run, changes, admin)?;
+            row = run.into_record();
         } else if req.scope == HOST_SCOPE && entity.set == "deploymentstages" {
             let mut after = row.data.clone();
             after.extend(changes);

@@ -8,22 +8,13 @@ use ferry_pipelines::{Operation, OperationStatus, StageRunStatus, SubOperation};
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::{
-    after_approval, fail, host_get, phase, save, schedule_or_deploy, set_state, Timing, KIND_RUN,
-    RUNS,
-};
+pub use super::record::Gate;
+use super::record::{Ending, Phase, Run, Stage};
+use super::{after_approval, end_run, phase, schedule_or_deploy, Timing, KIND_RUN};
 use crate::caller::{Caller, Role};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventName};
 use crate::store::jobs;
-
-/// Which gate an action answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Gate {
-    PreExport,
-    Approval,
-    PreDeployment,
-}
 
 /// The body of an `Update…Status` action.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,52 +30,12 @@ pub struct GateAnswer {
 /// Run columns that only admins may read.
 pub const ADMIN_ONLY: [&str; 2] = ["approvalproperties", "preexportproperties"];
 
-struct Columns {
-    status: &'static str,
-    comments: &'static str,
-    properties: Option<&'static str>,
-    step: &'static str,
-}
-
-impl Gate {
-    /// The message that answers it.
-    pub fn message(self) -> &'static str {
-        match self {
-            Gate::PreExport => "UpdatePreExportStepStatus",
-            Gate::Approval => "UpdateApprovalStatus",
-            Gate::PreDeployment => "UpdatePreDeploymentStepStatus",
-        }
-    }
-
-    fn columns(self) -> Columns {
-        match self {
-            Gate::PreExport => Columns {
-                status: "preexportstepstatus",
-                comments: "preexportstepcomments",
-                properties: Some("preexportproperties"),
-                step: "wait.preexport",
-            },
-            Gate::Approval => Columns {
-                status: "approvalstatus",
-                comments: "approvalcomments",
-                properties: Some("approvalproperties"),
-                step: "wait.approval",
-            },
-            Gate::PreDeployment => Columns {
-                status: "predeploymentstepstatus",
-                comments: "predeploymentstepcomments",
-                properties: None,
-                step: "wait.predeploy",
-            },
-        }
-    }
-
-    fn rejection(self) -> &'static str {
-        match self {
-            Gate::PreExport => "The pre-export step failed",
-            Gate::Approval => "The deployment was rejected",
-            Gate::PreDeployment => "The pre-deployment step failed",
-        }
+/// What a rejection of each gate says.
+fn rejection(gate: Gate) -> &'static str {
+    match gate {
+        Gate::PreExport => "The pre-export step failed",
+        Gate::Approval => "The deployment was rejected",
+        Gate::PreDeployment => "The pre-deployment step failed",
     }
 }
 
@@ -96,9 +47,9 @@ pub fn answer_gate(
     answer: &GateAnswer,
     timing: Timing,
 ) -> ApiResult<()> {
-    let mut run = host_get(conn, RUNS, run_id)?;
+    let mut run = Run::get(conn, run_id)?;
     let cols = gate.columns();
-    let waiting = jobs::get(conn, &run.id)?.is_some_and(|j| j.step == cols.step);
+    let waiting = jobs::get(conn, run.id())?.is_some_and(|j| j.step == cols.step);
     if !waiting {
         return Err(ApiError::rule(format!("The stage run is not waiting for this step; the {} attribute cannot be found in a pending state.", cols.status)));
     }
@@ -112,14 +63,12 @@ pub fn answer_gate(
             )))
         }
     }
-    run.set(cols.status, answer.status);
-    if let Some(c) = &answer.comments {
-        run.set(cols.comments, c.as_str());
-        run.set("operationdetails", c.as_str());
-    }
-    if let (Some(col), Some(p)) = (cols.properties, &answer.properties) {
-        run.set(col, p.as_str());
-    }
+    run.answer_gate(
+        gate,
+        answer.status,
+        answer.comments.as_deref(),
+        answer.properties.as_deref(),
+    );
     match gate {
         Gate::Approval => events::emit(
             conn,
@@ -132,20 +81,19 @@ pub fn answer_gate(
     }
     if answer.status == 30 {
         let message = match answer.comments.as_deref() {
-            Some(c) if !c.is_empty() => format!("{}: {c}", gate.rejection()),
-            _ => format!("{}.", gate.rejection()),
+            Some(c) if !c.is_empty() => format!("{}: {c}", rejection(gate)),
+            _ => format!("{}.", rejection(gate)),
         };
-        return fail(conn, &mut run, "gate", &message);
+        let ending = Ending::Failed {
+            phase: Phase::Gate,
+            message: &message,
+        };
+        return end_run(conn, &mut run, ending);
     }
-    let stage = host_get(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
+    let stage = Stage::get(conn, run.stage_id())?;
     match gate {
         Gate::PreExport => {
-            set_state(
-                &mut run,
+            run.set_state(
                 StageRunStatus::Validating,
                 Operation::Validate,
                 SubOperation::ExecutingPreExport,
@@ -153,23 +101,22 @@ pub fn answer_gate(
             );
             jobs::put(
                 conn,
-                &run.id,
+                run.id(),
                 KIND_RUN,
                 "validate.export",
                 Some(timing.after(phase::EXPORT)),
             )?;
-            save(conn, &mut run, "Pre-export step completed")
+            run.save(conn, "Pre-export step completed")
         }
         Gate::Approval => after_approval(conn, &mut run, &stage, timing),
         Gate::PreDeployment => {
-            set_state(
-                &mut run,
+            run.set_state(
                 StageRunStatus::PreDeploymentSucceeded,
                 Operation::PreDeploy,
                 SubOperation::PreDeploymentStep,
                 OperationStatus::Succeeded,
             );
-            save(conn, &mut run, "Pre-deployment step completed")?;
+            run.save(conn, "Pre-deployment step completed")?;
             schedule_or_deploy(conn, &mut run, timing)
         }
     }

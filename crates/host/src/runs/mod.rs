@@ -1,21 +1,25 @@
 //! Stage runs exactly as spec §6: creation rules, the actions that move a run
 //! (validate, deploy, retry, cancel, gates) and the timed steps the background
-//! runner executes. Every function here runs inside one store transaction.
+//! runner executes. Every function here runs inside one store transaction, and reads and
+//! writes the run through its typed view ([`record::Run`]); a run ends only through
+//! [`end_run`].
 
 pub mod gates;
 pub mod install;
+pub mod record;
 mod redeploy;
 mod steps;
 pub mod validate;
 
 use ferry_pipelines::{
-    ApprovalStatus, DeploymentSettings, GateStatus, Operation, OperationStatus, SolutionVersion,
-    StageRunStatus, SubOperation,
+    DeploymentSettings, GateStatus, Operation, OperationStatus, SolutionVersion, StageRunStatus,
+    SubOperation,
 };
 use rusqlite::Connection;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
-pub use gates::{answer_gate, Gate, GateAnswer};
+pub use gates::{answer_gate, GateAnswer};
+pub use record::{col, Ending, Gate, Phase, Run, Stage, AUTO_APPROVE, RUNS};
 pub use steps::run_step;
 
 use crate::clock;
@@ -55,27 +59,23 @@ pub struct RunOptions {
 }
 
 pub const KIND_RUN: &str = "run";
+pub const KIND_ENV: &str = "env";
 
-/// Hidden stage column: gate automation approves this stage's gates after so many ms (speed 1).
-pub const AUTO_APPROVE: &str = "__autoapprove_ms";
 /// Hidden run column: created by an app id outside the §11.1 allow list; never validated.
-pub const APPID_GATED: &str = "__appid_gated";
+pub const APPID_GATED: &str = col::APPID_GATED;
 
 /// Puts a run on a gate: it waits for an answer, or for the stage's gate automation.
 fn wait_on_gate(
     conn: &Connection,
-    run: &Record,
-    stage: &Record,
-    step: &str,
+    run: &Run,
+    stage: &Stage,
+    gate: Gate,
     timing: Timing,
 ) -> ApiResult<()> {
-    let due = stage.int(AUTO_APPROVE).map(|ms| timing.after(ms.max(0)));
-    jobs::put(conn, &run.id, KIND_RUN, step, due)?;
+    let due = stage.auto_approve_ms().map(|ms| timing.after(ms));
+    jobs::put(conn, run.id(), KIND_RUN, gate.columns().step, due)?;
     Ok(())
 }
-pub const KIND_ENV: &str = "env";
-
-const RUNS: &str = "deploymentstageruns";
 
 pub(crate) fn host_get(conn: &Connection, set: &str, id: &str) -> ApiResult<Record> {
     records::get(conn, HOST_SCOPE, set, id)?.ok_or_else(|| {
@@ -84,85 +84,31 @@ pub(crate) fn host_get(conn: &Connection, set: &str, id: &str) -> ApiResult<Reco
     })
 }
 
-pub(crate) fn status_of(run: &Record) -> Option<StageRunStatus> {
-    run.int("stagerunstatus")
-        .and_then(StageRunStatus::from_code)
-}
-
-pub(crate) fn set_state(
-    run: &mut Record,
-    status: StageRunStatus,
-    op: Operation,
-    sub: SubOperation,
-    ops: OperationStatus,
-) {
-    run.set("stagerunstatus", status.code());
-    run.set("operation", op.code());
-    run.set("suboperation", sub.code());
-    run.set("operationstatus", ops.code());
-}
-
-/// Saves the run and appends a `deploymentstagerunstatus` row describing the phase.
-pub(crate) fn save(conn: &Connection, run: &mut Record, details: &str) -> ApiResult<()> {
-    records::update(conn, HOST_SCOPE, RUNS, run)?;
-    let sub = run
-        .int("suboperation")
-        .and_then(SubOperation::from_code)
-        .unwrap_or(SubOperation::None);
-    let data = json!({
-        "_deploymentstagerunid_value": run.id,
-        "name": sub.label(),
-        "details": details,
-        "errormessage": run.data.get("errormessage").cloned().unwrap_or(Value::Null),
-        "operation": run.data.get("operation").cloned().unwrap_or(Value::Null),
-        "operationstatus": run.data.get("operationstatus").cloned().unwrap_or(Value::Null),
-        "suboperation": sub.code(),
-        "starttime": clock::now_text(),
-        "retrycount": run.int("retrycount").unwrap_or(0),
-    });
-    let Value::Object(map) = data else {
-        unreachable!()
+/// Ends a run — Succeeded, Failed or Canceled — the one way every path does: the terminal
+/// state, its end time (and error), no pending step, a status row, and `OnDeploymentCompleted`
+/// for a run that was requested for deployment (a run that never got that far fires nothing).
+pub(crate) fn end_run(conn: &Connection, run: &mut Run, ending: Ending<'_>) -> ApiResult<()> {
+    run.end(ending);
+    jobs::remove(conn, run.id())?;
+    let details = match ending {
+        Ending::Failed { message, .. } => message,
+        other => other.details(),
     };
-    records::insert(
-        conn,
-        HOST_SCOPE,
-        "deploymentstagerunstatuses",
-        "deploymentstagerunstatusid",
-        &uuid::Uuid::new_v4().to_string(),
-        map,
-    )
-    .map_err(|e| ApiError::internal(e.to_string()))?;
+    run.save(conn, details)?;
+    if run.requested() {
+        events::deployment_completed(conn, run, ending.operation_status())?;
+    }
     Ok(())
 }
 
-/// Ends a run as Failed with `message`; `phase` says what failed (`deploy` failures can be retried).
-pub(crate) fn fail(
-    conn: &Connection,
-    run: &mut Record,
-    phase: &str,
-    message: &str,
-) -> ApiResult<()> {
-    let op = run
-        .int("operation")
-        .and_then(Operation::from_code)
-        .unwrap_or(Operation::None);
-    let sub = run
-        .int("suboperation")
-        .and_then(SubOperation::from_code)
-        .unwrap_or(SubOperation::None);
-    set_state(
-        run,
-        StageRunStatus::Failed,
-        op,
-        sub,
-        OperationStatus::Failed,
-    );
-    run.set("errormessage", message);
-    run.set("endtime", clock::now_text());
-    run.set("__failedphase", phase);
-    jobs::remove(conn, &run.id)?;
-    save(conn, run, message)?;
-    events::deployment_completed(conn, run, OperationStatus::Failed)
+/// Fires `OnDeploymentRequested` once per run (at the pre-export gate, or at
+/// `DeployPackageAsync`).
+fn deployment_requested(conn: &Connection, run: &mut Run) -> ApiResult<()> {
+    if run.requested() {
+        return Ok(());
+    }
+    run.mark_requested();
+    events::deployment_requested(conn, run)
 }
 
 /// Fills the system columns of a new run and checks §6.1's rules. `data` holds
@@ -171,27 +117,29 @@ pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiRe
     let text = |data: &Map<String, Value>, k: &str| {
         data.get(k).and_then(Value::as_str).map(str::to_string)
     };
-    let stage_id = text(data, "_deploymentstageid_value")
+    let copy = |data: &mut Map<String, Value>, from: &Record, k: &str| {
+        data.insert(k.into(), from.data.get(k).cloned().unwrap_or(Value::Null));
+    };
+    let stage_id = text(data, col::STAGE)
         .ok_or_else(|| ApiError::bad_request("deploymentstageid@odata.bind is required: bind the run to a stage (/deploymentstages(<id>))"))?;
-    let dev_id = text(data, "_devdeploymentenvironment_value")
+    let dev_id = text(data, col::DEV)
         .ok_or_else(|| ApiError::bad_request("devdeploymentenvironment@odata.bind is required: bind the run to the dev environment's registration"))?;
-    let artifact_name = text(data, "artifactname")
+    let artifact_name = text(data, col::ARTIFACT_NAME)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| {
             ApiError::bad_request("artifactname is required: send the solution's unique name")
         })?;
-    if text(data, "solutionid").filter(|s| !s.is_empty()).is_none() {
+    if text(data, col::SOLUTION_ID)
+        .filter(|s| !s.is_empty())
+        .is_none()
+    {
         return Err(ApiError::bad_request(
             "solutionid is required: send the solution's id in the dev environment",
         ));
     }
-    let stage = host_get(conn, "deploymentstages", &stage_id)?;
-    let pipeline_id = stage
-        .str("_deploymentpipelineid_value")
-        .unwrap_or_default()
-        .to_string();
-    let pipeline = host_get(conn, "deploymentpipelines", &pipeline_id)?;
-    if stage.int("statecode") != Some(0) || pipeline.int("statecode") != Some(0) {
+    let stage = Stage::get(conn, &stage_id)?;
+    let pipeline = host_get(conn, "deploymentpipelines", stage.pipeline_id())?;
+    if !stage.active() || pipeline.int("statecode") != Some(0) {
         return Err(ApiError::rule(
             "The stage or its pipeline is inactive; an admin must activate it before deploying.",
         ));
@@ -223,18 +171,18 @@ pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiRe
             dev.str("name").unwrap_or_default()
         )));
     }
-    let target_id = stage
-        .str("_targetdeploymentenvironmentid_value")
-        .unwrap_or_default()
-        .to_string();
-    let target = host_get(conn, "deploymentenvironments", &target_id)?;
+    let target = host_get(
+        conn,
+        "deploymentenvironments",
+        stage.target_registration_id(),
+    )?;
 
     // Stages go in order: a later stage reuses the artifact that succeeded in the previous one.
     let is_redeployment = data
-        .get("isredeployment")
+        .get(col::REDEPLOYMENT)
         .and_then(Value::as_bool)
         .unwrap_or(false);
-    if let Some(artifact) = text(data, "_artifactid_value") {
+    if let Some(artifact) = text(data, col::ARTIFACT) {
         let a = host_get(conn, "deploymentartifacts", &artifact)?;
         redeploy::check_bound_artifact(
             conn,
@@ -244,60 +192,31 @@ pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiRe
             &a,
             is_redeployment,
         )?;
-        data.insert(
-            "artifactversion".into(),
-            a.data
-                .get("artifactversion")
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
+        copy(data, &a, col::VERSION);
     } else if is_redeployment {
         return Err(ApiError::bad_request(
             "isredeployment needs artifactid@odata.bind: bind the artifact to deploy again (/deploymentartifacts(<id>))",
         ));
-    } else if let Some(prev) = stage.str("_previousdeploymentstageid_value") {
-        let prev_stage = host_get(conn, "deploymentstages", prev)?;
+    } else if let Some(prev) = stage.previous_stage_id() {
+        let prev_stage = Stage::get(conn, prev)?;
         let succeeded = latest_succeeded(conn, prev, &artifact_name)?.ok_or_else(|| {
             ApiError::rule(format!(
                 "{artifact_name} has not been deployed to {} yet; stages must be deployed in order.",
-                prev_stage.str("name").unwrap_or("the previous stage")
+                prev_stage.name().unwrap_or("the previous stage")
             ))
         })?;
-        data.insert(
-            "_artifactid_value".into(),
-            succeeded
-                .data
-                .get("_artifactid_value")
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
-        data.insert(
-            "artifactversion".into(),
-            succeeded
-                .data
-                .get("artifactversion")
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
-        data.insert(
-            "artifactdevcurrentversion".into(),
-            succeeded
-                .data
-                .get("artifactdevcurrentversion")
-                .cloned()
-                .unwrap_or(Value::Null),
-        );
+        let succeeded = succeeded.record();
+        for k in [col::ARTIFACT, col::VERSION, col::DEV_VERSION] {
+            copy(data, succeeded, k);
+        }
     }
 
-    if let Some(v) = text(data, "artifactversion") {
+    if let Some(v) = text(data, col::VERSION) {
         check_version_text(&v)?;
     }
-    let name = format!("{} - {artifact_name}", stage.str("name").unwrap_or("Stage"));
-    data.insert("name".into(), name.into());
-    data.insert(
-        "_targetdeploymentenvironment_value".into(),
-        target.id.clone().into(),
-    );
+    let name = format!("{} - {artifact_name}", stage.name().unwrap_or("Stage"));
+    data.insert(col::NAME.into(), name.into());
+    data.insert(col::TARGET.into(), target.id.clone().into());
     data.insert(
         "devenvironmentid".into(),
         dev.data
@@ -313,19 +232,16 @@ pub fn prepare_create(conn: &Connection, data: &mut Map<String, Value>) -> ApiRe
             .cloned()
             .unwrap_or(Value::Null),
     );
+    data.insert(col::STATUS.into(), StageRunStatus::NotStarted.code().into());
+    data.insert(col::OPERATION.into(), Operation::None.code().into());
+    data.insert(col::SUB_OPERATION.into(), SubOperation::None.code().into());
     data.insert(
-        "stagerunstatus".into(),
-        StageRunStatus::NotStarted.code().into(),
-    );
-    data.insert("operation".into(), Operation::None.code().into());
-    data.insert("suboperation".into(), SubOperation::None.code().into());
-    data.insert(
-        "operationstatus".into(),
+        col::OPERATION_STATUS.into(),
         OperationStatus::NotStarted.code().into(),
     );
-    data.insert("retrycount".into(), 0.into());
-    data.entry("iscanceled").or_insert(false.into());
-    data.entry("isredeployment").or_insert(false.into());
+    data.insert(col::RETRIES.into(), 0.into());
+    data.entry(col::CANCELED).or_insert(false.into());
+    data.entry(col::REDEPLOYMENT).or_insert(false.into());
     Ok(())
 }
 
@@ -334,17 +250,14 @@ pub(crate) fn latest_succeeded(
     conn: &Connection,
     stage: &str,
     artifact: &str,
-) -> ApiResult<Option<Record>> {
-    let mut runs: Vec<Record> =
-        records::find(conn, HOST_SCOPE, RUNS, "_deploymentstageid_value", stage)?
-            .into_iter()
-            .filter(|r| {
-                r.str("artifactname")
-                    .is_some_and(|a| a.eq_ignore_ascii_case(artifact))
-            })
-            .filter(|r| status_of(r) == Some(StageRunStatus::Succeeded))
-            .collect();
-    runs.sort_by_key(|r| r.str("endtime").and_then(clock::text_to_ms).unwrap_or(0));
+) -> ApiResult<Option<Run>> {
+    let mut runs: Vec<Run> = records::find(conn, HOST_SCOPE, RUNS, col::STAGE, stage)?
+        .into_iter()
+        .map(Run::from_record)
+        .filter(|r| r.artifact_name().eq_ignore_ascii_case(artifact))
+        .filter(|r| r.status() == Some(StageRunStatus::Succeeded))
+        .collect();
+    runs.sort_by_key(|r| r.end_ms().unwrap_or(0));
     Ok(runs.pop())
 }
 
@@ -355,52 +268,41 @@ fn check_version_text(v: &str) -> ApiResult<SolutionVersion> {
 
 /// Applies a client PATCH to a run (spec §5.8, §5.9, §5.12): `changes` holds
 /// only columns the schema lets clients update.
-pub fn apply_patch(
-    conn: &Connection,
-    run: &mut Record,
-    changes: Map<String, Value>,
-) -> ApiResult<()> {
+pub fn apply_patch(conn: &Connection, run: &mut Run, changes: Map<String, Value>) -> ApiResult<()> {
     apply_patch_as(conn, run, changes, false)
 }
-
-/// Hidden run column: `DeployPackageAsync` was accepted; until the run ends, what the approver
-/// decided on (versions, notes, settings) is fixed [I].
-pub const DEPLOY_REQUESTED: &str = "__deployrequested";
-/// Hidden run column: settings changed after a deploy-phase failure; the retry waits on the
-/// stage's gates again [I].
-pub const REGATE: &str = "__regate";
 
 /// [`apply_patch`] knowing whether the caller is an admin (who alone may move `scheduledtime`
 /// once the deployment is requested, §2.5).
 pub fn apply_patch_as(
     conn: &Connection,
-    run: &mut Record,
+    run: &mut Run,
     changes: Map<String, Value>,
     admin: bool,
 ) -> ApiResult<()> {
-    let status = status_of(run).unwrap_or(StageRunStatus::NotStarted);
-    if changes.get("iscanceled").and_then(Value::as_bool) == Some(true) {
+    let status = run.status_or_new();
+    if changes.get(col::CANCELED).and_then(Value::as_bool) == Some(true) {
         return cancel(conn, run);
     }
     // Re-sending the values a run already has (a client resuming after a lost answer)
     // changes nothing, so it is never refused by the rules below.
     let changes: Map<String, Value> = changes
         .into_iter()
-        .filter(|(k, v)| run.data.get(k).unwrap_or(&Value::Null) != v)
+        .filter(|(k, v)| run.column(k) != v)
         .collect();
     if changes.is_empty() {
         return Ok(());
     }
-    if run.bool(DEPLOY_REQUESTED) && !status.is_terminal() {
+    if run.deploy_requested() && !status.is_terminal() {
         for key in changes.keys() {
             match key.as_str() {
-                "scheduledtime" if admin => {}
-                "scheduledtime" => {
+                col::SCHEDULED if admin => {}
+                col::SCHEDULED => {
                     return Err(ApiError::rule(
                         "The deployment was requested; only an administrator can change scheduledtime now.",
                     ))
                 }
-                "iscanceled" => {}
+                col::CANCELED => {}
                 other => {
                     return Err(ApiError::rule(format!(
                         "The deployment was requested and its approvers decide on what it deploys; {other} cannot change until the run ends."
@@ -412,10 +314,8 @@ pub fn apply_patch_as(
     if status.is_terminal() {
         let settings_only = changes
             .keys()
-            .all(|k| k == "deploymentsettingsjson" || k == "iscanceled");
-        let retryable =
-            status == StageRunStatus::Failed && run.str("__failedphase") == Some("deploy");
-        if !(settings_only && retryable) {
+            .all(|k| k == col::SETTINGS || k == col::CANCELED);
+        if !(settings_only && run.retryable()) {
             return Err(ApiError::rule(format!(
                 "The stage run has finished ({}); it cannot be changed. Create a new run instead.",
                 status.label()
@@ -430,7 +330,7 @@ pub fn apply_patch_as(
     );
     for (key, value) in changes {
         match key.as_str() {
-            "deploymentsettingsjson" => {
+            col::SETTINGS => {
                 if let Some(text) = value.as_str() {
                     DeploymentSettings::parse(text).map_err(|e| {
                         ApiError::bad_request(format!(
@@ -451,13 +351,13 @@ pub fn apply_patch_as(
                     regate(conn, run)?;
                 }
             }
-            "artifactversion" | "artifactdevcurrentversion" | "deploymentnotes" => {
+            col::VERSION | col::DEV_VERSION | col::NOTES => {
                 if !before_deploy {
                     return Err(ApiError::rule(format!(
                         "{key} can only be changed before the deployment starts."
                     )));
                 }
-                if key != "deploymentnotes"
+                if key != col::NOTES
                     && matches!(
                         status,
                         StageRunStatus::NotStarted | StageRunStatus::Validating
@@ -468,15 +368,15 @@ pub fn apply_patch_as(
                         "{key} can be set once the run is validated (ValidatePackageAsync first)."
                     )));
                 }
-                if key == "artifactversion" {
+                if key == col::VERSION {
                     check_artifact_version(conn, run, value.as_str().unwrap_or_default())?;
-                } else if key == "artifactdevcurrentversion" {
+                } else if key == col::DEV_VERSION {
                     if let Some(v) = value.as_str() {
                         check_version_text(v)?;
                     }
                 }
             }
-            "scheduledtime" => {
+            col::SCHEDULED => {
                 if let Some(t) = value.as_str() {
                     clock::parse(t).ok_or_else(|| {
                         ApiError::bad_request(format!(
@@ -494,35 +394,29 @@ pub fn apply_patch_as(
                         .as_str()
                         .and_then(clock::text_to_ms)
                         .unwrap_or_else(clock::now_ms);
-                    jobs::put(conn, &run.id, KIND_RUN, "deploy.start", Some(due))?;
+                    jobs::put(conn, run.id(), KIND_RUN, "deploy.start", Some(due))?;
                 }
             }
             _ => {}
         }
-        run.data.insert(key, value);
+        run.set_column(key, value);
     }
-    records::update(conn, HOST_SCOPE, RUNS, run)?;
+    run.update(conn)?;
     Ok(())
 }
 
 /// New settings after a deploy-phase failure were never approved: the stage's gates go back
 /// to pending, and the retry waits on them again [I].
-fn regate(conn: &Connection, run: &mut Record) -> ApiResult<()> {
-    let stage = host_get(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
-    let delegated = stage.bool("isdelegateddeployment");
-    let predeploy = stage.bool("predeploymentsteprequired");
-    if delegated {
-        run.set("approvalstatus", ApprovalStatus::Pending.code());
+fn regate(conn: &Connection, run: &mut Run) -> ApiResult<()> {
+    let stage = Stage::get(conn, run.stage_id())?;
+    if stage.delegated() {
+        run.open_gate(Gate::Approval);
     }
-    if predeploy {
-        run.set("predeploymentstepstatus", GateStatus::Pending.code());
+    if stage.pre_deployment_required() {
+        run.open_gate(Gate::PreDeployment);
     }
-    if delegated || predeploy {
-        run.set(REGATE, true);
+    if stage.delegated() || stage.pre_deployment_required() {
+        run.set_regate(true);
     }
     Ok(())
 }
@@ -534,12 +428,11 @@ fn versions_after_validation(conn: &Connection) -> ApiResult<bool> {
         .is_some_and(|o| o.versions_after_validation))
 }
 
-fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiResult<()> {
+fn check_artifact_version(conn: &Connection, run: &Run, text: &str) -> ApiResult<()> {
     let version = check_version_text(text)?;
-    // `__exported` is a bool: a run that exported its own artifact may still pick its version.
-    let promoted = run.str("_artifactid_value").is_some() && !run.bool("__exported");
-    if promoted {
-        let current = run.str("artifactversion").unwrap_or_default();
+    // A run that exported its own artifact may still pick its version; a promoted one not.
+    if run.promoted() {
+        let current = run.version().unwrap_or_default();
         if !current.is_empty() && current.parse::<SolutionVersion>().ok() != Some(version.clone()) {
             return Err(ApiError::rule(format!(
                 "This run promotes the artifact version {current} from the previous stage; its version cannot change."
@@ -547,16 +440,14 @@ fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiRes
         }
         return Ok(());
     }
-    let stage = run.str("_deploymentstageid_value").unwrap_or_default();
-    let pipeline = host_get(conn, "deploymentstages", stage)
+    let stage = run.stage_id();
+    let pipeline = Stage::get(conn, stage)
         .ok()
-        .and_then(|s| s.str("_deploymentpipelineid_value").map(str::to_string))
-        .and_then(|p| host_get(conn, "deploymentpipelines", &p).ok());
+        .and_then(|s| host_get(conn, "deploymentpipelines", s.pipeline_id()).ok());
     let redeploy = pipeline.is_some_and(|p| p.bool("enableredeployment"));
-    if let Some(last) = latest_succeeded(conn, stage, run.str("artifactname").unwrap_or_default())?
-    {
+    if let Some(last) = latest_succeeded(conn, stage, run.artifact_name())? {
         let deployed = last
-            .str("artifactversion")
+            .version()
             .and_then(|v| v.parse::<SolutionVersion>().ok());
         if let Some(deployed) = deployed {
             if version <= deployed && !redeploy {
@@ -573,14 +464,13 @@ fn check_artifact_version(conn: &Connection, run: &Record, text: &str) -> ApiRes
 /// be imported, since validation let an unchosen version pass [I]: greater than the stage's
 /// last deployed version and, unless this is a redeployment, than a managed version installed
 /// in the target (a managed import of the same or an older version fails there).
-fn check_deploy_version(conn: &Connection, run: &Record) -> ApiResult<()> {
-    let artifact = match run.str("_artifactid_value") {
+fn check_deploy_version(conn: &Connection, run: &Run) -> ApiResult<()> {
+    let artifact = match run.artifact_id() {
         Some(id) => Some(host_get(conn, "deploymentartifacts", id)?),
         None => None,
     };
     let text = run
-        .str("artifactversion")
-        .filter(|v| !v.is_empty())
+        .version()
         .or_else(|| artifact.as_ref().and_then(|a| a.str("artifactversion")))
         .unwrap_or_default()
         .to_string();
@@ -588,19 +478,13 @@ fn check_deploy_version(conn: &Connection, run: &Record) -> ApiResult<()> {
         return Ok(());
     }
     check_artifact_version(conn, run, &text)?;
-    if run.bool("isredeployment") {
+    if run.is_redeployment() {
         return Ok(());
     }
     let version = check_version_text(&text)?;
-    let target = host_get(
-        conn,
-        "deploymentenvironments",
-        run.str("_targetdeploymentenvironment_value")
-            .unwrap_or_default(),
-    )?;
+    let target = host_get(conn, "deploymentenvironments", run.target_registration_id())?;
     let env = env_name_of(conn, &target)?;
-    let name = run.str("artifactname").unwrap_or_default();
-    let installed = records::find(conn, &env, "solutions", "uniquename", name)?
+    let installed = records::find(conn, &env, "solutions", "uniquename", run.artifact_name())?
         .into_iter()
         .find(|s| s.bool("ismanaged"))
         .and_then(|s| {
@@ -617,8 +501,8 @@ fn check_deploy_version(conn: &Connection, run: &Record) -> ApiResult<()> {
 }
 
 /// `iscanceled: true`: from any non-terminal state to Canceled (§6.5).
-pub fn cancel(conn: &Connection, run: &mut Record) -> ApiResult<()> {
-    let status = status_of(run).unwrap_or(StageRunStatus::NotStarted);
+pub fn cancel(conn: &Connection, run: &mut Run) -> ApiResult<()> {
+    let status = run.status_or_new();
     if status.is_terminal() {
         return Err(ApiError::rule(format!(
             "The stage run has already finished ({}); it cannot be canceled.",
@@ -626,31 +510,12 @@ pub fn cancel(conn: &Connection, run: &mut Record) -> ApiResult<()> {
         )));
     }
     // Makers can cancel until the final step: once the import is applied, it runs to the end.
-    if run.int("suboperation") == Some(SubOperation::CustomizationPublishing.code()) {
+    if run.sub_operation() == SubOperation::CustomizationPublishing {
         return Err(ApiError::rule(
             "The deployment is in its final step (publishing customizations) and can no longer be canceled; wait for it to finish.",
         ));
     }
-    let op = run
-        .int("operation")
-        .and_then(Operation::from_code)
-        .unwrap_or(Operation::None);
-    let sub = run
-        .int("suboperation")
-        .and_then(SubOperation::from_code)
-        .unwrap_or(SubOperation::None);
-    set_state(
-        run,
-        StageRunStatus::Canceled,
-        op,
-        sub,
-        OperationStatus::Canceled,
-    );
-    run.set("iscanceled", true);
-    run.set("endtime", clock::now_text());
-    jobs::remove(conn, &run.id)?;
-    save(conn, run, "Canceled by the maker")?;
-    events::deployment_completed(conn, run, OperationStatus::Canceled)
+    end_run(conn, run, Ending::Canceled)
 }
 
 /// Remembers who asked for the run (the events' `DeployAsUser`): the caller of
@@ -661,13 +526,13 @@ pub fn note_requester(
     caller: &crate::caller::Caller,
     deploying: bool,
 ) -> ApiResult<()> {
-    let mut run = host_get(conn, RUNS, run_id)?;
-    let known = run.str("__requester").is_some();
-    if (known && !deploying) || run.str("__requester") == Some(caller.upn.as_str()) {
+    let mut run = Run::get(conn, run_id)?;
+    let known = run.requester().map(|(upn, _)| upn);
+    if (known.is_some() && !deploying) || known == Some(caller.upn.as_str()) {
         return Ok(());
     }
     // Only where the action will move the run; later no-op calls change nothing.
-    let movable = match status_of(&run) {
+    let movable = match run.status() {
         Some(StageRunStatus::NotStarted) => !deploying,
         Some(StageRunStatus::ValidationSucceeded) => deploying,
         _ => false,
@@ -675,20 +540,19 @@ pub fn note_requester(
     if !movable {
         return Ok(());
     }
-    run.set("__requester", caller.upn.as_str());
-    run.set("__requester_id", caller.user_id.as_str());
-    records::update(conn, HOST_SCOPE, RUNS, &mut run)?;
+    run.set_requester(&caller.upn, &caller.user_id);
+    run.update(conn)?;
     Ok(())
 }
 
 /// `ValidatePackageAsync` (§6.2); a second trigger is a no-op.
 pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
-    let mut run = host_get(conn, RUNS, run_id)?;
-    if run.bool(APPID_GATED) {
+    let mut run = Run::get(conn, run_id)?;
+    if run.appid_gated() {
         // §11.1: the host never starts validating runs of an app id it does not serve.
         return Ok(());
     }
-    match status_of(&run) {
+    match run.status() {
         Some(StageRunStatus::NotStarted) => {}
         Some(s) if s.is_terminal() => {
             return Err(ApiError::rule(format!(
@@ -698,31 +562,24 @@ pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
         }
         _ => return Ok(()),
     }
-    let stage = host_get(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
-    let first = stage.str("_previousdeploymentstageid_value").is_none();
-    if first
-        && stage.bool("preexportsteprequired")
-        && run.int("preexportstepstatus") != Some(GateStatus::Completed.code())
+    let stage = Stage::get(conn, run.stage_id())?;
+    if stage.previous_stage_id().is_none()
+        && stage.pre_export_required()
+        && run.gate_status(Gate::PreExport) != Some(GateStatus::Completed.code())
     {
-        set_state(
-            &mut run,
+        run.set_state(
             StageRunStatus::Validating,
             Operation::Validate,
             SubOperation::WaitingOnPreExport,
             OperationStatus::Started,
         );
-        run.set("preexportstepstatus", GateStatus::Pending.code());
-        wait_on_gate(conn, &run, &stage, "wait.preexport", timing)?;
+        run.open_gate(Gate::PreExport);
+        wait_on_gate(conn, &run, &stage, Gate::PreExport, timing)?;
         // §6.2: the pre-export gate is where a first-stage deployment is requested.
-        events::deployment_requested(conn, &mut run)?;
-        return save(conn, &mut run, "Waiting for the pre-export step");
+        deployment_requested(conn, &mut run)?;
+        return run.save(conn, "Waiting for the pre-export step");
     }
-    set_state(
-        &mut run,
+    run.set_state(
         StageRunStatus::Validating,
         Operation::Validate,
         SubOperation::ExportingSolution,
@@ -730,19 +587,19 @@ pub fn start_validation(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
     );
     jobs::put(
         conn,
-        &run.id,
+        run.id(),
         KIND_RUN,
         "validate.export",
         Some(timing.after(phase::EXPORT)),
     )?;
-    save(conn, &mut run, "Validation requested")
+    run.save(conn, "Validation requested")
 }
 
 /// `DeployPackageAsync` (§6.4): only from Validation Succeeded.
 pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
-    let mut run = host_get(conn, RUNS, run_id)?;
-    let status = status_of(&run);
-    if jobs::get(conn, &run.id)?.is_some_and(|j| j.step == "wait.approval") {
+    let mut run = Run::get(conn, run_id)?;
+    let status = run.status();
+    if jobs::get(conn, run.id())?.is_some_and(|j| j.step == Gate::Approval.columns().step) {
         return Ok(());
     }
     if status != Some(StageRunStatus::ValidationSucceeded) {
@@ -763,135 +620,113 @@ pub fn start_deployment(conn: &Connection, run_id: &str, timing: Timing) -> ApiR
         )));
     }
     check_deploy_version(conn, &run)?;
-    let stage = host_get(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
-    run.set(DEPLOY_REQUESTED, true);
-    events::deployment_requested(conn, &mut run)?;
+    let stage = Stage::get(conn, run.stage_id())?;
+    run.mark_deploy_requested();
+    deployment_requested(conn, &mut run)?;
     request_approval_or_continue(conn, &mut run, &stage, timing)
 }
 
 /// A delegated stage waits for its approver; other stages go on to the pre-deployment gate.
 fn request_approval_or_continue(
     conn: &Connection,
-    run: &mut Record,
-    stage: &Record,
+    run: &mut Run,
+    stage: &Stage,
     timing: Timing,
 ) -> ApiResult<()> {
-    if stage.bool("isdelegateddeployment") {
-        run.set("approvalstatus", ApprovalStatus::Pending.code());
+    if stage.delegated() {
+        run.open_gate(Gate::Approval);
         events::emit(conn, run, EventName::ApprovalStarted, &[])?;
-        set_state(
-            run,
+        run.set_state(
             StageRunStatus::ValidationSucceeded,
             Operation::Deploy,
             SubOperation::None,
             OperationStatus::Pending,
         );
-        wait_on_gate(conn, run, stage, "wait.approval", timing)?;
-        return save(conn, run, "Waiting for approval");
+        wait_on_gate(conn, run, stage, Gate::Approval, timing)?;
+        return run.save(conn, "Waiting for approval");
     }
     after_approval(conn, run, stage, timing)
 }
 
 pub(crate) fn after_approval(
     conn: &Connection,
-    run: &mut Record,
-    stage: &Record,
+    run: &mut Run,
+    stage: &Stage,
     timing: Timing,
 ) -> ApiResult<()> {
-    if stage.bool("predeploymentsteprequired") {
-        run.set("predeploymentstepstatus", GateStatus::Pending.code());
-        set_state(
-            run,
+    if stage.pre_deployment_required() {
+        run.open_gate(Gate::PreDeployment);
+        run.set_state(
             StageRunStatus::PreDeploymentInProgress,
             Operation::PreDeploy,
             SubOperation::PreDeploymentStep,
             OperationStatus::Pending,
         );
-        wait_on_gate(conn, run, stage, "wait.predeploy", timing)?;
+        wait_on_gate(conn, run, stage, Gate::PreDeployment, timing)?;
         events::emit(
             conn,
             run,
             EventName::PreDeploymentStarted,
             &[("PreDeploymentStepStatus", GateStatus::Pending.code().into())],
         )?;
-        return save(conn, run, "Waiting for the pre-deployment step");
+        return run.save(conn, "Waiting for the pre-deployment step");
     }
     schedule_or_deploy(conn, run, timing)
 }
 
 pub(crate) fn schedule_or_deploy(
     conn: &Connection,
-    run: &mut Record,
+    run: &mut Run,
     timing: Timing,
 ) -> ApiResult<()> {
-    let due = run.str("scheduledtime").and_then(clock::text_to_ms);
-    if let Some(due) = due.filter(|d| *d > clock::now_ms()) {
-        set_state(
-            run,
+    if let Some(due) = run.scheduled_ms().filter(|d| *d > clock::now_ms()) {
+        run.set_state(
             StageRunStatus::Scheduled,
             Operation::Deploy,
             SubOperation::None,
             OperationStatus::Scheduled,
         );
-        jobs::put(conn, &run.id, KIND_RUN, "deploy.start", Some(due))?;
+        jobs::put(conn, run.id(), KIND_RUN, "deploy.start", Some(due))?;
         events::deployment_started(conn, run, OperationStatus::Scheduled)?;
-        return save(conn, run, "Scheduled");
+        return run.save(conn, "Scheduled");
     }
     begin_deploy(conn, run, timing)
 }
 
-pub(crate) fn begin_deploy(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
-    set_state(
-        run,
+pub(crate) fn begin_deploy(conn: &Connection, run: &mut Run, timing: Timing) -> ApiResult<()> {
+    run.set_state(
         StageRunStatus::Deploying,
         Operation::Deploy,
         SubOperation::ImportingSolution,
         OperationStatus::Started,
     );
-    run.set("starttime", clock::now_text());
-    run.set("errormessage", Value::Null);
-    run.data.remove("__failedphase");
-    run.data.remove(steps::IMPORT_STRETCHED);
+    run.start_deploying();
     jobs::put(
         conn,
-        &run.id,
+        run.id(),
         KIND_RUN,
         "deploy.import",
         Some(timing.after(phase::IMPORT)),
     )?;
     events::deployment_started(conn, run, OperationStatus::Started)?;
-    save(conn, run, "Importing the solution")
+    run.save(conn, "Importing the solution")
 }
 
 /// `RetryFailedDeploymentAsync` (§6.6): only after a deploy-phase failure.
 pub fn retry(conn: &Connection, run_id: &str, timing: Timing) -> ApiResult<()> {
-    let mut run = host_get(conn, RUNS, run_id)?;
-    if status_of(&run) != Some(StageRunStatus::Failed) || run.str("__failedphase") != Some("deploy")
-    {
+    let mut run = Run::get(conn, run_id)?;
+    if !run.retryable() {
         return Err(ApiError::rule(format!(
             "Only a deployment that failed while deploying can be retried; this run is {}.",
-            status_of(&run)
-                .map(StageRunStatus::label)
-                .unwrap_or("unknown")
+            run.status().map(StageRunStatus::label).unwrap_or("unknown")
         )));
     }
-    let count = run.int("retrycount").unwrap_or(0) + 1;
-    run.set("retrycount", count);
-    run.set("endtime", Value::Null);
-    if run.bool(REGATE) {
+    run.begin_retry();
+    if run.regate() {
         // The settings changed since the gates were answered: ask them again.
-        run.data.remove(REGATE);
-        run.set("errormessage", Value::Null);
-        run.data.remove("__failedphase");
-        let stage = host_get(
-            conn,
-            "deploymentstages",
-            run.str("_deploymentstageid_value").unwrap_or_default(),
-        )?;
+        run.set_regate(false);
+        run.clear_failure();
+        let stage = Stage::get(conn, run.stage_id())?;
         return request_approval_or_continue(conn, &mut run, &stage, timing);
     }
     begin_deploy(conn, &mut run, timing)
@@ -919,4 +754,96 @@ pub(crate) fn env_name_of(conn: &Connection, registration: &Record) -> ApiResult
                 "No environment with id {bap} exists in this tenant."
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// A run deploying, with a pending step; `requested` as if `DeployPackageAsync` was called.
+    fn deploying(conn: &Connection, id: &str, requested: bool) -> Run {
+        let mut data = Map::new();
+        data.insert(col::ARTIFACT_NAME.into(), "ContosoCore".into());
+        records::insert(conn, HOST_SCOPE, RUNS, "deploymentstagerunid", id, data).unwrap();
+        let mut run = Run::get(conn, id).unwrap();
+        run.set_state(
+            StageRunStatus::Deploying,
+            Operation::Deploy,
+            SubOperation::ImportingSolution,
+            OperationStatus::Started,
+        );
+        if requested {
+            run.mark_requested();
+        }
+        run.update(conn).unwrap();
+        jobs::put(conn, id, KIND_RUN, "deploy.import", Some(1)).unwrap();
+        run
+    }
+
+    fn status_rows(conn: &Connection, id: &str) -> Vec<Record> {
+        records::find(
+            conn,
+            HOST_SCOPE,
+            "deploymentstagerunstatuses",
+            "_deploymentstagerunid_value",
+            id,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn every_ending_goes_through_one_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let endings = [
+            (
+                "a",
+                Ending::Succeeded,
+                StageRunStatus::Succeeded,
+                "Deployment complete",
+            ),
+            (
+                "b",
+                Ending::Failed {
+                    phase: Phase::Deploy,
+                    message: "The import failed",
+                },
+                StageRunStatus::Failed,
+                "The import failed",
+            ),
+            (
+                "c",
+                Ending::Canceled,
+                StageRunStatus::Canceled,
+                "Canceled by the maker",
+            ),
+        ];
+        store
+            .tx(|c| -> ApiResult<()> {
+                for (id, ending, status, details) in endings {
+                    let mut run = deploying(c, id, true);
+                    end_run(c, &mut run, ending)?;
+                    let stored = Run::get(c, id)?;
+                    assert_eq!(stored.status(), Some(status), "{id}");
+                    assert!(stored.end_ms().is_some(), "{id} has an end time");
+                    assert!(jobs::get(c, id)?.is_none(), "{id} has no pending step");
+                    let rows = status_rows(c, id);
+                    assert_eq!(rows.len(), 1, "{id}");
+                    assert_eq!(rows[0].str("details"), Some(details));
+                    let events = events::outbox::list(c, Some(id))?;
+                    assert_eq!(events.len(), 1, "{id}");
+                    assert_eq!(events[0].name, "OnDeploymentCompleted");
+                }
+                assert!(Run::get(c, "b")?.retryable());
+                assert!(!Run::get(c, "c")?.retryable());
+                assert!(Run::get(c, "c")?.record().bool(col::CANCELED));
+                // A run never requested for deployment ends without an event.
+                let mut quiet = deploying(c, "d", false);
+                end_run(c, &mut quiet, Ending::Canceled)?;
+                assert!(events::outbox::list(c, Some("d"))?.is_empty());
+                Ok(())
+            })
+            .unwrap();
+    }
 }

@@ -6,6 +6,7 @@ use ferry_pipelines::SolutionVersion;
 use rusqlite::Connection;
 
 use super::latest_succeeded;
+use super::record::Stage;
 use crate::error::{ApiError, ApiResult};
 use crate::store::records::Record;
 
@@ -13,7 +14,7 @@ use crate::store::records::Record;
 pub(crate) fn check_bound_artifact(
     conn: &Connection,
     pipeline: &Record,
-    stage: &Record,
+    stage: &Stage,
     solution: &str,
     artifact: &Record,
     is_redeployment: bool,
@@ -38,10 +39,8 @@ pub(crate) fn check_bound_artifact(
     let version = artifact
         .str("artifactversion")
         .and_then(|v| v.parse::<SolutionVersion>().ok());
-    let deployed = latest_succeeded(conn, &stage.id, solution)?.and_then(|r| {
-        r.str("artifactversion")
-            .and_then(|v| v.parse::<SolutionVersion>().ok())
-    });
+    let deployed = latest_succeeded(conn, stage.id(), solution)?
+        .and_then(|r| r.version().and_then(|v| v.parse::<SolutionVersion>().ok()));
     if let (Some(version), Some(deployed)) = (version, deployed) {
         if version <= deployed {
             return Err(ApiError::rule(format!(

@@ -9,11 +9,10 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::install::{install, spec_of};
+use super::record::{col, RUNS};
+use super::record::{Ending, Gate, Phase, Run, Stage};
 use super::validate::{check_settings, prevalidate, prevalidate_with, VersionRule};
-use super::{
-    answer_gate, begin_deploy, env_name_of, fail, host_get, phase, save, set_state, status_of,
-    Gate, Timing, KIND_RUN,
-};
+use super::{answer_gate, begin_deploy, end_run, env_name_of, host_get, phase, Timing, KIND_RUN};
 use crate::audit;
 use crate::caller::Caller;
 use crate::clock;
@@ -25,21 +24,16 @@ use crate::store::jobs::{self, Job};
 use crate::store::records::{self, Record};
 use crate::store::{environments, files};
 
-const RUNS: &str = "deploymentstageruns";
-
-/// Hidden run column: the import phase was already stretched by `import_slowdown`.
-pub(crate) const IMPORT_STRETCHED: &str = "__importstretched";
-
 /// Executes one due job. Called inside a transaction; errors roll it back.
 pub fn run_step(conn: &Connection, job: &Job, timing: Timing, faults: &Faults) -> ApiResult<()> {
     if job.kind == super::KIND_ENV {
         return validate_registration(conn, &job.id);
     }
-    let Some(mut run) = records::get(conn, HOST_SCOPE, RUNS, &job.id)? else {
+    let Some(mut run) = Run::find(conn, &job.id)? else {
         jobs::remove(conn, &job.id)?;
         return Ok(());
     };
-    if status_of(&run).is_some_and(StageRunStatus::is_terminal) {
+    if run.is_terminal() {
         jobs::remove(conn, &job.id)?;
         return Ok(());
     }
@@ -62,9 +56,19 @@ pub fn run_step(conn: &Connection, job: &Job, timing: Timing, faults: &Faults) -
                 "The host could not continue this run ({}); create a new run.",
                 e.message
             );
-            fail(conn, &mut run, "host", &message)
+            let ending = Ending::Failed {
+                phase: Phase::Host,
+                message: &message,
+            };
+            end_run(conn, &mut run, ending)
         }
-        Err(e) => fail(conn, &mut run, phase_of(&job.step), &e.message),
+        Err(e) => {
+            let ending = Ending::Failed {
+                phase: Phase::of_step(&job.step),
+                message: &e.message,
+            };
+            end_run(conn, &mut run, ending)
+        }
     }
 }
 
@@ -72,24 +76,24 @@ pub fn run_step(conn: &Connection, job: &Job, timing: Timing, faults: &Faults) -
 /// `(import_slowdown - 1) ×` the import phase. True when it was pushed back.
 fn stretch_import(
     conn: &Connection,
-    run: &mut Record,
+    run: &mut Run,
     timing: Timing,
     faults: &Faults,
 ) -> ApiResult<bool> {
     let factor = faults.import_slowdown();
-    if factor <= 1.0 || run.bool(IMPORT_STRETCHED) {
+    if factor <= 1.0 || run.import_stretched() {
         return Ok(false);
     }
-    run.set(IMPORT_STRETCHED, true);
+    run.mark_import_stretched();
     let extra = (super::phase::IMPORT as f64 * (factor - 1.0)) as i64;
     jobs::put(
         conn,
-        &run.id,
+        run.id(),
         KIND_RUN,
         "deploy.import",
         Some(timing.after(extra)),
     )?;
-    records::update(conn, HOST_SCOPE, RUNS, run)?;
+    run.update(conn)?;
     Ok(true)
 }
 
@@ -109,27 +113,21 @@ fn automation() -> Caller {
 /// (then the run keeps waiting, and the automation looks again after the same delay).
 fn automate_gate(
     conn: &Connection,
-    run: &Record,
+    run: &Run,
     gate: Gate,
     timing: Timing,
     faults: &Faults,
 ) -> ApiResult<()> {
-    let stage = host_get(
-        conn,
-        "deploymentstages",
-        run.str("_deploymentstageid_value").unwrap_or_default(),
-    )?;
-    let delay = stage.int(super::AUTO_APPROVE).unwrap_or(1_000).max(0);
+    let stage = Stage::get(conn, run.stage_id())?;
+    let delay = stage.auto_approve_ms().unwrap_or(1_000);
     if !faults.gate_automation() {
-        let step = jobs::get(conn, &run.id)?
-            .map(|j| j.step)
-            .unwrap_or_default();
-        jobs::put(conn, &run.id, KIND_RUN, &step, Some(timing.after(delay)))?;
+        let step = gate.columns().step;
+        jobs::put(conn, run.id(), KIND_RUN, step, Some(timing.after(delay)))?;
         return Ok(());
     }
     answer_gate(
         conn,
-        &run.id,
+        run.id(),
         gate,
         &super::GateAnswer {
             status: 20,
@@ -138,7 +136,7 @@ fn automate_gate(
         },
         timing,
     )?;
-    let after = host_get(conn, RUNS, &run.id)?;
+    let after = Run::get(conn, run.id())?;
     let action = if gate == Gate::Approval {
         audit::Action::Approve
     } else {
@@ -150,18 +148,10 @@ fn automate_gate(
         action,
         gate.message(),
         "deploymentstagerun",
-        &run.id,
-        Some(&run.data),
-        Some(&after.data),
+        run.id(),
+        Some(&run.record().data),
+        Some(&after.record().data),
     )
-}
-
-fn phase_of(step: &str) -> &'static str {
-    if step.starts_with("deploy") {
-        "deploy"
-    } else {
-        "validate"
-    }
 }
 
 /// Hidden column of a dev `solutions` row and of an artifact: the stored package (relative to
@@ -178,26 +168,16 @@ fn package_of(conn: &Connection, row: &Record) -> Option<String> {
 }
 
 /// The dev environment's spec of the run's solution, and its stored package if any.
-fn dev_source(conn: &Connection, run: &Record) -> ApiResult<(SolutionSpec, Option<String>)> {
-    let dev = host_get(
-        conn,
-        "deploymentenvironments",
-        run.str("_devdeploymentenvironment_value")
-            .unwrap_or_default(),
-    )?;
+fn dev_source(conn: &Connection, run: &Run) -> ApiResult<(SolutionSpec, Option<String>)> {
+    let dev = host_get(conn, "deploymentenvironments", run.dev_registration_id())?;
     let env = env_name_of(conn, &dev)?;
-    let name = run.str("artifactname").unwrap_or_default();
+    let name = run.artifact_name();
     let by_name = records::find(conn, &env, "solutions", "uniquename", name)?
         .into_iter()
         .next();
     let row = match by_name {
         Some(r) => Some(r),
-        None => records::get(
-            conn,
-            &env,
-            "solutions",
-            run.str("solutionid").unwrap_or_default(),
-        )?,
+        None => records::get(conn, &env, "solutions", run.solution_id())?,
     };
     let row = row.ok_or_else(|| {
         ApiError::rule(format!(
@@ -311,22 +291,20 @@ fn create_artifact(
     .map_err(|e| ApiError::internal(e.to_string()))
 }
 
-fn export(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
-    if run.str("_artifactid_value").is_none() {
+fn export(conn: &Connection, run: &mut Run, timing: Timing) -> ApiResult<()> {
+    if run.artifact_id().is_none() {
         let (spec, package) = dev_source(conn, run)?;
         let version = run
-            .str("artifactversion")
+            .version()
             .map(str::to_string)
             .unwrap_or_else(|| spec.version.clone());
         let artifact = create_artifact(conn, &spec, &version, package.as_deref())?;
-        run.set("_artifactid_value", artifact.id.clone());
-        run.set("__exported", true);
-        if run.str("artifactdevcurrentversion").is_none() {
-            run.set("artifactdevcurrentversion", spec.version.clone());
+        run.set_exported_artifact(&artifact.id);
+        if run.dev_current_version().is_none() {
+            run.set_dev_current_version(&spec.version);
         }
     }
-    set_state(
-        run,
+    run.set_state(
         StageRunStatus::Validating,
         Operation::Validate,
         SubOperation::PreValidation,
@@ -334,45 +312,41 @@ fn export(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> 
     );
     jobs::put(
         conn,
-        &run.id,
+        run.id(),
         KIND_RUN,
         "validate.check",
         Some(timing.after(phase::PREVALIDATE)),
     )?;
-    save(conn, run, "Solution exported")
+    run.save(conn, "Solution exported")
 }
 
-fn run_artifact(conn: &Connection, run: &Record) -> ApiResult<Record> {
+fn run_artifact(conn: &Connection, run: &Run) -> ApiResult<Record> {
     host_get(
         conn,
         "deploymentartifacts",
-        run.str("_artifactid_value").unwrap_or_default(),
+        run.artifact_id().unwrap_or_default(),
     )
 }
 
-fn target_env(conn: &Connection, run: &Record) -> ApiResult<String> {
-    let target = host_get(
-        conn,
-        "deploymentenvironments",
-        run.str("_targetdeploymentenvironment_value")
-            .unwrap_or_default(),
-    )?;
+fn target_env(conn: &Connection, run: &Run) -> ApiResult<String> {
+    let target = host_get(conn, "deploymentenvironments", run.target_registration_id())?;
     env_name_of(conn, &target)
 }
 
-fn check(conn: &Connection, run: &mut Record, faults: &Faults) -> ApiResult<()> {
+fn check(conn: &Connection, run: &mut Run, faults: &Faults) -> ApiResult<()> {
     let artifact = run_artifact(conn, run)?;
     let spec = artifact_spec(&artifact)?;
+    // An empty chosen version counts as none (the artifact's own is validated).
     let version = run
-        .str("artifactversion")
+        .version()
         .or(artifact.str("artifactversion"))
         .unwrap_or_default()
         .to_string();
     // The portal validates before the maker picks the version (§5.5, §5.9): an unchosen
     // version below the target's is a warning here and an error at DeployPackageAsync.
-    let rule = if run.bool("isredeployment") {
+    let rule = if run.is_redeployment() {
         VersionRule::Redeployment
-    } else if run.str("artifactversion").is_some_and(|v| !v.is_empty()) {
+    } else if run.version().is_some() {
         VersionRule::Enforce
     } else {
         VersionRule::Open
@@ -381,23 +355,23 @@ fn check(conn: &Connection, run: &mut Record, faults: &Faults) -> ApiResult<()> 
     if let Some(chosen) = faults.take_validation(&spec.unique_name) {
         results = chosen_results(chosen, results.solution_details);
     }
-    run.set("validationresults", results.to_column());
-    jobs::remove(conn, &run.id)?;
+    run.set_validation_results(&results);
+    jobs::remove(conn, run.id())?;
     if results.passed() {
-        set_state(
-            run,
+        run.set_state(
             StageRunStatus::ValidationSucceeded,
             Operation::Validate,
             SubOperation::PreValidation,
             OperationStatus::Succeeded,
         );
-        save(conn, run, "Validation succeeded")
+        run.save(conn, "Validation succeeded")
     } else {
-        let message = results
-            .first_error()
-            .unwrap_or("Validation failed.")
-            .to_string();
-        fail(conn, run, "validate", &message)
+        let message = results.first_error().unwrap_or("Validation failed.");
+        let ending = Ending::Failed {
+            phase: Phase::Validate,
+            message,
+        };
+        end_run(conn, run, ending)
     }
 }
 
@@ -416,10 +390,10 @@ fn chosen_results(
 }
 
 /// Re-stamps a first-stage artifact when the maker chose a new version after validation.
-fn stamped_artifact(conn: &Connection, run: &mut Record) -> ApiResult<Record> {
+fn stamped_artifact(conn: &Connection, run: &mut Run) -> ApiResult<Record> {
     let artifact = run_artifact(conn, run)?;
-    let wanted = run.str("artifactversion").unwrap_or_default().to_string();
-    if !run.bool("__exported")
+    let wanted = run.version().unwrap_or_default().to_string();
+    if !run.exported()
         || wanted.is_empty()
         || artifact.str("artifactversion") == Some(wanted.as_str())
     {
@@ -428,16 +402,16 @@ fn stamped_artifact(conn: &Connection, run: &mut Record) -> ApiResult<Record> {
     let spec = artifact_spec(&artifact)?;
     let package = package_of(conn, &artifact);
     let fresh = create_artifact(conn, &spec, &wanted, package.as_deref())?;
-    run.set("_artifactid_value", fresh.id.clone());
-    let users = records::find(conn, HOST_SCOPE, RUNS, "_artifactid_value", &artifact.id)?;
-    if users.iter().all(|r| r.id == run.id) {
+    run.set_artifact(&fresh.id);
+    let users = records::find(conn, HOST_SCOPE, RUNS, col::ARTIFACT, &artifact.id)?;
+    if users.iter().all(|r| r.id == run.id()) {
         records::delete(conn, HOST_SCOPE, "deploymentartifacts", &artifact.id)?;
         files::delete_artifact(conn, &artifact.id)?;
     }
     Ok(fresh)
 }
 
-fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> {
+fn import(conn: &Connection, run: &mut Run, timing: Timing) -> ApiResult<()> {
     let artifact = stamped_artifact(conn, run)?;
     let spec = artifact_spec(&artifact)?;
     let version = artifact
@@ -445,16 +419,13 @@ fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> 
         .unwrap_or_default()
         .to_string();
     let target = target_env(conn, run)?;
-    let settings = match run
-        .str("deploymentsettingsjson")
-        .filter(|s| !s.trim().is_empty())
-    {
+    let settings = match run.settings_json() {
         Some(text) => DeploymentSettings::parse(text)
             .map_err(|e| ApiError::rule(format!("deploymentsettingsjson is not valid: {e}")))?,
         None => DeploymentSettings::default(),
     };
     let problems = check_settings(conn, &spec, &settings, &target)?;
-    let again = prevalidate(conn, &spec, &version, &target, run.bool("isredeployment"))?;
+    let again = prevalidate(conn, &spec, &version, &target, run.is_redeployment())?;
     if !problems.is_empty() || !again.passed() {
         let mut entries = again.solution_validation_results.clone();
         entries.extend(problems);
@@ -463,7 +434,7 @@ fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> 
             again.missing_dependencies.clone(),
             again.solution_details.clone(),
         );
-        run.set("validationresults", results.to_column());
+        run.set_validation_results(&results);
         let message = results
             .first_error()
             .unwrap_or("The deployment settings are not valid.")
@@ -482,8 +453,7 @@ fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> 
     }
     install(conn, &target, &spec, &version, true, &settings)
         .map_err(|e| ApiError::internal(e.to_string()))?;
-    set_state(
-        run,
+    run.set_state(
         StageRunStatus::Deploying,
         Operation::Deploy,
         SubOperation::CustomizationPublishing,
@@ -491,32 +461,23 @@ fn import(conn: &Connection, run: &mut Record, timing: Timing) -> ApiResult<()> 
     );
     jobs::put(
         conn,
-        &run.id,
+        run.id(),
         KIND_RUN,
         "deploy.publish",
         Some(timing.after(phase::PUBLISH)),
     )?;
-    save(conn, run, "Solution imported")
+    run.save(conn, "Solution imported")
 }
 
-fn publish(conn: &Connection, run: &mut Record) -> ApiResult<()> {
-    set_state(
-        run,
-        StageRunStatus::Succeeded,
-        Operation::Deploy,
-        SubOperation::DeploymentComplete,
-        OperationStatus::Succeeded,
-    );
-    run.set("endtime", clock::now_text());
+/// The last step: the run records the version it deployed and succeeds.
+fn publish(conn: &Connection, run: &mut Run) -> ApiResult<()> {
     let version = run_artifact(conn, run)?
         .data
         .get("artifactversion")
         .cloned()
         .unwrap_or(Value::Null);
-    run.set("artifactversion", version);
-    jobs::remove(conn, &run.id)?;
-    save(conn, run, "Deployment complete")?;
-    crate::events::deployment_completed(conn, run, OperationStatus::Succeeded)
+    run.set_version(version);
+    end_run(conn, run, Ending::Succeeded)
 }
 
 fn validate_registration(conn: &Connection, id: &str) -> ApiResult<()> {
