@@ -186,6 +186,14 @@ fn a_failed_import_is_retried_to_success() {
         "{}",
         text(&out)
     );
+    // The failure it recovered from is history (the timeline), not the run's state now.
+    for out in [out, ferry_as(dir.path(), "mona", &["run", "status", &id])] {
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("Error:"),
+            "a succeeded run still shows the earlier error: {}",
+            text(&out)
+        );
+    }
     let status = json(&ferry_as(
         dir.path(),
         "mona",

@@ -10,7 +10,7 @@ use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineE
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
 use ferry_dataverse::{Client, ClientOptions};
 use ferry_host::{Host, HostConfig, RunningHost};
-use ferry_pipelines::SubOperation;
+use ferry_pipelines::{StageRunStatus, SubOperation};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -552,7 +552,14 @@ pub(crate) fn summary(c: &CachedRun) -> RunSummary {
         version: r.artifact_version.clone(),
         dev_version: r.artifact_dev_current_version.clone(),
         notes: r.deployment_notes.clone(),
-        error_message: r.error_message.clone(),
+        // The host keeps a failure's text after a retry succeeds (or while it runs): it
+        // describes the run's state only while that state is a failure.
+        error_message: r.error_message.clone().filter(|_| {
+            matches!(
+                StageRunStatus::from_code(i64::from(r.stage_run_status)),
+                Some(StageRunStatus::Failed | StageRunStatus::Canceled)
+            )
+        }),
         created_on: t(&r.created_on),
         created_by: r.created_by.clone(),
         start_time: t(&r.start_time),
