@@ -69,6 +69,19 @@ ensure_pinned_toolchain() {
   ln -s "$default_dir" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$channel-$host"
 }
 
+# cargo-deny checks licenses, banned crates and sources (deny.toml) in the test command.
+CARGO_DENY_VERSION=0.20.2
+ensure_cargo_deny() {
+  local bin="${CARGO_HOME:-$HOME/.cargo}/bin"
+  export PATH="$bin:$PATH"
+  if command -v cargo-deny >/dev/null &&
+    cargo deny --version | grep -q "^cargo-deny $CARGO_DENY_VERSION$"; then
+    return 0
+  fi
+  step "cargo install cargo-deny $CARGO_DENY_VERSION"
+  cargo install cargo-deny --locked --version "$CARGO_DENY_VERSION"
+}
+
 ensure_tauri_driver() {
   local bin="${CARGO_HOME:-$HOME/.cargo}/bin"
   export PATH="$bin:$PATH"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of Ferry: formatting, lints, the Rust tests, the UI's type check
+# Runs every test of Ferry: formatting, lints (clippy, oxlint, cargo-deny), the Rust tests, the UI's type check
 # and unit tests, the generated-bindings check, the no-Tauri-outside-the-app check,
 # and end-to-end tests of the built desktop app under Xvfb through WebDriver.
 # Installs whatever is missing first (see scripts/setup.sh).
@@ -13,12 +13,14 @@ ensure_pinned_toolchain
 ensure_apt_packages
 ensure_npm_modules
 ensure_tauri_driver
+ensure_cargo_deny
 
 step "cargo fmt --check"
 cargo fmt --all --check
 
-step "ui: type check, unit tests, production build"
+step "ui: type check, lint, unit tests, production build"
 npm --prefix ui run --silent typecheck
+npm --prefix ui run --silent lint
 npm --prefix ui test
 npm --prefix ui run --silent build -- --logLevel warn
 
@@ -31,6 +33,9 @@ cargo build "${FEATURES[@]}"
 
 step "cargo clippy -D warnings"
 cargo clippy "${FEATURES[@]}" -- -D warnings
+
+step "cargo deny: licenses, banned crates, sources (deny.toml)"
+cargo deny --log-level error check licenses bans sources
 
 step "no Tauri outside src-tauri"
 scripts/check-no-tauri.sh

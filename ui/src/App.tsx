@@ -33,6 +33,7 @@ export function App({ first }: { first?: FirstReads }) {
       ?.then((atMs) => benchReady(atMs, performance.timeOrigin, scriptMs, marksSince(scriptMs)))
       .catch(() => undefined);
     // Only the first commit counts.
+    // oxlint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return (
     <RendererProvider renderer={styleRenderer} targetDocument={document}>

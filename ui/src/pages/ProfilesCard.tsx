@@ -267,13 +267,13 @@ function ProfileFacts({ profile: p }: { profile: ProfileInfo }) {
 
 /** What removing a profile did, in one sentence. */
 export function removedSentence(profile: ProfileInfo, r: RemovedProfile): string {
-  const tokens = r.tokensDeleted
+  const signIn = r.tokensDeleted
     ? "its sign-in left this computer's keyring"
     : profile.signIn === "azureCli"
       ? "the Azure CLI keeps its own sign-in"
       : "its sign-in stays in the keyring: another profile shares it";
   const runs = r.runsDeleted === 1 ? "1 run of cached history" : `${r.runsDeleted} runs of cached history`;
-  return `Removed ${profile.displayName}: ${tokens}, and ${runs} went with it.`;
+  return `Removed ${profile.displayName}: ${signIn}, and ${runs} went with it.`;
 }
 
 /** Another environment of the tenant of the profile in use. */

@@ -26,8 +26,8 @@ vi.mock("../ipc", async (importOriginal) => ({
   syncHistory: async () => ({ transitions: 0, inserted: 0, seen: 0 }),
   status: () => new Promise(() => undefined),
   profiles: async () => [SANDBOX],
-  saveFirstScreen: async (screen: FirstScreen) => {
-    ipc.saved.push(screen);
+  saveFirstScreen: async (kept: FirstScreen) => {
+    ipc.saved.push(kept);
     return null;
   },
 }));
