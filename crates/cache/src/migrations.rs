@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 use crate::error::{CacheError, Result};
 use crate::timefmt;
@@ -24,6 +24,9 @@ pub struct Migration {
     pub name: &'static str,
     /// The SQL, run as one batch inside the transaction.
     pub sql: &'static str,
+    /// Work SQL cannot do (rebuilding the full-text index), run after the SQL in the same
+    /// transaction.
+    pub then: Option<fn(&Transaction<'_>) -> Result<()>>,
 }
 
 /// Every migration, in order.
@@ -32,21 +35,31 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "initial",
         sql: include_str!("migrations/0001_initial.sql"),
+        then: None,
     },
     Migration {
         version: 2,
         name: "phase durations",
         sql: include_str!("migrations/0002_phase_durations.sql"),
+        then: None,
     },
     Migration {
         version: 3,
         name: "profile details",
         sql: include_str!("migrations/0003_profile_details.sql"),
+        then: None,
     },
     Migration {
         version: 4,
         name: "unconfirmed runs",
         sql: include_str!("migrations/0004_unconfirmed_runs.sql"),
+        then: None,
+    },
+    Migration {
+        version: 5,
+        name: "contentless index",
+        sql: include_str!("migrations/0005_contentless_index.sql"),
+        then: Some(crate::index::rebuild),
     },
 ];
 
@@ -99,6 +112,12 @@ pub(crate) fn migrate_with(
             source,
         };
         tx.execute_batch(m.sql).map_err(fail)?;
+        if let Some(then) = m.then {
+            then(&tx).map_err(|e| match e {
+                CacheError::Sqlite(source) => fail(source),
+                other => other,
+            })?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
             params![m.version, m.name, timefmt::to_text(timefmt::now())],
@@ -191,6 +210,7 @@ mod tests {
                 version: 2,
                 name: "broken",
                 sql: "CREATE TABLE half_done (x); THIS IS NOT SQL;",
+                then: None,
             },
         ];
         let mut c = mem();

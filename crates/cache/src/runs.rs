@@ -493,6 +493,7 @@ pub(crate) fn normalize_id(id: &str) -> String {
 
 /// What the upsert needs to know about the stored row.
 struct Existing {
+    key: i64,
     modified_on: Option<String>,
     version_number: Option<String>,
     sort_time: String,
@@ -522,17 +523,18 @@ pub(crate) fn upsert_in(
     let id = normalize_id(&run.id);
     let existing: Option<Existing> = tx
         .prepare_cached(&format!(
-            "SELECT modified_on, version_number, sort_time, order_key, {} FROM runs
+            "SELECT key, modified_on, version_number, sort_time, order_key, {} FROM runs
              WHERE profile_id = ?1 AND id = ?2",
             RunState::COLUMNS
         ))?
         .query_row(params![profile_id, id], |r| {
             Ok(Existing {
-                modified_on: r.get(0)?,
-                version_number: r.get(1)?,
-                sort_time: r.get(2)?,
-                order_key: r.get(3)?,
-                state: RunState::read(r, 4)?,
+                key: r.get(0)?,
+                modified_on: r.get(1)?,
+                version_number: r.get(2)?,
+                sort_time: r.get(3)?,
+                order_key: r.get(4)?,
+                state: RunState::read(r, 5)?,
             })
         })
         .optional()?;
@@ -567,6 +569,11 @@ pub(crate) fn upsert_in(
     let order_key = match &existing {
         Some(stored) if stored.sort_time == sort_time => stored.order_key,
         _ => free_order_key(tx, &sort_time)?,
+    };
+    // The index keeps no copy of the text: what it holds now is built from the stored run.
+    let indexed = match &existing {
+        Some(stored) => Some(index::index_row(tx, stored.key)?),
+        None => None,
     };
     let settings = run
         .deployment_settings_json
@@ -603,7 +610,7 @@ pub(crate) fn upsert_in(
     } else {
         None
     };
-    index::index_run(tx, key, existing.as_ref().map(|stored| stored.order_key))?;
+    index::index_run(tx, key, indexed)?;
     Ok(UpsertOutcome {
         inserted: existing.is_none(),
         stale: false,
@@ -676,12 +683,21 @@ impl Cache {
     /// A run the host says it never received: kept in history as "Never started",
     /// finished, so nothing resumes or carries it on.
     pub fn mark_never_started(&mut self, profile_id: &str, run_id: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE runs SET unconfirmed = NULL, is_terminal = 1,
-                             stage_run_status_label = 'Never started'
-             WHERE profile_id = ?1 AND id = ?2",
-            params![profile_id, normalize_id(run_id)],
-        )?;
+        let tx = self.write_tx()?;
+        let key: Option<i64> = tx
+            .query_row(
+                "UPDATE runs SET unconfirmed = NULL, is_terminal = 1,
+                                 stage_run_status_label = 'Never started'
+                 WHERE profile_id = ?1 AND id = ?2 RETURNING key",
+                params![profile_id, normalize_id(run_id)],
+                |r| r.get(0),
+            )
+            .optional()?;
+        // The label is searchable: the index row follows it.
+        if let Some(key) = key {
+            index::index_run(&tx, key, None)?;
+        }
+        tx.commit()?;
         Ok(())
     }
 

@@ -2,11 +2,12 @@
 //! [`crate::index`]) and the queries the operations layer needs — history with filters and
 //! paging, latest run per stage, runs not finished.
 //!
-//! Search text is
-//! split into words; every word must match, the last one as a prefix (`contoso co` finds
-//! `contoso_Core`), and FTS5 syntax in the text is never interpreted. The filters (profile,
-//! solution, stage, status) are indexed too, as opaque facet tokens, so a filtered search is a
-//! doclist intersection walked newest first, and it stops at the end of the page.
+//! Search text is split into words; every word must match, the last one as a prefix
+//! (`contoso co` finds `contoso_Core`; [`crate::search_text`] turns the prefix into exact terms
+//! where it can), and FTS5 syntax in the text is never interpreted. The filters (profile,
+//! solution, stage, status) are indexed too, as facet tokens no search word can reach, so a
+//! filtered search is a doclist intersection walked newest first, and it stops at the end of
+//! the page.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params, params_from_iter};
@@ -17,6 +18,7 @@ use crate::codes::stage_run_status;
 use crate::error::Result;
 use crate::index::facet;
 use crate::runs::{normalize_id, read_run, select_list, CachedRun};
+use crate::search_text::{self, MAX_EXPANSIONS};
 use crate::Cache;
 
 /// Filters and paging for [`Cache::history`]. Every filter is optional; all given ones apply.
@@ -85,31 +87,6 @@ pub struct LatestRunsQuery {
     pub succeeded_only: bool,
 }
 
-/// The index columns that hold text a user searches (everything but `facets`).
-const TEXT_COLUMNS: &str = "{artifact_name stage_name pipeline_name target_environment_name \
-     artifact_version status_label deployment_notes error_message validation_messages created_by}";
-
-/// Turns user text into a safe FTS5 query: each whitespace-separated word becomes a quoted
-/// phrase of its alphanumeric pieces, the last one with a prefix star (it may be half typed);
-/// words are ANDed. `None` if no word has a letter or digit.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .filter_map(|word| {
-            let pieces: Vec<String> = word
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|p| !p.is_empty())
-                .map(str::to_lowercase)
-                .collect();
-            (!pieces.is_empty()).then(|| pieces.join(" "))
-        })
-        .collect();
-    let (last, first) = words.split_last()?;
-    let mut phrases: Vec<String> = first.iter().map(|w| format!("\"{w}\"")).collect();
-    phrases.push(format!("\"{last}\"*"));
-    Some(phrases.join(" AND "))
-}
-
 /// A history query as SQL: the exact conditions on `runs`, and the FTS5 expression that
 /// pre-selects the same runs (text and facets), if the index should drive the query.
 struct Plan {
@@ -121,6 +98,11 @@ struct Plan {
     range: Vec<(&'static str, i64)>,
 }
 
+/// A facet token as an FTS5 string (its first character is not a bareword character).
+fn quoted(token: &str) -> String {
+    format!("\"{token}\"")
+}
+
 /// An instant as an `order_key`: Unix microseconds (keys bumped past a taken value are at
 /// most a few microseconds later, so a bound moves by as little).
 fn order_key_of(t: OffsetDateTime) -> i64 {
@@ -130,7 +112,8 @@ fn order_key_of(t: OffsetDateTime) -> i64 {
 impl Plan {
     /// `sole_profile`: the cache holds only the queried profile, so its facet would match
     /// every run and is left out (the SQL condition stays).
-    fn new(q: &HistoryQuery, sole_profile: bool) -> Plan {
+    /// `text`: the search text as an FTS5 expression ([`search_text::text_match`]).
+    fn new(q: &HistoryQuery, text: Option<&str>, sole_profile: bool) -> Plan {
         let mut plan = Plan {
             conds: Vec::new(),
             args: Vec::new(),
@@ -145,14 +128,16 @@ impl Plan {
         }
         let mut fts: Vec<String> = Vec::new();
         let mut facets_used = false;
-        if let Some(m) = q.text.as_deref().and_then(fts_query) {
-            fts.push(format!("{TEXT_COLUMNS} : ({m})"));
+        // Facet tokens are out of reach of search words (see `index::facet`), so neither
+        // needs a column filter.
+        if let Some(m) = text {
+            fts.push(format!("({m})"));
         }
         if let Some(p) = &q.profile_id {
             let a = plan.arg(SqlValue::Text(p.clone()));
             plan.conds.push(format!("runs.profile_id = {a}"));
             if !sole_profile {
-                fts.push(format!("facets : {}", facet::profile(p)));
+                fts.push(quoted(&facet::profile(p)));
             }
         }
         if let Some(s) = q
@@ -164,7 +149,7 @@ impl Plan {
             let a = plan.arg(SqlValue::Text(s.into()));
             plan.conds
                 .push(format!("runs.artifact_name = {a} COLLATE NOCASE"));
-            fts.push(format!("facets : {}", facet::solution(s)));
+            fts.push(quoted(&facet::solution(s)));
             facets_used = true;
         }
         if let Some(s) = q.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -175,9 +160,9 @@ impl Plan {
                 "(runs.stage_id = {ida} OR runs.stage_name = {name} COLLATE NOCASE)"
             ));
             fts.push(format!(
-                "facets : ({} OR {})",
-                facet::stage_id(&id),
-                facet::stage_name(s)
+                "({} OR {})",
+                quoted(&facet::stage_id(&id)),
+                quoted(&facet::stage_name(s))
             ));
             facets_used = true;
         }
@@ -189,12 +174,16 @@ impl Plan {
                 .collect();
             plan.conds
                 .push(format!("runs.stage_run_status IN ({})", list.join(", ")));
-            let tokens: Vec<String> = q.statuses.iter().map(|s| facet::status(*s)).collect();
-            fts.push(format!("facets : ({})", tokens.join(" OR ")));
+            let tokens: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| quoted(&facet::status(*s)))
+                .collect();
+            fts.push(format!("({})", tokens.join(" OR ")));
             facets_used = true;
         }
         // A plain listing (at most a profile) is served by the runs_history index instead.
-        if q.text.as_deref().and_then(fts_query).is_some() || facets_used {
+        if text.is_some() || facets_used {
             plan.fts = Some(fts.join(" AND "));
             // The index drives; each of its rows is looked up by order_key. A unary `+` keeps
             // the planner from using another index of `runs` (which would scan a range per row).
@@ -245,8 +234,14 @@ struct HistorySql {
 }
 
 impl HistorySql {
-    fn new(q: &HistoryQuery, sole_profile: bool, cap: u32, limit: u32) -> HistorySql {
-        let mut plan = Plan::new(q, sole_profile);
+    fn new(
+        q: &HistoryQuery,
+        text: Option<&str>,
+        sole_profile: bool,
+        cap: u32,
+        limit: u32,
+    ) -> HistorySql {
+        let mut plan = Plan::new(q, text, sole_profile);
         let (count, count_args, page) = match plan.fts.clone() {
             Some(expr) => {
                 let m = plan.arg(SqlValue::Text(expr.clone()));
@@ -302,7 +297,8 @@ impl Cache {
     ///
     /// Text and filters are answered by the full-text index, walked newest first; the walk
     /// stops at the end of the page, so a page costs about the same however many runs match.
-    /// A count, when asked for, stops at [`HistoryQuery::COUNT_CAP`].
+    /// A count, when asked for, stops at [`HistoryQuery::COUNT_CAP`]; when the page holds the
+    /// last match, the page itself is the count.
     pub fn history(&self, q: &HistoryQuery) -> Result<HistoryPage> {
         self.history_capped(q, HistoryQuery::COUNT_CAP)
     }
@@ -321,19 +317,17 @@ impl Cache {
                 .query_row([p], |r| r.get(0))?,
             None => false,
         };
-        let sql = HistorySql::new(q, sole_profile, cap, limit.saturating_add(1));
-        let total = if q.with_total {
-            let counted: i64 = self
-                .conn
-                .prepare_cached(&sql.count)?
-                .query_row(params_from_iter(sql.count_args), |r| r.get(0))?;
-            Some(HistoryTotal {
-                count: counted.min(i64::from(cap)) as u64,
-                exact: counted <= i64::from(cap),
-            })
-        } else {
-            None
+        let text = match q.text.as_deref() {
+            Some(text) => search_text::text_match(&self.conn, text, MAX_EXPANSIONS)?,
+            None => None,
         };
+        let sql = HistorySql::new(
+            q,
+            text.as_deref(),
+            sole_profile,
+            cap,
+            limit.saturating_add(1),
+        );
         let mut st = self.conn.prepare_cached(&sql.page)?;
         let mut runs = st
             .query_map(params_from_iter(sql.page_args), read_run)?
@@ -341,6 +335,23 @@ impl Cache {
         let more = runs.len() > limit as usize;
         runs.truncate(limit as usize);
         let next_offset = more.then(|| q.offset.saturating_add(limit));
+        let total = if !q.with_total {
+            None
+        } else if !more && (q.offset == 0 || !runs.is_empty()) {
+            // The page reached the last match: it has counted them all already, and a sparse
+            // match is exactly where a second walk of the index would cost the most.
+            Some(i64::from(q.offset) + runs.len() as i64)
+        } else {
+            Some(
+                self.conn
+                    .prepare_cached(&sql.count)?
+                    .query_row(params_from_iter(sql.count_args), |r| r.get(0))?,
+            )
+        }
+        .map(|counted: i64| HistoryTotal {
+            count: counted.min(i64::from(cap)) as u64,
+            exact: counted <= i64::from(cap),
+        });
         Ok(HistoryPage {
             runs,
             next_offset,
@@ -411,20 +422,6 @@ mod tests {
     use serde_json::json;
     use time::macros::datetime;
     use time::Duration;
-
-    #[test]
-    fn fts_query_quotes_words_and_ignores_syntax() {
-        assert_eq!(
-            fts_query("contoso_Core 1.0.0.3").unwrap(),
-            "\"contoso core\" AND \"1 0 0 3\"*"
-        );
-        assert_eq!(
-            fts_query("a\" OR b").unwrap(),
-            "\"a\" AND \"or\" AND \"b\"*"
-        );
-        assert_eq!(fts_query("NEAR(x y) --").unwrap(), "\"near x\" AND \"y\"*");
-        assert_eq!(fts_query("  -- ** "), None);
-    }
 
     #[test]
     fn search_finds_validation_messages_error_codes_and_names() {
@@ -664,7 +661,11 @@ mod tests {
             },
         ];
         for q in queries {
-            let sql = HistorySql::new(&q, false, 100, 50);
+            let text = q
+                .text
+                .as_deref()
+                .and_then(|t| search_text::text_match(&c.conn, t, MAX_EXPANSIONS).unwrap());
+            let sql = HistorySql::new(&q, text.as_deref(), false, 100, 50);
             let mut st = c
                 .conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.page))
