@@ -26,9 +26,12 @@ const FTS_COLUMNS: &str = "artifact_name, stage_name, pipeline_name, target_envi
      created_by, facets";
 
 /// Facet tokens: one token per filterable value, so that a filter is a doclist intersection
-/// inside FTS5 instead of a row-by-row check. Values are hashed with 64-bit FNV-1a (stable: the
-/// tokens are stored) after the same ASCII case folding as SQLite's NOCASE; the SQL conditions
-/// re-check every row of a page, so a hash collision could at worst make a count one too high.
+/// inside FTS5 instead of a row-by-row check, and one per combination of a run's solution, stage
+/// and status, so that filters given together walk one sparse doclist instead of intersecting
+/// dense ones (over a million runs, "failed in Production" is 33,000 runs; failed and Production
+/// apart are 100,000 and 333,000). Values are hashed with 64-bit FNV-1a (stable: the tokens are
+/// stored) after the same ASCII case folding as SQLite's NOCASE; the SQL conditions re-check
+/// every row of a page, so a hash collision could at worst make a count one too high.
 ///
 /// Every token starts with [`facet::MARK`], a private-use character: the tokenizer keeps it
 /// inside a token (unicode61 counts private use as a letter), while search text never carries
@@ -38,25 +41,85 @@ pub(crate) mod facet {
     /// The first character of every facet token.
     pub const MARK: char = '\u{E000}';
 
-    fn fnv(s: &str) -> u64 {
-        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-        })
+    /// One filterable value: its kind (a letter) and the value as compared.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Value {
+        kind: char,
+        value: String,
     }
-    pub fn profile(id: &str) -> String {
-        format!("{MARK}p{:016x}", fnv(id))
+
+    pub fn profile(id: &str) -> Value {
+        Value {
+            kind: 'p',
+            value: id.into(),
+        }
     }
-    pub fn solution(name: &str) -> String {
-        format!("{MARK}s{:016x}", fnv(&name.to_ascii_lowercase()))
+    pub fn solution(name: &str) -> Value {
+        Value {
+            kind: 's',
+            value: name.to_ascii_lowercase(),
+        }
     }
-    pub fn stage_id(id: &str) -> String {
-        format!("{MARK}g{:016x}", fnv(id))
+    pub fn stage_id(id: &str) -> Value {
+        Value {
+            kind: 'g',
+            value: id.into(),
+        }
     }
-    pub fn stage_name(name: &str) -> String {
-        format!("{MARK}n{:016x}", fnv(&name.to_ascii_lowercase()))
+    pub fn stage_name(name: &str) -> Value {
+        Value {
+            kind: 'n',
+            value: name.to_ascii_lowercase(),
+        }
     }
-    pub fn status(code: i32) -> String {
-        format!("{MARK}x{code}")
+    pub fn status(code: i32) -> Value {
+        Value {
+            kind: 'x',
+            value: code.to_string(),
+        }
+    }
+
+    /// The token of runs that have all these values (given in the order solution, stage,
+    /// status).
+    pub fn token(values: &[&Value]) -> String {
+        let kinds: String = values.iter().map(|v| v.kind).collect();
+        let hash = values
+            .iter()
+            .flat_map(|v| v.value.bytes().chain([0]))
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
+        format!("{MARK}{kinds}{hash:016x}")
+    }
+
+    /// The tokens of one run: its profile, and every combination of its solution, stage (by
+    /// id, and by name when it has one) and status.
+    pub fn of_run(
+        profile_id: &str,
+        solution_name: &str,
+        stage: &str,
+        stage_name: Option<&str>,
+        status_code: i32,
+    ) -> Vec<String> {
+        let solution = solution(solution_name);
+        let status = status(status_code);
+        let mut stages = vec![stage_id(stage)];
+        stages.extend(stage_name.map(self::stage_name));
+        let mut tokens = vec![
+            token(&[&profile(profile_id)]),
+            token(&[&solution]),
+            token(&[&status]),
+            token(&[&solution, &status]),
+        ];
+        for stage in &stages {
+            tokens.extend([
+                token(&[stage]),
+                token(&[&solution, stage]),
+                token(&[stage, &status]),
+                token(&[&solution, stage, &status]),
+            ]);
+        }
+        tokens
     }
 }
 
@@ -124,15 +187,13 @@ pub(crate) fn index_row(conn: &Connection, key: i64) -> Result<(i64, IndexRow)> 
     if let Some(v) = validation.and_then(|s| serde_json::from_str(&s).ok()) {
         validation_text(&v, &mut validation_texts);
     }
-    let mut facets = vec![
-        facet::profile(&profile_id),
-        facet::solution(t[0].as_deref().unwrap_or_default()),
-        facet::stage_id(&stage_id),
-        facet::status(status),
-    ];
-    if let Some(name) = &t[1] {
-        facets.push(facet::stage_name(name));
-    }
+    let facets = facet::of_run(
+        &profile_id,
+        t[0].as_deref().unwrap_or_default(),
+        &stage_id,
+        t[1].as_deref(),
+        status,
+    );
     let row = [
         t[0].clone(),
         t[1].clone(),
@@ -325,8 +386,8 @@ mod tests {
     fn no_search_word_reaches_a_facet_token() {
         let mut c = cache();
         c.upsert_run("p", &run("r1", s::FAILED)).unwrap();
-        let status = facet::status(s::FAILED);
-        let solution = facet::solution("contoso_Core");
+        let status = facet::token(&[&facet::status(s::FAILED)]);
+        let solution = facet::token(&[&facet::solution("contoso_Core")]);
         for t in [
             status.as_str(),
             &status[MARK_LEN..],

@@ -127,7 +127,10 @@ impl Plan {
             plan.range.push(("<", order_key_of(t)));
         }
         let mut fts: Vec<String> = Vec::new();
-        let mut facets_used = false;
+        // The filters' values, one group of alternatives per filter, in the order solution,
+        // stage, status: they become the combination tokens of every choice of one value per
+        // group.
+        let mut groups: Vec<Vec<facet::Value>> = Vec::new();
         // Facet tokens are out of reach of search words (see `index::facet`), so neither
         // needs a column filter.
         if let Some(m) = text {
@@ -137,7 +140,7 @@ impl Plan {
             let a = plan.arg(SqlValue::Text(p.clone()));
             plan.conds.push(format!("runs.profile_id = {a}"));
             if !sole_profile {
-                fts.push(quoted(&facet::profile(p)));
+                fts.push(quoted(&facet::token(&[&facet::profile(p)])));
             }
         }
         if let Some(s) = q
@@ -149,8 +152,7 @@ impl Plan {
             let a = plan.arg(SqlValue::Text(s.into()));
             plan.conds
                 .push(format!("runs.artifact_name = {a} COLLATE NOCASE"));
-            fts.push(quoted(&facet::solution(s)));
-            facets_used = true;
+            groups.push(vec![facet::solution(s)]);
         }
         if let Some(s) = q.stage.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let id = normalize_id(s);
@@ -159,12 +161,7 @@ impl Plan {
             plan.conds.push(format!(
                 "(runs.stage_id = {ida} OR runs.stage_name = {name} COLLATE NOCASE)"
             ));
-            fts.push(format!(
-                "({} OR {})",
-                quoted(&facet::stage_id(&id)),
-                quoted(&facet::stage_name(s))
-            ));
-            facets_used = true;
+            groups.push(vec![facet::stage_id(&id), facet::stage_name(s)]);
         }
         if !q.statuses.is_empty() {
             let list: Vec<String> = q
@@ -174,13 +171,25 @@ impl Plan {
                 .collect();
             plan.conds
                 .push(format!("runs.stage_run_status IN ({})", list.join(", ")));
-            let tokens: Vec<String> = q
-                .statuses
-                .iter()
-                .map(|s| quoted(&facet::status(*s)))
-                .collect();
+            groups.push(q.statuses.iter().map(|s| facet::status(*s)).collect());
+        }
+        let facets_used = !groups.is_empty();
+        if facets_used {
+            let mut choices: Vec<Vec<&facet::Value>> = vec![Vec::new()];
+            for group in &groups {
+                choices = choices
+                    .iter()
+                    .flat_map(|chosen| {
+                        group.iter().map(move |v| {
+                            let mut next = chosen.clone();
+                            next.push(v);
+                            next
+                        })
+                    })
+                    .collect();
+            }
+            let tokens: Vec<String> = choices.iter().map(|c| quoted(&facet::token(c))).collect();
             fts.push(format!("({})", tokens.join(" OR ")));
-            facets_used = true;
         }
         // A plain listing (at most a profile) is served by the runs_history index instead.
         if text.is_some() || facets_used {
@@ -688,6 +697,59 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn filters_given_together_walk_one_combination_of_facets() {
+        let mut c = cache();
+        let mk = |id: &str, solution: &str, stage: &str, status: i32| {
+            let mut r = run(id, status);
+            r.artifact_name = solution.into();
+            r.stage_id = format!("id-{stage}");
+            r.stage_name = Some(stage.into());
+            r
+        };
+        c.upsert_runs(
+            "p",
+            &[
+                mk("a", "Core", "Prod", s::FAILED),
+                mk("b", "Core", "Prod", s::CANCELED),
+                mk("c", "Core", "Test", s::FAILED),
+                mk("d", "Portal", "Prod", s::FAILED),
+                mk("e", "Core", "Prod", s::SUCCEEDED),
+            ],
+        )
+        .unwrap();
+        let q = HistoryQuery {
+            solution: Some("core".into()),
+            stage: Some("PROD".into()),
+            statuses: vec![s::FAILED, s::CANCELED],
+            ..HistoryQuery::default()
+        };
+        let plan = Plan::new(&q, None, false);
+        let expr = plan.fts.unwrap();
+        // One group: a token per stage form (id, name) and status, each of all three.
+        assert!(!expr.contains(" AND "), "{expr}");
+        assert_eq!(expr.matches(" OR ").count(), 3, "{expr}");
+        let ids = |q: &HistoryQuery| -> Vec<String> {
+            let page = c.history(q).unwrap();
+            page.runs.into_iter().map(|r| r.run.id).collect()
+        };
+        let mut found = ids(&q);
+        found.sort();
+        assert_eq!(found, ["a", "b"]);
+        let by_id = HistoryQuery {
+            stage: Some("ID-TEST".into()),
+            statuses: vec![s::FAILED],
+            ..HistoryQuery::default()
+        };
+        assert_eq!(ids(&by_id), ["c"]);
+        let two = HistoryQuery {
+            solution: Some("Portal".into()),
+            statuses: vec![s::FAILED],
+            ..HistoryQuery::default()
+        };
+        assert_eq!(ids(&two), ["d"]);
     }
 
     #[test]
