@@ -180,8 +180,9 @@ fn search_p95(fixture: &mut Fixture) {
         if detail {
             for (shape, v) in &shapes {
                 println!(
-                    "    {shape:<40} x{:<3} p50 {:>10.2?}  max {:>10.2?}",
+                    "    {shape:<40} x{:<3} min {:>10.2?}  p50 {:>10.2?}  max {:>10.2?}",
                     v.len(),
+                    pct(v, 0),
                     pct(v, 50),
                     pct(v, 100)
                 );

@@ -90,6 +90,9 @@ pub use solutions::Solution;
 pub use stage_profiles::{StageConnection, StageProfile, StageVariable, VariableKind};
 pub use timeline::TimelineEntry;
 
+/// The page cache of a connection, in KiB (an upper bound: pages are kept as they are read).
+pub const CACHE_KIB: i64 = 16 * 1024;
+
 /// How long a statement waits for another connection's write lock before it gives up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -164,6 +167,10 @@ impl Cache {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        // Room for the doclists a search walks (a word in each of a million runs is ~5 MiB):
+        // SQLite's default 2 MiB would read them from the OS again on the next keystroke.
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)
             .map_err(open_err)?;
         // Deleted content (an overwritten settings value, say) is zeroed, not left in free pages.
         conn.pragma_update(None, "secure_delete", true)
@@ -249,6 +256,16 @@ mod tests {
         c.conn
             .execute_batch("CREATE VIRTUAL TABLE temp.t USING fts5(x)")
             .unwrap();
+    }
+
+    #[test]
+    fn the_page_cache_holds_a_search_s_doclists() {
+        let c = Cache::open_in_memory().unwrap();
+        let kib: i64 = c
+            .conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kib, -CACHE_KIB);
     }
 
     #[test]
