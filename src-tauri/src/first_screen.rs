@@ -5,10 +5,10 @@
 //! (`ui/src/shell/firstScreen.ts`). It is a cache of the UI's own output: a missing,
 //! unreadable or foreign file only means nothing is painted early.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ferry_ipc::{CodedError, ErrorCode, FirstScreen};
+use ferry_ops::atomic::{write_atomic, Access, Existing};
 
 const FILE: &str = "first-screen.json";
 
@@ -52,13 +52,8 @@ pub fn write(data_dir: &Path, screen: &FirstScreen) -> Result<(), CodedError> {
         )
     };
     std::fs::create_dir_all(data_dir).map_err(failed)?;
-    // A whole file or none: written beside it, then renamed over it (as the run
-    // exports and settings files are).
-    let mut tmp = tempfile::NamedTempFile::new_in(data_dir).map_err(failed)?;
-    tmp.write_all(&json).map_err(failed)?;
-    tmp.as_file().sync_all().map_err(failed)?;
-    tmp.persist(path(data_dir)).map_err(|e| failed(e.error))?;
-    Ok(())
+    // A whole file or none, the user's alone (as the run exports are).
+    write_atomic(&path(data_dir), &json, Existing::Replace, Access::Private).map_err(failed)
 }
 
 /// Forgets the kept screen (clearing the cache does: its filters name cached solutions).

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use ferry_solution::settings::DeploymentSettings;
+use ferry_solution::settings::{DeploymentSettings, SettingsFile};
 use ferry_solution::{EnvVarType, SolutionPackage};
 
 #[derive(Debug, Subcommand)]

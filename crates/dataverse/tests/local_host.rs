@@ -90,17 +90,21 @@ fn settings(env: &str) -> DeploymentSettings {
             EnvironmentVariableSetting {
                 schema_name: "cont_ApiBaseUrl".into(),
                 value: format!("https://api.{env}.contoso.example"),
+                ..Default::default()
             },
             EnvironmentVariableSetting {
                 schema_name: "cont_RetryCount".into(),
                 value: "5".into(),
+                ..Default::default()
             },
         ],
         connection_references: vec![ConnectionReferenceSetting {
             logical_name: "cont_sharedoffice365_1a2b3".into(),
             connection_id: format!("{env}-office365"),
             connector_id: Some("/providers/Microsoft.PowerApps/apis/shared_office365".into()),
+            ..Default::default()
         }],
+        ..Default::default()
     }
 }
 

@@ -671,6 +671,7 @@ fn dev_bindings(spec: &SolutionSpec, e: &EnvironmentSpec) -> DeploymentSettings 
                     logical_name: r.logical_name.clone(),
                     connection_id: c.id.clone(),
                     connector_id: Some(r.connector_id.clone()),
+                    ..Default::default()
                 });
         }
     }

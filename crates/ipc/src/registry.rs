@@ -69,6 +69,9 @@ macro_rules! ferry_commands {
             matrix() -> Matrix;
             /// A deployment, planned: versions, values and checks; nothing is sent.
             plan(request: PlanRequest) -> Plan;
+            /// The engine's verdict on a deployment's values, as the maker types them (cheap: nothing
+            /// goes to the host); reads a settings file into them when one is given.
+            check_values(request: ValuesRequest) -> ValuesCheck;
             /// SHA-256 of the package a run carried, or null when it has none (yet).
             artifact_hash(run_id: String) -> Option<String>;
             /// The successful runs of a solution in a stage whose package can go there again, newest first.

@@ -62,7 +62,8 @@ impl Engine {
 /// `ConnectionReferences`) to `path`, after checking it reads back as one, and
 /// replaces any file there atomically (the save dialog already asked).
 pub fn write_settings_file(path: &Path, text: &str) -> Result<()> {
-    let settings = ferry_solution::settings::DeploymentSettings::from_json(text).map_err(|e| {
+    use ferry_solution::settings::{DeploymentSettings, SettingsFile};
+    let settings = DeploymentSettings::parse(text).map_err(|e| {
         OpsError::InvalidInput(format!(
             "the deployment settings are not valid JSON of a settings file ({e}); nothing was written"
         ))
@@ -82,18 +83,10 @@ fn write_failed(path: &Path, e: std::io::Error) -> OpsError {
     ))
 }
 
+/// A run record is the maker's alone (0600, issue 19 §5), replacing what the save dialog chose.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let failed = |e: std::io::Error| write_failed(path, e);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(failed)?;
-    tmp.write_all(bytes).map_err(failed)?;
-    tmp.as_file().sync_all().map_err(failed)?;
-    tmp.persist(path).map_err(|e| failed(e.error))?;
-    Ok(())
+    use ferry_solution::atomic::{write_atomic, Access, Existing};
+    write_atomic(path, bytes, Existing::Replace, Access::Private).map_err(|e| write_failed(path, e))
 }
 
 /// `ContosoCore-1.0.0.4-run-7b0eaa69.md`: readable, unique per run, safe on every OS.

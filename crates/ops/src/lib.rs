@@ -37,6 +37,7 @@ mod tenant;
 #[cfg(test)]
 mod testing;
 mod types;
+mod values;
 
 pub use connect::{read_connection, ConnectionOffer};
 pub use engine::{sandbox_profile_id, Engine, EngineOptions, ProgressSink};
@@ -45,6 +46,8 @@ pub use explain::Explanation;
 pub use export::write_settings_file;
 /// The app registration this build carries (`FERRY_DEFAULT_CLIENT_ID` at build time), if any.
 pub use ferry_auth::default_client_id;
+/// Ferry's one atomic file write (the app's own files use it too).
+pub use ferry_solution::atomic;
 pub use history::status_codes;
 pub use pacing::Pacing;
 pub use profile::{
@@ -58,3 +61,4 @@ pub use status::HostStatus;
 pub use storage::{cache_info, clear_cache, CacheInfo};
 pub use tokio_util::sync::CancellationToken;
 pub use types::*;
+pub use values::{check_values, ImportedSettings, ValuesCheck, ValuesRequest};

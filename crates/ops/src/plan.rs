@@ -8,8 +8,6 @@ use std::collections::HashSet;
 use ferry_dataverse::odata::encode_query_value;
 use ferry_pipelines::settings::connector_name;
 use ferry_pipelines::SolutionVersion;
-use ferry_solution::settings as pac;
-use ferry_solution::EnvVarType;
 use serde_json::Value;
 
 use crate::catalog::newest;
@@ -19,6 +17,8 @@ use crate::types::{
     Check, CheckSeverity, ConnectionChoice, PipelineOverview, Plan, PlanRequest, PlannedConnection,
     PlannedVariable, StageOverview, ValueSource,
 };
+// The value rules, shared with the app's values form.
+use crate::values::{check_connection, check_variable, read_settings, unknown_entries};
 
 /// An environment variable definition of the solution, in dev.
 #[derive(Debug, Clone)]
@@ -93,11 +93,7 @@ impl Engine {
             .map(|(v, _)| v);
 
         let file = match req.settings_json.as_deref() {
-            Some(text) => Some(pac::DeploymentSettings::from_json(text).map_err(|e| {
-                OpsError::InvalidInput(format!(
-                    "the settings file is not a deployment settings document ({e}); create one with `ferry solution settings`"
-                ))
-            })?),
+            Some(text) => Some(read_settings(text)?),
             None => None,
         };
         let profile =
@@ -497,110 +493,6 @@ fn error(subject: Option<String>, message: String) -> Check {
     }
 }
 
-fn check_variable(d: &VariableDefinition, value: Option<&str>, checks: &mut Vec<Check>) {
-    let subject = Some(d.schema_name.clone());
-    match value {
-        Some(v) => {
-            let kind = EnvVarType::from_code(d.type_code as u32);
-            if let Some(problem) = pac::check_value(kind, v) {
-                checks.push(error(subject, format!("{}: {problem}", d.schema_name)));
-            }
-        }
-        None if d.default_value.is_some() => checks.push(Check {
-            severity: CheckSeverity::Info,
-            subject,
-            message: format!(
-                "{} has no value for this stage; the target keeps its value, or uses the default",
-                d.schema_name
-            ),
-        }),
-        None => checks.push(Check {
-            severity: CheckSeverity::Warning,
-            subject,
-            message: format!(
-                "{} has no value and no default; flows and apps that read it may fail in the target",
-                d.schema_name
-            ),
-        }),
-    }
-}
-
-fn check_connection(
-    r: &ReferenceDefinition,
-    connection_id: Option<&str>,
-    connections: &[ConnectionChoice],
-    target: &str,
-    checks: &mut Vec<Check>,
-) {
-    let subject = Some(r.logical_name.clone());
-    let connector = connector_name(&r.connector_id);
-    let Some(id) = connection_id else {
-        checks.push(error(
-            subject,
-            format!(
-                "{} needs a connection ({connector}) in {target}: pick one, or create it in {target} first",
-                r.logical_name
-            ),
-        ));
-        return;
-    };
-    match connections.iter().find(|c| c.id.eq_ignore_ascii_case(id)) {
-        None => checks.push(error(
-            subject,
-            format!(
-                "the connection {id} for {} does not exist in {target}; create it there or pick an existing {connector} connection",
-                r.logical_name
-            ),
-        )),
-        Some(c) if !c.connector.eq_ignore_ascii_case(connector) => checks.push(error(
-            subject,
-            format!(
-                "the connection {id} for {} is a {} connection, but the reference needs {connector}",
-                r.logical_name, c.connector
-            ),
-        )),
-        Some(_) => {}
-    }
-}
-
-fn unknown_entries(
-    file: &pac::DeploymentSettings,
-    variables: &[VariableDefinition],
-    references: &[ReferenceDefinition],
-    checks: &mut Vec<Check>,
-) {
-    for v in &file.environment_variables {
-        if !variables
-            .iter()
-            .any(|d| d.schema_name.eq_ignore_ascii_case(&v.schema_name))
-        {
-            checks.push(Check {
-                severity: CheckSeverity::Warning,
-                subject: Some(v.schema_name.clone()),
-                message: format!(
-                    "the settings file sets {}, which this solution does not have; it is ignored",
-                    v.schema_name
-                ),
-            });
-        }
-    }
-    for c in &file.connection_references {
-        if !references
-            .iter()
-            .any(|r| r.logical_name.eq_ignore_ascii_case(&c.logical_name))
-        {
-            checks.push(Check {
-                severity: CheckSeverity::Warning,
-                subject: Some(c.logical_name.clone()),
-                message: format!(
-                    "the settings file binds {}, which this solution does not have; it is ignored",
-                    c.logical_name
-                ),
-            });
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -633,67 +525,5 @@ mod tests {
             (s("c"), ValueSource::StageProfile)
         );
         assert_eq!(pick(None, None, None), (None, ValueSource::Missing));
-    }
-
-    #[test]
-    fn variables_are_checked_by_type() {
-        let d = VariableDefinition {
-            schema_name: "x_Count".into(),
-            display_name: "Count".into(),
-            type_code: 100_000_001,
-            default_value: None,
-        };
-        let mut checks = Vec::new();
-        check_variable(&d, Some("five"), &mut checks);
-        check_variable(&d, Some("5"), &mut checks);
-        check_variable(&d, None, &mut checks);
-        assert_eq!(checks.len(), 2, "{checks:?}");
-        assert_eq!(checks[0].severity, CheckSeverity::Error);
-        assert!(
-            checks[0].message.contains("not a number"),
-            "{}",
-            checks[0].message
-        );
-        assert_eq!(checks[1].severity, CheckSeverity::Warning);
-        let json = VariableDefinition {
-            type_code: 100_000_003,
-            ..d
-        };
-        let mut checks = Vec::new();
-        check_variable(&json, Some("{oops"), &mut checks);
-        assert!(checks[0].message.contains("JSON"), "{checks:?}");
-    }
-
-    #[test]
-    fn connections_must_exist_and_match_the_connector() {
-        let r = ReferenceDefinition {
-            logical_name: "x_o365".into(),
-            display_name: "Office".into(),
-            connector_id: "/providers/Microsoft.PowerApps/apis/shared_office365".into(),
-        };
-        let conns = vec![
-            ConnectionChoice {
-                id: "o".into(),
-                display_name: "O".into(),
-                connector: "shared_office365".into(),
-                status: None,
-            },
-            ConnectionChoice {
-                id: "q".into(),
-                display_name: "Q".into(),
-                connector: "shared_sql".into(),
-                status: None,
-            },
-        ];
-        let mut checks = Vec::new();
-        check_connection(&r, Some("o"), &conns, "Test", &mut checks);
-        assert!(checks.is_empty(), "{checks:?}");
-        check_connection(&r, Some("q"), &conns, "Test", &mut checks);
-        check_connection(&r, Some("zz"), &conns, "Test", &mut checks);
-        check_connection(&r, None, &conns, "Test", &mut checks);
-        let msgs: Vec<_> = checks.iter().map(|c| c.message.as_str()).collect();
-        assert!(msgs[0].contains("shared_sql connection"), "{msgs:?}");
-        assert!(msgs[1].contains("does not exist in Test"), "{msgs:?}");
-        assert!(msgs[2].contains("needs a connection"), "{msgs:?}");
     }
 }

@@ -873,6 +873,7 @@ pub(crate) fn settings_of(plan: &Plan) -> DeploymentSettings {
                 Some(EnvironmentVariableSetting {
                     schema_name: v.schema_name.clone(),
                     value: v.value.clone()?,
+                    ..Default::default()
                 })
             })
             .collect(),
@@ -884,9 +885,11 @@ pub(crate) fn settings_of(plan: &Plan) -> DeploymentSettings {
                     logical_name: c.logical_name.clone(),
                     connection_id: c.connection_id.clone()?,
                     connector_id: Some(c.connector_id.clone()),
+                    ..Default::default()
                 })
             })
             .collect(),
+        ..Default::default()
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! This crate owns the vocabulary of a pipelines host as it appears on the wire
 //! (spec `host-api.md` §3, §5.7, §5.8): the option-set values with their codes and
-//! labels, the `validationresults` JSON shape, the `deploymentsettingsjson` shape,
+//! labels, the `validationresults` JSON shape, the deployment settings document (one model
+//! for the `deploymentsettingsjson` column and the `pac` settings file),
 //! solution version rules and the Dataverse error codes both sides need. It does no
 //! I/O and knows nothing of HTTP or Tauri, so the emulator and the client cannot
 //! drift apart on a number or a field name.

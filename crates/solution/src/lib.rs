@@ -1,12 +1,16 @@
 //! `ferry-solution` reads Dataverse solution packages — `.zip` exports (managed and unmanaged)
 //! and SolutionPackager / `pac solution unpack` source folders — into one typed description,
-//! and works with what deployments need from them: versions, offline import rules and
-//! `pac`-format deployment settings files. It owns the package format (see
+//! and works with what deployments need from them: versions, offline import rules,
+//! `pac`-format deployment settings files (the document itself is `ferry-pipelines`' one
+//! model) and the one checker of a deployment value, which the engine, the app's values form
+//! (through the engine) and the local host all ask. [`atomic`] is Ferry's one atomic file
+//! write. It owns the package format (see
 //! `shared/spec/solution-format.md`) so that nothing else in Ferry parses XML or zips; it
 //! knows nothing of Tauri, HTTP or the cache, so the CLI, the app and the local host all use
 //! it the same way. Untrusted input is the normal case: reading is bounded in size and
 //! compression ratio, never writes entries to disk and refuses DOCTYPEs and entities.
 
+pub mod atomic;
 mod error;
 mod model;
 mod parse;
@@ -19,6 +23,7 @@ mod xml;
 
 use std::path::Path;
 
+pub use atomic::write_atomic;
 pub use error::SolutionError;
 pub use model::*;
 pub use source::ReadLimits;

@@ -1,62 +1,54 @@
-//! Deployment settings files in the `pac solution create-settings` format (spec §11):
-//! read, write, generate a template from a package, merge into an existing file without
-//! losing values, and validate values against the package's variable types.
+//! Deployment settings files in the `pac solution create-settings` format (spec §11), and
+//! Ferry's one checker of deployment values.
 //!
-//! Unknown properties (ALM Accelerator's `ConnectionOwner`, anything else) are kept
-//! on read and written back unchanged.
+//! The document itself is [`ferry_pipelines::settings::DeploymentSettings`] (re-exported
+//! here): the same model is the file and the host's `deploymentsettingsjson` column.
+//! [`SettingsFile`] adds what files need: read, write, a template from a package, a merge
+//! into an existing file without losing values, and validation against the package.
+//! Unknown properties (ALM Accelerator's `ConnectionOwner`, anything else) are kept on
+//! read and written back unchanged.
+//!
+//! [`check_variable`] is the one rule for an environment variable's value — the engine's
+//! plan, the app's values form (through the engine) and the local host all ask it.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use ferry_pipelines::settings::{
+    connector_name, ConnectionReferenceSetting, DeploymentSettings, EnvironmentVariableSetting,
+};
+
+use crate::atomic::{write_atomic, Access, Existing};
 use crate::error::SolutionError;
 use crate::model::{EnvVarType, SolutionPackage};
 use crate::rules::{Finding, Severity};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct DeploymentSettings {
-    #[serde(default)]
-    pub environment_variables: Vec<EnvVarSetting>,
-    #[serde(default)]
-    pub connection_references: Vec<ConnectionSetting>,
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct EnvVarSetting {
-    pub schema_name: String,
-    #[serde(default)]
-    pub value: String,
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ConnectionSetting {
-    pub logical_name: String,
-    #[serde(default)]
-    pub connection_id: String,
-    #[serde(default)]
-    pub connector_id: String,
-    #[serde(flatten)]
-    pub other: Map<String, Value>,
-}
-
-impl DeploymentSettings {
-    /// Parses settings JSON (a UTF-8 BOM is accepted, as PowerShell writes one).
-    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text))
-    }
-
+/// A settings document as a file beside a package: what `ferry solution settings` does.
+pub trait SettingsFile: Sized {
     /// Reads a settings file: a regular file (a FIFO would block, a link to `/dev/zero`
     /// never end) of at most [`MAX_SETTINGS_BYTES`].
-    pub fn read(path: &Path) -> Result<Self, SolutionError> {
+    fn read(path: &Path) -> Result<Self, SolutionError>;
+    /// Writes the file atomically (see [`crate::atomic`]), with the usual mode of a file the
+    /// user makes (it holds no secrets: Secret variables are Key Vault references). Refuses
+    /// to replace an existing file unless `replace`.
+    fn write(&self, path: &Path, replace: bool) -> Result<(), SolutionError>;
+    /// The template `pac solution create-settings` would write: every environment variable
+    /// and connection reference of the package with empty values; connector ids copied.
+    fn template(pkg: &SolutionPackage) -> Self;
+    /// Adds the package's entries that this file lacks (empty values), keeping every
+    /// existing entry and value — also entries the package no longer has (reported by
+    /// [`SettingsFile::validate`]).
+    fn merge_template(&mut self, pkg: &SolutionPackage) -> MergeReport;
+    /// Checks the file against the package: unknown and missing names, empty or
+    /// placeholder values, values that do not fit the variable's type, connector mismatches.
+    fn validate(&self, pkg: &SolutionPackage) -> Vec<Finding>;
+}
+
+impl SettingsFile for DeploymentSettings {
+    fn read(path: &Path) -> Result<Self, SolutionError> {
         let name = path
             .file_name()
             .unwrap_or_default()
@@ -85,75 +77,39 @@ impl DeploymentSettings {
             entry: name.clone(),
             detail,
         })?;
-        Self::from_json(&text).map_err(|e| SolutionError::Json {
+        Self::parse(&text).map_err(|e| SolutionError::Json {
             path: path.to_path_buf(),
             entry: name,
             detail: e.to_string(),
         })
     }
 
-    /// Pretty JSON with two-space indentation and a final newline, as pac writes it.
-    pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
-        s.push('\n');
-        s
-    }
-
-    /// Writes the file atomically (temporary file in the same folder, then rename), so a
-    /// crash never leaves half a file. Refuses to replace an existing file unless `replace`.
-    pub fn write(&self, path: &Path, replace: bool) -> Result<(), SolutionError> {
-        let io = |e| SolutionError::Write {
-            path: path.to_path_buf(),
-            cause: without_temp_name(e),
-        };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        // A settings file holds no secrets (Secret variables are Key Vault references):
-        // a new one gets the process umask's mode like any file the user makes, and a
-        // replaced one keeps its mode (a file shared in a team folder stays shared).
-        let kept = std::fs::metadata(path).ok().map(|m| m.permissions());
-        let mut builder = tempfile::Builder::new();
-        #[cfg(unix)]
-        builder.permissions(
-            kept.clone()
-                .unwrap_or_else(|| std::os::unix::fs::PermissionsExt::from_mode(0o666)),
-        );
-        let mut tmp = builder.tempfile_in(dir).map_err(io)?;
-        // The file's own writes: NamedTempFile's would name the temporary file in errors.
-        tmp.as_file_mut()
-            .write_all(self.to_json().as_bytes())
-            .map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        if let Some(kept) = kept {
-            // The umask may have narrowed it at creation.
-            tmp.as_file().set_permissions(kept).map_err(io)?;
-        }
-        if replace {
-            tmp.persist(path).map_err(|e| io(e.error))?;
+    fn write(&self, path: &Path, replace: bool) -> Result<(), SolutionError> {
+        let existing = if replace {
+            Existing::Replace
         } else {
-            tmp.persist_noclobber(path).map_err(|e| {
-                if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-                    SolutionError::AlreadyExists {
-                        path: path.to_path_buf(),
-                    }
-                } else {
-                    io(e.error)
+            Existing::Keep
+        };
+        write_atomic(path, self.to_json().as_bytes(), existing, Access::Usual).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists && !replace {
+                SolutionError::AlreadyExists {
+                    path: path.to_path_buf(),
                 }
-            })?;
-        }
-        Ok(())
+            } else {
+                SolutionError::Write {
+                    path: path.to_path_buf(),
+                    cause: e,
+                }
+            }
+        })
     }
 
-    /// The template `pac solution create-settings` would write: every environment variable
-    /// and connection reference of the package with empty values; connector ids copied.
-    pub fn template(pkg: &SolutionPackage) -> Self {
+    fn template(pkg: &SolutionPackage) -> Self {
         Self {
             environment_variables: pkg
                 .environment_variables
                 .iter()
-                .map(|ev| EnvVarSetting {
+                .map(|ev| EnvironmentVariableSetting {
                     schema_name: ev.schema_name.clone(),
                     value: String::new(),
                     other: Map::new(),
@@ -162,10 +118,11 @@ impl DeploymentSettings {
             connection_references: pkg
                 .connection_references
                 .iter()
-                .map(|cr| ConnectionSetting {
+                .map(|cr| ConnectionReferenceSetting {
                     logical_name: cr.logical_name.clone(),
                     connection_id: String::new(),
-                    connector_id: cr.connector_id.clone().unwrap_or_default(),
+                    // pac writes the key always.
+                    connector_id: Some(cr.connector_id.clone().unwrap_or_default()),
                     other: Map::new(),
                 })
                 .collect(),
@@ -173,9 +130,7 @@ impl DeploymentSettings {
         }
     }
 
-    /// Adds the package's entries that this file lacks (empty values), keeping every existing
-    /// entry and value — also entries the package no longer has (reported by [`validate`]).
-    pub fn merge_template(&mut self, pkg: &SolutionPackage) -> MergeReport {
+    fn merge_template(&mut self, pkg: &SolutionPackage) -> MergeReport {
         let template = Self::template(pkg);
         let mut report = MergeReport::default();
         for ev in template.environment_variables {
@@ -198,7 +153,7 @@ impl DeploymentSettings {
             {
                 Some(existing) => {
                     report.kept += 1;
-                    if existing.connector_id.is_empty() {
+                    if existing.connector_id.as_deref().unwrap_or("").is_empty() {
                         existing.connector_id = cr.connector_id;
                     }
                 }
@@ -211,9 +166,7 @@ impl DeploymentSettings {
         report
     }
 
-    /// Checks the file against the package: unknown and missing names, empty or placeholder
-    /// values, values that do not fit the variable's type, connector mismatches.
-    pub fn validate(&self, pkg: &SolutionPackage) -> Vec<Finding> {
+    fn validate(&self, pkg: &SolutionPackage) -> Vec<Finding> {
         let mut out = Vec::new();
         let f = |code, severity, message: String| Finding {
             code,
@@ -222,37 +175,13 @@ impl DeploymentSettings {
             platform_error: None,
         };
         for ev in &pkg.environment_variables {
-            let Some(setting) = self
-                .environment_variables
-                .iter()
-                .find(|s| s.schema_name.eq_ignore_ascii_case(&ev.schema_name))
-            else {
-                if ev.default_value.is_none() && !ev.has_value {
-                    out.push(f(
-                        "settings-env-var-missing",
-                        Severity::Warning,
-                        format!(
-                            "Environment variable {} has no default and no value in the package, and \
-                             the settings file does not set it. Add it to the settings file.",
-                            ev.schema_name
-                        ),
-                    ));
+            let value = self.variable(&ev.schema_name).map(|s| s.value.as_str());
+            let fallback = ev.default_value.is_some() || ev.has_value;
+            if let Some(finding) = check_variable(&ev.schema_name, ev.var_type, value, fallback) {
+                // An entry left out is normal in a file when the target has a fallback.
+                if finding.severity > Severity::Info {
+                    out.push(finding);
                 }
-                continue;
-            };
-            if let Some(message) = check_value(ev.var_type, &setting.value) {
-                let (code, severity) = if setting.value.is_empty() {
-                    ("settings-value-empty", Severity::Error)
-                } else if is_placeholder(&setting.value) {
-                    ("settings-value-unresolved", Severity::Error)
-                } else {
-                    ("settings-value-invalid", Severity::Error)
-                };
-                out.push(f(
-                    code,
-                    severity,
-                    format!("Environment variable {}: {message}", ev.schema_name),
-                ));
             }
         }
         for s in &self.environment_variables {
@@ -310,17 +239,15 @@ impl DeploymentSettings {
                     ),
                 ));
             }
-            if let Some(expected) = &cr.connector_id {
-                if !setting.connector_id.is_empty()
-                    && !setting.connector_id.eq_ignore_ascii_case(expected)
-                {
+            if let (Some(expected), Some(given)) = (&cr.connector_id, &setting.connector_id) {
+                if !given.is_empty() && !given.eq_ignore_ascii_case(expected) {
                     out.push(f(
                         "settings-connector-mismatch",
                         Severity::Error,
                         format!(
                             "Connection reference {} uses connector {expected}, but the settings file \
                              says {}. Fix the ConnectorId.",
-                            cr.logical_name, setting.connector_id
+                            cr.logical_name, given
                         ),
                     ));
                 }
@@ -352,20 +279,7 @@ impl DeploymentSettings {
 /// connection reference).
 pub const MAX_SETTINGS_BYTES: u64 = 4 << 20;
 
-/// `tempfile` adds ` at path "<temporary file>"` to its errors; people know only the
-/// destination, so the cause is kept without it.
-fn without_temp_name(e: std::io::Error) -> std::io::Error {
-    if e.raw_os_error().is_some() {
-        return e;
-    }
-    let text = e.to_string();
-    match text.rsplit_once(" at path ") {
-        Some((cause, _)) => std::io::Error::new(e.kind(), cause.to_string()),
-        None => e,
-    }
-}
-
-/// What [`DeploymentSettings::merge_template`] changed.
+/// What [`SettingsFile::merge_template`] changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MergeReport {
@@ -383,6 +297,61 @@ pub fn is_placeholder(value: &str) -> bool {
         || (v.len() > 2 && v.starts_with('%') && v.ends_with('%'))
         || (v.starts_with("${") && v.ends_with('}'))
         || (v.starts_with("$(") && v.ends_with(')'))
+}
+
+/// The one rule for an environment variable's value in a deployment: the verdict, or `None`
+/// when there is nothing to say. `value` is the text that will be sent; `None` when nothing
+/// is sent for the variable (Ferry never sends an empty value — Dataverse refuses one — so
+/// an empty field means "leave it out"). `fallback`: the target has something to use
+/// instead (a default, or a value carried in the package). Leaving a value out is never an
+/// error, whatever the type: the import keeps the target's value or uses the default, and
+/// with neither the maker portal only notes the missing value (solution-format §12).
+pub fn check_variable(
+    schema_name: &str,
+    var_type: EnvVarType,
+    value: Option<&str>,
+    fallback: bool,
+) -> Option<Finding> {
+    let finding = |code, severity, message| Finding {
+        code,
+        severity,
+        message,
+        platform_error: None,
+    };
+    let Some(value) = value else {
+        return Some(if fallback {
+            finding(
+                "settings-value-not-set",
+                Severity::Info,
+                format!(
+                    "{schema_name} gets no value from this deployment: the target keeps its \
+                     value, or uses the default."
+                ),
+            )
+        } else {
+            finding(
+                "settings-env-var-missing",
+                Severity::Warning,
+                format!(
+                    "{schema_name} has no value and no default: flows and apps that read it may \
+                     fail in the target. Give it a value."
+                ),
+            )
+        });
+    };
+    let problem = check_value(var_type, value)?;
+    let code = if value.is_empty() {
+        "settings-value-empty"
+    } else if is_placeholder(value) {
+        "settings-value-unresolved"
+    } else {
+        "settings-value-invalid"
+    };
+    Some(finding(
+        code,
+        Severity::Error,
+        format!("{schema_name}: {problem}"),
+    ))
 }
 
 /// Checks one environment variable value as the platform would; `None` when acceptable.
@@ -420,15 +389,18 @@ pub fn check_value(var_type: EnvVarType, value: &str) -> Option<String> {
             .err()
             .map(|e| format!("the value is not valid JSON ({e}). Fix the JSON text.")),
         EnvVarType::Secret => (!is_key_vault_reference(value)).then(|| {
-            "the value is not an Azure Key Vault secret reference. Use /subscriptions/{id}/\
-             resourceGroups/{group}/providers/Microsoft.KeyVault/vaults/{vault}/secrets/{secret}."
+            "the value is not an Azure Key Vault secret reference. Use /subscriptions/{subscription \
+             id, a GUID}/resourceGroups/{group}/providers/Microsoft.KeyVault/vaults/{vault}/secrets/\
+             {secret}."
                 .to_string()
         }),
         EnvVarType::String | EnvVarType::DataSource | EnvVarType::Unknown => None,
     }
 }
 
-/// `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.KeyVault/vaults/{v}/secrets/{n}`.
+/// `/subscriptions/{s}/resourceGroups/{g}/providers/Microsoft.KeyVault/vaults/{v}/secrets/{n}`,
+/// `{s}` a subscription id (a GUID: Azure's subscription ids are; the service's own check
+/// of the format is not documented).
 pub fn is_key_vault_reference(value: &str) -> bool {
     let parts: Vec<&str> = value.trim().split('/').collect();
     let fixed = [
@@ -444,7 +416,18 @@ pub fn is_key_vault_reference(value: &str) -> bool {
         && fixed
             .iter()
             .all(|(i, want)| parts[*i].eq_ignore_ascii_case(want))
-        && [2, 4, 8, 10].iter().all(|i| !parts[*i].is_empty())
+        && is_guid(parts[2])
+        && [4, 8, 10].iter().all(|i| !parts[*i].is_empty())
+}
+
+/// `6f1c1e52-7c1a-4a53-9a5e-0b7d0e4c9a11` (any case): how Azure names a subscription.
+fn is_guid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
@@ -463,7 +446,7 @@ mod tests {
             (EnvVarType::String, "anything"),
             (
                 EnvVarType::Secret,
-                "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/s1",
+                "/subscriptions/6f1c1e52-7c1a-4a53-9a5e-0b7d0e4c9a11/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/s1",
             ),
         ];
         for (t, v) in ok {
@@ -486,13 +469,88 @@ mod tests {
     }
 
     #[test]
-    fn unknown_properties_survive_a_round_trip() {
-        let text = "\u{feff}{\"EnvironmentVariables\":[],\"ConnectionReferences\":[{\"LogicalName\":\"a\",\
-                    \"ConnectionId\":\"c\",\"ConnectorId\":\"/x\",\"ConnectionOwner\":\"me\"}],\"Extra\":1}";
-        let s = DeploymentSettings::from_json(text).unwrap();
-        assert_eq!(s.connection_references[0].other["ConnectionOwner"], "me");
-        let again = DeploymentSettings::from_json(&s.to_json()).unwrap();
-        assert_eq!(again, s);
-        assert!(s.to_json().contains("\"Extra\": 1"));
+    fn a_key_vault_reference_names_its_subscription_by_id() {
+        // Azure subscription ids are GUIDs: a reference with anything else can never
+        // resolve, so it is refused here as the UI refused it (issue 18 §2).
+        let with = |sub: &str| {
+            format!("/subscriptions/{sub}/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv/secrets/s1")
+        };
+        for sub in [
+            "0000",
+            "my-subscription",
+            "6f1c1e52-7c1a-4a53-9a5e-0b7d0e4c9a1",
+            "6f1c1e52x7c1a-4a53-9a5e-0b7d0e4c9a11",
+        ] {
+            assert!(
+                check_value(EnvVarType::Secret, &with(sub)).is_some(),
+                "{sub} is not a subscription id"
+            );
+        }
+        assert_eq!(
+            check_value(
+                EnvVarType::Secret,
+                &with("6F1C1E52-7C1A-4A53-9A5E-0B7D0E4C9A11")
+            ),
+            None
+        );
+    }
+
+    const TYPES: [EnvVarType; 6] = [
+        EnvVarType::String,
+        EnvVarType::Number,
+        EnvVarType::Boolean,
+        EnvVarType::Json,
+        EnvVarType::DataSource,
+        EnvVarType::Secret,
+    ];
+
+    #[test]
+    fn a_value_left_out_is_never_an_error_whatever_the_type() {
+        // The UI refused an empty Number, Boolean, JSON, data source or Secret even with a
+        // default; the engine let it through. An empty field is left out of the deployment:
+        // the target keeps its value or uses the default (issue 18 §2).
+        for t in TYPES {
+            let kept = check_variable("x_V", t, None, true).expect("a note");
+            assert_eq!(
+                (kept.severity, kept.code),
+                (Severity::Info, "settings-value-not-set"),
+                "{t:?}"
+            );
+            assert!(kept.message.contains("keeps its value"), "{}", kept.message);
+            let none = check_variable("x_V", t, None, false).expect("a warning");
+            assert_eq!(
+                (none.severity, none.code),
+                (Severity::Warning, "settings-env-var-missing"),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_or_placeholder_value_sent_is_an_error_whatever_the_type() {
+        // The UI let an empty String and `#{x}#` through; Dataverse refuses "" and a
+        // placeholder is a pipeline token nobody replaced (solution-format §11, §12).
+        for t in TYPES {
+            let empty = check_variable("x_V", t, Some(""), true).expect("refused");
+            assert_eq!(
+                (empty.severity, empty.code),
+                (Severity::Error, "settings-value-empty"),
+                "{t:?}"
+            );
+            let token =
+                check_variable("x_V", t, Some("#{environmentvariable.x}#"), true).expect("refused");
+            assert_eq!(
+                (token.severity, token.code),
+                (Severity::Error, "settings-value-unresolved"),
+                "{t:?}"
+            );
+            assert!(token.message.starts_with("x_V: "), "{}", token.message);
+        }
+        assert_eq!(
+            check_variable("x_V", EnvVarType::String, Some("ok"), false),
+            None
+        );
+        let bad = check_variable("x_N", EnvVarType::Number, Some("five"), true).unwrap();
+        assert_eq!(bad.code, "settings-value-invalid");
     }
 }

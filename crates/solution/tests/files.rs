@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
-use ferry_solution::settings::DeploymentSettings;
+use ferry_solution::settings::{DeploymentSettings, SettingsFile};
 use ferry_solution::{ReadLimits, SolutionError};
 
 fn tmp() -> tempfile::TempDir {

@@ -3,7 +3,7 @@
 mod common;
 
 use common::corpus;
-use ferry_solution::settings::DeploymentSettings;
+use ferry_solution::settings::{DeploymentSettings, SettingsFile};
 
 fn sample(name: &str) -> DeploymentSettings {
     DeploymentSettings::read(&corpus(&format!("_deployment-settings/{name}"))).unwrap()
@@ -43,7 +43,7 @@ fn real_settings_files_read_and_keep_extra_keys() {
         "e4-AutomationKitControlCenter-Prod-deploymentSettings.json",
     ] {
         let s = sample(name);
-        let again = DeploymentSettings::from_json(&s.to_json()).unwrap();
+        let again = DeploymentSettings::parse(&s.to_json()).unwrap();
         assert_eq!(again, s, "{name} survives a round trip");
     }
     let e2 = sample("e2-AgentReviewTool-Prod-deploymentSettings.json");
@@ -80,15 +80,14 @@ fn stale_and_placeholder_files_are_reported() {
     let mut e1 = sample("e1-AutomationCoEMain_1.0.20221102.1_managed.json");
     let mut pkg = u09.clone();
     pkg.connection_references[0].logical_name = e1.connection_references[6].logical_name.clone();
-    pkg.connection_references[0].connector_id =
-        Some(e1.connection_references[6].connector_id.clone());
+    pkg.connection_references[0].connector_id = e1.connection_references[6].connector_id.clone();
     let f = e1.validate(&pkg);
     assert!(
         f.iter().any(|f| f.code == "settings-value-unresolved"),
         "{f:?}"
     );
     e1.connection_references[6].connector_id =
-        "/providers/Microsoft.PowerApps/apis/shared_other".into();
+        Some("/providers/Microsoft.PowerApps/apis/shared_other".into());
     assert!(e1
         .validate(&pkg)
         .iter()

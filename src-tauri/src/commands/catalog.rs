@@ -3,7 +3,7 @@
 use ferry_ipc::CodedError;
 use ferry_ops::{
     CancellationToken, Matrix, PipelineOverview, Plan, PlanRequest, RedeployCandidate,
-    SolutionSummary,
+    SolutionSummary, ValuesCheck, ValuesRequest,
 };
 
 use tauri::AppHandle;
@@ -34,6 +34,15 @@ pub async fn matrix(app: &AppHandle) -> Result<Matrix, CodedError> {
 /// A deployment, planned: versions, values and checks; nothing is sent.
 pub async fn plan(app: &AppHandle, request: PlanRequest) -> Result<Plan, CodedError> {
     Ok(state(app).engine()?.plan(&request).await?)
+}
+
+/// The engine's verdict on a deployment's values (no host call: a pure check, so it
+/// runs on the caller's worker).
+pub async fn check_values(
+    _app: &AppHandle,
+    request: ValuesRequest,
+) -> Result<ValuesCheck, CodedError> {
+    Ok(ferry_ops::check_values(&request)?)
 }
 
 /// SHA-256 of the package a run carried (from the cache, else read from the host once).

@@ -9,7 +9,10 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { checkVariable, type VariableType } from "./values";
+import type { Check } from "../ipc";
+import type { Values, VariableType } from "./values";
+
+export type { Values } from "./values";
 
 export interface ConnectionSlot {
   logicalName: string;
@@ -25,54 +28,39 @@ export interface VariableSlot {
   type: VariableType;
 }
 
-export interface Values {
-  connections: Record<string, string>;
-  variables: Record<string, string>;
-}
-
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "640px" },
   section: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },
 });
 
-/** The problems that keep these values from being deployed, one per slot. */
-export function valueProblems(
-  connections: ConnectionSlot[],
-  variables: VariableSlot[],
-  values: Values,
-  targetName: string,
-): Record<string, string> {
-  const problems: Record<string, string> = {};
-  for (const c of connections) {
-    if (c.options.length === 0) {
-      problems[c.logicalName] =
-        `${targetName} has no ${c.displayName} connection. Create one there (Power Apps → Connections), then reopen this step.`;
-    } else if (!values.connections[c.logicalName]) {
-      problems[c.logicalName] = "Choose the connection this stage should use.";
-    }
-  }
-  for (const v of variables) {
-    const problem = checkVariable(v.type, values.variables[v.schemaName] ?? "");
-    if (problem) problems[v.schemaName] = problem;
-  }
-  return problems;
+/** How a verdict of the engine colours its field. */
+function state(verdict: Check | undefined, fallback: "success" | "none"): "error" | "warning" | "success" | "none" {
+  if (verdict?.severity === "error") return "error";
+  if (verdict?.severity === "warning") return "warning";
+  return verdict ? "none" : fallback;
 }
 
+/**
+ * The values form. What is wrong with a value is the engine's verdict
+ * (`verdicts`, by variable or reference name): the form only shows it.
+ */
 export function ValuesForm({
   connections,
   variables,
   values,
+  verdicts,
   targetName,
   onChange,
 }: {
   connections: ConnectionSlot[];
   variables: VariableSlot[];
   values: Values;
+  /** The engine's latest word on each value, by name. */
+  verdicts: Record<string, Check>;
   targetName: string;
   onChange: (values: Values) => void;
 }) {
   const styles = useStyles();
-  const problems = valueProblems(connections, variables, values, targetName);
   const setConnection = (name: string, id: string) =>
     onChange({ ...values, connections: { ...values.connections, [name]: id } });
   const setVariable = (name: string, value: string) =>
@@ -89,8 +77,8 @@ export function ValuesForm({
               <Field
                 key={c.logicalName}
                 label={`${c.displayName} (${c.logicalName})`}
-                validationMessage={problems[c.logicalName]}
-                validationState={problems[c.logicalName] ? "error" : "success"}
+                validationMessage={verdicts[c.logicalName]?.message}
+                validationState={state(verdicts[c.logicalName], chosen ? "success" : "none")}
               >
                 <Dropdown
                   placeholder={c.options.length ? "Choose a connection" : "No connection available"}
@@ -116,15 +104,15 @@ export function ValuesForm({
           <Text weight="semibold">Environment variables</Text>
           {variables.map((v) => {
             const value = values.variables[v.schemaName] ?? "";
-            const problem = problems[v.schemaName];
+            const verdict = verdicts[v.schemaName];
             const label = `${v.displayName} (${v.schemaName}, ${v.type})`;
             const testId = `variable-${v.schemaName}`;
             return (
               <Field
                 key={v.schemaName}
                 label={label}
-                validationMessage={problem}
-                validationState={problem ? "error" : "none"}
+                validationMessage={verdict?.message}
+                validationState={state(verdict, "none")}
                 hint={v.type === "Secret" ? "A Key Vault secret reference; the secret itself never leaves Key Vault." : undefined}
               >
                 {v.type === "Boolean" ? (
@@ -144,7 +132,9 @@ export function ValuesForm({
                 ) : (
                   <Input
                     value={value}
-                    type={v.type === "Number" ? "number" : "text"}
+                    // Text, not a number input: the browser would blank what it cannot
+                    // parse, and the engine's verdict on it could never be shown.
+                    inputMode={v.type === "Number" ? "decimal" : undefined}
                     onChange={(_, d) => setVariable(v.schemaName, d.value)}
                     data-testid={testId}
                   />

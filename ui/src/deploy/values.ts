@@ -1,120 +1,92 @@
 // The values a deployment needs — connection references and environment
-// variables — with the checks a maker sees as they type, and the `pac`
-// deployment settings file format (import and export).
+// variables — and the engine's verdict on them. The rules live in Rust, once
+// (crates/ops/src/values.rs, on ferry_solution's value checker): the form asks
+// the engine as the maker types and shows what it says, so the app, the CLI and
+// the deployment itself never disagree about a value.
+import { useEffect, useRef, useState } from "react";
+import { checkValues, toFerryError, type Check, type DeploymentValues, type Plan, type ValuesCheck } from "../ipc";
 
+/** How a variable's value is entered (its widget); what the value may be is the engine's call. */
 export type VariableType = "String" | "Number" | "Boolean" | "JSON" | "DataSource" | "Secret";
 
-export interface VariableValue {
-  schemaName: string;
-  type: VariableType;
-  value: string;
+/** What the values form holds: connection ids and variable values by name. */
+export interface Values {
+  connections: Record<string, string>;
+  variables: Record<string, string>;
 }
 
-export interface ConnectionChoice {
-  logicalName: string;
-  connectorId: string;
-  connectionId: string;
-}
-
-/** A Key Vault secret reference, as Power Platform stores Secret variables. */
-const KEY_VAULT_REF =
-  /^\/subscriptions\/[0-9a-f-]{36}\/resourceGroups\/[^/]+\/providers\/Microsoft\.KeyVault\/vaults\/[^/]+\/secrets\/[^/]+$/i;
-
-/** What is wrong with a value for its type, in words for the maker, or null. */
-export function checkVariable(type: VariableType, value: string): string | null {
-  const text = value.trim();
-  switch (type) {
-    case "String":
-      return null;
-    case "Number":
-      return text !== "" && Number.isFinite(Number(text))
-        ? null
-        : "Enter a number, like 42 or 3.5.";
-    case "Boolean":
-      // The platform accepts yes/no as well as true/false.
-      return ["true", "false", "yes", "no"].includes(text.toLowerCase()) ? null : "Choose yes or no.";
-    case "JSON":
-      try {
-        JSON.parse(text);
-        return null;
-      } catch (e) {
-        return `This is not valid JSON: ${(e as Error).message}`;
-      }
-    case "DataSource":
-      return text !== "" ? null : "Enter the data source for this environment.";
-    case "Secret":
-      return KEY_VAULT_REF.test(text)
-        ? null
-        : "Enter a Key Vault reference: /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.KeyVault/vaults/{vault}/secrets/{name}.";
-  }
-}
-
-/** The `pac solution create-settings` file shape. */
-export interface DeploymentSettingsFile {
-  EnvironmentVariables: { SchemaName: string; Value: string }[];
-  ConnectionReferences: { LogicalName: string; ConnectionId: string; ConnectorId?: string }[];
-}
-
-export function exportSettings(
-  variables: VariableValue[],
-  connections: ConnectionChoice[],
-): DeploymentSettingsFile {
+/** The values to send: every connection chosen, every variable with a value (an empty one is left out). */
+export function deploymentValues(values: Values): DeploymentValues {
   return {
-    EnvironmentVariables: variables.map((v) => ({ SchemaName: v.schemaName, Value: v.value })),
-    ConnectionReferences: connections.map((c) => ({
-      LogicalName: c.logicalName,
-      ConnectionId: c.connectionId,
-      ConnectorId: c.connectorId,
-    })),
+    connectionReferences: Object.entries(values.connections)
+      .filter(([, id]) => id)
+      .map(([logicalName, connectionId]) => ({ logicalName, connectionId })),
+    environmentVariables: Object.entries(values.variables)
+      .filter(([, value]) => value.trim() !== "")
+      .map(([schemaName, value]) => ({ schemaName, value })),
   };
 }
 
-export interface ImportedSettings {
-  variables: Map<string, string>;
-  connections: Map<string, string>;
-  /** Entries of the file that this solution does not have (shown, not applied). */
-  unknown: string[];
+/** The engine's values (after reading a settings file) as the form's. */
+export function formValues(values: DeploymentValues): Values {
+  return {
+    connections: Object.fromEntries(values.connectionReferences.map((c) => [c.logicalName, c.connectionId])),
+    variables: Object.fromEntries(values.environmentVariables.map((v) => [v.schemaName, v.value])),
+  };
 }
+
+const RANK: Record<Check["severity"], number> = { error: 3, warning: 2, info: 1 };
+
+/** The engine's word on each variable or connection reference: the most serious one per name. */
+export function verdictsBySubject(check: ValuesCheck | null): Record<string, Check> {
+  const out: Record<string, Check> = {};
+  for (const c of check?.checks ?? []) {
+    if (c.subject == null) continue;
+    const had = out[c.subject];
+    if (!had || RANK[c.severity] > RANK[had.severity]) out[c.subject] = c;
+  }
+  return out;
+}
+
+export interface ValuesVerdict {
+  /** The latest verdict that arrived (kept while a newer one is on its way: no flicker). */
+  check: ValuesCheck | null;
+  /** A check for the current values is still on its way. */
+  pending: boolean;
+  /** Why the last check failed, if it did. */
+  error: Error | null;
+}
+
+/** How long typing must pause before the engine is asked again. */
+export const CHECK_DELAY_MS = 250;
 
 /**
- * Reads a deployment settings file against the names the solution has.
- * Throws an Error with a maker-readable message when the file is not one.
+ * Asks the engine for its verdict on `values` — at once for the first values, then
+ * once typing pauses for `delayMs`. An answer for values that changed since is
+ * dropped; until the next one arrives, the last verdict stays on screen.
  */
-export function importSettings(
-  text: string,
-  knownVariables: string[],
-  knownConnections: string[],
-): ImportedSettings {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (e) {
-    throw new Error(`This file is not JSON (${(e as Error).message}). Choose a deployment settings file made by pac solution create-settings or exported by Ferry.`);
-  }
-  const file = doc as Partial<DeploymentSettingsFile>;
-  if (!doc || typeof doc !== "object" || (!Array.isArray(file.EnvironmentVariables) && !Array.isArray(file.ConnectionReferences))) {
-    throw new Error("This JSON has no EnvironmentVariables or ConnectionReferences: it is not a deployment settings file.");
-  }
-  const result: ImportedSettings = { variables: new Map(), connections: new Map(), unknown: [] };
-  const vars = new Set(knownVariables.map((n) => n.toLowerCase()));
-  const refs = new Set(knownConnections.map((n) => n.toLowerCase()));
-  for (const v of file.EnvironmentVariables ?? []) {
-    if (typeof v?.SchemaName !== "string") continue;
-    const match = knownVariables.find((n) => n.toLowerCase() === v.SchemaName.toLowerCase());
-    if (match && vars.has(match.toLowerCase())) result.variables.set(match, String(v.Value ?? ""));
-    else result.unknown.push(v.SchemaName);
-  }
-  for (const c of file.ConnectionReferences ?? []) {
-    if (typeof c?.LogicalName !== "string") continue;
-    const match = knownConnections.find((n) => n.toLowerCase() === c.LogicalName.toLowerCase());
-    if (match && refs.has(match.toLowerCase()) && c.ConnectionId) result.connections.set(match, c.ConnectionId);
-    else result.unknown.push(c.LogicalName);
-  }
-  return result;
-}
-
-/** The connector's short name: `/providers/Microsoft.PowerApps/apis/shared_sql` → `shared_sql`. */
-export function connectorName(connectorId: string): string {
-  const parts = connectorId.split("/").filter(Boolean);
-  return parts[parts.length - 1] ?? connectorId;
+export function useValuesCheck(plan: Plan, values: Values, delayMs = CHECK_DELAY_MS): ValuesVerdict {
+  const [verdict, setVerdict] = useState<ValuesVerdict>({ check: null, pending: true, error: null });
+  // The first values are checked at once; later ones once typing pauses.
+  const asked = useRef(false);
+  const sent = deploymentValues(values);
+  const key = JSON.stringify(sent);
+  useEffect(() => {
+    let current = true;
+    setVerdict((v) => (v.pending ? v : { ...v, pending: true }));
+    const timer = setTimeout(
+      () => {
+        asked.current = true;
+        checkValues({ plan, values: JSON.parse(key) as DeploymentValues, settingsJson: null })
+          .then((check) => current && setVerdict({ check, pending: false, error: null }))
+          .catch((e: unknown) => current && setVerdict((v) => ({ ...v, pending: false, error: toFerryError(e) })));
+      },
+      asked.current ? delayMs : 0,
+    );
+    return () => {
+      current = false;
+      clearTimeout(timer);
+    };
+  }, [plan, key, delayMs]);
+  return verdict;
 }

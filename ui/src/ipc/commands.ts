@@ -290,6 +290,20 @@ problem: string | null,
  */
 problemCode: ErrorCode | null, };
 
+export type ImportedSettings = { 
+/**
+ * Variables it gave a value.
+ */
+variables: number, 
+/**
+ * Connection references it bound.
+ */
+connections: number, 
+/**
+ * Its entries this solution does not have (left out).
+ */
+ignored: Array<string>, };
+
 export type Matrix = { stages: Array<MatrixStage>, rows: Array<MatrixRow>, 
 /**
  * False when the host could not be reached and the matrix comes from the cache.
@@ -619,6 +633,45 @@ export type TimelineItem = { at: string, observedAt: string, status: number, sta
 
 export type ValueSource = "given" | "settingsFile" | "stageProfile" | "missing";
 
+export type ValuesCheck = { 
+/**
+ * The values checked: the request's, with the settings file's read in.
+ */
+values: DeploymentValues, 
+/**
+ * One finding per variable or connection reference that has something to say
+ * (`subject` names it), and the settings file's entries this solution lacks.
+ */
+checks: Array<Check>, 
+/**
+ * No check is an error: the values can be deployed.
+ */
+ready: boolean, 
+/**
+ * The `pac` deployment settings file of these values (what the deployment sends).
+ */
+settingsJson: string, 
+/**
+ * What the settings file brought, when one was read.
+ */
+imported: ImportedSettings | null, };
+
+export type ValuesRequest = { 
+/**
+ * The plan the values are for: its variables (types, defaults), its connection
+ * references and the target's connections.
+ */
+plan: Plan, 
+/**
+ * The values as the maker has them now; an empty one is left out of the deployment.
+ */
+values: DeploymentValues, 
+/**
+ * The text of a `pac` deployment settings file to read in: its values win over
+ * `values`; entries it leaves empty keep the maker's.
+ */
+settingsJson: string | null, };
+
 export type VariableValue = { schemaName: string, value: string, };
 
 /** Every error code, as Rust declares them (crates/error). */
@@ -721,6 +774,13 @@ export const matrix = (): Promise<Matrix> =>
 /** A deployment, planned: versions, values and checks; nothing is sent. */
 export const plan = (request: PlanRequest): Promise<Plan> =>
   call("plan", { request });
+
+/**
+ * The engine's verdict on a deployment's values, as the maker types them (cheap: nothing
+ * goes to the host); reads a settings file into them when one is given.
+ */
+export const checkValues = (request: ValuesRequest): Promise<ValuesCheck> =>
+  call("check_values", { request });
 
 /** SHA-256 of the package a run carried, or null when it has none (yet). */
 export const artifactHash = (runId: string): Promise<string | null> =>

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
-import type { DeployRequest, OnRunEvent, PlanRequest, RunOutcome } from "../ipc";
+import type { Check, DeployRequest, OnRunEvent, PlanRequest, RunOutcome, ValuesCheck, ValuesRequest } from "../ipc";
 import { plan, run } from "../test/fixtures";
 import { DeployWizard } from "./DeployWizard";
 
@@ -11,6 +11,11 @@ const ipc = vi.hoisted(() => ({
   deploy: (_r: DeployRequest, _op: string, _on: OnRunEvent): Promise<RunOutcome> => Promise.reject(new Error("unset")),
   plans: [] as PlanRequest[],
   saved: [] as { solution: string; text: string }[],
+  // The engine's value checker, scripted: an unbound reference is an error, as the engine says.
+  checkValues: (r: ValuesRequest): Check[] =>
+    r.values.connectionReferences.length
+      ? []
+      : [{ severity: "error", subject: "cont_office", message: "cont_office needs a connection (shared_office365) in Contoso Test" }],
 }));
 vi.mock("../ipc", async (importOriginal) => ({
   ...(await importOriginal<typeof import("../ipc")>()),
@@ -24,15 +29,30 @@ vi.mock("../ipc", async (importOriginal) => ({
   validate: (r: PlanRequest, op: string, on: OnRunEvent) => ipc.validate(r, op, on),
   deploy: (r: DeployRequest, op: string, on: OnRunEvent) => ipc.deploy(r, op, on),
   cancelOperation: async () => true,
+  checkValues: async (r: ValuesRequest): Promise<ValuesCheck> => {
+    const checks = ipc.checkValues(r);
+    return {
+      values: r.values,
+      checks,
+      ready: !checks.some((c) => c.severity === "error"),
+      settingsJson: JSON.stringify({
+        EnvironmentVariables: r.values.environmentVariables.map((v) => ({ SchemaName: v.schemaName, Value: v.value })),
+        ConnectionReferences: r.values.connectionReferences.map((c) => ({ LogicalName: c.logicalName, ConnectionId: c.connectionId })),
+      }),
+      imported: null,
+    };
+  },
   saveSettingsFile: async (solution: string, text: string) => {
     ipc.saved.push({ solution, text });
     return `/tmp/out/${solution}.settings.json`;
   },
 }));
 
+const unbound = ipc.checkValues;
 afterEach(() => {
   ipc.plans = [];
   ipc.saved = [];
+  ipc.checkValues = unbound;
 });
 
 function renderWizard(navigate = vi.fn(), redeployOf: string | null = null) {
@@ -159,5 +179,41 @@ describe("DeployWizard", () => {
         ],
       },
     });
+  });
+
+  async function toValues() {
+    ipc.validate = async () => ({ run: run({ id: "run-7", status: 200000007, statusLabel: "Validation Succeeded", terminal: false }), plan: null, explanations: [] });
+    renderWizard();
+    fireEvent.click(await screen.findByTestId("start-validation"));
+    expect(await screen.findByText("Validation passed.")).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId("to-values"));
+    fireEvent.click(screen.getByTestId("connection-cont_office"));
+    fireEvent.click(await screen.findByRole("option", { name: "svc-test@contoso.example" }));
+  }
+
+  it("blocks on a placeholder the engine refuses, with its words", async () => {
+    ipc.checkValues = (r) =>
+      r.values.environmentVariables.some((v) => v.value.startsWith("#{"))
+        ? [{ severity: "error", subject: "cont_ApiBaseUrl", message: "cont_ApiBaseUrl: `#{ApiUrl}#` is a placeholder that was never replaced." }]
+        : unbound(r);
+    await toValues();
+    fireEvent.change(screen.getByTestId("variable-cont_ApiBaseUrl"), { target: { value: "#{ApiUrl}#" } });
+    expect(await screen.findByText(/is a placeholder that was never replaced/)).toBeInTheDocument();
+    expect(screen.getByTestId("to-summary")).toBeDisabled();
+    expect(screen.getByText("Fix the values marked above to go on.")).toBeInTheDocument();
+  });
+
+  it("lets an emptied Number with a default go on: the engine leaves it out and says so", async () => {
+    ipc.checkValues = (r) => [
+      ...unbound(r),
+      ...(r.values.environmentVariables.some((v) => v.schemaName === "cont_RetryCount")
+        ? []
+        : [{ severity: "info" as const, subject: "cont_RetryCount", message: "cont_RetryCount gets no value from this deployment: the target keeps its value, or uses the default." }]),
+    ];
+    await toValues();
+    fireEvent.change(screen.getByTestId("variable-cont_RetryCount"), { target: { value: "" } });
+    expect(await screen.findByText(/the target keeps its value, or uses the default/)).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByTestId("to-summary")).toBeEnabled());
+    expect(screen.queryByText(/Enter a number/)).toBeNull();
   });
 });

@@ -11,19 +11,17 @@ import {
   type RunEvent,
   type RunOutcome,
 } from "../ipc";
-import { valueProblems } from "../deploy/ValuesForm";
+import { useValuesCheck } from "../deploy/values";
 import { DetailsStep } from "../deploy/wizard/DetailsStep";
 import { SummaryStep } from "../deploy/wizard/SummaryStep";
 import { ValidateStep, validationPassed } from "../deploy/wizard/ValidateStep";
 import { ValuesStep } from "../deploy/wizard/ValuesStep";
 import {
   STEPS,
-  connectionSlots,
   deployRequest,
   initialState,
   planRequest,
   scheduleProblem,
-  variableSlots,
   type WizardState,
   type WizardStep,
 } from "../deploy/wizard/state";
@@ -123,8 +121,9 @@ function Wizard({
   });
 
   const schedule = scheduleProblem(state, new Date());
-  const problems = valueProblems(connectionSlots(plan), variableSlots(plan), state.values, plan.stage.targetName ?? "the target");
-  const valuesOk = Object.keys(problems).length === 0;
+  // The engine's verdict on the values, asked as they change (the last one stays until the next).
+  const verdict = useValuesCheck(plan, state.values);
+  const valuesOk = verdict.check?.ready === true;
   const passed = validationPassed(outcome);
   const go = (next: WizardStep) => setStep(next);
 
@@ -151,7 +150,7 @@ function Wizard({
         {step === "validate" && (
           <ValidateStep plan={plan} events={events} outcome={outcome} error={validation.error ?? undefined} running={validation.isPending} />
         )}
-        {step === "values" && <ValuesStep plan={plan} values={state.values} onChange={(values) => setState({ ...state, values })} />}
+        {step === "values" && <ValuesStep plan={plan} values={state.values} verdict={verdict} onChange={(values) => setState({ ...state, values })} />}
         {step === "summary" && <SummaryStep plan={plan} state={state} checked={check.data} checkError={check.error ?? undefined} />}
         {start.isError && <ErrorNote title="The deployment did not start" error={start.error} testId="deploy-error" />}
         <div className={styles.footer}>
@@ -203,7 +202,7 @@ function Wizard({
               >
                 Next
               </Button>
-              {!valuesOk && <Text size={200}>Fill in every value above to go on.</Text>}
+              {verdict.check && !verdict.check.ready && <Text size={200}>Fix the values marked above to go on.</Text>}
             </>
           )}
           {step === "summary" && (

@@ -221,6 +221,7 @@ pub fn load_package(
                 ferry_pipelines::settings::EnvironmentVariableSetting {
                     schema_name: v.schema_name.clone(),
                     value: value.clone(),
+                    ..Default::default()
                 },
             );
         }

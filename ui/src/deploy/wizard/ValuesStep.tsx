@@ -1,11 +1,11 @@
 import { useRef, useState } from "react";
 import { Button, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowDownload20Regular, ArrowUpload20Regular, Save20Regular } from "@fluentui/react-icons";
-import { saveSettingsFile, type Plan } from "../../ipc";
+import { checkValues, saveSettingsFile, type Plan } from "../../ipc";
 import { copyText } from "../../clipboard";
 import { TextDialog } from "../../pages/TextDialog";
-import { ValuesForm, type Values } from "../ValuesForm";
-import { exportSettings, importSettings } from "../values";
+import { ValuesForm } from "../ValuesForm";
+import { deploymentValues, formValues, verdictsBySubject, type Values, type ValuesVerdict } from "../values";
 import { connectionSlots, variableSlots } from "./state";
 
 const useStyles = makeStyles({
@@ -15,8 +15,22 @@ const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },
 });
 
-/** Connection references and environment variables, with a pac settings file in and out. */
-export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Values; onChange: (v: Values) => void }) {
+/**
+ * Connection references and environment variables with the engine's verdict on
+ * each, and a pac settings file in and out — read and written by the engine.
+ */
+export function ValuesStep({
+  plan,
+  values,
+  verdict,
+  onChange,
+}: {
+  plan: Plan;
+  values: Values;
+  /** The engine's verdict on `values` (useValuesCheck). */
+  verdict: ValuesVerdict;
+  onChange: (v: Values) => void;
+}) {
   const styles = useStyles();
   const file = useRef<HTMLInputElement>(null);
   const [note, setNote] = useState<string | null>(null);
@@ -29,18 +43,12 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
   const onFile = async (chosen: File | undefined) => {
     if (!chosen) return;
     try {
-      const imported = importSettings(
-        await chosen.text(),
-        variables.map((v) => v.schemaName),
-        connections.map((c) => c.logicalName),
-      );
-      onChange({
-        connections: { ...values.connections, ...Object.fromEntries(imported.connections) },
-        variables: { ...values.variables, ...Object.fromEntries(imported.variables) },
-      });
+      const read = await checkValues({ plan, values: deploymentValues(values), settingsJson: await chosen.text() });
+      onChange(formValues(read.values));
+      const got = read.imported;
       setNote(
-        `Read ${chosen.name}: ${imported.variables.size} variables, ${imported.connections.size} connections.` +
-          (imported.unknown.length ? ` Not in this solution, so left out: ${imported.unknown.join(", ")}.` : ""),
+        `Read ${chosen.name}: ${got?.variables ?? 0} variables, ${got?.connections ?? 0} connections.` +
+          (got?.ignored.length ? ` Not in this solution, so left out: ${got.ignored.join(", ")}.` : ""),
       );
     } catch (e) {
       setNote((e as Error).message);
@@ -49,26 +57,22 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
     }
   };
 
-  const settingsText = () => {
-    const settings = exportSettings(
-      variables.map((v) => ({ schemaName: v.schemaName, type: v.type, value: values.variables[v.schemaName] ?? "" })),
-      connections.map((c) => ({
-        logicalName: c.logicalName,
-        connectorId: c.connectorId,
-        connectionId: values.connections[c.logicalName] ?? "",
-      })),
-    );
-    return JSON.stringify(settings, null, 2);
-  };
+  // The file the engine writes for the values as they are now (not the last verdict's: it may lag).
+  const settingsText = async () =>
+    (await checkValues({ plan, values: deploymentValues(values), settingsJson: null })).settingsJson;
   const onExport = () => {
-    const text = settingsText();
-    copyText(text)
-      .then(() => setNote("The deployment settings file is on the clipboard; paste it into a .json file to reuse it with pac or Ferry."))
-      .catch(() => setManual(text));
+    settingsText()
+      .then((text) =>
+        copyText(text)
+          .then(() => setNote("The deployment settings file is on the clipboard; paste it into a .json file to reuse it with pac or Ferry."))
+          .catch(() => setManual(text)),
+      )
+      .catch((e: unknown) => setNote((e as Error).message));
   };
 
   const onSave = () => {
-    saveSettingsFile(plan.solution.uniqueName, settingsText())
+    settingsText()
+      .then((text) => saveSettingsFile(plan.solution.uniqueName, text))
       .then((path) => path && setNote(`Saved the deployment settings file to ${path}`))
       .catch((e: unknown) => setNote((e as Error).message));
   };
@@ -113,13 +117,21 @@ export function ValuesStep({ plan, values, onChange }: { plan: Plan; values: Val
           {note}
         </Text>
       )}
-      <ValuesForm
-        connections={connections}
-        variables={variables}
-        values={values}
-        targetName={target}
-        onChange={onChange}
-      />
+      {verdict.error && (
+        <Text size={200} role="alert" data-testid="values-check-error">
+          Could not check the values: {verdict.error.message}
+        </Text>
+      )}
+      <div aria-busy={verdict.pending} data-testid="values-form">
+        <ValuesForm
+          connections={connections}
+          variables={variables}
+          values={values}
+          verdicts={verdictsBySubject(verdict.check)}
+          targetName={target}
+          onChange={onChange}
+        />
+      </div>
     </div>
   );
 }

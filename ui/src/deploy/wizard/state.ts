@@ -1,7 +1,7 @@
 // The deploy wizard's state and how it becomes the engine's requests.
-import type { DeploymentValues, DeployRequest, Plan, PlanRequest } from "../../ipc";
-import type { ConnectionSlot, Values, VariableSlot } from "../ValuesForm";
-import type { VariableType } from "../values";
+import type { DeployRequest, Plan, PlanRequest } from "../../ipc";
+import type { ConnectionSlot, VariableSlot } from "../ValuesForm";
+import { deploymentValues, type Values, type VariableType } from "../values";
 import { clockChangeProblem, localToUtc } from "../model";
 
 export type WizardStep = "details" | "validate" | "values" | "summary";
@@ -76,18 +76,6 @@ export function initialState(plan: Plan): WizardState {
     notes: "",
     values: initialValues(plan),
     redeployOf: plan.redeploy?.runId ?? null,
-  };
-}
-
-/** The values to send: every connection chosen, every variable with a value. */
-export function deploymentValues(values: Values): DeploymentValues {
-  return {
-    connectionReferences: Object.entries(values.connections)
-      .filter(([, id]) => id)
-      .map(([logicalName, connectionId]) => ({ logicalName, connectionId })),
-    environmentVariables: Object.entries(values.variables)
-      .filter(([, value]) => value.trim() !== "")
-      .map(([schemaName, value]) => ({ schemaName, value })),
   };
 }
 
