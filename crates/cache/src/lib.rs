@@ -9,8 +9,9 @@
 //! the host's integer codes next to the host's formatted label; [`codes`] names the known ones.
 //!
 //! [`Cache::open`] applies the embedded, numbered migrations (each in a transaction), refuses a
-//! file written by a newer schema (the error says to update Ferry), and turns on WAL and a busy
-//! timeout, so the app and the CLI can share one file: readers never wait for a writer. A
+//! file written by a newer schema (the error says to update Ferry), and turns on WAL, a busy
+//! timeout and a 16 MiB page cache, so the app and the CLI can share one file (readers never
+//! wait for a writer) and a search's doclists stay read between keystrokes. A
 //! [`Cache`] is one connection (`Send`, not `Sync`); give each thread its own, or wrap it in a
 //! mutex. Secret environment-variable values never reach the file: every write path that carries
 //! settings goes through [`redact`]. The crate knows nothing of Tauri or HTTP.
