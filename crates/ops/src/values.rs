@@ -16,6 +16,7 @@ use ts_rs::TS;
 
 use crate::error::{OpsError, Result};
 use crate::plan::{type_label, ReferenceDefinition, VariableDefinition};
+use crate::run::settings_of;
 use crate::types::{
     Check, CheckSeverity, ConnectionChoice, ConnectionValue, DeploymentValues, Plan, VariableValue,
 };
@@ -133,31 +134,15 @@ pub fn check_values(request: &ValuesRequest) -> Result<ValuesCheck> {
     for r in &references {
         check_connection(r, bound(&r.logical_name), &connections, target, &mut checks);
     }
-    // What the deployment sends: the plan's entries that have a value, in its order.
-    let mut settings = DeploymentSettings::default();
-    for v in &plan.environment_variables {
-        if let Some(value) = given(&v.schema_name) {
-            settings
-                .environment_variables
-                .push(pac::EnvironmentVariableSetting {
-                    schema_name: v.schema_name.clone(),
-                    value: value.to_string(),
-                    ..Default::default()
-                });
-        }
+    // What the deployment would send: the plan with these values, as deploy builds it.
+    let mut sent = plan.clone();
+    for v in &mut sent.environment_variables {
+        v.value = given(&v.schema_name).map(str::to_string);
     }
-    for r in &plan.connection_references {
-        if let Some(id) = bound(&r.logical_name) {
-            settings
-                .connection_references
-                .push(pac::ConnectionReferenceSetting {
-                    logical_name: r.logical_name.clone(),
-                    connection_id: id.to_string(),
-                    connector_id: Some(r.connector_id.clone()).filter(|c| !c.is_empty()),
-                    ..Default::default()
-                });
-        }
+    for r in &mut sent.connection_references {
+        r.connection_id = bound(&r.logical_name).map(str::to_string);
     }
+    let settings = settings_of(&sent);
     let ready = !checks.iter().any(|c| c.severity == CheckSeverity::Error);
     Ok(ValuesCheck {
         values,
