@@ -8,20 +8,16 @@
 use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use ferry_e2e::{
-    axe_serious_violations, choose_connection, click, click_text, doc_screenshot, enabled,
-    expect_text, host_action, open_solution, press_deploy, start_validation, wait_for,
+    animations_done, axe_serious_violations, choose_connection, click, click_text, doc_screenshot,
+    enabled, expect_text, host_action, open_solution, press_deploy, start_validation, wait_for,
     wait_text_contains, wait_validation_passed, AppSession,
 };
 
 async fn axe_clean(c: &Client, screen: &str) -> Result<()> {
-    // Let colour transitions end first (a button fading from disabled reads as low contrast).
-    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
-    let mut violations = axe_serious_violations(c).await?;
-    if !violations.is_empty() {
-        // A popup still fading out reads as low contrast; a real problem stays.
-        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-        violations = axe_serious_violations(c).await?;
-    }
+    // Colours are read once every transition has ended (a button fading from disabled,
+    // or a popup fading out, reads as low contrast while it moves).
+    animations_done(c).await?;
+    let violations = axe_serious_violations(c).await?;
     ensure!(violations.is_empty(), "{screen}: {violations:#?}");
     Ok(())
 }

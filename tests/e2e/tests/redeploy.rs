@@ -6,7 +6,7 @@
 
 use anyhow::{ensure, Context, Result};
 use ferry_e2e::{
-    add_host_profile, click, click_until, doc_screenshot, enabled, open_solution, press_deploy,
+    add_host_profile, click, doc_screenshot, enabled, open_solution, press_deploy, settled_stage,
     wait_for, wait_text_contains, wait_validation_passed, AppSession, HostProcess,
 };
 use serde_json::Value;
@@ -107,8 +107,9 @@ async fn an_earlier_version_goes_back_from_the_stage_card() -> Result<()> {
             open_solution(&c, "ContosoCore").await?;
 
             // The stage card offers Redeploy…; the list has both packages, newest first.
-            let open = format!("[aria-label=\"Stage {STAGE}\"] [data-testid^=redeploy-open-]");
-            click_until(&c, &open, "[data-testid=redeploy-candidates]", 30).await?;
+            wait_for(&c, &settled_stage(STAGE, ""), 30).await?;
+            click(&c, &settled_stage(STAGE, "[data-testid^=redeploy-open-]")).await?;
+            wait_for(&c, "[data-testid=redeploy-candidates]", 30).await?;
             wait_text_contains(&c, "[data-testid=redeploy-candidates]", "1.0.0.4", 10).await?;
             let text = wait_text_contains(
                 &c,

@@ -41,8 +41,6 @@ async fn a_run_waiting_at_close_is_followed_after_a_restart() -> Result<()> {
         .await;
     app.close().await?;
     result?;
-    // Let the first app (and its in-process host) exit before the second opens the same data.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
 
     // Second start on the same data folder: answer the gates, touch nothing, and
     // the run still ends up followed to Succeeded.
@@ -61,9 +59,14 @@ async fn a_run_waiting_at_close_is_followed_after_a_restart() -> Result<()> {
             host_action(&host, "pat", "UpdateApprovalStatus", approve, 30).await?;
             let step = serde_json::json!({ "StageRunId": run_id, "PreDeploymentStepStatus": 20 });
             host_action(&host, "pat", "UpdatePreDeploymentStepStatus", step, 30).await?;
-            // Give the background follower time to see it through.
-            tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+            // The app's background follower sees it through; History shows it as it ends.
             click(&c, "[data-testid=nav-history]").await?;
+            wait_for(
+                &c,
+                "[data-testid=history-row][aria-label*=\"Succeeded\"]",
+                60,
+            )
+            .await?;
             click(&c, "[data-testid=history-row][aria-label*=\"Succeeded\"]").await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 20).await?;
             // A step of the deployment itself (importing or publishing: which ones a follower

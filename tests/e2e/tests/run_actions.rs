@@ -6,7 +6,7 @@
 use anyhow::{ensure, Result};
 use fantoccini::Client;
 use ferry_e2e::{
-    add_host_profile, click, click_until, doc_screenshot, enabled, open_solution, press_deploy,
+    add_host_profile, click, deploy_here, doc_screenshot, enabled, open_solution, press_deploy,
     start_validation, wait_for, wait_text_contains, wait_validation_passed, AppSession,
     HostProcess,
 };
@@ -34,13 +34,7 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
 
             // 1. Deploy later: times are local, with the zone said (never a UTC copy beside them).
             open_solution(&c, "ContosoCanvas").await?;
-            click_until(
-                &c,
-                "[aria-label=\"Stage Deploy to Test\"] button",
-                "[data-testid=when]",
-                30,
-            )
-            .await?;
+            deploy_here(&c, "Deploy to Test").await?;
             click(&c, "[data-testid=when] input[value=later]").await?;
             // Later proposes the next full hour but one, as a day and a time.
             let day = wait_for(&c, "[data-testid=deploy-day]", 10).await?;

@@ -47,4 +47,21 @@ describe("StageCard", () => {
     expect(screen.getByTestId("blocked-reason")).toHaveTextContent("Deploy to UAT first");
     expect(screen.getByText("Nothing deployed here yet.")).toBeInTheDocument();
   });
+
+  it("keeps the package line while its hash is read, so the card does not grow under the pointer", () => {
+    const lastRun = { version: "1.0.0.4", statusLabel: "Succeeded", outcome: "succeeded", when: "2026-01-01T10:00:00Z" };
+    const card = (artifactHash: string | null | undefined) => (
+      <StageCard stage={{ id: "s1", name: "Deploy to Test", targetName: "Test", gates: [], lastRun: { ...lastRun, artifactHash } }} onDeploy={() => {}} />
+    );
+    const { rerender } = render(card(undefined));
+    const stage = screen.getByTestId("stage-card");
+    expect(stage).toHaveAttribute("aria-busy", "true");
+    expect(screen.getByTestId("package-hash")).toHaveTextContent("package …");
+    rerender(card("ab12cd34ef56ab12"));
+    expect(stage).toHaveAttribute("aria-busy", "false");
+    expect(screen.getByTestId("package-hash")).toHaveTextContent("package ab12cd34ef56");
+    rerender(card(null));
+    expect(screen.getByTestId("package-hash")).toHaveTextContent("no package kept");
+    expect(stage).toHaveAttribute("aria-busy", "false");
+  });
 });

@@ -29,8 +29,12 @@ export interface StageCardModel {
     outcome: string;
     when: string;
     by?: string;
-    /** SHA-256 of the artifact: the same package goes through every stage. */
-    artifactHash?: string;
+    /**
+     * SHA-256 of the artifact: the same package goes through every stage. Undefined while
+     * it is being read (its line is kept, so the card does not grow under the pointer);
+     * null when the run has none.
+     */
+    artifactHash?: string | null;
   };
 }
 
@@ -70,7 +74,13 @@ export function StageCard({
     </Button>
   );
   return (
-    <Card className={styles.card} data-testid="stage-card" aria-label={`Stage ${stage.name}`}>
+    <Card
+      className={styles.card}
+      data-testid="stage-card"
+      aria-label={`Stage ${stage.name}`}
+      // Settled once what it shows has arrived: until then its content may still change.
+      aria-busy={run !== undefined && run.artifactHash === undefined}
+    >
       <CardHeader
         header={<Text weight="semibold">{stage.name}</Text>}
         description={<Text className={styles.muted}>to {stage.targetName}</Text>}
@@ -88,9 +98,17 @@ export function StageCard({
               {formatWhen(run.when)}
               {run.by ? ` by ${run.by}` : ""}
             </Text>
-            {run.artifactHash && (
-              <Text size={200} className={styles.hash} title={run.artifactHash}>
+            {run.artifactHash === undefined ? (
+              <Text size={200} className={styles.hash} data-testid="package-hash">
+                package …
+              </Text>
+            ) : run.artifactHash ? (
+              <Text size={200} className={styles.hash} title={run.artifactHash} data-testid="package-hash">
                 package {run.artifactHash.slice(0, 12)}
+              </Text>
+            ) : (
+              <Text size={200} className={styles.muted} data-testid="package-hash">
+                no package kept
               </Text>
             )}
           </>

@@ -6,7 +6,7 @@ import { syncHistory } from "../ipc";
 import { HistoryList } from "../history/HistoryList";
 import { LIST_MIN_PX, LIST_OFFSET_PX, countText, listHeight } from "../history/rowView";
 import { NO_FILTERS, historyRow, type HistoryFilters } from "../history/filters";
-import { historyChoicesQuery, historyQuery } from "../history/queries";
+import { historyChoicesQuery, historyQuery, liveRefresh } from "../history/queries";
 import { RANGES, rangeDays, type Range } from "../history/ranges";
 import { STATUS_FILTERS } from "../run/status";
 import type { Navigate } from "../shell/route";
@@ -33,7 +33,10 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
   const offline = useOffline();
   const [filters, setFilters] = useState<HistoryFilters>(NO_FILTERS);
   const [range, setRange] = useState<Range>("any");
-  const runs = useInfiniteQuery(historyQuery(filters));
+  const runs = useInfiniteQuery({
+    ...historyQuery(filters),
+    refetchInterval: (query) => liveRefresh(query.state.data?.pages),
+  });
   // The choices come from everything in the cache, not from the filtered page.
   const choices = useQuery(historyChoicesQuery);
   // Read what changed on the host since last time (quietly: offline, the cache answers).

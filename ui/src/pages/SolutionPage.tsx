@@ -88,6 +88,7 @@ function Stage({
     staleTime: Infinity,
   });
   const model = stageCardModel(stage);
-  if (model.lastRun && hash.data) model.lastRun.artifactHash = hash.data;
+  // A failed read shows as no package rather than a line that waits forever.
+  if (model.lastRun) model.lastRun.artifactHash = hash.isPending ? undefined : (hash.data ?? null);
   return <StageCard stage={model} onDeploy={onDeploy} onRedeploy={onRedeploy} />;
 }
