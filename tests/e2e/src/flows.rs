@@ -94,6 +94,27 @@ pub async fn start_validation(c: &Client, stage: &str) -> Result<()> {
     click(c, "[data-testid=start-validation]").await
 }
 
+/// On the values step: waits until the engine's verdict on the values is in (the form
+/// says `aria-busy` until then, and Next follows the verdict), then goes on to the summary.
+pub async fn to_summary(c: &Client) -> Result<()> {
+    wait_for(c, "[data-testid=step-values]", 30).await?;
+    // A solution with nothing to fill in has no form, and nothing to wait for.
+    if c.find(Locator::Css("[data-testid=values-form]")).await.is_ok() {
+        wait_for(c, "[data-testid=values-form][aria-busy=false]", 30).await?;
+    }
+    let next = wait_for(c, "[data-testid=to-summary]", 10).await?;
+    if !next.is_enabled().await? {
+        let form = wait_for(c, "[data-testid=values-form]", 5).await?;
+        bail!(
+            "the values block the summary: {}",
+            form.text().await.unwrap_or_default()
+        );
+    }
+    click(c, "[data-testid=to-summary]").await?;
+    wait_for(c, "[data-testid=step-summary]", 30).await?;
+    Ok(())
+}
+
 /// Waits until the wizard says the validation passed.
 ///
 /// A verdict that blocks fails at once, with what the findings say.

@@ -9,8 +9,8 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::{Client, Locator};
 use ferry_e2e::{
     animations_done, axe_serious_violations, choose_connection, click, click_text, doc_screenshot,
-    enabled, expect_text, host_action, open_solution, press_deploy, start_validation, wait_for,
-    wait_text_contains, wait_validation_passed, AppSession,
+    enabled, expect_text, host_action, open_solution, press_deploy, start_validation, to_summary,
+    wait_for, wait_text_contains, wait_validation_passed, AppSession,
 };
 
 async fn axe_clean(c: &Client, screen: &str) -> Result<()> {
@@ -92,7 +92,7 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
                     && settings["ConnectionReferences"][0]["ConnectionId"].as_str().is_some_and(|id| !id.is_empty()),
                 "the saved settings file: {text}"
             );
-            click(&c, "[data-testid=to-summary]").await?;
+            to_summary(&c).await?;
             wait_text_contains(&c, "[data-testid=summary-when]", "Now", 10).await?;
             doc_screenshot(&c, "summary").await?;
             press_deploy(&c).await?;
@@ -188,7 +188,7 @@ async fn gated_pipeline_waits_for_approval_then_deploys() -> Result<()> {
             wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
             choose_connection(&c, "cont_sharedoffice365_1a2b3", "svc-prod@contoso.example").await?;
-            click(&c, "[data-testid=to-summary]").await?;
+            to_summary(&c).await?;
             press_deploy(&c).await?;
 
             // The run waits on approval; the app shows it waiting.

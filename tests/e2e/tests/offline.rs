@@ -4,8 +4,8 @@
 use anyhow::Result;
 use ferry_e2e::{
     add_host_profile, axe_serious_violations, click, doc_screenshot, enabled, open_solution,
-    press_deploy, start_validation, wait_for, wait_text_contains, wait_validation_passed,
-    AppSession, HostProcess,
+    press_deploy, start_validation, to_summary, wait_for, wait_text_contains,
+    wait_validation_passed, AppSession, HostProcess,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,7 +29,7 @@ async fn history_stays_browsable_when_the_host_stops() -> Result<()> {
             start_validation(&c, "Deploy to Test").await?;
             wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
-            click(&c, "[data-testid=to-summary]").await?;
+            to_summary(&c).await?;
             press_deploy(&c).await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 120).await?;
 

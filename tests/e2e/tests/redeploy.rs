@@ -7,7 +7,7 @@
 use anyhow::{ensure, Context, Result};
 use ferry_e2e::{
     add_host_profile, click, doc_screenshot, enabled, open_solution, press_deploy, settled_stage,
-    wait_for, wait_text_contains, wait_validation_passed, AppSession, HostProcess,
+    to_summary, wait_for, wait_text_contains, wait_validation_passed, AppSession, HostProcess,
 };
 use serde_json::Value;
 
@@ -146,7 +146,7 @@ async fn an_earlier_version_goes_back_from_the_stage_card() -> Result<()> {
             click(&c, "[data-testid=start-validation]").await?;
             wait_validation_passed(&c).await?;
             click(&c, "[data-testid=to-values]").await?;
-            click(&c, "[data-testid=to-summary]").await?;
+            to_summary(&c).await?;
             wait_for(&c, "[data-testid=summary-redeploy]", 10).await?;
             press_deploy(&c).await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=succeeded]", 120).await?;

@@ -6,7 +6,7 @@
 use anyhow::{Context, Result};
 use ferry_e2e::{
     choose_connection, click, enabled, host_action, open_solution, press_deploy, start_validation,
-    wait_for, wait_text_contains, wait_validation_passed, AppSession,
+    to_summary, wait_for, wait_text_contains, wait_validation_passed, AppSession,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -31,7 +31,7 @@ async fn a_run_waiting_at_close_is_followed_after_a_restart() -> Result<()> {
                 click(&c, "[data-testid=to-values]").await?;
                 choose_connection(&c, "cont_sharedoffice365_1a2b3", "svc-prod@contoso.example")
                     .await?;
-                click(&c, "[data-testid=to-summary]").await?;
+                to_summary(&c).await?;
                 press_deploy(&c).await?;
                 let page = wait_for(&c, "[data-testid=run-page][data-outcome=waiting]", 60).await?;
                 *run_id = page.attr("data-run-id").await?.context("the run id")?;

@@ -7,15 +7,15 @@ use anyhow::{ensure, Result};
 use fantoccini::Client;
 use ferry_e2e::{
     add_host_profile, click, deploy_here, doc_screenshot, enabled, open_solution, press_deploy,
-    start_validation, wait_for, wait_text_contains, wait_validation_passed, AppSession,
+    start_validation, to_summary, wait_for, wait_text_contains, wait_validation_passed, AppSession,
     HostProcess,
 };
 
 /// Validates ContosoCanvas (no values to fill) for Test and goes on to the summary.
-async fn to_summary(c: &Client) -> Result<()> {
+async fn validated_to_summary(c: &Client) -> Result<()> {
     wait_validation_passed(c).await?;
     click(c, "[data-testid=to-values]").await?;
-    click(c, "[data-testid=to-summary]").await
+    to_summary(c).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,7 +51,7 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
             wait_text_contains(&c, "[data-testid=step-details]", "in your time zone", 10).await?;
             doc_screenshot(&c, "wizard-later").await?;
             click(&c, "[data-testid=start-validation]").await?;
-            to_summary(&c).await?;
+            validated_to_summary(&c).await?;
             wait_text_contains(&c, "[data-testid=summary-when]", "GMT", 10).await?;
             press_deploy(&c).await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=scheduled]", 60).await?;
@@ -71,7 +71,7 @@ async fn schedule_then_cancel_and_a_failed_import_retried() -> Result<()> {
                 .error_for_status()?;
             open_solution(&c, "ContosoCanvas").await?;
             start_validation(&c, "Deploy to Test").await?;
-            to_summary(&c).await?;
+            validated_to_summary(&c).await?;
             press_deploy(&c).await?;
             wait_for(&c, "[data-testid=run-page][data-outcome=failed]", 120).await?;
             let why = wait_for(&c, "[data-testid=run-error], [data-testid=findings]", 10)
