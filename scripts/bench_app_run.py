@@ -1,27 +1,32 @@
 """Runner for scripts/bench-app.sh (run it under xvfb-run and dbus-run-session).
 
-Launches the Ferry app, the bare Tauri window, the "Fluent floor" (the bare window
-with BARE_PAGE=floor/index.html: React, a FluentProvider and one line of text) and the
-bare window with WebKit's CPU rendering (what Ferry picks when there is no GPU) N times
-each, interleaved, after one warm-up launch of each (not counted), every launch with
-fresh temp HOME/XDG dirs (and, for the app, a fresh copy of the seeded data dir). Per
-launch it measures:
+Launches the Ferry app (a `bench` build: src-tauri/src/bench.rs), the bare Tauri window,
+the "Fluent floor" (the bare window with BARE_PAGE=floor/index.html: React, a
+FluentProvider and one line of text) and the bare window with WebKit's CPU rendering
+(what Ferry picks when there is no GPU) N times each, interleaved, after one warm-up
+launch of each (not counted). The app opens on History over each seeded data folder
+(one per number of cached runs) in two ways:
+
+  first   a first start: a fresh copy of the seeded data folder and a fresh HOME/XDG
+          (no WebKit storage, no window state, no logs)
+  later   a later start: a copy of the data folder and HOME an earlier launch of the
+          app left behind (prepared once, before the warm-ups)
+
+The bare subjects get a fresh HOME/XDG each launch. Per launch it measures:
 
   ready   ms from spawning the process to the page's own `Date.now()` when its data
-          was in the DOM (the app: first history row; the bare window: its static
-          content), which both print to stderr as `ferry-bench-ready at_ms=<ms>`
+          was in the DOM, printed to stderr as `ferry-bench-ready at_ms=<ms>`. For the
+          app this is time to interactive: the first history row, which only React's
+          commit with the cached rows puts there (the page is live then); for the bare
+          window, its static content; for the floor, its first commit
   pss/rss the sum over the process and all its descendants (WebKitWebProcess,
           WebKitNetworkProcess, ...) from /proc/<pid>/smaps_rollup, SETTLE s after ready
 
-and prints per-launch figures, medians and the ratios app/bare (and app/bare with CPU
-rendering, like for like). Before the warm-ups the app runs once more on a copy of the
-seeded data until it has kept its first screen (`first-screen.json`, what a returning
-maker's start paints before the app's script has loaded: src-tauri/src/first_screen.rs),
-and that file joins the seeded data; the app's launches also report when React's first
-commit made the page live (the `commit` mark). A fifth subject is the app at a first start:
-the same data without that file. Exits non-zero only when
-a measurement fails (no ready mark in time, no process to read), never on the goal.
-Usage: python3 scripts/bench_app_run.py APP_BINARY BARE_BINARY SEEDED_DATA_DIR [RUNS]
+and prints per-launch figures (and the app's page marks), medians and the ratios to the
+bare window. Exits non-zero only when a measurement fails (no ready mark in time, no
+process to read), never on the goal.
+Usage: python3 scripts/bench_app_run.py APP_BINARY BARE_BINARY RUNS SEEDED_DIR...
+       (each SEEDED_DIR named after its number of cached runs, e.g. .../10000)
 """
 import os
 import re
@@ -34,7 +39,7 @@ import tempfile
 import threading
 import time
 
-READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: script_ms=(\d+))?(?: marks=(\S*))?")
+READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: marks=(\S*))?")
 TIMEOUT_S = float(os.environ.get("BENCH_TIMEOUT_S", "60"))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "2"))
 GOAL = 1.3
@@ -62,7 +67,7 @@ def temp_env(root):
     for d in dirs.values():
         os.makedirs(d, mode=0o700, exist_ok=True)
     env.update(dirs)
-    for name in ("FERRY_START_PAGE", "FERRY_BENCH_READY", "FERRY_DATA_DIR", "FERRY_TOKEN", CPU_RENDERING):
+    for name in ("FERRY_START_PAGE", "FERRY_DATA_DIR", "FERRY_TOKEN", CPU_RENDERING):
         env.pop(name, None)
     return env
 
@@ -133,11 +138,13 @@ def stop(proc):
         time.sleep(0.05)
 
 
-def app_data(env, root, seeded):
-    """Points `env` at a copy of `seeded` in `root` for the app, opening on History;
-    returns the copy's path."""
+def app_env(env, root, template):
+    """Points `env` at the app's data and HOME in `root`, copied from `template` (its
+    `data`, and its `home` when it has one), opening on History."""
     data = os.path.join(root, "data")
-    shutil.copytree(seeded, data)
+    shutil.copytree(os.path.join(template, "data"), data, symlinks=True)
+    if os.path.isdir(os.path.join(template, "home")):
+        shutil.copytree(os.path.join(template, "home"), env["HOME"], symlinks=True, dirs_exist_ok=True)
     env.update(
         FERRY_DATA_DIR=data,
         FERRY_START_PAGE="history",
@@ -145,10 +152,46 @@ def app_data(env, root, seeded):
         # status check tries the host (offline banner) instead of the keyring.
         FERRY_TOKEN="bench-offline-token",
     )
-    return data
 
 
-def launch(kind, binary, seeded):
+def run_until_ready(kind, binary, env, cwd):
+    """Spawns `binary` and waits for its ready line; returns (process, mark, spawn ns,
+    stderr lines). The caller stops the process."""
+    lines, ready, mark = [], threading.Event(), {}
+    start_ns = time.time_ns()
+    proc = subprocess.Popen(
+        [binary],
+        env=env,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+    def read():
+        for line in proc.stderr:
+            lines.append(line.rstrip())
+            m = READY.search(line)
+            if m and not ready.is_set():
+                mark["at_ms"] = int(m.group(1))
+                mark["origin_ms"] = int(m.group(2)) if m.group(2) else None
+                mark["marks"] = m.group(3) or ""
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    if not ready.wait(TIMEOUT_S):
+        stop(proc)
+        raise Failure(
+            f"{kind}: no ready mark within {TIMEOUT_S:.0f} s (exit code {proc.poll()}); "
+            f"its stderr: {' | '.join(lines[-10:]) or '(nothing)'}"
+        )
+    return proc, mark, start_ns, lines
+
+
+def launch(subject, binary, template):
+    kind = subject.split("-")[0]
     root = tempfile.mkdtemp(prefix=f"ferry-bench-{kind}-")
     try:
         env = temp_env(root)
@@ -156,93 +199,47 @@ def launch(kind, binary, seeded):
             env["BARE_PAGE"] = "floor/index.html"
         if kind == "barecpu":
             env[CPU_RENDERING] = "1"
-        if kind in ("app", "appfirst"):
-            data = app_data(env, root, seeded)
-            if kind == "appfirst":
-                # A first start: no first screen kept yet.
-                os.remove(os.path.join(data, FIRST_SCREEN))
-            env["FERRY_BENCH_READY"] = "1"
-        lines, ready = [], threading.Event()
-        mark = {}
-        start_ns = time.time_ns()
-        proc = subprocess.Popen(
-            [binary],
-            env=env,
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
-
-        def read():
-            for line in proc.stderr:
-                lines.append(line.rstrip())
-                m = READY.search(line)
-                if m and not ready.is_set():
-                    mark["at_ms"] = int(m.group(1))
-                    mark["origin_ms"] = int(m.group(2)) if m.group(2) else None
-                    mark["script_ms"] = int(m.group(3)) if m.group(3) else None
-                    mark["marks"] = m.group(4) or ""
-                    ready.set()
-
-        threading.Thread(target=read, daemon=True).start()
+        if template:
+            app_env(env, root, template)
+        proc, mark, start_ns, lines = run_until_ready(subject, binary, env, root)
         try:
-            if not ready.wait(TIMEOUT_S):
-                raise Failure(
-                    f"{kind}: no ready mark within {TIMEOUT_S:.0f} s (exit code {proc.poll()}); "
-                    f"its stderr: {' | '.join(lines[-10:]) or '(nothing)'}"
-                )
             ready_ms = mark["at_ms"] - start_ns / 1e6
             # When the webview began loading the page: the shell's share of the start.
             load_ms = mark["origin_ms"] - start_ns / 1e6 if mark["origin_ms"] else float("nan")
-            # When the UI's bundle began to run (the app only).
-            script_ms = mark["script_ms"] - start_ns / 1e6 if mark["script_ms"] else float("nan")
-            # The page's startup marks, in ms after spawn like the rest.
+            # The page's marks (ms after its time origin), in ms after spawn like the rest.
             marks = {}
             for pair in mark["marks"].split(","):
                 name, _, after = pair.rpartition("=")
                 if name and after.lstrip("-").isdigit():
-                    marks[name] = script_ms + int(after)
+                    marks[name] = load_ms + int(after)
             time.sleep(SETTLE_S)
             if proc.poll() is not None:
-                raise Failure(f"{kind} exited ({proc.returncode}) before its memory was read")
+                raise Failure(f"{subject} exited ({proc.returncode}) before its memory was read")
             pss, rss, each = memory_of(processes_of(proc.pid))
         finally:
             stop(proc)
         noise = [l for l in lines if not READY.search(l)]
-        return {"ready_ms": ready_ms, "load_ms": load_ms, "script_ms": script_ms, "marks": marks, "pss": pss, "rss": rss, "each": each, "stderr": noise}
+        return {"ready_ms": ready_ms, "load_ms": load_ms, "marks": marks, "pss": pss, "rss": rss, "each": each, "stderr": noise}
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-FIRST_SCREEN = "first-screen.json"
-
-
-def keep_first_screen(binary, seeded):
-    """Runs the app once on a copy of `seeded` until it keeps its first screen, and adds
-    that file to `seeded` (as a returning maker's data folder has it). Returns its size."""
-    root = tempfile.mkdtemp(prefix="ferry-bench-keep-")
-    try:
-        env = temp_env(root)
-        data = app_data(env, root, seeded)
-        proc = subprocess.Popen([binary], env=env, cwd=root, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        kept = os.path.join(data, FIRST_SCREEN)
-        try:
-            deadline = time.time() + TIMEOUT_S
-            while not os.path.exists(kept):
-                if time.time() > deadline or proc.poll() is not None:
-                    raise Failure(f"the app kept no first screen within {TIMEOUT_S:.0f} s (exit code {proc.poll()})")
-                time.sleep(0.1)
-            time.sleep(0.5)
-        finally:
-            stop(proc)
-        shutil.copy(kept, os.path.join(seeded, FIRST_SCREEN))
-        return os.path.getsize(kept)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+def prepare(binary, seeded, work):
+    """The app's two templates over `seeded`: a first start's (the seeded data alone) and a
+    later start's (the data folder and HOME one launch of the app left behind, stopped
+    SETTLE s after its ready mark)."""
+    first = os.path.join(work, "first")
+    os.makedirs(first)
+    shutil.copytree(seeded, os.path.join(first, "data"))
+    later = os.path.join(work, "later")
+    os.makedirs(later)
+    env = temp_env(later)
+    app_env(env, later, first)
+    proc, _, _, _ = run_until_ready("prepare", binary, env, later)
+    time.sleep(SETTLE_S)
+    stop(proc)
+    shutil.rmtree(os.path.join(later, "runtime"), ignore_errors=True)
+    return first, later
 
 
 def mib(kb):
@@ -250,82 +247,82 @@ def mib(kb):
 
 
 def main():
-    if len(sys.argv) < 4:
+    if len(sys.argv) < 5:
         sys.exit(__doc__)
-    app, bare, seeded = (os.path.abspath(a) for a in sys.argv[1:4])
-    runs = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-    bins = {"app": app, "appfirst": app, "bare": bare, "floor": bare, "barecpu": bare}
-    results = {"app": [], "appfirst": [], "bare": [], "floor": [], "barecpu": []}
-    kinds = list(results)
+    app, bare = (os.path.abspath(a) for a in sys.argv[1:3])
+    runs = int(sys.argv[3])
+    seeded = [os.path.abspath(a) for a in sys.argv[4:]]
+    work = tempfile.mkdtemp(prefix="ferry-bench-templates-")
+    subjects = {}  # subject -> (binary, template or None, label)
     try:
-        size = keep_first_screen(app, seeded)
-        print(f"the app kept its first screen ({size / 1024:.0f} kB): every launch of the app paints it", flush=True)
-        for kind in kinds:
-            r = launch(kind, bins[kind], seeded)
-            print(f"warm-up {kind:7}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
+        for data in seeded:
+            n = os.path.basename(data)
+            first, later = prepare(app, data, os.path.join(work, n))
+            count = f"{int(n):,}"
+            subjects[f"app-{n}"] = (app, later, f"Ferry, History with {count} cached runs, a later start: interactive")
+            subjects[f"appfirst-{n}"] = (app, first, f"Ferry, History with {count} cached runs, a first start: interactive")
+        subjects["bare"] = (bare, None, "bare Tauri window")
+        subjects["floor"] = (bare, None, "Fluent floor: the bare window with React, a FluentProvider and one line")
+        subjects["barecpu"] = (bare, None, "bare Tauri window with CPU rendering (what Ferry picks without a GPU)")
+        results = {s: [] for s in subjects}
+        order0 = list(subjects)
+        for subject in order0:
+            r = launch(subject, subjects[subject][0], subjects[subject][1])
+            print(f"warm-up {subject:15}: ready {r['ready_ms']:7.0f} ms (not counted)", flush=True)
         for i in range(runs):
-            order = kinds[i % len(kinds) :] + kinds[: i % len(kinds)]
-            for kind in order:
-                r = launch(kind, bins[kind], seeded)
-                results[kind].append(r)
+            order = order0[i % len(order0) :] + order0[: i % len(order0)]
+            for subject in order:
+                r = launch(subject, subjects[subject][0], subjects[subject][1])
+                results[subject].append(r)
                 parts = ", ".join(f"{n} {mib(p):.0f}" for n, p in sorted(r["each"], key=lambda e: -e[1]))
                 print(
-                    f"run {i + 1} {kind:7}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms, script at {r['script_ms']:5.0f} ms), PSS {mib(r['pss']):6.1f} MiB, "
-                    f"RSS {mib(r['rss']):6.1f} MiB ({len(r['each'])} processes, PSS MiB: {parts})",
+                    f"run {i + 1} {subject:15}: ready {r['ready_ms']:6.0f} ms (page load began at {r['load_ms']:5.0f} ms), "
+                    f"PSS {mib(r['pss']):6.1f} MiB, RSS {mib(r['rss']):6.1f} MiB ({len(r['each'])} processes, PSS MiB: {parts})",
                     flush=True,
                 )
                 if r["marks"]:
-                    print("    marks (ms after spawn): " + ", ".join(f"{n} {t:.0f}" for n, t in r["marks"].items()))
+                    print("    page marks (ms after spawn): " + ", ".join(f"{n} {t:.0f}" for n, t in r["marks"].items()))
                 for line in r["stderr"][:5]:
-                    print(f"    {kind} stderr: {line}")
+                    print(f"    {subject} stderr: {line}")
     except Failure as e:
         print(f"measurement failed: {e}", file=sys.stderr)
         sys.exit(1)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
-    med = {
-        kind: {key: statistics.median(r[key] for r in rs) for key in ("ready_ms", "load_ms", "pss", "rss")}
-        for kind, rs in results.items()
-    }
+    keys = ("ready_ms", "load_ms", "pss", "rss")
+    med = {s: {k: statistics.median(r[k] for r in rs) for k in keys} for s, rs in results.items()}
     print()
     print(f"medians of {runs} launches each:")
-    print("| | ready (first data in the DOM) | of which: until the page began loading | PSS, all processes | RSS, all processes |")
+    print("| | ready: time to interactive (the app), content shown (the others) | of which: until the page began loading | PSS, all processes | RSS, all processes |")
     print("|---|---|---|---|---|")
-    for kind, label in (
-        ("app", "Ferry, History with 10,000 cached runs"),
-        ("appfirst", "Ferry, the same at a first start (no first screen kept yet)"),
-        ("bare", "bare Tauri window"),
-        ("floor", "Fluent floor: the bare window with React, a FluentProvider and one line"),
-        ("barecpu", "bare Tauri window with CPU rendering (what Ferry picks without a GPU)"),
-    ):
-        m = med[kind]
+    for subject, (_, _, label) in subjects.items():
+        m = med[subject]
         print(f"| {label} | {m['ready_ms']:.0f} ms | {m['load_ms']:.0f} ms | {mib(m['pss']):.1f} MiB | {mib(m['rss']):.1f} MiB |")
-    for kind, label in (("app", "Ferry: live (React's first commit replaced the painted screen)"),
-                        ("appfirst", "Ferry at a first start: live (React's first commit)")):
-        live = [r["marks"]["commit"] for r in results[kind] if "commit" in r["marks"]]
-        if live:
-            print(f"| {label} | {statistics.median(live):.0f} ms | | | |")
-    keys = ("ready_ms", "load_ms", "pss", "rss")
-    ratio = {key: med["app"][key] / med["bare"][key] for key in keys}
-    floor = {key: med["floor"][key] / med["bare"][key] for key in keys}
-    alike = {key: med["app"][key] / med["barecpu"][key] for key in keys}
-    first = {key: med["appfirst"][key] / med["bare"][key] for key in keys}
-    print(f"| **app / bare** | **{ratio['ready_ms']:.2f}×** | {ratio['load_ms']:.2f}× | **{ratio['pss']:.2f}×** | {ratio['rss']:.2f}× |")
-    print(f"| Fluent floor / bare | {floor['ready_ms']:.2f}× | {floor['load_ms']:.2f}× | {floor['pss']:.2f}× | {floor['rss']:.2f}× |")
-    print(f"| app / bare with CPU rendering | {alike['ready_ms']:.2f}× | {alike['load_ms']:.2f}× | {alike['pss']:.2f}× | {alike['rss']:.2f}× |")
-    print(f"| app at a first start / bare | {first['ready_ms']:.2f}× | {first['load_ms']:.2f}× | {first['pss']:.2f}× | {first['rss']:.2f}× |")
+    apps = [s for s in subjects if s.startswith("app")]
+    for subject, label in [(s, subjects[s][2].replace(": interactive", "")) for s in apps] + [("floor", "Fluent floor")]:
+        r = {k: med[subject][k] / med["bare"][k] for k in keys}
+        strong = "**" if subject == apps[0] else ""
+        print(f"| {strong}{label} / bare{strong} | {strong}{r['ready_ms']:.2f}×{strong} | {r['load_ms']:.2f}× | {strong}{r['pss']:.2f}×{strong} | {r['rss']:.2f}× |")
+    alike = {k: med[apps[0]][k] / med["barecpu"][k] for k in keys}
+    print(f"| {subjects[apps[0]][2].replace(': interactive', '')} / bare with CPU rendering (like for like) | {alike['ready_ms']:.2f}× | {alike['load_ms']:.2f}× | {alike['pss']:.2f}× | {alike['rss']:.2f}× |")
     print()
-    for key, label in (("ready_ms", "startup"), ("pss", "memory (PSS)")):
-        verdict = "met" if ratio[key] <= GOAL else "missed"
-        print(f"goal {label} <= {GOAL}x bare: {verdict} ({ratio[key]:.2f}x)")
-    names = []
-    for r in results["app"]:
-        names += [n for n in r["marks"] if n not in names]
-    if names:
-        print()
-        print("the app's startup marks, median ms after spawn (first call `>` and answer `<` of each command):")
-        for n in names:
-            times = [r["marks"][n] for r in results["app"] if n in r["marks"]]
-            print(f"  {n:24} {statistics.median(times):6.0f} ms  ({len(times)} launches)")
+    for subject in apps:
+        what = subjects[subject][2].replace("Ferry, History with ", "").replace(": interactive", "")
+        for key, label in (("ready_ms", "time to interactive"), ("pss", "memory (PSS)")):
+            ratio = med[subject][key] / med["bare"][key]
+            verdict = "met" if ratio <= GOAL else "missed"
+            print(f"goal {label} <= {GOAL}x bare ({what}): {verdict} ({ratio:.2f}x)")
+    for subject in apps:
+        names = []
+        for r in results[subject]:
+            names += [n for n in r["marks"] if n not in names]
+        if names:
+            print()
+            print(f"{subject}: the page's marks, median ms after spawn (dom: parsed, entry run; root: React's first commit; scripts: last script fetched):")
+            for n in names:
+                times = [r["marks"][n] for r in results[subject] if n in r["marks"]]
+                print(f"  {n:12} {statistics.median(times):6.0f} ms  ({len(times)} launches)")
 
 
 if __name__ == "__main__":

@@ -15,8 +15,20 @@ macro_rules! command_names {
 
 const COMMANDS: &[&str] = ferry_commands!(command_names);
 
-fn capability() -> String {
-    let permissions: Vec<String> = COMMANDS
+/// The startup mark of scripts/bench-app.sh (src/bench.rs): a command of `bench`
+/// builds only, so a shipped window is never granted it.
+const BENCH_COMMANDS: &[&str] = &["bench_ready"];
+
+/// The declared commands, and the bench's in a `bench` build.
+fn commands() -> &'static [&'static str] {
+    if std::env::var_os("CARGO_FEATURE_BENCH").is_none() {
+        return COMMANDS;
+    }
+    Box::leak([COMMANDS, BENCH_COMMANDS].concat().into_boxed_slice())
+}
+
+fn capability(commands: &[&str]) -> String {
+    let permissions: Vec<String> = commands
         .iter()
         .map(|c| format!("\"allow-{}\"", c.replace('_', "-")))
         .collect();
@@ -37,13 +49,14 @@ fn main() {
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let dir = out.join("capabilities");
     std::fs::create_dir_all(&dir).expect("create the capability folder");
-    std::fs::write(dir.join("default.json"), capability()).expect("write the capability");
+    let commands = commands();
+    std::fs::write(dir.join("default.json"), capability(commands)).expect("write the capability");
     // tauri-build wants a 'static pattern; a build script runs once.
     let pattern: &'static str = Box::leak(format!("{}/*.json", dir.display()).into_boxed_str());
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .capabilities_path_pattern(pattern)
-            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("failed to run tauri-build");
 }

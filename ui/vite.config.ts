@@ -1,14 +1,11 @@
 import { defineConfig } from "vitest/config";
 import react from "@vitejs/plugin-react";
-import { createHash } from "node:crypto";
 import type { Plugin } from "vite";
 
 // The entry (src/main.tsx) sends the first reads and then imports the app
 // (src/startApp.tsx). Vite preloads only an entry's static imports from the page;
 // this also preloads the app's chunks, so WebKit fetches and parses them while the
-// entry runs instead of after it. And it names the build in a `ferry-build` meta tag
-// (a hash of every file the first screen loads, whose names hash their content): a
-// kept first screen is painted only by the build that drew it (src/shell/firstScreen.ts).
+// entry runs instead of after it.
 function preloadApp(): Plugin {
   return {
     name: "ferry-preload-app",
@@ -36,13 +33,7 @@ function preloadApp(): Plugin {
           return chunk.type === "chunk" ? [...(chunk.viteMetadata?.importedCss ?? [])] : [];
         });
         const fresh = (file: string) => !html.includes(`/${file}"`);
-        const entry = chunks.filter((c) => c.type === "chunk" && c.isEntry).map((c) => c.fileName);
-        const build = createHash("sha256")
-          .update([...entry, ...files, ...css].sort().join("\n"))
-          .digest("hex")
-          .slice(0, 16);
         return [
-          { tag: "meta", attrs: { name: "ferry-build", content: build }, injectTo: "head" as const },
           ...[...files].filter(fresh).map((file) => ({
             tag: "link",
             attrs: { rel: "modulepreload", crossorigin: true, href: `/${file}` },

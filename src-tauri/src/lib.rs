@@ -9,9 +9,9 @@
 //! so the CLI and the app behave the same and the logic is testable without a
 //! webview.
 
+#[cfg(feature = "bench")]
 mod bench;
 mod commands;
-mod first_screen;
 mod logs;
 mod paths;
 mod progress;
@@ -46,9 +46,6 @@ pub fn run() {
             }
         }));
     }
-    if let Some(start) = bench::plugin() {
-        builder = builder.plugin(start);
-    }
     builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
@@ -70,7 +67,7 @@ pub fn run() {
             resume_in_background(handle, state);
             Ok(())
         })
-        .invoke_handler(commands::handler())
+        .invoke_handler(invoke_handler())
         .run(tauri::generate_context!())
         .expect("Ferry could not start its window");
 }
@@ -98,4 +95,12 @@ fn resume_in_background(app: tauri::AppHandle, state: Arc<AppState>) {
             tracing::warn!("Ferry could not pick up unfinished runs: {e}");
         }
     });
+}
+
+/// The commands' handler (with the startup mark's beside it in a `bench` build).
+fn invoke_handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    #[cfg(feature = "bench")]
+    return bench::with_ready(commands::handler());
+    #[cfg(not(feature = "bench"))]
+    commands::handler()
 }

@@ -1,23 +1,44 @@
 //! The main window. It is built once the engine is open (`tauri.conf.json` declares it
-//! with `create: false`), so its page gets, with its first script, what its first
-//! screen shows: the profiles, for a window opening on History the newest page of runs
-//! and the filters' choices (`Engine::start_reads`), and the first screen the last
-//! start kept (`first_screen.rs`), as `window.__FERRY_FIRST__`. The UI's entry paints
-//! from it at once instead of asking over IPC while WebKit loads the app's script
-//! (`ui/src/shell/firstReads.ts`); without it (a read failed) the UI asks as usual.
+//! with `create: false`), so its page gets, with its first script, the page it opens on
+//! and what that page shows first: the profiles, and for a window opening on History the
+//! newest page of runs and the filters' choices (`Engine::start_reads`), as
+//! `window.__FERRY_FIRST__`. The UI takes them instead of asking over IPC while WebKit
+//! loads the app's script (`ui/src/shell/firstReads.ts`); without them (a read failed)
+//! it asks as usual. The window never leaves the app's own origin: any other page
+//! (a host on this computer, a file, `about:`) is refused, and no other window opens.
 
-use ferry_ipc::FirstScreen;
 use ferry_ops::StartReads;
 use serde::Serialize;
-use tauri::WebviewWindowBuilder;
+use tauri::webview::NewWindowResponse;
+use tauri::{Url, WebviewWindowBuilder};
 
 use crate::state::AppState;
 
 const MAIN: &str = "main";
 
+/// Opens the window on another page of the navigation (`deploy`, `history`, `settings`).
+pub const START_PAGE_ENV: &str = "FERRY_START_PAGE";
+
+/// The pages a window can open on, in the navigation's order (`START_PAGES` in
+/// `ui/src/shell/startOptions.ts`).
+const PAGES: [&str; 3] = ["deploy", "history", "settings"];
+
 /// The history page the UI reads first (`HISTORY_PAGE` in `ui/src/history/filters.ts`).
 /// The UI takes the page handed over only when its filter is the one it would send.
 const FIRST_HISTORY_PAGE: u32 = 200;
+
+/// The navigation's page `name` names (spaces around it aside), if any.
+fn page_named(name: &str) -> Option<&'static str> {
+    PAGES.iter().copied().find(|p| *p == name.trim())
+}
+
+/// The page the window opens on: the one `FERRY_START_PAGE` names, else Deploy.
+fn start_page() -> &'static str {
+    std::env::var(START_PAGE_ENV)
+        .ok()
+        .and_then(|p| page_named(&p))
+        .unwrap_or("deploy")
+}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,11 +47,10 @@ struct First<'a> {
     /// When they were read (ms since the epoch): a page loaded again later asks anew.
     read_at_ms: u128,
     reads: Option<StartReads>,
-    screen: Option<FirstScreen>,
 }
 
-/// The script handing the page its first reads.
-fn start_script(page: &str, reads: Option<StartReads>, screen: Option<FirstScreen>) -> String {
+/// The script handing the page its start page and first reads.
+fn start_script(page: &str, reads: Option<StartReads>) -> String {
     let read_at_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis());
@@ -39,10 +59,33 @@ fn start_script(page: &str, reads: Option<StartReads>, screen: Option<FirstScree
         page,
         read_at_ms,
         reads,
-        screen,
     })
     .unwrap_or_else(|_| "null".into());
     format!("window.__FERRY_FIRST__ = {first};")
+}
+
+/// Where the app's own pages come from: the dev server in a dev build, else Tauri's
+/// protocol (`tauri://localhost`; `http(s)://tauri.localhost` on Windows and Android),
+/// as Tauri resolves the window's `index.html`.
+fn own_origin(dev_url: Option<&Url>, https: bool) -> Url {
+    if let Some(url) = dev_url.filter(|_| tauri::is_dev()) {
+        return url.clone();
+    }
+    let origin = if cfg!(any(windows, target_os = "android")) {
+        format!("{}://tauri.localhost", if https { "https" } else { "http" })
+    } else {
+        "tauri://localhost".to_string()
+    };
+    Url::parse(&origin).expect("a valid URL")
+}
+
+/// Whether the window may show `url`: only a page of `home`'s origin (same scheme, host
+/// and port). Compared by parts because a custom scheme's origin is opaque to `Url`.
+fn stays_home(url: &Url, home: &Url) -> bool {
+    url.scheme() == home.scheme()
+        && url.host_str().is_some()
+        && url.host_str() == home.host_str()
+        && url.port_or_known_default() == home.port_or_known_default()
 }
 
 /// Builds the main window from its configuration, with its first reads.
@@ -55,15 +98,28 @@ pub fn create(app: &tauri::App, state: &AppState) -> Result<(), Box<dyn std::err
         .find(|w| w.label == MAIN)
         .ok_or("tauri.conf.json declares no main window")?
         .clone();
-    let page = crate::bench::start_page().unwrap_or("deploy");
+    let page = start_page();
     let history = (page == "history").then_some(FIRST_HISTORY_PAGE);
     let reads = state
         .engine()
         .ok()
         .and_then(|engine| engine.start_reads(history).ok());
-    let screen = crate::first_screen::read(&state.options().data_dir);
-    WebviewWindowBuilder::from_config(app.handle(), &config)?
-        .initialization_script(start_script(page, reads, screen))
+    let home = own_origin(app.config().build.dev_url.as_ref(), config.use_https_scheme);
+    let builder = WebviewWindowBuilder::from_config(app.handle(), &config)?
+        .initialization_script(start_script(page, reads));
+    #[cfg(feature = "bench")]
+    let builder = builder.initialization_script(crate::bench::SCRIPT);
+    builder
+        .on_navigation(move |url| {
+            let stays = stays_home(url, &home);
+            if !stays {
+                // The scheme only: an address may carry a code or token.
+                tracing::warn!(scheme = url.scheme(), "the window refused to leave Ferry");
+            }
+            stays
+        })
+        // Ferry opens other pages in the browser, from Rust (the opener plugin).
+        .on_new_window(|_, _| NewWindowResponse::Deny)
         .build()?;
     Ok(())
 }
@@ -89,24 +145,101 @@ mod tests {
                 profiles: vec![],
                 history: None,
             }),
-            None,
         );
         let value = handed(&script);
         assert_eq!(value["page"], "deploy");
         assert!(value["readAtMs"].as_u64().unwrap() > 1_700_000_000_000);
         assert_eq!(value["reads"]["profiles"], serde_json::json!([]));
-        assert!(value["screen"].is_null());
-        // Whatever the kept screen holds stays inside its string.
-        let screen = FirstScreen {
-            build: "b".into(),
-            page: "history".into(),
-            scheme: "light".into(),
-            profile: None,
-            html: "</script><script>alert(1)</script>\u{2028}".into(),
-            css: "a{}".into(),
-        };
-        let value = handed(&start_script("history", None, Some(screen.clone())));
-        assert_eq!(value["screen"]["html"], screen.html);
-        assert!(value["reads"].is_null());
+        assert!(handed(&start_script("history", None))["reads"].is_null());
+    }
+
+    #[test]
+    fn only_the_navigations_pages_are_start_pages() {
+        assert_eq!(page_named(" history "), Some("history"));
+        assert_eq!(page_named("settings"), Some("settings"));
+        assert_eq!(page_named("run"), None);
+        assert_eq!(page_named("<script>"), None);
+    }
+
+    #[test]
+    fn a_shipped_window_is_granted_the_apps_commands_and_no_bench_mark() {
+        let capability: serde_json::Value = serde_json::from_str(include_str!(concat!(
+            env!("OUT_DIR"),
+            "/capabilities/default.json"
+        )))
+        .unwrap();
+        let grants = capability["permissions"].as_array().unwrap();
+        let granted = |p: &str| grants.contains(&serde_json::json!(p));
+        assert!(granted("allow-history") && granted("allow-status"));
+        assert_eq!(granted("allow-bench-ready"), cfg!(feature = "bench"));
+        assert!(!granted("allow-first-screen") && !granted("allow-save-first-screen"));
+    }
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_window_stays_on_the_apps_own_origin() {
+        let home = url("tauri://localhost");
+        for own in [
+            "tauri://localhost",
+            "tauri://localhost/",
+            "tauri://localhost/index.html",
+            "tauri://localhost/index.html?x=1#history",
+            "tauri://user@localhost/assets/a.js",
+        ] {
+            assert!(stays_home(&url(own), &home), "{own} is the app's own");
+        }
+        for away in [
+            // The Local sandbox, or any host on this computer.
+            "http://127.0.0.1:49152/",
+            "http://localhost:5173/",
+            "http://tauri.localhost/",
+            "https://tauri.localhost/",
+            "tauri://localhost.example/",
+            "tauri://localhost@127.0.0.1/",
+            "tauri://127.0.0.1/",
+            "tauri:localhost",
+            "ipc://localhost/status",
+            "file:///etc/passwd",
+            "file://localhost/index.html",
+            "about:blank",
+            "about:srcdoc",
+            "data:text/html,<h1>hi</h1>",
+            "javascript:alert(1)",
+            "blob:tauri://localhost/1234",
+            "https://login.microsoftonline.com/",
+        ] {
+            assert!(!stays_home(&url(away), &home), "{away} is not the app");
+        }
+    }
+
+    #[test]
+    fn a_dev_servers_window_stays_on_the_dev_server() {
+        let home = url("http://localhost:5173/");
+        assert!(stays_home(
+            &url("http://localhost:5173/src/main.tsx"),
+            &home
+        ));
+        for away in [
+            "http://localhost:5174/",
+            "https://localhost:5173/",
+            "http://127.0.0.1:5173/",
+            "http://localhost/",
+            "tauri://localhost/",
+        ] {
+            assert!(!stays_home(&url(away), &home), "{away} is not the app");
+        }
+    }
+
+    #[test]
+    fn the_own_origin_is_tauris_protocol_in_a_real_build() {
+        let origin = own_origin(None, false);
+        if cfg!(any(windows, target_os = "android")) {
+            assert_eq!(origin.as_str(), "http://tauri.localhost/");
+        } else {
+            assert_eq!(origin.as_str(), "tauri://localhost");
+        }
     }
 }

@@ -1,6 +1,5 @@
 // The colour scheme the window shows: the maker's preference (kept on this computer)
-// or the system's. No imports, so the UI's small entry can read it before the app's
-// script loads (shell/firstScreen.ts); theme.ts builds on it.
+// or the system's. No imports; theme.ts builds on it.
 
 export type ColorScheme = "light" | "dark";
 /** What the maker chose in Settings: follow the system, or a fixed scheme. */

@@ -15,7 +15,7 @@ export async function startApp(first: FirstReads): Promise<void> {
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>
-        <App first={first} />
+        <App />
       </QueryClientProvider>
     </StrictMode>,
   );

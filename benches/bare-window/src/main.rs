@@ -1,6 +1,6 @@
 //! A bare Tauri window showing a static page: the baseline Ferry's app is measured
 //! against (`scripts/bench-app.sh`). The page calls `ready` once its content is in the
-//! DOM; like the app with `FERRY_BENCH_READY=1`, it prints the moment to stderr.
+//! DOM; like the app's `bench` build, it prints the moment to stderr.
 //! `BARE_PAGE=floor/index.html` opens the "Fluent floor" instead (React, a
 //! FluentProvider and one line of text, built by the script from `ui/bench/floor/`).
 

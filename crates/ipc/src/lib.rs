@@ -12,12 +12,10 @@
 mod info;
 #[macro_use]
 mod registry;
-mod screen;
 pub mod typescript;
 
 pub use ferry_error::{CodedError, ErrorCode};
 pub use info::AppInfo;
-pub use screen::FirstScreen;
 
 #[cfg(test)]
 mod tests {

@@ -26,10 +26,6 @@ macro_rules! ferry_commands {
             clear_cache() -> CacheInfo;
             /// Opens the folder of the app's log files in the file manager; answers its path.
             open_logs_folder() -> String;
-            /// The first screen the last start kept, if this start may paint it.
-            first_screen() -> Option<FirstScreen>;
-            /// Keeps the first screen this start drew, for the next one.
-            save_first_screen(screen: FirstScreen) -> ();
 
             /// The profile in use, whether its host answers, and as whom.
             status() -> HostStatus;
@@ -113,9 +109,6 @@ macro_rules! ferry_commands {
             sign_out() -> ();
             /// Who is signed in to the profile in use (null: nobody).
             account() -> Option<AccountInfo>;
-
-            /// Startup mark for scripts/bench-app.sh: printed only with FERRY_BENCH_READY=1.
-            bench_ready(at_ms: f64, origin_ms: f64, script_ms: f64, marks: Option<String>) -> ();
         }
     };
 }

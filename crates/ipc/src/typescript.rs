@@ -10,7 +10,7 @@ use ferry_error::{CodedError, ErrorCode};
 use ts_rs::{Config, TypeVisitor, TS};
 
 #[allow(unused_imports)] // the registry names these types bare
-use crate::{AppInfo, FirstScreen};
+use crate::AppInfo;
 #[allow(unused_imports)]
 use ferry_ops::*;
 
@@ -123,16 +123,12 @@ const PREAMBLE: &str = r#"// Generated from crates/ipc (src/registry.rs and the 
 // function, with the types it carries. Everything else imports from ./index.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { toFerryError } from "./errors";
-import { mark } from "../shell/marks";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  mark(`${command}>`);
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
     throw toFerryError(raw);
-  } finally {
-    mark(`${command}<`);
   }
 }
 

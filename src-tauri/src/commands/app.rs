@@ -1,7 +1,6 @@
-//! The app itself: about, the local cache (where, how big, clear it) and the first
-//! screen kept between starts.
+//! The app itself: about, the logs folder and the local cache (where, how big, clear it).
 
-use ferry_ipc::{AppInfo, CodedError, ErrorCode, FirstScreen};
+use ferry_ipc::{AppInfo, CodedError, ErrorCode};
 use ferry_ops::CacheInfo;
 use tauri::AppHandle;
 
@@ -30,7 +29,10 @@ pub async fn open_logs_folder(app: &AppHandle) -> Result<String, CodedError> {
         std::fs::create_dir_all(&dir).map_err(|e| {
             CodedError::new(
                 ErrorCode::Io,
-                format!("Ferry could not make its logs folder {}: {e}", dir.display()),
+                format!(
+                    "Ferry could not make its logs folder {}: {e}",
+                    dir.display()
+                ),
             )
         })?;
         opener
@@ -61,10 +63,7 @@ pub async fn clear_cache(app: &AppHandle) -> Result<CacheInfo, CodedError> {
     let state = state(app);
     blocking(move || {
         let dir = state.options().data_dir.clone();
-        let info =
-            state.with_engine_closed(|| ferry_ops::clear_cache(&dir).map_err(|e| e.to_coded()))?;
-        crate::first_screen::remove(&dir);
-        Ok(info)
+        state.with_engine_closed(|| ferry_ops::clear_cache(&dir).map_err(|e| e.to_coded()))
     })
     .await
 }
@@ -75,14 +74,4 @@ pub fn no_data_dir(e: impl std::fmt::Display) -> CodedError {
         ErrorCode::Internal,
         format!("Ferry could not find a folder for its data: {e}. Set FERRY_DATA_DIR to a writable folder."),
     )
-}
-
-/// The first screen kept by the last start, if it can be painted (`first_screen.rs`).
-pub async fn first_screen(app: &AppHandle) -> Result<Option<FirstScreen>, CodedError> {
-    Ok(crate::first_screen::read(&state(app).options().data_dir))
-}
-
-/// Keeps the first screen this start drew, for the next one.
-pub async fn save_first_screen(app: &AppHandle, screen: FirstScreen) -> Result<(), CodedError> {
-    crate::first_screen::write(&state(app).options().data_dir, &screen)
 }

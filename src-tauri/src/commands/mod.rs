@@ -38,7 +38,6 @@ mod implementations {
     pub use super::profiles::*;
     pub use super::runs::*;
     pub use super::signin::*;
-    pub use crate::bench::bench_ready;
 }
 
 /// The state every command reads.
@@ -60,7 +59,7 @@ macro_rules! tauri_commands {
         /// The handlers Tauri calls, one per declared command.
         mod generated {
             #[allow(unused_imports)] // the registry names these types bare
-            use ferry_ipc::{AppInfo, CodedError, FirstScreen};
+            use ferry_ipc::{AppInfo, CodedError};
             #[allow(unused_imports)]
             use ferry_ops::*;
 

@@ -1,12 +1,54 @@
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { makeStyles } from "@fluentui/react-components";
-import { ROW_CLASS, ROW_HEIGHT, ROW_OVERSCAN, listLabel, rowLabel, rowTone, rowWhen, type HistoryRow } from "./rowView";
+import { Badge, makeStyles, tokens, typographyStyles } from "@fluentui/react-components";
+import { formatWhen } from "../days";
+import { outcomeColor } from "../run/status";
 
-export type { HistoryRow } from "./rowView";
+/** One run in the history list. */
+export interface HistoryRow {
+  id: string;
+  solution: string;
+  stage: string;
+  version: string;
+  /** succeeded | failed | canceled | running | waiting | scheduled */
+  outcome: string;
+  /** The host's status words. */
+  statusLabel: string;
+  /** ISO time the run was requested. */
+  when: string;
+  by?: string;
+}
+
+const ROW_HEIGHT = 52;
+
+/** The count above the list. */
+export function countText(rows: number, more: boolean): string {
+  return (rows === 1 ? "1 deployment" : `${rows} deployments`) + (more ? " so far; older ones load as you scroll" : "");
+}
 
 const useStyles = makeStyles({
   viewport: { height: "100%", minHeight: "240px", overflowY: "auto", contain: "strict" },
+  row: {
+    position: "absolute",
+    left: 0,
+    right: 0,
+    height: `${ROW_HEIGHT}px`,
+    display: "grid",
+    gridTemplateColumns: "minmax(160px, 2fr) minmax(120px, 1.5fr) 110px 130px minmax(150px, 1fr)",
+    alignItems: "center",
+    columnGap: tokens.spacingHorizontalM,
+    paddingInline: tokens.spacingHorizontalM,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    cursor: "pointer",
+    backgroundColor: tokens.colorNeutralBackground1,
+    ":hover": { backgroundColor: tokens.colorNeutralBackground1Hover },
+    ":focus-visible": { outline: `2px solid ${tokens.colorStrokeFocus2}`, outlineOffset: "-2px" },
+  },
+  // The cells are plain spans in Fluent's type ramp (what `Text` renders, without a
+  // component per cell): a screen of rows is most of the first render.
+  name: { ...typographyStyles.body1Strong, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  cell: { ...typographyStyles.body1, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" },
+  when: { ...typographyStyles.caption1, color: tokens.colorNeutralForeground3 },
 });
 
 /** The history: only the rows in view are in the DOM, so 100,000 runs scroll smoothly. */
@@ -29,7 +71,7 @@ export function HistoryList({
     count: rows.length,
     getScrollElement: () => viewport.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: ROW_OVERSCAN,
+    overscan: 8,
     initialRect: initialHeight ? { width: 800, height: initialHeight } : undefined,
   });
   const items = virtual.getVirtualItems();
@@ -42,35 +84,36 @@ export function HistoryList({
       ref={viewport}
       className={styles.viewport}
       role="list"
-      aria-label={listLabel(rows.length)}
+      aria-label={`${rows.length} deployments`}
       data-testid="history-list"
     >
-      <div style={{ height: virtual.getTotalSize(), position: "relative" }} data-testid="history-rows">
+      <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
         {items.map((item) => {
           const row = rows[item.index];
-          // The rows are plain elements in rows.css's classes (rowView.ts): the entry
-          // draws the first screen's rows with the same markup before React runs.
           return (
             <div
               key={row.id}
               role="listitem"
               tabIndex={0}
-              className={ROW_CLASS.row}
+              className={styles.row}
               style={{ transform: `translateY(${item.start}px)` }}
               onClick={() => onOpen(row.id)}
               onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && onOpen(row.id)}
               data-testid="history-row"
-              aria-label={rowLabel(row)}
+              aria-label={`${row.solution} ${row.version} to ${row.stage}: ${row.statusLabel}`}
             >
-              <span className={ROW_CLASS.name}>{row.solution}</span>
-              <span className={ROW_CLASS.cell}>{row.stage}</span>
-              <span className={ROW_CLASS.cell}>{row.version}</span>
+              <span className={styles.name}>{row.solution}</span>
+              <span className={styles.cell}>{row.stage}</span>
+              <span className={styles.cell}>{row.version}</span>
               <span>
-                <span className={ROW_CLASS.status} data-tone={rowTone(row)}>
+                <Badge appearance="tint" color={outcomeColor(row.outcome)}>
                   {row.statusLabel}
-                </span>
+                </Badge>
               </span>
-              <span className={ROW_CLASS.when}>{rowWhen(row)}</span>
+              <span className={styles.when}>
+                {formatWhen(row.when)}
+                {row.by ? ` · ${row.by}` : ""}
+              </span>
             </div>
           );
         })}

@@ -6,7 +6,7 @@ import { localDay } from "../days";
 
 export { dateOf, dayOf } from "../days";
 import { outcomeOf } from "../run/status";
-import type { HistoryRow } from "./rowView";
+import type { HistoryRow } from "./HistoryList";
 
 export interface HistoryFilters {
   text: string;

@@ -5,16 +5,12 @@
 // function, with the types it carries. Everything else imports from ./index.
 import { Channel, invoke } from "@tauri-apps/api/core";
 import { toFerryError } from "./errors";
-import { mark } from "../shell/marks";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
-  mark(`${command}>`);
   try {
     return await invoke<T>(command, args);
   } catch (raw) {
     throw toFerryError(raw);
-  } finally {
-    mark(`${command}<`);
   }
 }
 
@@ -217,32 +213,6 @@ nextStep: string,
 details: Array<string>, };
 
 export type ExportFormat = "markdown" | "json";
-
-export type FirstScreen = { 
-/**
- * The UI build that drew it; another build's screen is not painted.
- */
-build: string, 
-/**
- * The page the window opened on (`deploy` or `history`).
- */
-page: string, 
-/**
- * `light` or `dark`.
- */
-scheme: string, 
-/**
- * The profile in use then (`null`: none); a start with another one paints nothing early.
- */
-profile: string | null, 
-/**
- * The markup inside the page's root element.
- */
-html: string, 
-/**
- * The style rules the UI had inserted (Fluent's), as CSS text.
- */
-css: string, };
 
 export type Gate = "approval" | "preDeploymentStep" | "preExportStep";
 
@@ -695,14 +665,6 @@ export const clearCache = (): Promise<CacheInfo> =>
 export const openLogsFolder = (): Promise<string> =>
   call("open_logs_folder");
 
-/** The first screen the last start kept, if this start may paint it. */
-export const firstScreen = (): Promise<FirstScreen | null> =>
-  call("first_screen");
-
-/** Keeps the first screen this start drew, for the next one. */
-export const saveFirstScreen = (screen: FirstScreen): Promise<null> =>
-  call("save_first_screen", { screen });
-
 /** The profile in use, whether its host answers, and as whom. */
 export const status = (): Promise<HostStatus> =>
   call("status");
@@ -857,7 +819,3 @@ export const signOut = (): Promise<null> =>
 /** Who is signed in to the profile in use (null: nobody). */
 export const account = (): Promise<AccountInfo | null> =>
   call("account");
-
-/** Startup mark for scripts/bench-app.sh: printed only with FERRY_BENCH_READY=1. */
-export const benchReady = (atMs: number, originMs: number, scriptMs: number, marks?: string | null): Promise<null> =>
-  call("bench_ready", { atMs, originMs, scriptMs, marks: marks ?? null });

@@ -3,8 +3,7 @@ import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Button, Field, SearchBox, Select, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { HistoryRegular } from "@fluentui/react-icons";
 import { syncHistory } from "../ipc";
-import { HistoryList } from "../history/HistoryList";
-import { LIST_MIN_PX, LIST_OFFSET_PX, countText, listHeight } from "../history/rowView";
+import { HistoryList, countText } from "../history/HistoryList";
 import { NO_FILTERS, historyRow, type HistoryFilters } from "../history/filters";
 import { historyChoicesQuery, historyQuery, liveRefresh } from "../history/queries";
 import { RANGES, rangeDays, type Range } from "../history/ranges";
@@ -17,6 +16,11 @@ import { PageHeader } from "./PageHeader";
 
 // The calendar loads when the maker asks for a custom range: most starts never show it.
 const DayRange = lazy(() => import("../history/DayRange").then((m) => ({ default: m.DayRange })));
+
+// The list fills the window below the header and filters; its first render assumes
+// that height so rows are in the first paint (the list measures itself right after).
+const LIST_OFFSET_PX = 330;
+const LIST_MIN_PX = 260;
 
 const useStyles = makeStyles({
   filters: { display: "flex", gap: tokens.spacingHorizontalM, flexWrap: "wrap", alignItems: "end", marginBottom: tokens.spacingVerticalM },
@@ -132,7 +136,7 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
               <div className={styles.list}>
                 <HistoryList
                   rows={rows}
-                  initialHeight={listHeight(window.innerHeight)}
+                  initialHeight={Math.max(LIST_MIN_PX, window.innerHeight - LIST_OFFSET_PX)}
                   onOpen={(runId) => navigate({ page: "run", runId, from: "history" })}
                   onNearEnd={more}
                 />

@@ -6,12 +6,10 @@ export function OfflineBanner() {
   const offline = useOffline();
   if (!offline) return null;
   return (
-    // Not part of a kept first screen: each start learns anew whether the host answers.
     <MessageBar
       intent="warning"
       layout="multiline"
       data-testid="offline-banner"
-      data-first-screen="omit"
       style={{ marginBottom: 16 }}
     >
       <MessageBarBody>

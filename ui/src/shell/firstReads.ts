@@ -1,8 +1,8 @@
 // The first screen's reads, sent by the UI's entry before the app's script loads
-// (main.tsx): the frame's profiles always, the first screen the last start kept, and
-// the History page's first page and filter choices when the window opens there. The
-// shell hands them over with the page's first script when it can
-// (`window.__FERRY_FIRST__`, src-tauri/src/window.rs): then nothing is asked at all.
+// (main.tsx): the frame's profiles always, and the History page's first page and
+// filter choices when the window opens there. The shell hands them over with the
+// page's first script when it can (`window.__FERRY_FIRST__`, src-tauri/src/window.rs):
+// then nothing is asked at all.
 // Otherwise the cache answers while WebKit loads and runs the app's ~800 kB of
 // script, so the first render finds the answers in (shell/prefetch.ts). This
 // module's imports stay tiny for that reason: no React, no Fluent, no TanStack Query.
@@ -10,42 +10,24 @@ import {
   history,
   historyChoices,
   profiles,
-  type FirstScreen,
   type HistoryChoices,
   type HistoryFilter,
   type HistoryResult,
   type ProfileInfo,
-  type StartReads,
 } from "../ipc";
 import { engineFilter, NO_FILTERS } from "../history/filters";
-import { readKeptScreen } from "./firstScreen";
-import { startPageId, type PageId } from "./startOptions";
+import { handedReads, startPageId, type HandedReads, type PageId } from "./startOptions";
 
 export interface FirstReads {
   /** The page the window opens on. */
   page: PageId;
   profiles: Promise<ProfileInfo[]>;
-  /** The first screen the last start kept (shell/firstScreen.ts), when this page keeps one. */
-  screen?: Promise<FirstScreen | null>;
   /** The newest page of runs, unfiltered: only when the window opens on History. */
   history?: Promise<HistoryResult>;
   choices?: Promise<HistoryChoices>;
 }
 
-/** What the shell hands over with the page's first script. */
-export interface HandedReads {
-  page: string;
-  /** When the shell read them (ms since the epoch). */
-  readAtMs: number;
-  reads: StartReads | null;
-  screen: FirstScreen | null;
-}
-
-declare global {
-  interface Window {
-    __FERRY_FIRST__?: HandedReads;
-  }
-}
+export type { HandedReads } from "./startOptions";
 
 /** Handed-over reads older than this are not used: a page loaded again asks anew. */
 export const HANDED_FOR_MS = 30_000;
@@ -61,7 +43,7 @@ function sameFilter(a: HistoryFilter, b: HistoryFilter): boolean {
  */
 export function sendFirstReads(
   page: PageId = startPageId(),
-  handed: HandedReads | undefined = window.__FERRY_FIRST__,
+  handed: HandedReads | undefined = handedReads(),
   now: number = Date.now(),
 ): FirstReads {
   // Answers nobody awaits yet must not count as unhandled when they fail: the
@@ -70,8 +52,6 @@ export function sendFirstReads(
   const fresh = handed && handed.page === page && Math.abs(now - handed.readAtMs) < HANDED_FOR_MS ? handed : undefined;
   const reads = fresh?.reads;
   const first: FirstReads = { page, profiles: reads ? Promise.resolve(reads.profiles) : quiet(profiles()) };
-  const screen = readKeptScreen(page, document, fresh ? () => Promise.resolve(fresh.screen) : undefined);
-  if (screen) first.screen = quiet(screen);
   if (page === "history") {
     const filter = engineFilter(NO_FILTERS, 0);
     const start = reads?.history && sameFilter(reads.history.filter, filter) ? reads.history : undefined;

@@ -56,7 +56,6 @@ describe("the first reads", () => {
         profiles: [],
         history: { filter: engineFilter(NO_FILTERS, 0), page: runs, choices: { solutions: ["A"], stages: ["Test"] } },
       },
-      screen: null,
     };
     ipc.calls = [];
     const client = new QueryClient();
