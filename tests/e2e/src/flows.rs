@@ -99,7 +99,10 @@ pub async fn start_validation(c: &Client, stage: &str) -> Result<()> {
 pub async fn to_summary(c: &Client) -> Result<()> {
     wait_for(c, "[data-testid=step-values]", 30).await?;
     // A solution with nothing to fill in has no form, and nothing to wait for.
-    if c.find(Locator::Css("[data-testid=values-form]")).await.is_ok() {
+    if c.find(Locator::Css("[data-testid=values-form]"))
+        .await
+        .is_ok()
+    {
         wait_for(c, "[data-testid=values-form][aria-busy=false]", 30).await?;
     }
     let next = wait_for(c, "[data-testid=to-summary]", 10).await?;
