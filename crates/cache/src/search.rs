@@ -52,8 +52,10 @@ pub struct HistoryQuery {
 impl HistoryQuery {
     /// Page size when none is given.
     pub const DEFAULT_LIMIT: u32 = 50;
-    /// Matches are counted up to this many; past it the page says "at least".
-    pub const COUNT_CAP: u32 = 10_000;
+    /// Matches are counted up to this many; past it the page says "at least" (a list
+    /// says "1,000+"). A person reads "more than a thousand" as well as the exact figure,
+    /// and counting stops early: at a million runs a count to 10,000 cost more than the page.
+    pub const COUNT_CAP: u32 = 1_000;
 }
 
 /// One page of history, newest first.
