@@ -54,6 +54,7 @@
 //! # Ok::<(), ferry_cache::CacheError>(())
 //! ```
 
+mod backfill;
 mod bookmarks;
 pub mod codes;
 mod environments;

@@ -23,6 +23,7 @@ fn drift(d: Drift) -> String {
         Drift::MissingInTarget => paint(" (gone from target)", "33"),
         Drift::InstalledOutsidePipeline => paint(" (installed outside the pipeline)", "33"),
         Drift::Unmanaged => paint(" (unmanaged in target)", "31"),
+        Drift::OtherPipeline => String::new(),
         Drift::Unknown => " (target not read)".into(),
     }
 }
@@ -54,7 +55,13 @@ pub fn run(args: MatrixArgs, global: &Global) -> anyhow::Result<ExitCode> {
                     (Some(on), None) => format!("  {}", when(Some(on))),
                     _ => String::new(),
                 };
-                let extra = if cell.drift == Drift::VersionDiffers {
+                let extra = if cell.drift == Drift::OtherPipeline {
+                    let by = cell.installed_by.as_deref().unwrap_or("another pipeline");
+                    match (&cell.version, &cell.installed_version) {
+                        (Some(_), Some(i)) => format!(" (target has {i}, installed by {by})"),
+                        _ => format!(" (installed by {by})"),
+                    }
+                } else if cell.drift == Drift::VersionDiffers {
                     format!(
                         "{} now {}",
                         drift(cell.drift),

@@ -34,7 +34,11 @@ struct Listing {
 pub fn run(cmd: PipelineCommand, global: &Global) -> anyhow::Result<ExitCode> {
     let PipelineCommand::List { solution, json } = cmd;
     with_engine(global, |engine| async move {
-        let pipelines = engine.pipelines(solution.as_deref()).await?;
+        let mut pipelines = engine.pipelines(solution.as_deref()).await?;
+        if let Some(solution) = &solution {
+            // "deployable" only where the target will take it: read what each target has.
+            engine.check_targets(solution, &mut pipelines).await?;
+        }
         let solutions = engine.solutions().await?;
         let hint = engine.no_pipeline_hint(&pipelines).await?;
         if json {

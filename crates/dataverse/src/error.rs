@@ -39,6 +39,9 @@ pub struct Error {
     pub message: String,
     /// How long the host asked us to wait (429), if it said.
     pub retry_after: Option<Duration>,
+    /// The request certainly never reached the host: no connection could be made to it
+    /// (refused, no such name, TLS handshake failed), so the host cannot have acted on it.
+    pub not_sent: bool,
 }
 
 impl Error {
@@ -49,11 +52,19 @@ impl Error {
             code: None,
             message: message.into(),
             retry_after: None,
+            not_sent: false,
         }
     }
 
     /// `refused_here`: a loopback host refused the connection (nothing listens there).
     pub(crate) fn offline(url: &str, err: &reqwest::Error, refused_here: bool) -> Self {
+        let mut out = Self::unreachable_because(url, err, refused_here);
+        // An error while connecting: nothing of the request left this computer.
+        out.not_sent = err.is_connect();
+        out
+    }
+
+    fn unreachable_because(url: &str, err: &reqwest::Error, refused_here: bool) -> Self {
         if refused_here {
             return Self::new(
                 ErrorKind::Offline,
@@ -140,6 +151,7 @@ impl Error {
             code,
             message,
             retry_after,
+            not_sent: false,
         }
     }
 }

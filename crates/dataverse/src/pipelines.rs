@@ -502,6 +502,31 @@ pub async fn stage_run(client: &Client, run: Uuid) -> Result<StageRun, Error> {
         .await
 }
 
+/// One row of a run's log of background operations (`deploymentstagerunstatus`, §2.6).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct RunStatusRow {
+    pub name: Option<String>,
+    pub operation: Option<i64>,
+    pub operationstatus: Option<i64>,
+    pub suboperation: Option<i64>,
+    pub starttime: Option<String>,
+    pub endtime: Option<String>,
+    pub details: Option<String>,
+    pub errormessage: Option<String>,
+}
+
+/// A run's log of background operations, oldest first (§2.6). Which rows a real host
+/// writes per phase is not documented: callers treat it as best effort.
+pub async fn run_statuses(client: &Client, run: Uuid) -> Result<Vec<RunStatusRow>, Error> {
+    let filter = format!("_deploymentstagerunid_value eq {run}");
+    let path = format!(
+        "deploymentstagerunstatuses?$filter={}&$orderby=starttime%20asc&$select=name,operation,operationstatus,suboperation,starttime,endtime,details,errormessage",
+        encode_query_value(&filter)
+    );
+    client.get_all(&path, Some(200)).await
+}
+
 /// The runs of one solution from one dev environment, newest first (§5.16).
 pub async fn history(
     client: &Client,

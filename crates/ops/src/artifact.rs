@@ -28,6 +28,21 @@ impl Engine {
             Err(e) if e.is_offline() => return Ok(None),
             Err(e) => return Err(e),
         };
+        let Some(bytes) = self.artifact_bytes(s, &artifact).await? else {
+            return Ok(None);
+        };
+        let hash = format!("{:x}", Sha256::digest(&bytes));
+        self.cache()
+            .set_artifact_hash(self.profile_id(), &cached.run.id, &hash)?;
+        Ok(Some(hash))
+    }
+
+    /// The managed package of an artifact, or `None` when the host has none to give.
+    pub(crate) async fn artifact_bytes(
+        &self,
+        s: &crate::engine::Session,
+        artifact: &str,
+    ) -> Result<Option<Vec<u8>>> {
         let path = format!("deploymentartifacts({artifact})/artifactfile");
         let doc: Value = match s.host.get(&path).await {
             Ok(doc) => doc,
@@ -46,10 +61,7 @@ impl Engine {
                     "the host sent an artifact that is not base64 ({e})"
                 ))
             })?;
-        let hash = format!("{:x}", Sha256::digest(&bytes));
-        self.cache()
-            .set_artifact_hash(self.profile_id(), &cached.run.id, &hash)?;
-        Ok(Some(hash))
+        Ok(Some(bytes))
     }
 }
 

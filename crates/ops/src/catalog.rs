@@ -114,13 +114,19 @@ impl Engine {
         if !pipelines.is_empty() {
             return Ok(None);
         }
+        Ok(Some(self.no_pipeline_advice().await?))
+    }
+
+    /// What to tell a maker to whom no pipeline is offered, whatever the list (the app
+    /// asks when its list is empty): who can change that and what to ask.
+    pub async fn no_pipeline_advice(&self) -> Result<String> {
         let s = self.session().await?;
-        Ok(Some(format!(
+        Ok(format!(
             "no pipeline is shared with you for {}: either none deploys from it or none is shared with you. Ask an admin of the pipelines host ({}) to link a pipeline to {} and share it with you",
             s.dev.name,
             s.host.base_url(),
             s.dev.name
-        )))
+        ))
     }
 
     /// Reads pipelines, what each allows, and their stages from the host and
@@ -197,6 +203,7 @@ impl Engine {
                         code: None,
                         message: format!("the host sent a stage run Ferry cannot read ({e})"),
                         retry_after: None,
+                        not_sent: false,
                     })
                 })?;
                 Ok((run, by))

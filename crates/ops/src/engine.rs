@@ -82,41 +82,61 @@ impl EngineOptions {
 
     /// Defaults from the environment: `FERRY_DATA_DIR` (else the app's data folder),
     /// `FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS` and `FERRY_PACING` (`adaptive` or `fixed`),
-    /// `FERRY_KEYRING_SERVICE` (the keyring service tokens live under).
+    /// `FERRY_KEYRING_SERVICE` (the keyring service tokens live under). Any bad variable
+    /// is an error that names every bad one and what to write.
     pub fn from_env() -> Result<Self> {
-        let mut o = Self::new(profile::default_data_dir()?);
+        let (options, problems) = Self::from_env_in(profile::default_data_dir()?);
+        if problems.is_empty() {
+            Ok(options)
+        } else {
+            Err(OpsError::InvalidInput(problems.join("; ")))
+        }
+    }
+
+    /// The environment's settings on `data_dir`, for a caller that starts anyway (the
+    /// app): every good variable applies and each bad one is left at its default and
+    /// returned as a sentence naming it and what to write (one bad variable used to drop
+    /// all the others).
+    pub fn from_env_in(data_dir: impl Into<PathBuf>) -> (Self, Vec<String>) {
+        Self::from_vars(data_dir, |name| std::env::var(name).ok())
+    }
+
+    /// [`EngineOptions::from_env_in`] with the variables read through `var`.
+    pub fn from_vars(
+        data_dir: impl Into<PathBuf>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> (Self, Vec<String>) {
+        let mut o = Self::new(data_dir);
+        let mut problems = Vec::new();
         o.tokens = TokenStorage::from_env();
-        if let Some(speed) = env_number("FERRY_SANDBOX_SPEED")? {
+        let mut number = |name: &str, example: &str| -> Option<f64> {
+            let v = var(name)?;
+            let n = v
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0);
+            if n.is_none() && !v.trim().is_empty() {
+                problems.push(format!(
+                    "{name}={v:?} is not a positive number: set it to one such as {example}, or unset it"
+                ));
+            }
+            n
+        };
+        if let Some(speed) = number("FERRY_SANDBOX_SPEED", "1 or 25") {
             o.sandbox_speed = speed;
         }
-        if let Some(ms) = env_number("FERRY_POLL_MS")? {
+        if let Some(ms) = number("FERRY_POLL_MS", "1000") {
             o.poll_interval = Duration::from_millis(ms.max(10.0) as u64);
         }
-        match std::env::var("FERRY_PACING").as_deref().map(str::trim) {
-            Err(_) | Ok("") | Ok("adaptive") => {}
-            Ok("fixed") => o.pacing = Pacing::Fixed,
-            Ok(other) => {
-                return Err(OpsError::InvalidInput(format!(
-                    "FERRY_PACING={other:?} is not a pacing; use adaptive or fixed"
-                )))
-            }
+        match var("FERRY_PACING").as_deref().map(str::trim) {
+            None | Some("") | Some("adaptive") => {}
+            Some("fixed") => o.pacing = Pacing::Fixed,
+            Some(other) => problems.push(format!(
+                "FERRY_PACING={other:?} is not a pacing: set it to adaptive or fixed, or unset it"
+            )),
         }
-        Ok(o)
-    }
-}
-
-fn env_number(name: &str) -> Result<Option<f64>> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n > 0.0)
-            .map(Some)
-            .ok_or_else(|| {
-                OpsError::InvalidInput(format!("{name}={v:?} is not a positive number"))
-            }),
-        _ => Ok(None),
+        (o, problems)
     }
 }
 
@@ -575,4 +595,54 @@ pub(crate) fn summary(c: &CachedRun) -> RunSummary {
 /// The id of the sandbox profile (for callers that special-case it).
 pub fn sandbox_profile_id() -> &'static str {
     SANDBOX_ID
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars<'a>(set: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            set.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn one_bad_variable_does_not_drop_the_good_ones() {
+        let (o, problems) = EngineOptions::from_vars(
+            "/data",
+            vars(&[
+                ("FERRY_SANDBOX_SPEED", "fast"),
+                ("FERRY_POLL_MS", "250"),
+                ("FERRY_PACING", "fixed"),
+            ]),
+        );
+        assert_eq!(o.poll_interval, Duration::from_millis(250));
+        assert_eq!(o.pacing, Pacing::Fixed);
+        assert_eq!(o.sandbox_speed, 1.0, "the bad one keeps its default");
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("FERRY_SANDBOX_SPEED=\"fast\"")
+                && problems[0].contains("set it to"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn every_bad_variable_is_reported() {
+        let (_, problems) = EngineOptions::from_vars(
+            "/data",
+            vars(&[
+                ("FERRY_SANDBOX_SPEED", "-1"),
+                ("FERRY_POLL_MS", "soon"),
+                ("FERRY_PACING", "sideways"),
+            ]),
+        );
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[2].contains("adaptive or fixed"), "{problems:?}");
+        let (_, none) = EngineOptions::from_vars("/data", vars(&[("FERRY_POLL_MS", " ")]));
+        assert!(none.is_empty(), "{none:?}");
+    }
 }

@@ -72,6 +72,16 @@ pub enum OpsError {
         reason: String,
     },
 
+    /// A request of a run never reached the host (no connection could be made): nothing
+    /// happened to the run; `next` says what to do once the host is back.
+    #[error("the {action} of the stage run {run} never reached the host, so nothing happened to the run ({reason}); {next}")]
+    NotReceived {
+        run: String,
+        action: String,
+        reason: String,
+        next: String,
+    },
+
     /// The operation was canceled by the caller (not the stage run).
     #[error("stopped before the operation finished; the stage run (if one was created) goes on, follow it with `ferry run watch ID`")]
     Interrupted,
@@ -123,7 +133,7 @@ impl OpsError {
             OpsError::SignIn(ferry_auth::SignInError::UnsafePage { .. }) => ErrorCode::InvalidInput,
             OpsError::SignIn(_) | OpsError::Keyring { .. } => ErrorCode::Unauthorized,
             OpsError::NotSetUp(_) => ErrorCode::NotSetUp,
-            OpsError::Unconfirmed { .. } => ErrorCode::Offline,
+            OpsError::Unconfirmed { .. } | OpsError::NotReceived { .. } => ErrorCode::Offline,
             OpsError::DevEnvironment(_) => ErrorCode::NotFound,
             OpsError::TimedOut(_) => ErrorCode::Host,
             OpsError::Interrupted => ErrorCode::Interrupted,
@@ -148,7 +158,10 @@ impl OpsError {
     /// Whether the host could not be reached (cached data may still answer).
     pub fn is_offline(&self) -> bool {
         matches!(self, OpsError::Host(e) if e.kind == ErrorKind::Offline)
-            || matches!(self, OpsError::Unconfirmed { .. })
+            || matches!(
+                self,
+                OpsError::Unconfirmed { .. } | OpsError::NotReceived { .. }
+            )
     }
 }
 

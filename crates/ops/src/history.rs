@@ -301,9 +301,25 @@ impl Engine {
                                 .map(|(_, v, m)| (v.clone(), *m))
                         });
                         let version = run.and_then(|r| r.run.artifact_version.clone());
+                        let mut drift = drift(version.as_deref(), here.clone());
+                        let mut installed_by = None;
+                        // What another pipeline deployed to the same environment is not
+                        // drift: name the pipeline whose run installed it.
+                        if matches!(
+                            drift,
+                            Drift::InstalledOutsidePipeline | Drift::VersionDiffers
+                        ) {
+                            if let (Some(t), Some(Some((v, true)))) = (target, &here) {
+                                installed_by = self.deployed_into(&solution, t, v, &st.stage_id);
+                                if installed_by.is_some() {
+                                    drift = Drift::OtherPipeline;
+                                }
+                            }
+                        }
                         MatrixCell {
                             stage_id: st.stage_id.clone(),
-                            drift: drift(version.as_deref(), here.clone()),
+                            drift,
+                            installed_by,
                             version,
                             deployed_on: run
                                 .and_then(|r| r.run.end_time.or(r.run.created_on))

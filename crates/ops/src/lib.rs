@@ -18,6 +18,7 @@
 //! its code in Ferry's one error vocabulary. The crate knows nothing of Tauri or terminals.
 
 mod artifact;
+mod backfill;
 mod catalog;
 mod connect;
 mod engine;
@@ -27,6 +28,7 @@ mod export;
 mod history;
 pub mod pacing;
 mod plan;
+mod preflight;
 mod profile;
 mod redeploy;
 mod run;

@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::catalog::newest;
 use crate::engine::{Engine, Session};
 use crate::error::{OpsError, Result};
+use crate::preflight::Delivery;
 use crate::types::{
     Check, CheckSeverity, ConnectionChoice, PipelineOverview, Plan, PlanRequest, PlannedConnection,
     PlannedVariable, StageOverview, ValueSource,
@@ -87,10 +88,15 @@ impl Engine {
         }
         let target_bap = stage.target_environment_id.clone().unwrap_or_default();
         let connections = self.target_connections(s, &target_bap).await?;
-        let target_version = self
-            .installed_version(s, &target_bap, &solution.unique_name)
-            .await?
-            .map(|(v, _)| v);
+        let installed = if target_bap.is_empty() {
+            Vec::new()
+        } else {
+            self.installed_solutions(s, &target_bap).await?
+        };
+        let target_version = installed
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(&solution.unique_name))
+            .map(|(_, v, _)| v.clone());
 
         let file = match req.settings_json.as_deref() {
             Some(text) => Some(read_settings(text)?),
@@ -253,6 +259,23 @@ impl Engine {
                 ),
             ));
         }
+        if deployability.deployable || redeploy.is_some() {
+            let delivery = Delivery {
+                solution: &solution,
+                pipeline,
+                stage,
+                version: &version,
+                promotes: promotes && redeploy.is_none(),
+                redeploy: redeploy.is_some(),
+            };
+            for f in self.target_findings(s, &delivery, &installed).await? {
+                checks.push(Check {
+                    severity: f.severity,
+                    subject: None,
+                    message: f.message,
+                });
+            }
+        }
         let ready = !checks.iter().any(|c| c.severity == CheckSeverity::Error);
         Ok(Plan {
             solution,
@@ -273,7 +296,7 @@ impl Engine {
     }
 
     /// The version the stage last deployed successfully, from the cache.
-    fn stage_version(&self, solution: &str, stage_id: &str) -> Option<String> {
+    pub(crate) fn stage_version(&self, solution: &str, stage_id: &str) -> Option<String> {
         let runs = self
             .cache()
             .latest_runs(&ferry_cache::LatestRunsQuery {
@@ -377,21 +400,6 @@ impl Engine {
                 })
             })
             .collect())
-    }
-
-    /// The version (and managed flag) of a solution installed in an environment, by BAP id.
-    pub(crate) async fn installed_version(
-        &self,
-        s: &Session,
-        bap_id: &str,
-        unique_name: &str,
-    ) -> Result<Option<(String, bool)>> {
-        Ok(self
-            .installed_solutions(s, bap_id)
-            .await?
-            .into_iter()
-            .find(|(n, _, _)| n.eq_ignore_ascii_case(unique_name))
-            .map(|(_, v, m)| (v, m)))
     }
 
     /// Every solution installed in an environment: `(unique name, version, managed)`.

@@ -374,7 +374,8 @@ impl Engine {
     /// the answer is lost (the host may have acted on it), the run stays
     /// "unconfirmed" and the next command for the same solution and stage reads it
     /// by its id and carries it on ([`Engine::lost_run`]) instead of starting
-    /// another. A create the host refused never started.
+    /// another. A create the host refused never started; a request for which no
+    /// connection could be made was not received: the run is not left unconfirmed.
     async fn confirmed<T>(
         &self,
         id: Uuid,
@@ -389,6 +390,26 @@ impl Engine {
                 self.cache()
                     .set_unconfirmed(self.profile_id(), &run, None)?;
                 Ok(v)
+            }
+            // No connection could be made: the host cannot have received it.
+            Err(e) if e.kind == ferry_dataverse::ErrorKind::Offline && e.not_sent => {
+                let next = if action == "create" {
+                    self.cache().mark_never_started(self.profile_id(), &run)?;
+                    "run the same command again once the host is reachable".to_string()
+                } else {
+                    self.cache()
+                        .set_unconfirmed(self.profile_id(), &run, None)?;
+                    match action {
+                        "deploy" => format!("it stays validated: once the host is reachable, deploy it with `ferry deploy --solution … --stage … --run {run}` (or cancel it with `ferry run cancel {run}`)"),
+                        _ => format!("once the host is reachable, run the same command again (the run {run} was created but never validated; `ferry run cancel {run}` ends it)"),
+                    }
+                };
+                Err(OpsError::NotReceived {
+                    run,
+                    action: action.to_string(),
+                    reason: e.message.trim_end_matches('.').to_string(),
+                    next,
+                })
             }
             Err(e) if e.kind == ferry_dataverse::ErrorKind::Offline => Err(OpsError::Unconfirmed {
                 run,
@@ -747,6 +768,13 @@ impl Engine {
                 }
                 Err(e) => return Err(e.into()),
             };
+            // Steps it passed while nobody watched, from the host's log (best effort).
+            self.backfill(
+                &s.host,
+                id,
+                crate::engine::parse_time(run.modifiedon.as_deref()),
+            )
+            .await;
             let (summary, transition) = self.record(&run, None)?;
             progress.event(self.event(&run, &summary, transition.map(|t| t.at)));
             if run.is_terminal() || waits_for_maker(&run) {

@@ -506,8 +506,12 @@ pub enum Drift {
     VersionDiffers,
     /// The stage deployed it, but the target no longer has it.
     MissingInTarget,
-    /// The target has it without a deployment through this stage.
+    /// The target has it without a deployment through this stage, and no pipeline Ferry
+    /// knows installed that version there.
     InstalledOutsidePipeline,
+    /// Another pipeline (or another stage) installed what the target has: not drift.
+    /// `installedBy` names it.
+    OtherPipeline,
     /// The target has an unmanaged copy.
     Unmanaged,
     /// The target could not be read (offline).
@@ -527,6 +531,11 @@ pub struct MatrixCell {
     /// The version installed in the target now.
     pub installed_version: Option<String>,
     pub drift: Drift,
+    /// With [`Drift::OtherPipeline`]: the pipeline and stage ("Pipeline / Stage") whose
+    /// run installed the target's version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub installed_by: Option<String>,
 }
 
 /// A column of the matrix.
