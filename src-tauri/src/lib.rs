@@ -58,8 +58,12 @@ pub fn run() {
         ))
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
-            let options = engine_options(&handle)?;
+            let (options, problems) = engine_options(&handle)?;
             handle.plugin(logs::plugin(&options.data_dir))?;
+            // Once the log exists: a bad variable is reported where a maker can read it.
+            for problem in problems {
+                tracing::warn!("{problem}");
+            }
             tracing::info!(version = %handle.package_info().version, "Ferry starts");
             let state = Arc::new(AppState::open(options));
             tauri_app.manage(state.clone());
@@ -72,16 +76,16 @@ pub fn run() {
         .expect("Ferry could not start its window");
 }
 
-/// The engine's options: the environment's (`FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS`)
-/// on the app's data folder.
+/// The engine's options: the environment's (`FERRY_SANDBOX_SPEED`, `FERRY_POLL_MS`,
+/// `FERRY_PACING`) on the app's data folder, and a sentence per bad variable. The app
+/// starts anyway when one is bad: the good ones still apply, and each bad one becomes a
+/// warning in the app's log (Settings → About opens it) naming the variable and what to
+/// write.
 fn engine_options(
     app: &tauri::AppHandle,
-) -> Result<ferry_ops::EngineOptions, Box<dyn std::error::Error>> {
+) -> Result<(ferry_ops::EngineOptions, Vec<String>), Box<dyn std::error::Error>> {
     let data_dir = paths::data_dir(app).map_err(app::no_data_dir)?;
-    let mut options = ferry_ops::EngineOptions::from_env()
-        .unwrap_or_else(|_| ferry_ops::EngineOptions::new(&data_dir));
-    options.data_dir = data_dir;
-    Ok(options)
+    Ok(ferry_ops::EngineOptions::from_env_in(data_dir))
 }
 
 /// Runs left in flight when the app last closed are followed again, so their

@@ -61,6 +61,8 @@ macro_rules! ferry_commands {
             solutions() -> Vec<SolutionSummary>;
             /// The pipelines offered to the dev environment; with a solution, deployability and last runs.
             pipelines(solution: Option<String>) -> Vec<PipelineOverview>;
+            /// What to tell a maker to whom no pipeline is offered: who can change that, and what to ask.
+            no_pipeline_hint() -> String;
             /// Solutions × stages: what is deployed where, and drift.
             matrix() -> Matrix;
             /// A deployment, planned: versions, values and checks; nothing is sent.

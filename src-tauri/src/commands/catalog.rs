@@ -23,6 +23,11 @@ pub async fn pipelines(
     Ok(state(app).engine()?.pipelines(solution.as_deref()).await?)
 }
 
+/// What to tell a maker to whom no pipeline is offered: who can change that, and what to ask.
+pub async fn no_pipeline_hint(app: &AppHandle) -> Result<String, CodedError> {
+    Ok(state(app).engine()?.no_pipeline_advice().await?)
+}
+
 /// Solutions × stages: what is deployed where, and drift.
 pub async fn matrix(app: &AppHandle) -> Result<Matrix, CodedError> {
     Ok(state(app)

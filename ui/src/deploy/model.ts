@@ -94,6 +94,10 @@ export function solutionRows(solutions: SolutionSummary[], matrix: Matrix | unde
             : c.drift === "missingInTarget"
               ? "nothing"
               : undefined,
+        installedBy:
+          c.drift === "otherPipeline" && c.installedBy
+            ? { version: c.installedVersion ?? "another version", by: c.installedBy }
+            : undefined,
       })),
     };
   });

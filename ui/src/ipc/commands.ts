@@ -160,7 +160,7 @@ version: string | null, };
 
 export type DeploymentValues = { environmentVariables: Array<VariableValue>, connectionReferences: Array<ConnectionValue>, };
 
-export type Drift = "inSync" | "notDeployed" | "versionDiffers" | "missingInTarget" | "installedOutsidePipeline" | "unmanaged" | "unknown";
+export type Drift = "inSync" | "notDeployed" | "versionDiffers" | "missingInTarget" | "installedOutsidePipeline" | "otherPipeline" | "unmanaged" | "unknown";
 
 export type EnvironmentInfo = { 
 /**
@@ -288,7 +288,12 @@ version: string | null, deployedOn: string | null, deployedBy: string | null, ru
 /**
  * The version installed in the target now.
  */
-installedVersion: string | null, drift: Drift, };
+installedVersion: string | null, drift: Drift, 
+/**
+ * With [`Drift::OtherPipeline`]: the pipeline and stage ("Pipeline / Stage") whose
+ * run installed the target's version.
+ */
+installedBy?: string, };
 
 export type MatrixRow = { solution: string, devVersion: string | null, cells: Array<MatrixCell>, };
 
@@ -728,6 +733,10 @@ export const solutions = (): Promise<Array<SolutionSummary>> =>
 /** The pipelines offered to the dev environment; with a solution, deployability and last runs. */
 export const pipelines = (solution?: string | null): Promise<Array<PipelineOverview>> =>
   call("pipelines", { solution: solution ?? null });
+
+/** What to tell a maker to whom no pipeline is offered: who can change that, and what to ask. */
+export const noPipelineHint = (): Promise<string> =>
+  call("no_pipeline_hint");
 
 /** Solutions × stages: what is deployed where, and drift. */
 export const matrix = (): Promise<Matrix> =>

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
-import type { EnvironmentInfo, FerryError, ProfileInfo, RemovedProfile } from "../ipc";
+import type { EnvironmentInfo, FerryError, NewProfile, ProfileInfo, RemovedProfile } from "../ipc";
 import { ProfilesCard } from "./ProfilesCard";
 
 const SANDBOX: ProfileInfo = {
@@ -45,6 +45,7 @@ const ipc = vi.hoisted(() => ({
   used: [] as string[],
   environments: [] as EnvironmentInfo[],
   refuse: null as unknown,
+  added: [] as NewProfile[],
 }));
 
 vi.mock("../ipc", async (importOriginal) => ({
@@ -56,6 +57,10 @@ vi.mock("../ipc", async (importOriginal) => ({
     ipc.used.push(environment);
     if (ipc.refuse) throw ipc.refuse;
     return DEV;
+  },
+  addProfile: async (p: NewProfile): Promise<ProfileInfo> => {
+    ipc.added.push(p);
+    return { ...DEV, id: p.id, hostUrl: p.hostUrl, active: false };
   },
   removeProfile: async (id: string): Promise<RemovedProfile> => {
     ipc.removed.push(id);
@@ -80,6 +85,7 @@ beforeEach(() => {
   ipc.removed = [];
   ipc.used = [];
   ipc.refuse = null;
+  ipc.added = [];
   ipc.environments = [
     { name: "Contoso Dev", uniqueName: "dev", url: DEV.devEnvironmentUrl!, environmentId: "bap-dev", organizationId: "o1", region: "Europe", current: true },
     { name: "Contoso Sandbox", uniqueName: "sb", url: "https://contoso-sb.crm4.dynamics.com", environmentId: "bap-sb", organizationId: "o2", region: "Europe", current: false },
@@ -130,5 +136,34 @@ describe("Settings → Profiles", () => {
     );
     expect(ipc.removed).toEqual(["contoso-dev"]);
     await waitFor(() => expect(screen.queryByTestId("profile-contoso-dev")).toBeNull());
+  });
+
+  it("offers plain http:// for a test host only as a warned opt-in", async () => {
+    renderCard();
+    fireEvent.click(await screen.findByTestId("add-profile"));
+    fireEvent.change(screen.getByTestId("new-profile-id"), { target: { value: "lab" } });
+    fireEvent.change(screen.getByTestId("new-profile-host"), { target: { value: "http://192.0.2.10:8080" } });
+    fireEvent.change(screen.getByTestId("new-profile-dev"), { target: { value: "dev" } });
+    const optIn = screen.getByRole("checkbox", { name: /plain http/i });
+    expect(optIn).not.toBeChecked();
+    expect(screen.queryByTestId("insecure-http-warning")).toBeNull();
+    fireEvent.click(optIn);
+    expect(screen.getByTestId("insecure-http-warning")).toHaveTextContent(
+      "sign-in token crosses the network unencrypted",
+    );
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await waitFor(() => expect(ipc.added).toHaveLength(1));
+    expect(ipc.added[0]).toMatchObject({ id: "lab", hostUrl: "http://192.0.2.10:8080", allowInsecureHttp: true });
+  });
+
+  it("sends no opt-in unless it is ticked", async () => {
+    renderCard();
+    fireEvent.click(await screen.findByTestId("add-profile"));
+    fireEvent.change(screen.getByTestId("new-profile-id"), { target: { value: "prod" } });
+    fireEvent.change(screen.getByTestId("new-profile-host"), { target: { value: "https://contoso-host.crm.dynamics.com" } });
+    fireEvent.change(screen.getByTestId("new-profile-dev"), { target: { value: "dev" } });
+    fireEvent.click(screen.getByTestId("save-profile"));
+    await waitFor(() => expect(ipc.added).toHaveLength(1));
+    expect(ipc.added[0].allowInsecureHttp ?? false).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import {
   Button,
   Card,
   CardHeader,
+  Checkbox,
   Dialog,
   DialogActions,
   DialogBody,
@@ -185,6 +186,20 @@ export function ProfilesCard() {
               <Input value={draft.devEnvironment} onChange={(_, d) => setDraft({ ...draft, devEnvironment: d.value })} data-testid="new-profile-dev" />
             </Field>
           </div>
+          <Checkbox
+            label="Allow plain http:// to a test host on the network (ferry host serve --listen)"
+            checked={draft.allowInsecureHttp ?? false}
+            onChange={(_, d) => setDraft({ ...draft, allowInsecureHttp: d.checked === true })}
+            data-testid="new-profile-insecure-http"
+          />
+          {draft.allowInsecureHttp && (
+            <MessageBar intent="warning" data-testid="insecure-http-warning">
+              <MessageBarBody>
+                With plain http:// your sign-in token crosses the network unencrypted: anyone on the way can read it
+                and act as you. Only for a test host you serve yourself; real hosts use https://.
+              </MessageBarBody>
+            </MessageBar>
+          )}
           <div className={styles.actions}>
             <Button appearance="primary" type="submit" disabled={add.isPending} data-testid="save-profile">
               Add profile

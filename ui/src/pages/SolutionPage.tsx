@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
-import { artifactHash, pipelines, solutions, type StageOverview } from "../ipc";
+import { artifactHash, noPipelineHint, pipelines, solutions, type StageOverview } from "../ipc";
 import { stageCardModel } from "../deploy/model";
 import { StageCard } from "../deploy/StageCard";
 import { RedeployDialog, type RedeployTarget } from "../deploy/RedeployDialog";
@@ -34,9 +34,7 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
       />
       {lines.isPending && <Spinner label="Reading the pipelines…" />}
       {lines.isError && <ErrorNote title="Could not read the pipelines" error={lines.error} onRetry={() => void lines.refetch()} />}
-      {lines.data?.length === 0 && (
-        <Text>No pipeline is offered to this development environment. Ask a pipelines admin to add one.</Text>
-      )}
+      {lines.data?.length === 0 && <NoPipeline />}
       {lines.data?.map((p) => (
         <section key={p.id} className={styles.pipeline} aria-label={`Pipeline ${p.name}`} data-testid="pipeline">
           <div className={styles.heading}>
@@ -67,6 +65,19 @@ export function SolutionPage({ solution, navigate }: { solution: string; navigat
         onPick={(c) => navigate({ page: "wizard", solution, stageId: c.stageId, redeployOf: c.runId })}
       />
     </div>
+  );
+}
+
+/** No pipeline offered: the engine's sentence of whom to ask and what (its own words until it answers). */
+function NoPipeline() {
+  const hint = useQuery({ queryKey: ["no-pipeline-hint"], queryFn: noPipelineHint });
+  const text = hint.data
+    ? `${hint.data.charAt(0).toUpperCase()}${hint.data.slice(1)}.`
+    : "No pipeline is offered to this development environment. Ask an admin of the pipelines host to link one and share it with you.";
+  return (
+    <Text as="p" data-testid="no-pipeline-hint" aria-busy={hint.isPending}>
+      {text}
+    </Text>
   );
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/react";
 import { SolutionsTable, type SolutionRow } from "./SolutionsTable";
+import { solutionRows } from "../deploy/model";
+import type { Matrix } from "../ipc";
 
 const stages = [
   { id: "t", name: "Test" },
@@ -29,5 +31,42 @@ describe("SolutionsTable", () => {
     expect(onOpen).toHaveBeenCalledWith("ContosoPortal");
     fireEvent.change(screen.getByRole("searchbox"), { target: { value: "zzz" } });
     expect(screen.getByText("No solution matches “zzz”.")).toBeInTheDocument();
+  });
+
+  it("names the pipeline that deployed to the same environment instead of calling it drift", () => {
+    const matrix: Matrix = {
+      online: true,
+      stages: [{ pipelineName: "Contoso Release", stageId: "t", stageName: "Deploy to UAT", targetName: "UAT" }],
+      rows: [
+        {
+          solution: "ContosoCore",
+          devVersion: "1.0.0.3",
+          cells: [
+            {
+              stageId: "t",
+              version: "1.0.0.4",
+              deployedOn: null,
+              deployedBy: null,
+              runId: null,
+              installedVersion: "1.0.0.5",
+              drift: "otherPipeline",
+              installedBy: "Contoso Hotfix / Hotfix to UAT",
+            },
+          ],
+        },
+      ],
+    };
+    const rows = solutionRows(
+      [{ id: "1", uniqueName: "ContosoCore", friendlyName: "Contoso Core", version: "1.0.0.3", isManaged: false }],
+      matrix,
+    );
+    render(<SolutionsTable solutions={rows} stages={[{ id: "t", name: "Deploy to UAT" }]} onOpen={() => {}} />);
+    const core = screen.getByTestId("solution-ContosoCore");
+    expect(core).not.toHaveTextContent("drift");
+    expect(core).toHaveTextContent("1.0.0.5 via Contoso Hotfix");
+    expect(screen.getByText("1.0.0.5 via Contoso Hotfix").closest("[aria-label]")).toHaveAttribute(
+      "aria-label",
+      "The target has 1.0.0.5, deployed by Contoso Hotfix / Hotfix to UAT (another pipeline into the same environment).",
+    );
   });
 });

@@ -25,6 +25,8 @@ export interface SolutionRow {
     version?: string;
     /** The target's installed version, when it differs from what the pipeline deployed. */
     driftVersion?: string;
+    /** What another pipeline (or stage) deployed into the same environment: not drift. */
+    installedBy?: { version: string; by: string };
   }[];
 }
 
@@ -114,6 +116,7 @@ export function SolutionsTable({
                 return (
                   <TableCell key={stage.id} className={styles.cell}>
                     {at?.version ?? <span className={styles.muted}>—</span>}
+                    {at?.installedBy && <InstalledBy {...at.installedBy} />}
                     {at?.driftVersion && (
                       <Tooltip
                         relationship="description"
@@ -139,5 +142,18 @@ export function SolutionsTable({
         </Text>
       )}
     </div>
+  );
+}
+
+/** The version another pipeline deployed into the stage's environment, and which one. */
+function InstalledBy({ version, by }: { version: string; by: string }) {
+  const sentence = `The target has ${version}, deployed by ${by} (another pipeline into the same environment).`;
+  const pipeline = by.split(" / ")[0];
+  return (
+    <Tooltip relationship="description" content={sentence}>
+      <Badge appearance="outline" color="informative" aria-label={sentence} style={{ marginLeft: 6 }}>
+        {`${version} via ${pipeline}`}
+      </Badge>
+    </Tooltip>
   );
 }
