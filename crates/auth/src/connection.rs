@@ -378,8 +378,20 @@ fn is_domain(s: &str) -> bool {
 
 fn check_environment(env: &str, cloud: Cloud) -> Result<(), ConnectionError> {
     if env.contains("://") {
-        let found = Cloud::of_url(env)
-            .map_err(|e| ConnectionError(format!("the connection's environment: {e}")))?;
+        let found = match Cloud::of_url(env) {
+            Ok(found) => found,
+            // Ferry's own host may be served under any name, plain http included (a test
+            // host with `--listen`): whether to talk to it is decided at sign-in, where
+            // plain http off this computer needs the maker's opt-in.
+            Err(_)
+                if cloud == Cloud::Local
+                    && url::Url::parse(env)
+                        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.has_host()) =>
+            {
+                return Ok(())
+            }
+            Err(e) => return refuse(format!("the connection's environment: {e}")),
+        };
         if found != cloud {
             return refuse(format!(
                 "the environment {env} is in the {found} cloud but the connection says {cloud}; correct one of them"
@@ -447,6 +459,10 @@ mod tests {
         .unwrap();
         assert_eq!(by_name.environment.as_deref(), Some("Contoso Dev"));
         let local = json(r#""tenant":"contoso.example","cloud":"local","clientId":"ferry","environment":"http://127.0.0.1:4321""#).unwrap();
+        // A local host served to the network: read here, its plain http judged at sign-in.
+        let far = json(r#""tenant":"contoso.example","cloud":"local","clientId":"ferry","environment":"http://192.0.2.10:4321/environments/dev""#).unwrap();
+        assert_eq!(far.cloud, Cloud::Local);
+        assert!(json(r#""tenant":"contoso.example","cloud":"public","clientId":"ferry","environment":"http://192.0.2.10:4321""#).is_err());
         assert_eq!(local.client_id, "ferry", "any client id on the local host");
     }
 

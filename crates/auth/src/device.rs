@@ -71,7 +71,7 @@ pub async fn start(config: &SignInConfig) -> Result<DeviceCode, SignInError> {
         SignInError::Refused(format!("the device-code answer is not understood ({e})"))
     })?;
     // The caller shows this page and opens it with the OS opener.
-    oauth::check_page(&b.verification_uri)?;
+    oauth::check_page(&b.verification_uri, config)?;
     Ok(DeviceCode {
         message: if b.message.is_empty() {
             format!(

@@ -19,6 +19,9 @@ pub struct SignInConfig {
     pub client_id: String,
     /// Space-separated scopes, like `<host>/.default offline_access openid profile`.
     pub scope: String,
+    /// The profile opted in to a plain-`http://` authority off this computer (Ferry's own
+    /// test host, `ferry host serve --listen`): its pages on that very origin may be shown.
+    pub allow_insecure_http: bool,
 }
 
 impl SignInConfig {
@@ -32,7 +35,14 @@ impl SignInConfig {
                 "{}/user_impersonation offline_access openid profile",
                 host_url.trim_end_matches('/')
             ),
+            allow_insecure_http: false,
         }
+    }
+
+    /// This config, with the profile's opt-in to a plain-`http://` authority off this computer.
+    pub fn allowing_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
     }
 
     pub(crate) fn endpoint(&self, name: &str) -> String {
@@ -224,12 +234,29 @@ pub(crate) fn server_secs(secs: i128, ceiling: Duration) -> Duration {
 }
 
 /// A page the authority wants shown or opened is a web page: `https://`, or `http://` on
-/// this computer (the local host). Never `file:`, `javascript:` or another app's scheme,
-/// which the OS opener would happily run.
-pub(crate) fn check_page(url: &str) -> Result<(), SignInError> {
+/// this computer (the local host) or — when the profile opted in (`config`'s
+/// `allow_insecure_http`) — on the very origin of its plain-`http://` authority (a test
+/// host served with `ferry host serve --listen`: its page is no less safe than the
+/// authority itself). Never `file:`, `javascript:` or another app's scheme, which the OS
+/// opener would happily run.
+pub(crate) fn check_page(url: &str, config: &SignInConfig) -> Result<(), SignInError> {
+    let origin = |u: &url::Url| {
+        (
+            u.host_str().map(str::to_ascii_lowercase),
+            u.port_or_known_default(),
+        )
+    };
+    let plain_authority = url::Url::parse(config.authority.trim())
+        .ok()
+        .filter(|a| config.allow_insecure_http && a.scheme() == "http");
     let web = url::Url::parse(url.trim()).is_ok_and(|u| match u.scheme() {
         "https" => u.host_str().is_some_and(|h| !h.is_empty()),
-        "http" => u.host_str().is_some_and(crate::cloud::is_loopback_host),
+        "http" => {
+            u.host_str().is_some_and(crate::cloud::is_loopback_host)
+                || plain_authority
+                    .as_ref()
+                    .is_some_and(|a| a.host_str().is_some() && origin(a) == origin(&u))
+        }
         _ => false,
     });
     if web {
@@ -378,7 +405,7 @@ mod tests {
             "http://localhost/devicelogin",
             "http://[::1]:9/x",
         ] {
-            assert_eq!(check_page(ok), Ok(()), "{ok}");
+            assert_eq!(check_page(ok, &at(HTTPS, false)), Ok(()), "{ok}");
         }
         for bad in [
             "file:///etc/passwd",
@@ -389,15 +416,49 @@ mod tests {
             "",
         ] {
             assert!(
-                matches!(check_page(bad), Err(SignInError::UnsafePage { .. })),
+                matches!(
+                    check_page(bad, &at(HTTPS, false)),
+                    Err(SignInError::UnsafePage { .. })
+                ),
                 "{bad}"
             );
         }
         let long = format!("file:///{}", "a".repeat(10_000));
-        let Err(SignInError::UnsafePage { url }) = check_page(&long) else {
+        let Err(SignInError::UnsafePage { url }) = check_page(&long, &at(HTTPS, false)) else {
             panic!("refused")
         };
         assert!(url.chars().count() <= 201, "{}", url.len());
+    }
+
+    const HTTPS: &str = "https://login.microsoftonline.com/organizations";
+
+    fn at(authority: &str, allow_insecure_http: bool) -> SignInConfig {
+        SignInConfig::for_host(authority, "ferry", "https://x.crm.dynamics.com")
+            .allowing_insecure_http(allow_insecure_http)
+    }
+
+    #[test]
+    fn an_opted_in_plain_http_authority_may_show_its_own_pages_only() {
+        let far = at("http://192.0.2.10:8080/contoso", true);
+        assert_eq!(
+            check_page("http://192.0.2.10:8080/devicelogin", &far),
+            Ok(())
+        );
+        for bad in [
+            "http://192.0.2.10:9090/devicelogin",
+            "http://192.0.2.11:8080/devicelogin",
+            "http://login.evil.example/",
+            "file:///etc/passwd",
+        ] {
+            assert!(
+                matches!(check_page(bad, &far), Err(SignInError::UnsafePage { .. })),
+                "{bad}"
+            );
+        }
+        // Without the opt-in, or with an https authority, never a plain http page off here.
+        let page = "http://192.0.2.10:8080/devicelogin";
+        assert!(check_page(page, &at("http://192.0.2.10:8080/contoso", false)).is_err());
+        assert!(check_page(page, &at(HTTPS, true)).is_err());
     }
 
     #[test]

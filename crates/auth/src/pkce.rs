@@ -54,7 +54,7 @@ pub async fn sign_in(
         .append_pair("code_challenge", &challenge)
         .append_pair("code_challenge_method", "S256");
     // The caller opens this with the OS opener: a web page only.
-    oauth::check_page(url.as_str())?;
+    oauth::check_page(url.as_str(), config)?;
     open(url.as_str());
     let query = tokio::time::timeout(timeout, receive(&listener))
         .await

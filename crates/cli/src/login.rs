@@ -63,6 +63,11 @@ pub struct LoginArgs {
     /// TLS-inspecting proxy's CA).
     #[arg(long, value_name = "PEM", requires = "environment")]
     pub ca_file: Option<String>,
+    /// Accept an environment at a plain http:// address that is not this computer: a test
+    /// host served with `ferry host serve --listen`. Your token then crosses the network
+    /// unencrypted; never use it for a real tenant.
+    #[arg(long, requires = "environment")]
+    pub allow_insecure_http: bool,
     #[command(flatten)]
     pub method: MethodArgs,
     /// Print the account (and, with --environment, the profile) as JSON.
@@ -129,7 +134,11 @@ pub fn login(args: LoginArgs, global: &Global) -> anyhow::Result<ExitCode> {
             method: args.method.method(),
             environment: Some(environment.clone()),
             ca_file: args.ca_file.clone(),
+            allow_insecure_http: Some(args.allow_insecure_http).filter(|a| *a),
         };
+        if args.allow_insecure_http {
+            warn_insecure_http("this sign-in");
+        }
         return with_engine(global, |engine| async move {
             let account = sign_in_to_cloud(&engine, &req, args.json).await?;
             let connected = connect(&engine, &req, &environment).await?;
@@ -151,6 +160,13 @@ pub fn login(args: LoginArgs, global: &Global) -> anyhow::Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The warning of an opt-in to plain http off this computer (`what`: "the profile x").
+pub fn warn_insecure_http(what: &str) {
+    eprintln!(
+        "warning: {what} may send its sign-in token over plain http to a computer on the network, where anyone on the way can read and reuse it; use it only for a test host (`ferry host serve --listen`)"
+    );
 }
 
 /// Signs in to a cloud, prompting on the terminal.

@@ -67,6 +67,11 @@ pub enum ProfileCommand {
         /// TLS-inspecting proxy's CA).
         #[arg(long, value_name = "PEM")]
         ca_file: Option<String>,
+        /// Accept an environment at a plain http:// address that is not this computer: a
+        /// test host served with `ferry host serve --listen`. Your token then crosses the
+        /// network unencrypted; never use it for a real tenant.
+        #[arg(long)]
+        allow_insecure_http: bool,
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
@@ -131,10 +136,7 @@ pub fn run(cmd: ProfileCommand, global: &Global) -> anyhow::Result<ExitCode> {
                     allow_insecure_http: Some(allow_insecure_http),
                 })?;
                 if allow_insecure_http {
-                    eprintln!(
-                        "warning: the profile {} may send its sign-in token over plain http to a computer on the network, where anyone on the way can read and reuse it; use it only for a test host (`ferry host serve --listen`)",
-                        p.id
-                    );
+                    crate::login::warn_insecure_http(&format!("the profile {}", p.id));
                 }
                 if use_it {
                     engine.use_profile(&p.id)?;
@@ -160,8 +162,17 @@ pub fn run(cmd: ProfileCommand, global: &Global) -> anyhow::Result<ExitCode> {
                 method,
                 yes,
                 ca_file,
+                allow_insecure_http,
                 json,
-            } => return import(&engine, &source, method.method(), yes, ca_file, json).await,
+            } => {
+                let options = ImportOptions {
+                    yes,
+                    ca_file,
+                    allow_insecure_http,
+                    json,
+                };
+                return import(&engine, &source, method.method(), options).await;
+            }
             ProfileCommand::Remove { name, json } => {
                 let before = engine.profiles()?;
                 let removed = engine.remove_profile(&name)?;
@@ -195,14 +206,26 @@ pub fn run(cmd: ProfileCommand, global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 /// `profile import`: read the connection, show it, confirm, sign in, connect.
+/// How `profile import` goes about it.
+struct ImportOptions {
+    yes: bool,
+    ca_file: Option<String>,
+    allow_insecure_http: bool,
+    json: bool,
+}
+
 async fn import(
     engine: &Engine,
     source: &str,
     method: SignInMethod,
-    yes: bool,
-    ca_file: Option<String>,
-    json: bool,
+    options: ImportOptions,
 ) -> Result<ExitCode, CommandError> {
+    let ImportOptions {
+        yes,
+        ca_file,
+        allow_insecure_http,
+        json,
+    } = options;
     let text = if source.trim_start().starts_with("ferry:") {
         source.to_string()
     } else {
@@ -211,6 +234,10 @@ async fn import(
     };
     let mut offer = ferry_ops::read_connection(&text, method)?;
     offer.sign_in.ca_file = ca_file;
+    if allow_insecure_http {
+        offer.sign_in.allow_insecure_http = Some(true);
+        crate::login::warn_insecure_http("this sign-in");
+    }
     // Shown before anything happens, so a maker sees where the file points.
     let shown = describe(&offer);
     if json {
@@ -303,6 +330,9 @@ fn login_command(offer: &ConnectionOffer) -> String {
             cmd.push_str(&format!(" {flag} {}", quote(v)));
         }
     }
+    if s.allow_insecure_http == Some(true) {
+        cmd.push_str(" --allow-insecure-http");
+    }
     match s.method {
         SignInMethod::AzureCli => cmd.push_str(" --azure-cli"),
         SignInMethod::Browser => cmd.push_str(" --browser"),
@@ -337,6 +367,7 @@ mod tests {
                 method: SignInMethod::AzureCli,
                 environment: None,
                 ca_file: Some("/etc/proxy ca.pem".into()),
+                allow_insecure_http: None,
             },
         };
         assert_eq!(

@@ -95,6 +95,8 @@ pub(crate) struct SignInPlan {
     /// the first thing Ferry reads is the environment list).
     pub resource: String,
     pub keyring_key: String,
+    /// The sign-in opted in to a plain-`http://` test host off this computer.
+    pub allow_insecure_http: bool,
 }
 
 impl SignInPlan {
@@ -105,8 +107,18 @@ impl SignInPlan {
             .as_deref()
             .map(str::trim)
             .filter(|e| e.contains("://"));
+        let insecure = req.allow_insecure_http.unwrap_or(false);
+        // Only Ferry's own host is served over plain http: a test host off this computer
+        // (`ferry host serve --listen`), of the local cloud, and only when asked for.
+        let far_http = environment_url.filter(|u| profile::plain_http_off_this_computer(u));
+        if let Some(url) = far_http {
+            if !insecure {
+                return Err(OpsError::InvalidInput(ferry_dataverse::insecure_http(url)));
+            }
+        }
         let cloud = match (req.cloud.as_deref().map(str::trim), environment_url) {
             (Some(c), _) if !c.is_empty() => parse_cloud(c)?,
+            (_, Some(_)) if far_http.is_some() => Cloud::Local,
             (_, Some(url)) => Cloud::of_url(url).map_err(OpsError::InvalidInput)?,
             _ => Cloud::Public,
         };
@@ -122,7 +134,11 @@ impl SignInPlan {
         if let Some(url) = environment_url {
             // A URL of no known cloud's domain is fine for the cloud named: a local
             // host may be served under any name (through a proxy, a DNS name).
-            let of_url = Cloud::of_url(url).unwrap_or(cloud);
+            let of_url = if far_http.is_some() {
+                Cloud::Local
+            } else {
+                Cloud::of_url(url).unwrap_or(cloud)
+            };
             if of_url != cloud {
                 return Err(OpsError::InvalidInput(format!(
                     "{url} is an environment of the {} cloud, not of {}: drop --cloud, or pass the right one",
@@ -173,6 +189,7 @@ impl SignInPlan {
             method: req.method,
             resource,
             keyring_key,
+            allow_insecure_http: insecure && far_http.is_some(),
         })
     }
 
@@ -180,8 +197,16 @@ impl SignInPlan {
         SignedIn::new(
             engine.options.tokens.store(),
             &self.keyring_key,
-            SignInConfig::for_host(&self.authority, &self.client_id, &self.resource),
+            SignInConfig::for_host(&self.authority, &self.client_id, &self.resource)
+                .allowing_insecure_http(self.allow_insecure_http),
         )
+    }
+
+    /// The engine's client settings, with this sign-in's opt-in to a plain-http test host.
+    fn client_options(&self, engine: &Engine) -> Result<ferry_dataverse::ClientOptions> {
+        let mut options = engine.client_options()?;
+        options.allow_insecure_http |= self.allow_insecure_http;
+        Ok(options)
     }
 
     /// The tokens of this sign-in (`FERRY_TOKEN` is for a host only: not used here).
@@ -422,6 +447,7 @@ pub fn read_connection(text_or_link: &str, method: SignInMethod) -> Result<Conne
             method,
             environment: file.environment.clone(),
             ca_file: None,
+            allow_insecure_http: None,
         },
     })
 }
@@ -457,7 +483,8 @@ impl Engine {
             });
         }
         let session = plan.signed_in(self);
-        let config = SignInConfig::for_host(&plan.authority, &plan.client_id, &plan.resource);
+        let config = SignInConfig::for_host(&plan.authority, &plan.client_id, &plan.resource)
+            .allowing_insecure_http(plan.allow_insecure_http);
         signin::run_flow(&session, &config, plan.method, prompt).await?;
         let tokens = session
             .account()?
@@ -471,7 +498,7 @@ impl Engine {
         let tenant = TenantServices::new(
             TableSource::Known(plan.table.clone()),
             plan.tokens(self),
-            self.client_options()?,
+            plan.client_options(self)?,
         );
         let current = self.profile.dev_environment_url.as_deref();
         Ok(tenant
@@ -492,7 +519,7 @@ impl Engine {
     ) -> Result<ProfileInfo> {
         let plan = SignInPlan::new(req).await?;
         let tokens = plan.tokens(self);
-        let options = self.client_options()?;
+        let options = plan.client_options(self)?;
         let tenant = TenantServices::new(
             TableSource::Known(plan.table.clone()),
             tokens.clone(),
@@ -535,7 +562,7 @@ impl Engine {
             dev_organization_id: Some(dev.organization_id.clone()).filter(|o| !o.is_empty()),
             host_found: Some(found.how.clone()),
             ca_file: req.ca_file.clone().filter(|c| !c.trim().is_empty()),
-            allow_insecure_http: false,
+            allow_insecure_http: plan.allow_insecure_http,
         };
         let profile = Profile {
             id: profile_id_for(&dev),
@@ -576,6 +603,7 @@ impl Engine {
                 .clone()
                 .or_else(|| self.profile.dev_environment_url.clone()),
             ca_file: details.ca_file.clone(),
+            allow_insecure_http: Some(details.allow_insecure_http).filter(|a| *a),
         })
     }
 

@@ -229,6 +229,11 @@ pub(crate) fn from_new(new: &NewProfile) -> Result<Profile> {
             .authority
             .clone()
             .or_else(|| signin::authority_for(host, None))
+            .or_else(|| {
+                signin::is_ferry_host(host, insecure)
+                    .then(|| signin::ferry_host_authority(host))
+                    .flatten()
+            })
             .unwrap_or_else(|| DEFAULT_AUTHORITY.into()),
         tenant: new.tenant.clone(),
         // Empty: none chosen (the local host accepts any; Entra sign-in asks for one).

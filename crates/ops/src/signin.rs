@@ -171,7 +171,7 @@ pub(crate) fn config(profile: &Profile) -> Result<SignInConfig> {
     }
     let client_id = if !profile.client_id.trim().is_empty() {
         profile.client_id.trim().to_string()
-    } else if matches!(HostKind::of(&profile.host_url), Ok(HostKind::Local { .. })) {
+    } else if is_ferry_host(&profile.host_url, Details::of(profile).allow_insecure_http) {
         LOCAL_CLIENT_ID.to_string()
     } else {
         return Err(OpsError::ProfileIncomplete {
@@ -183,7 +183,8 @@ pub(crate) fn config(profile: &Profile) -> Result<SignInConfig> {
     let resource = details
         .sign_in_resource
         .unwrap_or_else(|| profile.host_url.clone());
-    Ok(SignInConfig::for_host(&authority, &client_id, &resource))
+    Ok(SignInConfig::for_host(&authority, &client_id, &resource)
+        .allowing_insecure_http(details.allow_insecure_http))
 }
 
 /// The keyring entry of a profile's sign-in (shared by the profiles of one sign-in).
@@ -297,6 +298,24 @@ pub(crate) fn authority_for(host_url: &str, tenant: Option<&str>) -> Option<Stri
     HostKind::of(host_url)
         .ok()
         .map(|kind| kind.authority(tenant))
+}
+
+/// Whether a host is Ferry's own, its own authority: on loopback, or a plain-`http://` test
+/// host off this computer (`ferry host serve --listen`) that the profile opted in to — no
+/// Microsoft host is served over http.
+pub(crate) fn is_ferry_host(host_url: &str, allow_insecure_http: bool) -> bool {
+    matches!(HostKind::of(host_url), Ok(HostKind::Local { .. }))
+        || (allow_insecure_http && crate::profile::plain_http_off_this_computer(host_url))
+}
+
+/// The authority of Ferry's own host at `host_url` (it is its own authority).
+pub(crate) fn ferry_host_authority(host_url: &str) -> Option<String> {
+    let url = url::Url::parse(host_url.trim()).ok()?;
+    Some(format!(
+        "{}://{}/organizations",
+        url.scheme(),
+        url.authority()
+    ))
 }
 
 /// Whether this profile is the built-in sandbox.

@@ -642,6 +642,12 @@ pub struct CloudSignIn {
     /// A PEM file of CA certificates to trust besides the system's (a TLS-inspecting
     /// proxy's own CA).
     pub ca_file: Option<String>,
+    /// Accept a plain `http://` environment off this computer: Ferry's own test host served
+    /// with `ferry host serve --listen`. The bearer token then crosses the network
+    /// unencrypted, so it is refused unless asked for here (and kept on the profiles made).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub allow_insecure_http: Option<bool>,
 }
 
 /// An environment the signed-in account can reach (Global Discovery, spec §14.1).

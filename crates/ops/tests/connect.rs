@@ -98,6 +98,7 @@ impl Tenant {
             method: SignInMethod::DeviceCode,
             environment: Some(format!("{}/environments/dev", self.host.base_url())),
             ca_file: None,
+            allow_insecure_http: None,
         }
     }
 

@@ -91,7 +91,13 @@ environment: string | null,
  * A PEM file of CA certificates to trust besides the system's (a TLS-inspecting
  * proxy's own CA).
  */
-caFile: string | null, };
+caFile: string | null, 
+/**
+ * Accept a plain `http://` environment off this computer: Ferry's own test host served
+ * with `ferry host serve --listen`. The bearer token then crosses the network
+ * unencrypted, so it is refused unless asked for here (and kept on the profiles made).
+ */
+allowInsecureHttp?: boolean, };
 
 export type CodedError = { code: ErrorCode, message: string, };
 
