@@ -1,15 +1,24 @@
-//! Load benchmark: N concurrent deployments (create → validate → settings →
-//! versions → deploy → poll) against one in-process host over real HTTP.
-//! Prints throughput and request latency percentiles, and fails when any
-//! deployment is lost. Run with `scripts/bench-host.sh` or
-//! `cargo bench -p ferry-host --bench load -- [deployments] [speed]`.
+//! Load benchmark: N concurrent deployments (create → validate → settings → versions → deploy
+//! → poll) from M maker users against one host over real HTTP. The host runs in a child process,
+//! so its own peak memory is measured; a reference round of 50 deployments runs first in the
+//! same invocation (a fresh host), and the peak memory of N is printed as a ratio of it.
+//! Prints throughput and request latency percentiles, and fails when any deployment is lost.
+//! Run with `scripts/bench-host.sh` or
+//! `cargo bench -p ferry-host --bench load -- [deployments] [speed] [makers]`.
+
+mod common;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ferry_host::scenario::{derived_id, SolutionEntry};
-use ferry_host::{Host, HostConfig, Scenario, SolutionSpec};
+use ferry_host::scenario::{derived_id, SolutionEntry, UserSpec};
+use ferry_host::{Scenario, SolutionSpec};
 use serde_json::{json, Value};
+
+use common::{mib, ChildHost};
+
+/// The reference round the peak memory is compared with.
+const REFERENCE: usize = 50;
 
 const POLL: Duration = Duration::from_millis(25);
 
@@ -28,8 +37,31 @@ impl Recorder {
     }
 }
 
-fn scenario(n: usize) -> Scenario {
+fn maker(m: usize) -> String {
+    format!("maker{m:02}@contoso.example")
+}
+
+/// The demo, with `n` solutions in dev and `makers` maker users the release pipeline is
+/// shared with. Built from the words `"<n> <makers>"` (also in the host's process).
+fn scenario(words: &str) -> Scenario {
+    let mut words = words
+        .split_whitespace()
+        .map(|w| w.parse::<usize>().unwrap());
+    let (n, makers) = (words.next().unwrap(), words.next().unwrap());
     let mut s = Scenario::demo();
+    for m in 0..makers {
+        s.users.push(UserSpec {
+            name: format!("Bench Maker{m:02}"),
+            upn: maker(m),
+            roles: vec!["maker".into()],
+        });
+    }
+    let release = s
+        .pipelines
+        .iter_mut()
+        .find(|p| p.name == "Contoso Release")
+        .unwrap();
+    release.shared_with.extend((0..makers).map(maker));
     let dev = s.environments.iter_mut().find(|e| e.name == "dev").unwrap();
     for i in 0..n {
         dev.solutions.push(SolutionEntry {
@@ -47,7 +79,18 @@ fn scenario(n: usize) -> Scenario {
     s
 }
 
-async fn deployment(client: reqwest::Client, api: String, rec: Arc<Recorder>, i: usize) -> i64 {
+async fn deployment(
+    client: reqwest::Client,
+    api: String,
+    rec: Arc<Recorder>,
+    i: usize,
+    makers: usize,
+) -> i64 {
+    // An open host takes a user's name as the bearer token: deployment i is maker i mod M's.
+    let client = Maker {
+        client,
+        token: format!("Bearer {}", maker(i % makers)),
+    };
     let stage = derived_id("stage", "Contoso Release/Deploy to Test");
     let (status, body) = rec
         .send(
@@ -114,29 +157,106 @@ async fn deployment(client: reqwest::Client, api: String, rec: Arc<Recorder>, i:
     wait(&[200000002, 200000003, 200000004]).await
 }
 
+/// A client whose every request carries one maker's bearer token.
+#[derive(Clone)]
+struct Maker {
+    client: reqwest::Client,
+    token: String,
+}
+
+impl Maker {
+    fn get(&self, url: &str) -> reqwest::RequestBuilder {
+        self.client.get(url).header("Authorization", &self.token)
+    }
+    fn post(&self, url: String) -> reqwest::RequestBuilder {
+        self.client.post(url).header("Authorization", &self.token)
+    }
+    fn patch(&self, url: &str) -> reqwest::RequestBuilder {
+        self.client.patch(url).header("Authorization", &self.token)
+    }
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(50);
-    let speed: f64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20.0);
+/// What one round measured.
+struct Round {
+    n: usize,
+    succeeded: usize,
+    runs: String,
+    artifacts: String,
+    wall: Duration,
+    latencies: Vec<Duration>,
+    /// The host process's peak resident memory, in bytes.
+    peak: u64,
+    /// What its resident memory was made of at the end.
+    breakdown: String,
+    /// CPU seconds the host process used for the round (its start excluded).
+    cpu: f64,
+}
+
+impl Round {
+    fn print(&self, label: &str) {
+        let lat = &self.latencies;
+        let requests = lat.len();
+        let wall = self.wall.as_secs_f64();
+        println!("{label}");
+        println!(
+            "  succeeded      {}/{}; runs stored {}, artifacts stored {}",
+            self.succeeded, self.n, self.runs, self.artifacts
+        );
+        println!(
+            "  wall time      {wall:.2} s; {requests} requests ({:.0} req/s); {:.1} deployments/s",
+            requests as f64 / wall,
+            self.succeeded as f64 / wall
+        );
+        println!(
+            "  latency ms     p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+            percentile(lat, 0.50).as_secs_f64() * 1e3,
+            percentile(lat, 0.90).as_secs_f64() * 1e3,
+            percentile(lat, 0.99).as_secs_f64() * 1e3,
+            lat.last().unwrap().as_secs_f64() * 1e3
+        );
+        println!(
+            "  host CPU       {:.2} s ({:.0} µs a request)",
+            self.cpu,
+            self.cpu * 1e6 / requests.max(1) as f64
+        );
+        println!(
+            "  host peak      {:.1} MiB (at the end: {})",
+            mib(self.peak),
+            self.breakdown
+        );
+    }
+
+    fn check(&self) {
+        assert_eq!(self.succeeded, self.n, "deployments were lost or failed");
+        assert_eq!(
+            self.runs,
+            self.n.to_string(),
+            "runs were lost or duplicated"
+        );
+        assert_eq!(
+            self.artifacts,
+            self.n.to_string(),
+            "artifacts were lost or duplicated"
+        );
+    }
+}
+
+/// `n` deployments from `makers` makers against a fresh host process.
+fn round(n: usize, speed: f64, makers: usize) -> Round {
+    let dir = tempfile::tempdir().unwrap();
+    let host = ChildHost::start(dir.path(), &format!("{n} {makers}"), speed);
+    let api = host.api();
+    let cpu_before = common::cpu_seconds(host.pid());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async move {
-        let dir = tempfile::tempdir().unwrap();
-        let mut config = HostConfig::new(dir.path());
-        config.scenario = scenario(n);
-        config.speed = speed;
-        let host = Host::start(config).await.unwrap();
-        let api = host.api_url();
+    let round = runtime.block_on(async move {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(n)
             .build()
@@ -146,7 +266,10 @@ fn main() {
         });
         let start = Instant::now();
         let tasks: Vec<_> = (0..n)
-            .map(|i| tokio::spawn(deployment(client.clone(), api.clone(), rec.clone(), i)))
+            .map(|i| {
+                let (client, api, rec) = (client.clone(), api.clone(), rec.clone());
+                tokio::spawn(deployment(client, api, rec, i, makers))
+            })
             .collect();
         let mut succeeded = 0;
         for t in tasks {
@@ -156,55 +279,72 @@ fn main() {
         }
         let wall = start.elapsed();
         let count = |set: &str| {
-            let (client, api) = (client.clone(), api.clone());
-            let set = set.to_string();
-            async move {
-                client
-                    .get(format!("{api}/{set}/$count"))
-                    .send()
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap()
-            }
+            let url = format!("{api}/{set}/$count");
+            let client = client.clone();
+            async move { client.get(url).send().await.unwrap().text().await.unwrap() }
         };
         let runs = count("deploymentstageruns").await;
         let artifacts = count("deploymentartifacts").await;
-        host.shutdown().await;
-
-        let mut lat = rec.latencies.lock().unwrap().clone();
-        lat.sort();
-        let requests = lat.len();
-        println!(
-            "deployments      {n} concurrent, speed {speed} (phases ≈ {:.0} ms per deployment)",
-            20_000.0 / speed
-        );
-        println!(
-            "succeeded        {succeeded}/{n}; runs stored {runs}, artifacts stored {artifacts}"
-        );
-        println!("wall time        {:.2} s", wall.as_secs_f64());
-        println!(
-            "requests         {requests} ({:.0} req/s)",
-            requests as f64 / wall.as_secs_f64()
-        );
-        println!(
-            "deployments/s    {:.1}",
-            succeeded as f64 / wall.as_secs_f64()
-        );
-        println!(
-            "latency ms       p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
-            percentile(&lat, 0.50).as_secs_f64() * 1e3,
-            percentile(&lat, 0.90).as_secs_f64() * 1e3,
-            percentile(&lat, 0.99).as_secs_f64() * 1e3,
-            lat.last().unwrap().as_secs_f64() * 1e3
-        );
-        assert_eq!(succeeded, n, "deployments were lost or failed");
-        assert_eq!(runs, n.to_string(), "runs were lost or duplicated");
-        assert_eq!(
+        let mut latencies = rec.latencies.lock().unwrap().clone();
+        latencies.sort();
+        Round {
+            n,
+            succeeded,
+            runs,
             artifacts,
-            n.to_string(),
-            "artifacts were lost or duplicated"
-        );
+            wall,
+            latencies,
+            peak: 0,
+            breakdown: String::new(),
+            cpu: 0.0,
+        }
     });
+    let cpu = common::cpu_seconds(host.pid()) - cpu_before;
+    let peak = host.memory().peak;
+    let breakdown = common::Memory::breakdown(host.pid());
+    host.stop();
+    Round {
+        peak,
+        breakdown,
+        cpu,
+        ..round
+    }
+}
+
+fn main() {
+    if common::serve_if_child(scenario) {
+        return;
+    }
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(50);
+    let speed: f64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20.0);
+    let makers: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20);
+    println!(
+        "{n} concurrent deployments from {makers} makers, speed {speed} (phases ≈ {:.0} ms per deployment)",
+        20_000.0 / speed
+    );
+    let reference = (n != REFERENCE).then(|| round(REFERENCE, speed, makers));
+    let main = round(n, speed, makers);
+    if let Some(r) = &reference {
+        r.print(&format!(
+            "reference: {REFERENCE} deployments (host peak memory baseline)"
+        ));
+    }
+    main.print(&format!("{n} deployments"));
+    let base = reference.as_ref().unwrap_or(&main).peak;
+    if base > 0 {
+        println!(
+            "host peak memory {:.1} MiB at {n} = {:.2}x the {REFERENCE}-deployment figure ({:.1} MiB)",
+            mib(main.peak),
+            main.peak as f64 / base as f64,
+            mib(base)
+        );
+    }
+    if let Some(r) = &reference {
+        r.check();
+    }
+    main.check();
 }

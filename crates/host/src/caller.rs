@@ -122,9 +122,45 @@ pub fn jwt_claims(token: &str) -> Option<serde_json::Map<String, serde_json::Val
     }
 }
 
+/// The user columns a caller is found and made from.
+const CALLER_COLUMNS: &[&str] = &["domainname", "fullname", "ferry_roles", APP_ID_COLUMN];
+
+/// A store's id, its users' stamp and the users: what [`USERS`] keeps.
+type CachedUsers = (u64, (i64, i64), std::rc::Rc<Vec<Record>>);
+
+thread_local! {
+    /// The users of the last store this thread resolved a caller in: the store
+    /// ([`crate::store::current`]), the users' [`records::change_stamp`], and the users with
+    /// [`CALLER_COLUMNS`].
+    static USERS: std::cell::RefCell<Option<CachedUsers>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The users a caller is found among. Asked on every request, so they are read again only
+/// when a user row changed (the stamp, read without decoding any row), and then only with
+/// the columns a caller needs.
+fn users(conn: &Connection) -> rusqlite::Result<std::rc::Rc<Vec<Record>>> {
+    let read = || records::list_text_columns(conn, HOST_SCOPE, "systemusers", CALLER_COLUMNS);
+    let Some(store) = crate::store::current() else {
+        return Ok(std::rc::Rc::new(read()?));
+    };
+    let stamp = records::change_stamp(conn, HOST_SCOPE, "systemusers")?;
+    let cached = USERS.with(|u| {
+        u.borrow()
+            .as_ref()
+            .filter(|(id, s, _)| *id == store && *s == stamp)
+            .map(|(_, _, users)| users.clone())
+    });
+    if let Some(users) = cached {
+        return Ok(users);
+    }
+    let users = std::rc::Rc::new(read()?);
+    USERS.with(|u| *u.borrow_mut() = Some((store, stamp, users.clone())));
+    Ok(users)
+}
+
 /// Finds the caller of a request.
 pub fn resolve(conn: &Connection, headers: &HeaderMap) -> ApiResult<Caller> {
-    let users = records::list(conn, HOST_SCOPE, "systemusers")?;
+    let users = users(conn)?;
     let Some(token) = bearer(headers) else {
         return default_admin(&users);
     };
@@ -278,4 +314,75 @@ fn unknown_user(who: &str) -> ApiError {
             "The user {who} is not a member of this organization; sign in with a user of the host."
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use serde_json::{json, Value};
+
+    fn user(c: &Connection, upn: &str, roles: &str) -> Record {
+        let Value::Object(data) =
+            json!({ "domainname": upn, "fullname": upn, "ferry_roles": roles })
+        else {
+            unreachable!()
+        };
+        records::insert(c, HOST_SCOPE, "systemusers", "systemuserid", upn, data).unwrap()
+    }
+
+    fn headers(token: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        h
+    }
+
+    #[test]
+    fn the_users_a_caller_is_found_among_follow_every_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let resolve_as = |token: &str| store.tx(|c| resolve(c, &headers(token)));
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                user(c, "mona@x", "maker");
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(resolve_as("mona").unwrap().roles, vec![Role::Maker]);
+        // An update, an insert and a delete are each seen by the next request.
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                let mut mona = records::get(c, HOST_SCOPE, "systemusers", "mona@x")?.unwrap();
+                mona.set("ferry_roles", "admin");
+                records::update(c, HOST_SCOPE, "systemusers", &mut mona)
+            })
+            .unwrap();
+        assert_eq!(resolve_as("mona").unwrap().roles, vec![Role::Admin]);
+        assert!(resolve_as("x.eyJ1cG4iOiJwYXRAeCJ9.x").is_err());
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                user(c, "pat@x", "approver");
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(resolve_as("pat").unwrap().roles, vec![Role::Approver]);
+        store
+            .tx(|c| records::delete(c, HOST_SCOPE, "systemusers", "pat@x"))
+            .unwrap();
+        assert_ne!(resolve_as("pat").unwrap().upn, "pat@x");
+        // Another store on this thread has its own users.
+        let other_dir = tempfile::tempdir().unwrap();
+        let other = Store::open(other_dir.path()).unwrap();
+        other
+            .tx(|c| -> rusqlite::Result<()> {
+                user(c, "mona@x", "approver");
+                Ok(())
+            })
+            .unwrap();
+        let roles = other.tx(|c| resolve(c, &headers("mona"))).unwrap().roles;
+        assert_eq!(roles, vec![Role::Approver]);
+    }
 }

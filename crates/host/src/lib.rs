@@ -149,7 +149,7 @@ impl Host {
             .and_then(|o| serde_json::from_str::<scenario::ScenarioOptions>(&o).ok())
             .unwrap_or_default();
         let key = identity::SigningKey::load_or_create(&config.data_dir)?;
-        let tenant_id = store.tx(|c| identity::tenant_id(c))?;
+        let tenant_id = store.tx(identity::tenant_id)?;
         let listener = tokio::net::TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}; pick another --port", config.bind))?;
@@ -389,7 +389,7 @@ impl RunningHost {
 
     /// Every environment with its instance URL, the host first.
     pub fn environments(&self) -> anyhow::Result<Vec<EnvironmentSummary>> {
-        let envs = self.store.tx(|c| store::environments::list(c))?;
+        let envs = self.store.tx(store::environments::list)?;
         Ok(envs
             .into_iter()
             .map(|e| {
@@ -440,7 +440,7 @@ impl RunningHost {
             let now = self.clock().now_ms();
             let pending = self
                 .store
-                .tx(|c| store::jobs::next_due(c))
+                .tx(store::jobs::next_due)
                 .ok()
                 .flatten()
                 .is_some_and(|due| due <= now);
@@ -462,7 +462,7 @@ impl RunningHost {
 
     /// The earliest due time of any pending timed step (a test moves a manual clock there).
     pub fn next_due_ms(&self) -> Option<i64> {
-        self.store.tx(|c| store::jobs::next_due(c)).ok().flatten()
+        self.store.tx(store::jobs::next_due).ok().flatten()
     }
 
     /// Stops accepting requests, lets in-flight ones finish, and stops the runner.

@@ -74,7 +74,7 @@ pub async fn run(
         let now = clock.now_ms();
         catch_up(&store, timing, &faults, now);
         settled.send_replace(now);
-        let next = store.tx(|c| jobs::next_due(c)).ok().flatten();
+        let next = store.tx(jobs::next_due).ok().flatten();
         let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock.now_ms()).clamp(0, MAX_IDLE_MS));
         if wait_ms == 0 {
             continue;

@@ -66,7 +66,7 @@ pub async fn list_webhooks(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
-    let list = state.store.tx(|c| webhooks::list(c))?;
+    let list = state.store.tx(webhooks::list)?;
     let value: Vec<Value> = list.iter().map(webhooks::Webhook::to_json).collect();
     Ok(json(StatusCode::OK, json!({ "value": value })))
 }

@@ -75,13 +75,12 @@ fn due(conn: &Connection, now: i64) -> rusqlite::Result<Vec<Due>> {
 /// The earliest due time of a head of line (a delivery waiting behind an earlier one of its
 /// run is not due before that one succeeds, so it must not wake the loop).
 fn next_due(conn: &Connection) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT MIN(d.due_ms) FROM deliveries d WHERE d.state = 'pending'
            AND NOT EXISTS (SELECT 1 FROM deliveries p WHERE p.state = 'pending'
                 AND p.webhook = d.webhook AND p.run = d.run AND p.run_seq < d.run_seq)",
-        [],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([], |r| r.get(0))
 }
 
 /// What one attempt gave.
@@ -105,23 +104,30 @@ fn record(
     policy: &Policy,
 ) -> rusqlite::Result<()> {
     let n = d.attempts + 1;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR REPLACE INTO delivery_attempts (delivery, n, at_ms, status, error, duration_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![d.id, n, started_ms, out.status, out.error, out.duration_ms],
-    )?;
+    )?
+    .execute(params![
+        d.id,
+        n,
+        started_ms,
+        out.status,
+        out.error,
+        out.duration_ms
+    ])?;
     if out.ok() {
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE deliveries SET state = 'delivered', attempts = ?2 WHERE id = ?1",
-            params![d.id, n],
-        )?;
+        )?
+        .execute(params![d.id, n])?;
     } else {
         let jitter = (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0;
         let due = clock::now_ms() + policy.delay_ms(n, jitter);
-        conn.execute(
+        conn.prepare_cached(
             "UPDATE deliveries SET attempts = ?2, due_ms = ?3 WHERE id = ?1 AND state = 'pending'",
-            params![d.id, n, due],
-        )?;
+        )?
+        .execute(params![d.id, n, due])?;
     }
     Ok(())
 }
@@ -171,10 +177,8 @@ async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: 
         Ok((Some(h), org)) => (h, org),
         Ok((None, _)) => {
             let _ = store.tx(|c| {
-                c.execute(
-                    "UPDATE deliveries SET state = 'dropped' WHERE id = ?1",
-                    [&d.id],
-                )
+                c.prepare_cached("UPDATE deliveries SET state = 'dropped' WHERE id = ?1")?
+                    .execute([&d.id])
             });
             return;
         }
@@ -221,7 +225,7 @@ pub async fn run(store: Arc<Store>, policy: Policy, mut shutdown: watch::Receive
             _ = async { while set.join_next().await.is_some() {} } => {}
             _ = shutdown.changed() => { set.abort_all(); return; }
         }
-        let next = store.tx(|c| next_due(c)).ok().flatten();
+        let next = store.tx(next_due).ok().flatten();
         let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock.now_ms()).clamp(0, MAX_IDLE_MS));
         if wait_ms == 0 {
             continue;
@@ -310,15 +314,15 @@ mod tests {
         store
             .tx(|c| -> rusqlite::Result<()> {
                 for (id, run, seq, ev) in [("d1", "r1", 1, 1), ("d2", "r1", 2, 2), ("d3", "r2", 1, 3)] {
-                    c.execute(
-                        "INSERT INTO deliveries (id, webhook, event_seq, run, run_seq, state, due_ms, body)
-                         VALUES (?1, 'w', ?4, ?2, ?3, 'pending', 0, '{}')",
-                        params![id, run, seq, ev],
+                    c.prepare_cached("INSERT INTO deliveries (id, webhook, event_seq, run, run_seq, state, due_ms, body)
+                         VALUES (?1, 'w', ?4, ?2, ?3, 'pending', 0, '{}')")?
+        .execute(params![id, run, seq, ev],
                     )?;
                 }
                 let ids: Vec<String> = due(c, 1)?.into_iter().map(|d| d.id).collect();
                 assert_eq!(ids, ["d1", "d3"]);
-                c.execute("UPDATE deliveries SET state = 'delivered' WHERE id = 'd1'", [])?;
+                c.prepare_cached("UPDATE deliveries SET state = 'delivered' WHERE id = 'd1'")?
+        .execute([])?;
                 let ids: Vec<String> = due(c, 1)?.into_iter().map(|d| d.id).collect();
                 assert_eq!(ids, ["d2", "d3"]);
                 Ok(())

@@ -100,11 +100,9 @@ pub fn emit(
         api: format!("{base}/api/data/v9.0"),
     };
     let (input, output) = catalog::parameters(event, &facts, inputs);
-    let run_seq: i64 = conn.query_row(
-        "SELECT COALESCE(MAX(run_seq), 0) + 1 FROM events WHERE run = ?1",
-        [run.id()],
-        |r| r.get(0),
-    )?;
+    let run_seq: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(run_seq), 0) + 1 FROM events WHERE run = ?1")?
+        .query_row([run.id()], |r| r.get(0))?;
     let id = uuid::Uuid::new_v4().to_string();
     let now = clock::now_ms();
     let pairs = |p: &[(String, Value)]| {
@@ -115,20 +113,20 @@ pub fn emit(
         )
         .to_string()
     };
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO events (id, run, run_seq, name, at_ms, input, output, user_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            run.id(),
-            run_seq,
-            event.as_str(),
-            now,
-            pairs(&input),
-            pairs(&output),
-            user_id
-        ],
-    )?;
+    )?
+    .execute(params![
+        id,
+        run.id(),
+        run_seq,
+        event.as_str(),
+        now,
+        pairs(&input),
+        pairs(&output),
+        user_id
+    ])?;
     let stored = Event {
         seq: conn.last_insert_rowid(),
         id,
@@ -143,19 +141,19 @@ pub fn emit(
     let org = envelope::Org::read(conn)?;
     for hook in webhooks::list(conn)?.into_iter().filter(|w| w.wants(event)) {
         let body = envelope::body(&org, &stored, &hook.id);
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO deliveries (id, webhook, event_seq, run, run_seq, state, due_ms, body)
              VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
-            params![
-                uuid::Uuid::new_v4().to_string(),
-                hook.id,
-                stored.seq,
-                stored.run,
-                stored.run_seq,
-                now,
-                body
-            ],
-        )?;
+        )?
+        .execute(params![
+            uuid::Uuid::new_v4().to_string(),
+            hook.id,
+            stored.seq,
+            stored.run,
+            stored.run_seq,
+            now,
+            body
+        ])?;
     }
     Ok(())
 }
@@ -235,7 +233,9 @@ mod tests {
             .unwrap();
         let (events, deliveries) = store
             .tx(|c| -> rusqlite::Result<_> {
-                let n: i64 = c.query_row("SELECT COUNT(*) FROM deliveries", [], |r| r.get(0))?;
+                let n: i64 = c
+                    .prepare_cached("SELECT COUNT(*) FROM deliveries")?
+                    .query_row([], |r| r.get(0))?;
                 Ok((list(c, Some("r1"))?, n))
             })
             .unwrap();

@@ -92,11 +92,11 @@ pub fn insert(conn: &Connection, id: &str, spec: &WebhookSpec) -> ApiResult<Webh
     let now = clock::now_ms();
     let events = serde_json::to_string(&spec.events).expect("strings serialize");
     let headers = serde_json::to_string(&spec.headers).expect("strings serialize");
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO webhooks (id, seq, url, events, secret, headers, created_ms)
          VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM webhooks), ?2, ?3, ?4, ?5, ?6)",
-        params![id, spec.url, events, spec.secret, headers, now],
-    )?;
+    )?
+    .execute(params![id, spec.url, events, spec.secret, headers, now])?;
     Ok(Webhook {
         id: id.to_string(),
         spec: spec.clone(),
@@ -129,21 +129,22 @@ pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Webhook>> {
 }
 
 pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<Webhook>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT id, url, events, secret, headers, created_ms FROM webhooks WHERE id = ?1",
-        [id],
-        decode,
-    )
+    )?
+    .query_row([id], decode)
     .optional()
 }
 
 /// Deletes a subscription and drops its undelivered deliveries; false if there was none.
 pub fn delete(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
-    let n = conn.execute("DELETE FROM webhooks WHERE id = ?1", [id])?;
-    conn.execute(
+    let n = conn
+        .prepare_cached("DELETE FROM webhooks WHERE id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached(
         "UPDATE deliveries SET state = 'dropped' WHERE webhook = ?1 AND state = 'pending'",
-        [id],
-    )?;
+    )?
+    .execute([id])?;
     Ok(n > 0)
 }
 

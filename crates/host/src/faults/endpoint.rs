@@ -30,7 +30,7 @@ fn current(state: &AppState) -> ApiResult<FaultSpec> {
     let mut spec = state.faults.snapshot();
     spec.import_failures = state
         .store
-        .tx(|c| environments::list(c))?
+        .tx(environments::list)?
         .into_iter()
         .filter(|e| e.kind != environments::EnvKind::Host)
         .map(|e| (e.name, e.import_failures))

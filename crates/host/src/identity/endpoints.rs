@@ -112,7 +112,7 @@ pub(super) fn check_scope(state: &AppState, scope: &str) -> Result<(), OAuthErro
     };
     let envs = state
         .store
-        .tx(|c| crate::store::environments::list(c))
+        .tx(crate::store::environments::list)
         .map_err(OAuthError::internal)?;
     let served = envs
         .iter()

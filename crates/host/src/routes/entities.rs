@@ -757,10 +757,8 @@ pub fn delete(
             )?;
         }
         jobs::remove(conn, id)?;
-        conn.execute(
-            "DELETE FROM links WHERE scope = ?1 AND (a = ?2 OR b = ?2)",
-            [&req.scope, id],
-        )?;
+        conn.prepare_cached("DELETE FROM links WHERE scope = ?1 AND (a = ?2 OR b = ?2)")?
+            .execute([&req.scope, id])?;
         if entity.set == "deploymentartifacts" {
             crate::store::files::delete_artifact(conn, id)?;
         }

@@ -211,7 +211,7 @@ fn not_found(id: &str) -> TenantError {
 }
 
 fn bap_list_of(state: &AppState) -> TenantResult {
-    let envs = state.store.tx(|c| environments::list(c))?;
+    let envs = state.store.tx(environments::list)?;
     let value: Vec<Value> = envs.iter().map(|e| environment_json(state, e)).collect();
     Ok(json(StatusCode::OK, json!({ "value": value })))
 }
@@ -337,7 +337,7 @@ async fn gds_instances(
             format!("Resource not found for the segment '{segment}'."),
         )
     })?;
-    let envs = state.store.tx(|c| environments::list(c))?;
+    let envs = state.store.tx(environments::list)?;
     let mut value = Vec::new();
     for env in &envs {
         let keep = match &key {

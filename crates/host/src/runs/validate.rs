@@ -34,21 +34,45 @@ fn platform_code(text: Option<&str>) -> ErrorCode {
         .unwrap_or(codes::INVALID_ARGUMENT)
 }
 
-/// What the target environment has installed now.
-pub fn snapshot(conn: &Connection, target: &str) -> rusqlite::Result<TargetSnapshot> {
-    let solutions = records::list(conn, target, "solutions")?
-        .into_iter()
-        .map(|r| InstalledSolution {
-            unique_name: r.str("uniquename").unwrap_or_default().to_string(),
-            version: r.str("version").unwrap_or_default().to_string(),
-            managed: r.bool("ismanaged"),
-            publisher: None,
-        })
-        .collect();
+/// What the target environment has installed now, of the solutions named (the rules look up
+/// only the package's own name, its holding `_Upgrade` solution and what it requires; reading
+/// every solution of a busy target for each check made validation grow with the target).
+pub fn snapshot(
+    conn: &Connection,
+    target: &str,
+    names: &[String],
+) -> rusqlite::Result<TargetSnapshot> {
+    let mut solutions = Vec::new();
+    for name in names {
+        for r in records::find(conn, target, "solutions", "uniquename", name)? {
+            if solutions.iter().any(|s: &InstalledSolution| {
+                s.unique_name == r.str("uniquename").unwrap_or_default()
+            }) {
+                continue;
+            }
+            solutions.push(InstalledSolution {
+                unique_name: r.str("uniquename").unwrap_or_default().to_string(),
+                version: r.str("version").unwrap_or_default().to_string(),
+                managed: r.bool("ismanaged"),
+                publisher: None,
+            });
+        }
+    }
     Ok(TargetSnapshot {
         solutions,
         ..Default::default()
     })
+}
+
+/// The solutions the import rules and the dependency check look up for `pkg` of `spec`.
+fn names_to_look_up(spec: &SolutionSpec, pkg: &ferry_solution::SolutionPackage) -> Vec<String> {
+    let mut names = vec![
+        pkg.unique_name.clone(),
+        format!("{}_Upgrade", pkg.unique_name),
+    ];
+    names.extend(pkg.required_solutions.iter().map(|r| r.name.clone()));
+    names.extend(spec.depends_on.iter().map(|d| d.solution.clone()));
+    names
 }
 
 /// Validates `spec` at `version` (as a managed import) against `target`. A redeployment
@@ -97,8 +121,8 @@ pub fn prevalidate_with(
     rule: VersionRule,
 ) -> rusqlite::Result<ValidationResults> {
     let redeployment = rule == VersionRule::Redeployment;
-    let snap = snapshot(conn, target)?;
     let pkg = spec.to_package(version, true);
+    let snap = snapshot(conn, target, &names_to_look_up(spec, &pkg))?;
     let mut entries = Vec::new();
     let mut missing = Vec::new();
     for f in rules::check_import(&pkg, &snap) {
@@ -275,7 +299,7 @@ pub fn installed_version(
     target: &str,
     unique_name: &str,
 ) -> rusqlite::Result<Option<SolutionVersion>> {
-    Ok(snapshot(conn, target)?
+    Ok(snapshot(conn, target, &[unique_name.to_string()])?
         .solutions
         .into_iter()
         .find(|s| s.unique_name.eq_ignore_ascii_case(unique_name))

@@ -76,10 +76,9 @@ pub struct ConnectionInfo {
 
 pub fn put(conn: &Connection, env: &EnvInfo) -> rusqlite::Result<()> {
     let data = serde_json::to_string(env).expect("env serializes");
-    conn.execute(
-        "INSERT INTO environments (name, seq, data) VALUES (?1, (SELECT COUNT(*) FROM environments), ?2)
-         ON CONFLICT(name) DO UPDATE SET data = ?2",
-        params![env.name, data],
+    conn.prepare_cached("INSERT INTO environments (name, seq, data) VALUES (?1, (SELECT COUNT(*) FROM environments), ?2)
+         ON CONFLICT(name) DO UPDATE SET data = ?2")?
+        .execute(params![env.name, data],
     )?;
     Ok(())
 }
@@ -128,11 +127,11 @@ pub fn bind(conn: &Connection, env: &str, host: Option<&str>) -> rusqlite::Resul
 
 pub fn put_connection(conn: &Connection, env: &str, c: &ConnectionInfo) -> rusqlite::Result<()> {
     let data = serde_json::to_string(c).expect("connection serializes");
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO connections (env, id, data) VALUES (?1, ?2, ?3)
          ON CONFLICT(env, id) DO UPDATE SET data = ?3",
-        params![env, c.id, data],
-    )?;
+    )?
+    .execute(params![env, c.id, data])?;
     Ok(())
 }
 

@@ -80,7 +80,10 @@ pub fn put(
 }
 
 /// Creates `path` (and its folder) and lets `fill` write it; a file already there is replaced
-/// (a transaction that wrote it was rolled back).
+/// (a transaction that wrote it was rolled back). Inside a store transaction the file is made
+/// durable (fsync) right after the commit, once the database is free again ([`SyncAfterCommit`]):
+/// an fsync takes milliseconds, and every request waited for it while the transaction held
+/// the database. Elsewhere it is made durable before this returns.
 pub fn write_new(
     path: &Path,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
@@ -90,7 +93,50 @@ pub fn write_new(
     }
     let mut file = std::fs::File::create(path)?;
     fill(&mut file)?;
-    file.sync_all()
+    let outside = PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(files) => {
+            files.push(file);
+            None
+        }
+        None => Some(file),
+    });
+    match outside {
+        Some(file) => file.sync_all(),
+        None => Ok(()),
+    }
+}
+
+thread_local! {
+    /// Files written by the transaction running on this thread, to be synced after its commit.
+    static PENDING: std::cell::RefCell<Option<Vec<std::fs::File>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Collects the files a transaction writes (on this thread) while it lives; [`Self::sync`]
+/// makes them durable after the commit. Dropped without syncing, it forgets them (a rolled-back
+/// transaction's files are replaced by its retry, or never named by a row).
+pub struct SyncAfterCommit {
+    outer: Option<Vec<std::fs::File>>,
+}
+
+impl SyncAfterCommit {
+    pub fn begin() -> Self {
+        Self {
+            outer: PENDING.with(|p| p.borrow_mut().replace(Vec::new())),
+        }
+    }
+
+    /// Syncs every file written since [`Self::begin`].
+    pub fn sync(self) -> std::io::Result<()> {
+        let files = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        files.iter().try_for_each(std::fs::File::sync_all)
+    }
+}
+
+impl Drop for SyncAfterCommit {
+    fn drop(&mut self) {
+        let outer = self.outer.take();
+        PENDING.with(|p| *p.borrow_mut() = outer);
+    }
 }
 
 /// Records a file already written at [`artifact_path`]: its SHA-256 is computed by streaming it.
@@ -102,16 +148,16 @@ pub fn put_written(
 ) -> rusqlite::Result<String> {
     let path = artifact_path(conn, artifact, col);
     let (sha, _) = hash_file(&path).map_err(io_error)?;
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO files (artifact, col, name, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            artifact.to_ascii_lowercase(),
-            col,
-            name,
-            sha,
-            Vec::<u8>::new()
-        ],
-    )?;
+    )?
+    .execute(params![
+        artifact.to_ascii_lowercase(),
+        col,
+        name,
+        sha,
+        Vec::<u8>::new()
+    ])?;
     Ok(sha)
 }
 
@@ -155,13 +201,47 @@ pub fn get(conn: &Connection, artifact: &str, col: &str) -> rusqlite::Result<Opt
 
 /// Drops the files of a deleted artifact.
 pub fn delete_artifact(conn: &Connection, artifact: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM files WHERE artifact = ?1",
-        params![artifact.to_ascii_lowercase()],
-    )?;
+    conn.prepare_cached("DELETE FROM files WHERE artifact = ?1")?
+        .execute(params![artifact.to_ascii_lowercase()])?;
     let dir = data_dir(conn)
         .join("artifacts")
         .join(artifact.to_ascii_lowercase());
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn pending() -> Option<usize> {
+        PENDING.with(|p| p.borrow().as_ref().map(Vec::len))
+    }
+
+    #[test]
+    fn files_written_in_a_transaction_wait_for_its_commit_to_be_synced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                put(c, "a1", "artifactfile", "a.zip", b"bytes")?;
+                // Not synced under the database's lock: kept for after the commit.
+                assert_eq!(pending(), Some(1));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(pending(), None, "the list ends with its transaction");
+        let file = store.tx(|c| get(c, "a1", "artifactfile")).unwrap().unwrap();
+        assert_eq!(std::fs::read(file.path.unwrap()).unwrap(), b"bytes");
+        // A rolled-back transaction forgets its files; outside one a file is synced at once.
+        let failed: rusqlite::Result<()> = store.tx(|c| {
+            put(c, "a2", "artifactfile", "b.zip", b"more")?;
+            Err(rusqlite::Error::InvalidQuery)
+        });
+        assert!(failed.is_err());
+        assert_eq!(pending(), None);
+        write_new(&dir.path().join("loose"), |f| f.write_all(b"x")).unwrap();
+        assert_eq!(pending(), None);
+    }
 }

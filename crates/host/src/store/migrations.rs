@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "identity",
         sql: include_str!("migrations/0003_identity.sql"),
     },
+    Migration {
+        version: 4,
+        name: "lookup indexes",
+        sql: include_str!("migrations/0004_lookup_indexes.sql"),
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Context as _;
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 
 use crate::clock::{self, Clock};
 
@@ -26,6 +26,23 @@ pub struct Store {
     clock: Clock,
     /// Counts committed transactions, so a waiter wakes on a change instead of polling.
     commits: tokio::sync::watch::Sender<u64>,
+    /// This store among the stores of the process (never reused): what a cache of rows
+    /// read inside its transactions is keyed by ([`current`]).
+    id: u64,
+}
+
+/// The next [`Store::id`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+thread_local! {
+    /// The store whose transaction runs on this thread.
+    static CURRENT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// The store whose transaction is running on this thread, if any: a key under which rows read
+/// in it may be cached (with a stamp of their table, see `records::change_stamp`).
+pub fn current() -> Option<u64> {
+    CURRENT.with(std::cell::Cell::get)
 }
 
 impl Store {
@@ -59,6 +76,8 @@ impl Store {
         let mut conn = Connection::open(&path)
             .with_context(|| format!("cannot open the host database {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Every statement of the hot paths is cached (rusqlite keeps 16 by default).
+        conn.set_prepared_statement_cache_capacity(256);
         // A newer or foreign file is refused before anything (even the journal mode) is written.
         migrations::check(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -69,6 +88,7 @@ impl Store {
             conn: Mutex::new(conn),
             clock,
             commits: tokio::sync::watch::channel(0).0,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -85,7 +105,7 @@ impl Store {
     /// "now" from the host's clock ([`crate::clock::now_ms`]).
     pub fn tx<T, E: From<rusqlite::Error>>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         let conn = self.lock();
         // Read after the lock: transactions' times follow their commit order.
@@ -97,7 +117,7 @@ impl Store {
     pub fn tx_at<T, E: From<rusqlite::Error>>(
         &self,
         at_ms: i64,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         self.tx_locked(self.lock(), at_ms, f)
     }
@@ -109,20 +129,30 @@ impl Store {
 
     fn tx_locked<T, E: From<rusqlite::Error>>(
         &self,
-        mut conn: MutexGuard<'_, Connection>,
+        conn: MutexGuard<'_, Connection>,
         at_ms: i64,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         let before = conn.total_changes();
-        let value = {
+        let written = files::SyncAfterCommit::begin();
+        let outer = CURRENT.with(|c| c.replace(Some(self.id)));
+        let value = (|| -> Result<T, E> {
             let _now = clock::pin(at_ms);
-            let tx = conn.transaction()?;
-            let value = f(&tx)?;
+            let tx = Tx::begin(&conn)?;
+            let value = f(&conn)?;
             tx.commit()?;
-            value
-        };
+            Ok(value)
+        })();
+        CURRENT.with(|c| c.set(outer));
+        let value = value?;
         let changed = conn.total_changes() != before;
         drop(conn);
+        // Artifact files the transaction wrote are made durable with the database free. The
+        // transaction is committed whatever happens here, so a failure is logged, not returned
+        // (a caller would take it for a rollback and do the step again).
+        if let Err(e) = written.sync() {
+            tracing::error!("cannot sync the artifact files of a committed transaction: {e}");
+        }
         if changed {
             self.commits.send_modify(|n| *n = n.wrapping_add(1));
         }
@@ -135,17 +165,54 @@ impl Store {
     }
 }
 
+/// One open transaction on the store's connection: rolled back when dropped uncommitted (an
+/// error, or a panic in the closure). `BEGIN`/`COMMIT` are cached statements, not SQL parsed
+/// again for every transaction as `rusqlite::Transaction` does (a measurable share of a small
+/// request's time).
+struct Tx<'c> {
+    conn: &'c Connection,
+    done: bool,
+}
+
+impl<'c> Tx<'c> {
+    fn begin(conn: &'c Connection) -> rusqlite::Result<Self> {
+        conn.prepare_cached("BEGIN")?.execute([])?;
+        Ok(Self { conn, done: false })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Tx<'_> {
+    fn drop(&mut self) {
+        if !self.done && !self.conn.is_autocommit() {
+            let rolled = self
+                .conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut s| s.execute([]));
+            if let Err(e) = rolled {
+                tracing::error!("cannot roll back a host transaction: {e}");
+            }
+        }
+    }
+}
+
 pub fn meta_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     use rusqlite::OptionalExtension as _;
-    conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
         .optional()
 }
 
 pub fn meta_set(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-        [key, value],
-    )?;
+    )?
+    .execute([key, value])?;
     Ok(())
 }
 
@@ -204,13 +271,12 @@ mod tests {
         assert_eq!(store.meta("seeded").unwrap().as_deref(), Some("demo"));
         let (version, app, tokens): (i64, i64, i64) = store
             .tx(|c| {
-                c.query_row(
+                c.prepare_cached(
                     "SELECT (SELECT user_version FROM pragma_user_version()),
                             (SELECT application_id FROM pragma_application_id()),
                             (SELECT count(*) FROM identity_refresh_tokens)",
-                    [],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+                )?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             })
             .unwrap();
         assert_eq!(version, migrations::LATEST);

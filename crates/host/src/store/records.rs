@@ -45,9 +45,8 @@ pub enum InsertError {
 }
 
 fn next_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(
-        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rowversion' RETURNING CAST(value AS INTEGER)",
-        [],
+    conn.prepare_cached("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rowversion' RETURNING CAST(value AS INTEGER)")?
+        .query_row([],
         |r| r.get(0),
     )
 }
@@ -66,11 +65,12 @@ pub fn get(
     set: &str,
     id: &str,
 ) -> rusqlite::Result<Option<Record>> {
-    conn.query_row(
+    conn.prepare_cached(
         "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3",
-        params![scope, set, id.to_ascii_lowercase()],
-        |r| Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?)),
-    )
+    )?
+    .query_row(params![scope, set, id.to_ascii_lowercase()], |r| {
+        Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
+    })
     .optional()
 }
 
@@ -85,7 +85,57 @@ pub fn list(conn: &Connection, scope: &str, set: &str) -> rusqlite::Result<Vec<R
     rows.collect()
 }
 
-/// Rows whose `key` equals `value` (strings compared case-insensitively).
+/// A stamp of a table's rows that changes with any insert, update or delete in it (row count,
+/// highest row version: every write takes a new, higher version), read without decoding a row.
+pub fn change_stamp(conn: &Connection, scope: &str, set: &str) -> rusqlite::Result<(i64, i64)> {
+    conn.prepare_cached(
+        "SELECT count(*), coalesce(max(version), 0) FROM records WHERE scope = ?1 AND entity = ?2",
+    )?
+    .query_row(params![scope, set], |r| Ok((r.get(0)?, r.get(1)?)))
+}
+
+/// All rows of a table in creation order, each holding only the string columns `cols` (read by
+/// SQLite from the JSON, so the rest of each row is never decoded): for lookups made on every
+/// request, such as finding the caller among the users.
+pub fn list_text_columns(
+    conn: &Connection,
+    scope: &str,
+    set: &str,
+    cols: &[&str],
+) -> rusqlite::Result<Vec<Record>> {
+    assert!(
+        is_name(set) && cols.iter().all(|c| is_name(c)),
+        "list_text_columns takes identifiers"
+    );
+    let extracts: String = cols
+        .iter()
+        .map(|c| format!(", json_extract(data, '$.{c}')"))
+        .collect();
+    let sql = format!(
+        "SELECT id, version{extracts} FROM records WHERE scope = ?1 AND entity = '{set}' ORDER BY rowid"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![scope], |r| {
+        let mut data = Map::new();
+        for (i, c) in cols.iter().enumerate() {
+            if let Ok(text) = r.get_ref(i + 2)?.as_str() {
+                data.insert((*c).to_string(), Value::String(text.to_string()));
+            }
+        }
+        Ok(Record {
+            id: r.get(0)?,
+            version: r.get(1)?,
+            data,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Rows whose `key` equals `value` (strings compared case-insensitively), in creation order.
+///
+/// SQLite compares the column inside the JSON (`lower(json_extract(…))`), so rows that do not
+/// match are never decoded; the lookups the state machine makes often have an index on that
+/// very expression (migration 4, [`INDEXED`]), so they do not read the table at all.
 pub fn find(
     conn: &Connection,
     scope: &str,
@@ -93,10 +143,52 @@ pub fn find(
     key: &str,
     value: &str,
 ) -> rusqlite::Result<Vec<Record>> {
-    Ok(list(conn, scope, set)?
+    let matches = |r: &Record| r.str(key).is_some_and(|v| v.eq_ignore_ascii_case(value));
+    if !(is_name(set) && is_name(key)) {
+        // Not an identifier: no SQL is made from it (never the case in this crate's calls).
+        return Ok(list(conn, scope, set)?
+            .into_iter()
+            .filter(matches)
+            .collect());
+    }
+    let mut stmt = conn.prepare_cached(&find_sql(set, key))?;
+    let rows = stmt.query_map(params![scope, value], |r| {
+        Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    // A number that reads like `value` matched in SQL; only strings match here.
+    Ok(rows
+        .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .filter(|r| r.str(key).is_some_and(|v| v.eq_ignore_ascii_case(value)))
+        .filter(matches)
         .collect())
+}
+
+/// The (entity set, column) lookups migration 4 indexes.
+pub const INDEXED: &[(&str, &str)] = &[
+    ("deploymentstageruns", "_deploymentstageid_value"),
+    ("deploymentstageruns", "_artifactid_value"),
+    ("deploymentstageruns", "artifactname"),
+    ("deploymentstagerunstatuses", "_deploymentstagerunid_value"),
+    ("solutions", "uniquename"),
+    ("solutioncomponents", "_solutionid_value"),
+    ("publishers", "uniquename"),
+    ("environmentvariabledefinitions", "schemaname"),
+    ("environmentvariablevalues", "schemaname"),
+    ("connectionreferences", "connectionreferencelogicalname"),
+];
+
+/// The query of [`find`]: the entity and the path are literals, so the planner can match a
+/// partial index on them.
+fn find_sql(set: &str, key: &str) -> String {
+    format!(
+        "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = '{set}' \
+         AND lower(json_extract(data, '$.{key}')) = lower(?2) ORDER BY rowid"
+    )
+}
+
+/// A plain identifier (letters, digits, `_`): safe to put in SQL text.
+fn is_name(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// Inserts a new row under `key_column`; fills the common columns.
@@ -121,16 +213,16 @@ pub fn insert(
     data.entry("statecode").or_insert(Value::from(0));
     data.entry("statuscode").or_insert(Value::from(1));
     data.insert("versionnumber".into(), Value::from(version));
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO records (scope, entity, id, version, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![
-            scope,
-            set,
-            id,
-            version,
-            Value::Object(data.clone()).to_string()
-        ],
-    )?;
+    )?
+    .execute(params![
+        scope,
+        set,
+        id,
+        version,
+        Value::Object(data.clone()).to_string()
+    ])?;
     Ok(Record { id, version, data })
 }
 
@@ -145,33 +237,35 @@ pub fn update(
     record.version = version;
     record.set("versionnumber", version);
     record.set("modifiedon", clock::now_text());
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE records SET version = ?4, data = ?5 WHERE scope = ?1 AND entity = ?2 AND id = ?3",
-        params![
-            scope,
-            set,
-            record.id,
-            version,
-            Value::Object(record.data.clone()).to_string()
-        ],
-    )?;
+    )?
+    .execute(params![
+        scope,
+        set,
+        record.id,
+        version,
+        Value::Object(record.data.clone()).to_string()
+    ])?;
     Ok(())
 }
 
 pub fn delete(conn: &Connection, scope: &str, set: &str, id: &str) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "DELETE FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3",
-        params![scope, set, id.to_ascii_lowercase()],
-    )?;
+    let n = conn
+        .prepare_cached("DELETE FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3")?
+        .execute(params![scope, set, id.to_ascii_lowercase()])?;
     Ok(n > 0)
 }
 
 /// Associates `a` (first side) with `b` under an N:N relationship.
 pub fn link(conn: &Connection, scope: &str, rel: &str, a: &str, b: &str) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT OR IGNORE INTO links (scope, rel, a, b) VALUES (?1, ?2, ?3, ?4)",
-        params![scope, rel, a.to_ascii_lowercase(), b.to_ascii_lowercase()],
-    )?;
+    conn.prepare_cached("INSERT OR IGNORE INTO links (scope, rel, a, b) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![
+            scope,
+            rel,
+            a.to_ascii_lowercase(),
+            b.to_ascii_lowercase()
+        ])?;
     Ok(())
 }
 
@@ -182,10 +276,14 @@ pub fn unlink(
     a: &str,
     b: &str,
 ) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "DELETE FROM links WHERE scope = ?1 AND rel = ?2 AND a = ?3 AND b = ?4",
-        params![scope, rel, a.to_ascii_lowercase(), b.to_ascii_lowercase()],
-    )?;
+    let n = conn
+        .prepare_cached("DELETE FROM links WHERE scope = ?1 AND rel = ?2 AND a = ?3 AND b = ?4")?
+        .execute(params![
+            scope,
+            rel,
+            a.to_ascii_lowercase(),
+            b.to_ascii_lowercase()
+        ])?;
     Ok(n > 0)
 }
 
@@ -236,10 +334,38 @@ mod tests {
                     Err(InsertError::Duplicate(_))
                 ));
                 assert_eq!(find(c, "host", "things", "name", "B")?.len(), 1);
+                // Only strings match, as before the lookup moved into SQL.
+                let mut n = Map::new();
+                n.insert("name".into(), 7.into());
+                insert(c, "host", "things", "thingid", "n", n)?;
+                assert!(find(c, "host", "things", "name", "7")?.is_empty());
                 link(c, "host", "rel", "p", "e")?;
                 assert_eq!(linked(c, "host", "rel", "e", false)?, vec!["p".to_string()]);
                 assert!(unlink(c, "host", "rel", "p", "e")?);
                 assert!(delete(c, "host", "things", "abc")?);
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn the_state_machines_lookups_use_their_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                for (set, key) in INDEXED {
+                    let sql = format!("EXPLAIN QUERY PLAN {}", find_sql(set, key));
+                    let plan: Vec<String> = c
+                        .prepare(&sql)?
+                        .query_map(params!["host", "x"], |r| r.get::<_, String>(3))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    let plan = plan.join("; ");
+                    assert!(
+                        plan.contains("USING INDEX records_by_"),
+                        "{set}.{key} is read without its index: {plan}"
+                    );
+                }
                 Ok(())
             })
             .unwrap();
