@@ -161,6 +161,28 @@ fn a_required_solution_the_target_lacks_is_read_from_the_promoted_artifact() {
 }
 
 #[test]
+fn a_required_solution_the_target_lacks_is_predicted_from_dev_for_a_new_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let _host = start(dir);
+
+    // Nothing was exported yet: dev says ContosoCore needs ContosoBase, which Prod lacks.
+    let (code, plan) = dry_run(dir, "Direct to Prod");
+    assert_eq!(code, Some(1), "{plan}");
+    assert!(
+        errors(&plan).iter().any(
+            |e| e.contains("does not have the solution ContosoBase (version 1.0.0.0 or later)")
+        ),
+        "{plan}"
+    );
+    let direct = deployability(dir, "Direct to Prod");
+    assert_eq!(direct["deployable"], false, "{direct}");
+    // Test has ContosoBase: ready.
+    let (code, plan) = dry_run(dir, "Deploy to Test");
+    assert_eq!(code, Some(0), "{plan}");
+}
+
+#[test]
 fn a_version_another_pipeline_installed_cannot_be_promoted_and_the_advice_is_possible() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();

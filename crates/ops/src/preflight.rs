@@ -6,14 +6,18 @@
 //! target: an unmanaged copy of the solution, the version already installed (by this or another
 //! pipeline), a solution it requires that the target lacks. A promoted stage receives the very
 //! artifact its previous stage got, so its `solution.xml` (its declared dependencies) is read;
-//! a first stage's package does not exist yet, so only what dev tells is checked (its
-//! dependencies are not predicted). On a promoted stage "raise the version" is impossible: the
-//! advice says what is possible instead.
+//! a first stage's package does not exist yet, so dev tells what it will require
+//! (`RetrieveMissingDependencies`, best effort). On a promoted stage "raise the version" is
+//! impossible: the advice says what is possible instead.
 
 use std::collections::HashMap;
 
+use ferry_dataverse::odata::url_string_literal;
 use ferry_solution::rules::{self, InstalledSolution, TargetSnapshot};
-use ferry_solution::{ManagedState, PackageFormat, PackageKind, Publisher, SolutionPackage};
+use ferry_solution::{
+    ManagedState, PackageFormat, PackageKind, Publisher, RequiredSolution, SolutionPackage,
+};
+use serde_json::Value;
 
 use crate::catalog::newest;
 use crate::engine::{summary, Engine, Session};
@@ -64,9 +68,11 @@ impl Engine {
         let package = match d.promotes.then(|| self.promoted_artifact(d)).flatten() {
             Some(artifact) => match self.artifact_package(s, &artifact).await? {
                 Some(pkg) => pkg,
-                None => described(d),
+                None => described(d, Vec::new()),
             },
-            None => described(d),
+            // A new export: the solutions its components need, as dev tells.
+            None if !d.promotes => described(d, self.dev_requirements(s, d).await),
+            None => described(d, Vec::new()),
         };
         let snapshot = TargetSnapshot {
             solutions: installed
@@ -233,6 +239,64 @@ impl Engine {
         }))
     }
 
+    /// The solutions a new export of the solution will require, from dev: its missing
+    /// dependencies (`RetrieveMissingDependencies`, the components it needs and does not hold)
+    /// by the solution that brings each, at the version dev has — what the export's
+    /// `solution.xml` will say. Best effort: a host that cannot tell yields none.
+    async fn dev_requirements(&self, s: &Session, d: &Delivery<'_>) -> Vec<RequiredSolution> {
+        let dev = &s.dev.client;
+        let path = format!(
+            "RetrieveMissingDependencies(SolutionUniqueName={})",
+            url_string_literal(&d.solution.unique_name)
+        );
+        let rows: Vec<Value> = match dev.get_all(&path, None).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::info!(error = %e, "dev does not say what the solution depends on");
+                return Vec::new();
+            }
+        };
+        let solutions: Vec<Value> = match dev
+            .get_all("solutions?$select=solutionid,uniquename,version", None)
+            .await
+        {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::info!(error = %e, "cannot read dev's solutions");
+                return Vec::new();
+            }
+        };
+        let mut out: Vec<RequiredSolution> = Vec::new();
+        for row in &rows {
+            let Some(base) = row["requiredcomponentbasesolutionid"].as_str() else {
+                continue; // an unmanaged customization (Active): no solution brings it
+            };
+            let Some(found) = solutions.iter().find(|x| {
+                x["solutionid"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(base))
+            }) else {
+                continue;
+            };
+            let name = found["uniquename"].as_str().unwrap_or_default();
+            if name.is_empty()
+                || name.eq_ignore_ascii_case(&d.solution.unique_name)
+                || name.eq_ignore_ascii_case("Active")
+            {
+                continue;
+            }
+            match out.iter_mut().find(|r| r.name.eq_ignore_ascii_case(name)) {
+                Some(r) => r.entries += 1,
+                None => out.push(RequiredSolution {
+                    name: name.to_string(),
+                    min_version: found["version"].as_str().unwrap_or_default().to_string(),
+                    entries: 1,
+                }),
+            }
+        }
+        out
+    }
+
     /// Why the version cannot go to the target, and what can be done instead.
     fn version_taken(&self, d: &Delivery<'_>, installed: &str) -> String {
         let target = d.stage.target_name.as_deref().unwrap_or("the target");
@@ -323,9 +387,9 @@ impl Engine {
     }
 }
 
-/// The package a first stage would export, as far as dev tells: its name, version and
-/// publisher-less identity, managed (pipelines deploy managed), no declared dependencies.
-fn described(d: &Delivery<'_>) -> SolutionPackage {
+/// The package a stage would get, as far as dev tells: its name, version and publisher-less
+/// identity, managed (pipelines deploy managed), and the solutions it requires.
+fn described(d: &Delivery<'_>, required_solutions: Vec<RequiredSolution>) -> SolutionPackage {
     SolutionPackage {
         unique_name: d.solution.unique_name.clone(),
         display_name: d.solution.friendly_name.clone(),
@@ -341,7 +405,7 @@ fn described(d: &Delivery<'_>) -> SolutionPackage {
         },
         root_components: Vec::new(),
         missing_dependencies: Vec::new(),
-        required_solutions: Vec::new(),
+        required_solutions,
         connection_references: Vec::new(),
         environment_variables: Vec::new(),
         components: Vec::new(),

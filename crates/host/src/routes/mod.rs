@@ -2,6 +2,7 @@
 //! the tenant APIs (environments list, connections) and `$metadata`.
 
 pub mod access;
+mod dependencies;
 mod entities;
 mod files;
 pub mod guard;

@@ -24,7 +24,7 @@ const HOST_FUNCTIONS: &[&str] = &[
     "RetrieveDeploymentPipelineInfo",
     "RetrieveSetting",
 ];
-const ENV_FUNCTIONS: &[&str] = &["WhoAmI", "RetrieveSetting"];
+const ENV_FUNCTIONS: &[&str] = &["WhoAmI", "RetrieveSetting", "RetrieveMissingDependencies"];
 
 pub fn is_function(scope: &str, name: &str) -> bool {
     let list = if schema::is_host_scope(scope) {
@@ -77,6 +77,9 @@ pub fn function(state: &AppState, req: &Req, name: &str, raw_params: &str) -> Ap
             param(&params, "SourceEnvironmentId")?,
             param(&params, "ArtifactName")?,
         ),
+        "RetrieveMissingDependencies" => {
+            super::dependencies::retrieve_missing(state, req, param(&params, "SolutionUniqueName")?)
+        }
         _ => Err(ApiError::no_segment(name)),
     }
 }
