@@ -251,10 +251,11 @@ pub(crate) fn latest_succeeded(
     stage: &str,
     artifact: &str,
 ) -> ApiResult<Option<Run>> {
-    let mut runs: Vec<Run> = records::find(conn, HOST_SCOPE, RUNS, col::STAGE, stage)?
+    // By the solution's name, then the stage: a stage has many more runs than a solution.
+    let mut runs: Vec<Run> = records::find(conn, HOST_SCOPE, RUNS, col::ARTIFACT_NAME, artifact)?
         .into_iter()
         .map(Run::from_record)
-        .filter(|r| r.artifact_name().eq_ignore_ascii_case(artifact))
+        .filter(|r| r.stage_id().eq_ignore_ascii_case(stage))
         .filter(|r| r.status() == Some(StageRunStatus::Succeeded))
         .collect();
     runs.sort_by_key(|r| r.end_ms().unwrap_or(0));

@@ -65,9 +65,10 @@ pub fn get(
     set: &str,
     id: &str,
 ) -> rusqlite::Result<Option<Record>> {
-    conn.prepare_cached(
+    conn.prepare_cached(&entity_sql(
+        set,
         "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3",
-    )?
+    ))?
     .query_row(params![scope, set, id.to_ascii_lowercase()], |r| {
         Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
     })
@@ -76,10 +77,11 @@ pub fn get(
 
 /// All rows of a table in creation order.
 pub fn list(conn: &Connection, scope: &str, set: &str) -> rusqlite::Result<Vec<Record>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = ?2 ORDER BY rowid",
-    )?;
-    let rows = stmt.query_map(params![scope, set], |r| {
+    let mut stmt = conn.prepare_cached(&entity_sql(
+        set,
+        "SELECT id, version, data FROM records WHERE entity = ?1 AND scope = ?2 ORDER BY rowid",
+    ))?;
+    let rows = stmt.query_map(params![set, scope], |r| {
         Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
     rows.collect()
@@ -88,10 +90,11 @@ pub fn list(conn: &Connection, scope: &str, set: &str) -> rusqlite::Result<Vec<R
 /// A stamp of a table's rows that changes with any insert, update or delete in it (row count,
 /// highest row version: every write takes a new, higher version), read without decoding a row.
 pub fn change_stamp(conn: &Connection, scope: &str, set: &str) -> rusqlite::Result<(i64, i64)> {
-    conn.prepare_cached(
-        "SELECT count(*), coalesce(max(version), 0) FROM records WHERE scope = ?1 AND entity = ?2",
-    )?
-    .query_row(params![scope, set], |r| Ok((r.get(0)?, r.get(1)?)))
+    conn.prepare_cached(&entity_sql(
+        set,
+        "SELECT count(*), coalesce(max(version), 0) FROM records WHERE entity = ?1 AND scope = ?2",
+    ))?
+    .query_row(params![set, scope], |r| Ok((r.get(0)?, r.get(1)?)))
 }
 
 /// All rows of a table in creation order, each holding only the string columns `cols` (read by
@@ -186,6 +189,21 @@ fn find_sql(set: &str, key: &str) -> String {
     )
 }
 
+/// `sql` with its `entity = ?N` made the literal entity set when `set` is an identifier. A
+/// bound entity would defeat the statement cache: SQLite re-prepares (parses again) a statement
+/// on every new value of a variable that a partial index's `WHERE` depends on, and the lookup
+/// indexes of migration 4 are partial on `entity`. The variable stays bindable, unused; it is
+/// never the highest-numbered one, so the statement takes the same parameters either way.
+fn entity_sql(set: &str, sql: &'static str) -> std::borrow::Cow<'static, str> {
+    if !is_name(set) {
+        return sql.into();
+    }
+    let literal = format!("entity = '{set}'");
+    sql.replace("entity = ?1", &literal)
+        .replace("entity = ?2", &literal)
+        .into()
+}
+
 /// A plain identifier (letters, digits, `_`): safe to put in SQL text.
 fn is_name(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -237,9 +255,10 @@ pub fn update(
     record.version = version;
     record.set("versionnumber", version);
     record.set("modifiedon", clock::now_text());
-    conn.prepare_cached(
+    conn.prepare_cached(&entity_sql(
+        set,
         "UPDATE records SET version = ?4, data = ?5 WHERE scope = ?1 AND entity = ?2 AND id = ?3",
-    )?
+    ))?
     .execute(params![
         scope,
         set,
@@ -252,7 +271,10 @@ pub fn update(
 
 pub fn delete(conn: &Connection, scope: &str, set: &str, id: &str) -> rusqlite::Result<bool> {
     let n = conn
-        .prepare_cached("DELETE FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3")?
+        .prepare_cached(&entity_sql(
+            set,
+            "DELETE FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3",
+        ))?
         .execute(params![scope, set, id.to_ascii_lowercase()])?;
     Ok(n > 0)
 }
@@ -364,6 +386,41 @@ mod tests {
                     assert!(
                         plan.contains("USING INDEX records_by_"),
                         "{set}.{key} is read without its index: {plan}"
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn a_statement_is_not_prepared_again_for_another_entity_or_row() {
+        use rusqlite::StatementStatus;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                for set in ["deploymentstageruns", "solutions", "things"] {
+                    for id in ["a", "b"] {
+                        insert(c, "host", set, "key", id, Map::new()).unwrap();
+                        let mut r = get(c, "host", set, id)?.unwrap();
+                        update(c, "host", set, &mut r)?;
+                        list(c, "host", set)?;
+                        change_stamp(c, "host", set)?;
+                        find(c, "host", set, "key", id)?;
+                    }
+                }
+                let sqls = [
+                    entity_sql("solutions", "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3").into_owned(),
+                    entity_sql("solutions", "SELECT count(*), coalesce(max(version), 0) FROM records WHERE entity = ?1 AND scope = ?2").into_owned(),
+                    find_sql("solutions", "uniquename"),
+                ];
+                for sql in sqls {
+                    let stmt = c.prepare_cached(&sql)?;
+                    assert_eq!(
+                        stmt.get_status(StatementStatus::RePrepare),
+                        0,
+                        "prepared again: {sql}"
                     );
                 }
                 Ok(())
