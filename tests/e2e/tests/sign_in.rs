@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{ensure, Result};
 use fantoccini::Locator;
 use ferry_e2e::{
-    add_host_profile, click, enabled, wait_for, wait_text_contains, AppSession, HostProcess,
+    add_host_profile, animations_done, click, enabled, wait_for, wait_text_contains, AppSession,
+    HostProcess,
 };
 
 /// A keyring service name no other run uses, so the test never sees (or leaves
@@ -65,6 +66,9 @@ async fn sign_in_with_a_device_code_then_sign_out() -> Result<()> {
 
             // Sign out from the account menu: the keyring entry goes, the panel is back.
             click(&c, "[data-testid=account]").await?;
+            // The menu opens with a transition: its item is clicked once it has settled.
+            wait_for(&c, "[data-testid=sign-out]", 10).await?;
+            animations_done(&c).await?;
             click(&c, "[data-testid=sign-out]").await?;
             wait_for(&c, "[data-testid=sign-in-panel]", 30).await?;
             ensure!(
