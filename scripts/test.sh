@@ -40,21 +40,32 @@ cargo deny --log-level error check licenses bans sources
 step "no Tauri outside src-tauri"
 scripts/check-no-tauri.sh
 
-step "cargo test (unit, integration, CLI, bindings drift, real keyring, e2e under Xvfb)"
+step "cargo test (unit, integration, CLI, bindings drift, real keyring)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export APP_BINARY="$TARGET_DIR/debug/ferry-app"
 export E2E=1
 # A private home, D-Bus session, keyring and virtual display, so neither the
 # tests nor the services they start (WebKit's portal, the keyring) touch the
 # real home directory; `timeout` so a stuck WebDriver can never hang the run.
+# The desktop app's end-to-end tests get a session and keyring of their own,
+# as a maker's desktop is not one where hundreds of test sign-ins came before.
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
-session_home="$(mktemp -d)"
-trap 'rm -rf "$session_home"' EXIT
-mkdir -m 700 "$session_home/run"
-HOME="$session_home" XDG_RUNTIME_DIR="$session_home/run" \
-  XDG_CONFIG_HOME="$session_home/config" XDG_CACHE_HOME="$session_home/cache" \
-  XDG_DATA_HOME="$session_home/data" \
-  timeout 1800 dbus-run-session -- scripts/test-session.sh \
-  cargo test --no-fail-fast "${FEATURES[@]}"
+homes=()
+trap 'rm -rf "${homes[@]}"' EXIT
+in_session() {
+  local home
+  home="$(mktemp -d)"
+  homes+=("$home")
+  mkdir -m 700 "$home/run"
+  HOME="$home" XDG_RUNTIME_DIR="$home/run" \
+    XDG_CONFIG_HOME="$home/config" XDG_CACHE_HOME="$home/cache" \
+    XDG_DATA_HOME="$home/data" \
+    timeout 1800 dbus-run-session -- scripts/test-session.sh "$@"
+}
+in_session cargo test --no-fail-fast "${FEATURES[@]}" --exclude ferry-e2e
+
+step "cargo test: the desktop app end to end (WebDriver under Xvfb)"
+in_session cargo test --no-fail-fast --all-targets --locked --features ferry-app/custom-protocol \
+  -p ferry-e2e -p ferry-app
 
 step "all tests passed in $((SECONDS - START)) s"
