@@ -24,8 +24,11 @@ pub struct SignedIn {
     key: String,
     config: SignInConfig,
     /// Held while redeeming the refresh token, for every audience; shared by
-    /// every `SignedIn` of this profile in the process (see [`refresh_lock`]).
+    /// every `SignedIn` of this profile in the process (see [`profile_locks`]).
     refresh: Arc<tokio::sync::Mutex<()>>,
+    /// Held around every write of the profile's entry (and the read that decides a
+    /// refresh's save), so a sign-out never lands between that read and that save.
+    writes: Arc<Mutex<()>>,
     http: Result<reqwest::Client, SignInError>,
     /// Other audiences' access tokens: resource key → (token, expires at).
     others: Mutex<HashMap<String, (Secret, i64)>>,
@@ -54,15 +57,23 @@ fn resource_of_scope(scope: &str) -> Option<String> {
     })
 }
 
-/// The refresh lock of a profile key. Callers may build several `SignedIn`
-/// for one profile (one per operation); a lock per object would let two of
-/// them redeem the same refresh token, and the second would be refused.
-fn refresh_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
-    static LOCKS: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+/// The locks of one profile key.
+#[derive(Default, Clone)]
+struct ProfileLocks {
+    refresh: Arc<tokio::sync::Mutex<()>>,
+    writes: Arc<Mutex<()>>,
+}
+
+/// The locks of a profile key. Callers may build several `SignedIn` for one
+/// profile (one per operation, and a new one after a sign-out); locks per object
+/// would let two of them redeem the same refresh token (the second is refused),
+/// or let one save a refresh's tokens just after another signed out.
+fn profile_locks(key: &str) -> ProfileLocks {
+    static LOCKS: OnceLock<Mutex<HashMap<String, ProfileLocks>>> = OnceLock::new();
     LOCKS
         .get_or_init(Default::default)
         .lock()
-        .expect("not poisoned")
+        .unwrap_or_else(|e| e.into_inner())
         .entry(key.to_string())
         .or_default()
         .clone()
@@ -71,10 +82,12 @@ fn refresh_lock(key: &str) -> Arc<tokio::sync::Mutex<()>> {
 impl SignedIn {
     pub fn new(store: Arc<dyn TokenStore>, key: impl Into<String>, config: SignInConfig) -> Self {
         let key = key.into();
+        let locks = profile_locks(&key);
         Self {
             store,
             config,
-            refresh: refresh_lock(&key),
+            refresh: locks.refresh,
+            writes: locks.writes,
             key,
             http: oauth::client(),
             others: Mutex::new(HashMap::new()),
@@ -93,8 +106,15 @@ impl SignedIn {
 
     /// Saves the tokens a sign-in flow returned.
     pub fn save(&self, tokens: &StoredTokens) -> Result<(), SignInError> {
+        let _writing = self.writing();
         self.others.lock().expect("not poisoned").clear();
-        Ok(self.store.save(&self.key, tokens)?)
+        self.store.save(&self.key, tokens)?;
+        tracing::debug!(profile = %self.key, "sign-in kept in the token store");
+        Ok(())
+    }
+
+    fn writing(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writes.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Who is signed in, if anyone (from the store; no network).
@@ -105,7 +125,17 @@ impl SignedIn {
     /// Forgets the tokens (sign out).
     pub fn sign_out(&self) -> Result<(), SignInError> {
         self.others.lock().expect("not poisoned").clear();
-        Ok(self.store.clear(&self.key)?)
+        Ok(Self::forget(self.store.as_ref(), &self.key)?)
+    }
+
+    /// Removes the sign-in kept under `key` (a sign-out without a session, as when
+    /// a profile is removed), never between a refresh's check and its save.
+    pub fn forget(store: &dyn TokenStore, key: &str) -> Result<(), crate::StoreError> {
+        let writes = profile_locks(key).writes;
+        let _writing = writes.lock().unwrap_or_else(|e| e.into_inner());
+        store.clear(key)?;
+        tracing::info!(profile = %key, "signed out: the sign-in left the token store");
+        Ok(())
     }
 
     /// The host's access token, valid for at least [`REFRESH_MARGIN_S`],
@@ -225,11 +255,18 @@ impl SignedIn {
         redeemed: &StoredTokens,
         fresh: &StoredTokens,
     ) -> Result<(), SignInError> {
+        let _writing = self.writing();
         match self.store.load(&self.key)? {
             Some(now) if now.refresh_token.expose() == redeemed.refresh_token.expose() => {
                 Ok(self.store.save(&self.key, fresh)?)
             }
-            _ => Err(SignInError::NotSignedIn(self.key.clone())),
+            _ => {
+                tracing::info!(
+                    profile = %self.key,
+                    "a refresh came back after a sign-out; its tokens are not kept"
+                );
+                Err(SignInError::NotSignedIn(self.key.clone()))
+            }
         }
     }
 

@@ -479,3 +479,70 @@ async fn a_sign_out_during_a_refresh_is_not_undone_by_it() {
         "the refresh brought the sign-in back"
     );
 }
+
+/// A store in which another session of the profile signs out (on its own thread,
+/// as the app's sign-out command does) while a refresh checks that its sign-in is
+/// still there, before it saves: the moment between that read and that write.
+struct SignOutBetweenCheckAndSave {
+    inner: Arc<CountingStore>,
+    loads: std::sync::atomic::AtomicUsize,
+    other: std::sync::Mutex<Option<SignedIn>>,
+    signing_out: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+impl TokenStore for SignOutBetweenCheckAndSave {
+    fn load(
+        &self,
+        profile: &str,
+    ) -> Result<Option<ferry_auth::StoredTokens>, ferry_auth::StoreError> {
+        let read = self.inner.load(profile);
+        // The first read takes the refresh token; the second decides the save.
+        if self.loads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 1 {
+            let other = self.other.lock().unwrap().take().unwrap();
+            let (done, finished) = std::sync::mpsc::channel();
+            let thread = std::thread::spawn(move || {
+                other.sign_out().unwrap();
+                done.send(()).ok();
+            });
+            // Give the sign-out every chance to land before the save.
+            let _ = finished.recv_timeout(Duration::from_millis(300));
+            *self.signing_out.lock().unwrap() = Some(thread);
+        }
+        read
+    }
+
+    fn save(
+        &self,
+        profile: &str,
+        tokens: &ferry_auth::StoredTokens,
+    ) -> Result<(), ferry_auth::StoreError> {
+        self.inner.save(profile, tokens)
+    }
+
+    fn clear(&self, profile: &str) -> Result<(), ferry_auth::StoreError> {
+        self.inner.clear(profile)
+    }
+}
+
+#[tokio::test]
+async fn a_sign_out_between_a_refreshs_check_and_its_save_still_signs_out() {
+    let (host, _dir) = host(fast()).await;
+    let (store, _) = signed_in_as_mona(&host).await;
+    let racing = Arc::new(SignOutBetweenCheckAndSave {
+        inner: store.clone(),
+        loads: Default::default(),
+        other: std::sync::Mutex::new(Some(SignedIn::new(store.clone(), "local", config(&host)))),
+        signing_out: Default::default(),
+    });
+    let signed_in = SignedIn::new(racing.clone(), "local", config(&host));
+    let dev_url = format!("{}/environments/dev", host.base_url());
+    // Whether the refresh keeps its token or not, the sign-out must win.
+    let _ = signed_in.access_token_for(&dev_url).await;
+    let thread = racing.signing_out.lock().unwrap().take();
+    thread.expect("the sign-out ran").join().unwrap();
+    assert_eq!(
+        store.load("local").unwrap(),
+        None,
+        "the refresh saved its tokens after the sign-out: the maker is still signed in"
+    );
+}

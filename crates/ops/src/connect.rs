@@ -641,14 +641,12 @@ impl Engine {
             if shared || Details::of(&p).sign_in_method() == Some(SignInMethod::AzureCli) {
                 false
             } else {
-                self.options
-                    .tokens
-                    .store()
-                    .clear(&key)
-                    .map_err(|e| OpsError::Keyring {
+                ferry_auth::SignedIn::forget(self.options.tokens.store().as_ref(), &key).map_err(
+                    |e| OpsError::Keyring {
                         profile: p.id.clone(),
                         reason: e.to_string(),
-                    })?;
+                    },
+                )?;
                 true
             };
         cache.delete_profile(&p.id)?;

@@ -145,12 +145,15 @@ impl AppSession {
                 Err(_) => String::new(),
             };
             let text: String = text.chars().take(2000).collect();
+            let log = log_tail(&self.data_dir, 40);
             return Err(err.context(match shot {
                 Ok(path) => format!(
-                    "screenshot saved to {}; the window read:\n{text}",
+                    "screenshot saved to {}; the window read:\n{text}\nthe app's log ended:\n{log}",
                     path.display()
                 ),
-                Err(e) => format!("no screenshot: {e:#}; the window read:\n{text}"),
+                Err(e) => {
+                    format!("no screenshot: {e:#}; the window read:\n{text}\nthe app's log ended:\n{log}")
+                }
             }));
         }
         Ok(())
@@ -190,6 +193,14 @@ impl AppSession {
             eprintln!("tauri-driver did not stop after SIGTERM");
         }
     }
+}
+
+/// The last `lines` lines of the app's log in its data folder (what it did before a
+/// failure, for CI's output).
+fn log_tail(data_dir: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(data_dir.join("logs").join("ferry.log")).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 impl Drop for AppSession {
