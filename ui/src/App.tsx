@@ -1,7 +1,7 @@
 import { useEffect } from "react";
 import { FluentProvider } from "@fluentui/react-components";
 import { AppShell } from "./shell/AppShell";
-import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } from "./theme";
+import { resolveScheme, themeFor, useSystemColorScheme, useThemePreference } from "./shell/theme";
 
 /** The app: Fluent's theme (the maker's choice, or the system's) around the frame. */
 export function App() {

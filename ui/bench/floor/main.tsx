@@ -7,7 +7,7 @@ import { useEffect } from "react";
 import { createRoot } from "react-dom/client";
 import { FluentProvider, Text } from "@fluentui/react-components";
 import { invoke } from "@tauri-apps/api/core";
-import { themeFor } from "../../src/theme";
+import { themeFor } from "../../src/shell/theme";
 
 function Floor() {
   useEffect(() => {

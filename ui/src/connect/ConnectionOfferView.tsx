@@ -3,7 +3,7 @@ import { useMutation } from "@tanstack/react-query";
 import { Button, Field, Text, Textarea, makeStyles, tokens } from "@fluentui/react-components";
 import { DocumentArrowUp20Regular } from "@fluentui/react-icons";
 import { openConnectionFile, readConnection, type ConnectionOffer, type ProfileInfo, type SignInMethod } from "../ipc";
-import { ErrorNote } from "../pages/ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 import { cloudLabel, replacedProfile } from "./model";
 
 const useStyles = makeStyles({

@@ -12,7 +12,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import type { EnvironmentInfo } from "../ipc";
-import { ErrorNote } from "../pages/ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 import { filterEnvironments, isNamed } from "./model";
 
 const useStyles = makeStyles({

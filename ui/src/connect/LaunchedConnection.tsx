@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle } from "@fluentui/react-components";
 import { connectionLinks, readConnection, type ConnectionOffer } from "../ipc";
-import { ErrorNote } from "../pages/ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 import { PowerPlatformSignIn } from "./PowerPlatformSignIn";
 
 type Arrived = { kind: "offer"; offer: ConnectionOffer; key: number } | { kind: "error"; error: unknown; key: number };

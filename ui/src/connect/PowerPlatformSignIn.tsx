@@ -29,7 +29,7 @@ import {
   type SignInMethod,
 } from "../ipc";
 import { markWelcomed, useProfiles } from "../shell/useStatus";
-import { ErrorNote } from "../pages/ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 import { ConnectionFileInput, ConnectionOfferFacts } from "./ConnectionOfferView";
 import { EnvironmentPicker, type PickFailure } from "./EnvironmentPicker";
 import { SignInPrompt } from "./SignInPrompt";

@@ -2,8 +2,8 @@ import { useState } from "react";
 import { Button, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { Copy20Regular, Checkmark20Regular, Open20Regular } from "@fluentui/react-icons";
 import { openSignInPage, type SignInEvent } from "../ipc";
-import { copyText } from "../clipboard";
-import { ErrorNote } from "../pages/ErrorNote";
+import { copyText } from "../lib/clipboard";
+import { ErrorNote } from "../components/ErrorNote";
 
 const useStyles = makeStyles({
   code: {

@@ -1,7 +1,7 @@
 // The History page's custom date range: two of Fluent's date pickers (WebKitGTK's
 // date field has no calendar), loaded only when the maker asks for a custom range.
 import { Field } from "@fluentui/react-components";
-import { DayPicker } from "../DayPicker";
+import { DayPicker } from "../components/DayPicker";
 
 export function DayRange({ from, to, onChange }: { from: string; to: string; onChange: (from: string, to: string) => void }) {
   return (

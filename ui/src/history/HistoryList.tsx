@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { Badge, makeStyles, tokens, typographyStyles } from "@fluentui/react-components";
-import { formatWhen } from "../days";
+import { formatWhen } from "../lib/days";
 import { outcomeColor } from "../run/status";
 
 /** One run in the history list. */

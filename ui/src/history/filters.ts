@@ -2,9 +2,9 @@
 // filter, dates included, is answered by the cache (so a day long ago is found
 // among 100,000 runs, not only within the newest page).
 import type { HistoryFilter, RunSummary } from "../ipc";
-import { localDay } from "../days";
+import { localDay } from "../lib/days";
 
-export { dateOf, dayOf } from "../days";
+export { dateOf, dayOf } from "../lib/days";
 import { outcomeOf } from "../run/status";
 import type { HistoryRow } from "./HistoryList";
 

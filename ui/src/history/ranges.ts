@@ -1,6 +1,6 @@
 // The History page's "When" filter: quick ranges of local days, or a custom one
 // picked from a calendar.
-import { dayOf } from "../days";
+import { dayOf } from "../lib/days";
 import type { HistoryFilters } from "./filters";
 
 export type Range = "any" | "today" | "week" | "month" | "custom";

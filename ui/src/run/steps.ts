@@ -1,8 +1,8 @@
 // A run's timeline (every state the cache saw) as the steps RunTimeline draws.
 import type { RunEvent, RunSummary, TimelineItem } from "../ipc";
-import type { TimelineStep } from "../deploy/RunTimeline";
+import type { TimelineStep } from "./RunTimeline";
 import { outcomeOf, STATUS } from "./status";
-import { formatWhen } from "../days";
+import { formatWhen } from "../lib/days";
 
 function labelOf(item: TimelineItem): string {
   return item.step && item.step !== item.statusLabel ? `${item.statusLabel}: ${item.step}` : item.statusLabel;

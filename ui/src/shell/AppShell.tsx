@@ -10,22 +10,22 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import type { ColorScheme, ThemePreference } from "../theme";
+import type { ColorScheme, ThemePreference } from "./theme";
 import { PAGES, type PageId } from "./pages";
 import { sectionOf, type Route } from "./route";
 import { startPageId } from "./startOptions";
 import { FrameStatus } from "./FrameStatus";
 import { OfflineBanner } from "./OfflineBanner";
-import { DeployPage } from "../pages/DeployPage";
-import { HistoryPage } from "../pages/HistoryPage";
+import { DeployPage } from "../deploy/DeployPage";
+import { HistoryPage } from "../history/HistoryPage";
 import { LaunchedConnection } from "../connect/LaunchedConnection";
 
 // The pages a start never shows load when first opened: less script to run before the
 // first screen (BENCHMARKS.md, desktop app startup).
-const SolutionPage = lazy(() => import("../pages/SolutionPage").then((m) => ({ default: m.SolutionPage })));
-const DeployWizard = lazy(() => import("../pages/DeployWizard").then((m) => ({ default: m.DeployWizard })));
-const RunPage = lazy(() => import("../pages/RunPage").then((m) => ({ default: m.RunPage })));
-const SettingsPage = lazy(() => import("../pages/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+const SolutionPage = lazy(() => import("../solutions/SolutionPage").then((m) => ({ default: m.SolutionPage })));
+const DeployWizard = lazy(() => import("../deploy/wizard/DeployWizard").then((m) => ({ default: m.DeployWizard })));
+const RunPage = lazy(() => import("../run/RunPage").then((m) => ({ default: m.RunPage })));
+const SettingsPage = lazy(() => import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
 
 const useStyles = makeStyles({
   root: { display: "flex", height: "100%", overflow: "hidden" },

@@ -14,7 +14,7 @@ import {
 } from "@fluentui/react-components";
 import { Person20Regular, SignOut20Regular } from "@fluentui/react-icons";
 import { account, signOut } from "../ipc";
-import { ErrorNote } from "../pages/ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 import { useHasActiveProfile, useStatus } from "./useStatus";
 
 export const ACCOUNT_KEY = ["account"] as const;

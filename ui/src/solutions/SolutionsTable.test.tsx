@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen } from "@testing-library/react";
 import { SolutionsTable, type SolutionRow } from "./SolutionsTable";
-import { solutionRows } from "../deploy/model";
+import { solutionRows } from "./model";
 import type { Matrix } from "../ipc";
 
 const stages = [

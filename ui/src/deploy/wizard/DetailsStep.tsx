@@ -1,7 +1,7 @@
 import { Field, Input, Radio, RadioGroup, Textarea, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
-import { DayPicker } from "../../DayPicker";
-import { dayOf, formatWhen } from "../../days";
+import { DayPicker } from "../../components/DayPicker";
+import { dayOf, formatWhen } from "../../lib/days";
 import { localToUtc } from "../model";
 import type { WizardState } from "./state";
 

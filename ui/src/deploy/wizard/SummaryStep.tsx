@@ -1,11 +1,11 @@
 import { Text, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
-import { ErrorNote } from "../../pages/ErrorNote";
-import { Findings } from "../Findings";
+import { ErrorNote } from "../../components/ErrorNote";
+import { Findings } from "../../components/Findings";
 import { localToUtc } from "../model";
 import type { WizardState } from "./state";
 import { connectionSlots, variableSlots } from "./state";
-import { formatWhen } from "../../days";
+import { formatWhen } from "../../lib/days";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalL, maxWidth: "720px" },

@@ -1,9 +1,8 @@
 import { Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan, RunEvent, RunOutcome } from "../../ipc";
-import { ErrorNote } from "../../pages/ErrorNote";
+import { ErrorNote } from "../../components/ErrorNote";
 import { STATUS } from "../../run/status";
-import { Findings } from "../Findings";
-import { findingsOf } from "../model";
+import { Findings, findingsOf } from "../../components/Findings";
 
 const useStyles = makeStyles({
   root: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, maxWidth: "720px" },

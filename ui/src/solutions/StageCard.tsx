@@ -11,7 +11,7 @@ import {
 } from "@fluentui/react-components";
 import { outcomeColor } from "../run/status";
 import { ArrowRight20Regular, History20Regular, LockClosed16Regular } from "@fluentui/react-icons";
-import { formatWhen } from "../days";
+import { formatWhen } from "../lib/days";
 
 /** What a stage card shows: the stage, whether it can take this solution, its last run. */
 export interface StageCardModel {

@@ -10,12 +10,12 @@ import {
   type Plan,
   type RunEvent,
   type RunOutcome,
-} from "../ipc";
-import { useValuesCheck } from "../deploy/values";
-import { DetailsStep } from "../deploy/wizard/DetailsStep";
-import { SummaryStep } from "../deploy/wizard/SummaryStep";
-import { ValidateStep, validationPassed } from "../deploy/wizard/ValidateStep";
-import { ValuesStep } from "../deploy/wizard/ValuesStep";
+} from "../../ipc";
+import { useValuesCheck } from "../values";
+import { DetailsStep } from "./DetailsStep";
+import { SummaryStep } from "./SummaryStep";
+import { ValidateStep, validationPassed } from "./ValidateStep";
+import { ValuesStep } from "./ValuesStep";
 import {
   STEPS,
   deployRequest,
@@ -24,10 +24,10 @@ import {
   scheduleProblem,
   type WizardState,
   type WizardStep,
-} from "../deploy/wizard/state";
-import type { Navigate } from "../shell/route";
-import { ErrorNote } from "./ErrorNote";
-import { PageHeader } from "./PageHeader";
+} from "./state";
+import type { Navigate } from "../../shell/route";
+import { ErrorNote } from "../../components/ErrorNote";
+import { PageHeader } from "../../components/PageHeader";
 
 const useStyles = makeStyles({
   steps: { display: "flex", gap: tokens.spacingHorizontalL, listStyle: "none", margin: 0, padding: 0, marginBottom: tokens.spacingVerticalL, flexWrap: "wrap" },

@@ -31,19 +31,18 @@ import {
   type FerryError,
   type RunEvent,
 } from "../ipc";
-import { copyText } from "../clipboard";
-import { findingsOf } from "../deploy/model";
-import { formatWhen } from "../days";
-import { Findings } from "../deploy/Findings";
-import { RunTimeline } from "../deploy/RunTimeline";
-import { outcomeColor, outcomeOf, STATUS } from "../run/status";
-import { stepsFor } from "../run/steps";
-import { useNow } from "../run/useNow";
+import { copyText } from "../lib/clipboard";
+import { formatWhen } from "../lib/days";
+import { Findings, findingsOf } from "../components/Findings";
+import { RunTimeline } from "./RunTimeline";
+import { outcomeColor, outcomeOf, STATUS } from "./status";
+import { stepsFor } from "./steps";
+import { useNow } from "./useNow";
 import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
-import { ErrorNote } from "./ErrorNote";
-import { PageHeader } from "./PageHeader";
-import { TextDialog } from "./TextDialog";
+import { ErrorNote } from "../components/ErrorNote";
+import { PageHeader } from "../components/PageHeader";
+import { TextDialog } from "../components/TextDialog";
 
 const useStyles = makeStyles({
   grid: { display: "grid", gridTemplateColumns: "minmax(320px, 1.4fr) minmax(260px, 1fr)", gap: tokens.spacingHorizontalXL },

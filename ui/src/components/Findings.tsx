@@ -1,3 +1,5 @@
+// Validation findings as the maker reads them: the host's explained errors and the
+// plan's own checks, shown by the deploy wizard and by a run's page.
 import {
   MessageBar,
   MessageBarBody,
@@ -6,6 +8,7 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
+import type { Check, Explanation } from "../ipc";
 
 /** One validation finding, already explained for the maker. */
 export interface Finding {
@@ -21,6 +24,45 @@ export interface MissingSolution {
   solution: string;
   minVersion?: string;
   components: string[];
+}
+
+/** "install ContosoAnalyticsBase (needed for cont_metric, cont_kpi)" → a MissingSolution. */
+export function parseMissing(detail: string): MissingSolution | null {
+  const m = /^install (.+?)(?: \(needed for (.+)\))?$/.exec(detail.trim());
+  if (!m) return null;
+  return { solution: m[1], components: m[2] ? m[2].split(", ") : [] };
+}
+
+/**
+ * The findings of a validation: the host's explained errors (missing dependencies
+ * grouped by required solution) and the plan's own checks that are not about one value.
+ */
+export function findingsOf(
+  explanations: Explanation[],
+  checks: Check[],
+): { findings: Finding[]; missing: MissingSolution[] } {
+  const findings: Finding[] = [];
+  const missing: MissingSolution[] = [];
+  for (const e of explanations) {
+    if (e.id === "missing-dependencies") {
+      const parsed = e.details.map(parseMissing).filter((m): m is MissingSolution => m !== null);
+      if (parsed.length > 0) {
+        missing.push(...parsed);
+        continue;
+      }
+    }
+    const details = e.id === "missing-dependencies" ? "" : e.details.join(" ");
+    findings.push({
+      severity: "error",
+      message: e.title,
+      advice: [e.cause, e.nextStep, details].filter(Boolean).join(" "),
+    });
+  }
+  for (const c of checks) {
+    if (c.subject) continue;
+    findings.push({ severity: c.severity, message: c.message });
+  }
+  return { findings, missing };
 }
 
 const useStyles = makeStyles({

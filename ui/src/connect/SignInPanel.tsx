@@ -2,8 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Button, Card, CardHeader, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { cancelOperation, newOperationId, signIn, type SignInEvent, type SignInMethod } from "../ipc";
-import { SignInPrompt } from "../connect/SignInPrompt";
-import { ErrorNote } from "./ErrorNote";
+import { SignInPrompt } from "./SignInPrompt";
+import { ErrorNote } from "../components/ErrorNote";
 
 const useStyles = makeStyles({
   card: { maxWidth: "640px", padding: tokens.spacingVerticalL },

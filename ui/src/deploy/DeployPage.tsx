@@ -2,14 +2,14 @@ import { useQuery } from "@tanstack/react-query";
 import { Button, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { ArrowSync20Regular } from "@fluentui/react-icons";
 import { matrix, solutions } from "../ipc";
-import { matrixColumns, solutionRows } from "../deploy/model";
+import { matrixColumns, solutionRows } from "../solutions/model";
 import { SolutionsTable } from "../solutions/SolutionsTable";
 import type { Navigate } from "../shell/route";
 import { useHasActiveProfile, useStatus } from "../shell/useStatus";
-import { ConnectCard } from "./ConnectCard";
-import { ErrorNote } from "./ErrorNote";
-import { PageHeader } from "./PageHeader";
-import { SignInPanel } from "./SignInPanel";
+import { ConnectCard } from "../connect/ConnectCard";
+import { ErrorNote } from "../components/ErrorNote";
+import { PageHeader } from "../components/PageHeader";
+import { SignInPanel } from "../connect/SignInPanel";
 
 const useStyles = makeStyles({
   muted: { color: tokens.colorNeutralForeground3 },

@@ -14,10 +14,10 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { appInfo, openLogsFolder, type FerryError } from "../ipc";
-import type { ThemePreference } from "../theme";
+import type { ThemePreference } from "../shell/theme";
 import type { ThemeControl } from "../shell/AppShell";
 import { CacheCard } from "./CacheCard";
-import { PageHeader } from "./PageHeader";
+import { PageHeader } from "../components/PageHeader";
 import { ProfilesCard } from "./ProfilesCard";
 
 const useStyles = makeStyles({

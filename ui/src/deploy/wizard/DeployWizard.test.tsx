@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
-import type { Check, DeployRequest, OnRunEvent, PlanRequest, RunOutcome, ValuesCheck, ValuesRequest } from "../ipc";
-import { plan, run } from "../test/fixtures";
+import type { Check, DeployRequest, OnRunEvent, PlanRequest, RunOutcome, ValuesCheck, ValuesRequest } from "../../ipc";
+import { plan, run } from "../../test/fixtures";
 import { DeployWizard } from "./DeployWizard";
 
 const ipc = vi.hoisted(() => ({
@@ -17,8 +17,8 @@ const ipc = vi.hoisted(() => ({
       ? []
       : [{ severity: "error", subject: "cont_office", message: "cont_office needs a connection (shared_office365) in Contoso Test" }],
 }));
-vi.mock("../ipc", async (importOriginal) => ({
-  ...(await importOriginal<typeof import("../ipc")>()),
+vi.mock("../../ipc", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../ipc")>()),
   plan: async (r: PlanRequest) => {
     ipc.plans.push(r);
     const redeploy = r.redeployOf

@@ -4,9 +4,9 @@ import { Button, Card, CardHeader, Text, makeStyles, tokens } from "@fluentui/re
 import { Beaker20Regular, DocumentArrowUp20Regular, PersonKey20Regular } from "@fluentui/react-icons";
 import { switchProfile } from "../ipc";
 import { markWelcomed } from "../shell/useStatus";
-import { PowerPlatformSignIn } from "../connect/PowerPlatformSignIn";
-import type { Registration } from "../connect/model";
-import { ErrorNote } from "./ErrorNote";
+import { PowerPlatformSignIn } from "./PowerPlatformSignIn";
+import type { Registration } from "./model";
+import { ErrorNote } from "../components/ErrorNote";
 
 const useStyles = makeStyles({
   card: { maxWidth: "720px", padding: tokens.spacingVerticalXL, gap: tokens.spacingVerticalM },

@@ -17,8 +17,8 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { redeployCandidates, type RedeployCandidate } from "../ipc";
-import { ErrorNote } from "../pages/ErrorNote";
-import { formatWhen } from "../days";
+import { ErrorNote } from "../components/ErrorNote";
+import { formatWhen } from "../lib/days";
 
 const useStyles = makeStyles({
   body: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM },

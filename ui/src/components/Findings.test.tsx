@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { render, screen } from "@testing-library/react";
-import { Findings } from "./Findings";
+import { Findings, findingsOf, parseMissing } from "./Findings";
 
 describe("Findings", () => {
   it("puts errors first and says the deployment is blocked", () => {
@@ -35,5 +35,36 @@ describe("Findings", () => {
   it("lets warnings through", () => {
     render(<Findings findings={[{ severity: "warning", message: "Heads up" }]} missing={[]} />);
     expect(screen.getByTestId("findings-verdict")).toHaveTextContent("Validation passed. Read the warnings");
+  });
+});
+
+describe("validation findings", () => {
+  it("group missing dependencies by the solution they need", () => {
+    expect(parseMissing("install ContosoAnalyticsBase (needed for cont_metric, cont_kpi)")).toEqual({
+      solution: "ContosoAnalyticsBase",
+      components: ["cont_metric", "cont_kpi"],
+    });
+    const { findings, missing } = findingsOf(
+      [
+        {
+          id: "missing-dependencies",
+          code: "0x8004801D",
+          title: "Required solutions are missing in the target",
+          cause: "c",
+          nextStep: "n",
+          details: ["install ContosoAnalyticsBase (needed for cont_metric)"],
+        },
+        { id: "throttled", code: null, title: "Too many requests", cause: "Busy.", nextStep: "Wait.", details: [] },
+      ],
+      [
+        { severity: "warning", subject: null, message: "The target has a newer version" },
+        { severity: "error", subject: "cont_x", message: "about one value: shown in the form" },
+      ],
+    );
+    expect(missing).toEqual([{ solution: "ContosoAnalyticsBase", components: ["cont_metric"] }]);
+    expect(findings).toEqual([
+      { severity: "error", message: "Too many requests", advice: "Busy. Wait." },
+      { severity: "warning", message: "The target has a newer version" },
+    ]);
   });
 });

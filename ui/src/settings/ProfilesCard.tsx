@@ -36,7 +36,7 @@ import { markWelcomed, useProfiles } from "../shell/useStatus";
 import { EnvironmentPicker, type PickFailure } from "../connect/EnvironmentPicker";
 import { PowerPlatformSignIn } from "../connect/PowerPlatformSignIn";
 import { cloudLabel, methodLabel } from "../connect/model";
-import { ErrorNote } from "./ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 
 const useStyles = makeStyles({
   card: { maxWidth: "760px", marginBottom: tokens.spacingVerticalL },

@@ -2,12 +2,12 @@ import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { artifactHash, noPipelineHint, pipelines, solutions, type StageOverview } from "../ipc";
-import { stageCardModel } from "../deploy/model";
-import { StageCard } from "../deploy/StageCard";
-import { RedeployDialog, type RedeployTarget } from "../deploy/RedeployDialog";
+import { stageCardModel } from "./model";
+import { StageCard } from "./StageCard";
+import { RedeployDialog, type RedeployTarget } from "./RedeployDialog";
 import type { Navigate } from "../shell/route";
-import { ErrorNote } from "./ErrorNote";
-import { PageHeader } from "./PageHeader";
+import { ErrorNote } from "../components/ErrorNote";
+import { PageHeader } from "../components/PageHeader";
 
 const useStyles = makeStyles({
   pipeline: { display: "flex", flexDirection: "column", gap: tokens.spacingVerticalM, marginBottom: tokens.spacingVerticalXXL },

@@ -1,9 +1,9 @@
-// A local day (`YYYY-MM-DD`, see days.ts) picked from Fluent's calendar or typed:
+// A local day (`YYYY-MM-DD`, see lib/days.ts) picked from Fluent's calendar or typed:
 // WebKitGTK's own date field has no calendar. Used by the history's custom range and
 // the wizard's "Deploy later".
 import { useMemo } from "react";
 import { DatePicker, type DatePickerProps } from "@fluentui/react-datepicker-compat";
-import { dateOf, dayOf, parseDay } from "./days";
+import { dateOf, dayOf, parseDay } from "../lib/days";
 
 // Fluent's picker rewrites its text from `value` and `formatDate` whenever either
 // changes identity: both stay the same across renders, or a render while the maker

@@ -15,7 +15,7 @@ import {
   tokens,
 } from "@fluentui/react-components";
 import { cacheInfo, clearCache } from "../ipc";
-import { ErrorNote } from "./ErrorNote";
+import { ErrorNote } from "../components/ErrorNote";
 
 const useStyles = makeStyles({
   card: { maxWidth: "760px", marginBottom: tokens.spacingVerticalL },

@@ -3,19 +3,19 @@ import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-quer
 import { Button, Field, SearchBox, Select, Spinner, Text, makeStyles, tokens } from "@fluentui/react-components";
 import { HistoryRegular } from "@fluentui/react-icons";
 import { syncHistory } from "../ipc";
-import { HistoryList, countText } from "../history/HistoryList";
-import { NO_FILTERS, historyRow, type HistoryFilters } from "../history/filters";
-import { historyChoicesQuery, historyQuery, liveRefresh } from "../history/queries";
-import { RANGES, rangeDays, type Range } from "../history/ranges";
+import { HistoryList, countText } from "./HistoryList";
+import { NO_FILTERS, historyRow, type HistoryFilters } from "./filters";
+import { historyChoicesQuery, historyQuery, liveRefresh } from "./queries";
+import { RANGES, rangeDays, type Range } from "./ranges";
 import { STATUS_FILTERS } from "../run/status";
 import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
 import { EmptyState } from "./EmptyState";
-import { ErrorNote } from "./ErrorNote";
-import { PageHeader } from "./PageHeader";
+import { ErrorNote } from "../components/ErrorNote";
+import { PageHeader } from "../components/PageHeader";
 
 // The calendar loads when the maker asks for a custom range: most starts never show it.
-const DayRange = lazy(() => import("../history/DayRange").then((m) => ({ default: m.DayRange })));
+const DayRange = lazy(() => import("./DayRange").then((m) => ({ default: m.DayRange })));
 
 // The list fills the window below the header and filters; its first render assumes
 // that height so rows are in the first paint (the list measures itself right after).
