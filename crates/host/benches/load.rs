@@ -23,16 +23,21 @@ const REFERENCE: usize = 50;
 const POLL: Duration = Duration::from_millis(25);
 
 struct Recorder {
-    latencies: Mutex<Vec<Duration>>,
+    latencies: Mutex<Vec<(&'static str, Duration)>>,
 }
 
 impl Recorder {
-    async fn send(&self, rb: reqwest::RequestBuilder) -> (reqwest::StatusCode, Value) {
+    /// Sends a request of the flow, noting its latency under `kind` (the step it is).
+    async fn send(
+        &self,
+        kind: &'static str,
+        rb: reqwest::RequestBuilder,
+    ) -> (reqwest::StatusCode, Value) {
         let start = Instant::now();
         let r = rb.send().await.expect("the host answers");
         let status = r.status();
         let body = r.json().await.unwrap_or(Value::Null);
-        self.latencies.lock().unwrap().push(start.elapsed());
+        self.latencies.lock().unwrap().push((kind, start.elapsed()));
         (status, body)
     }
 }
@@ -94,6 +99,7 @@ async fn deployment(
     let stage = derived_id("stage", "Contoso Release/Deploy to Test");
     let (status, body) = rec
         .send(
+            "create",
             client
                 .post(format!("{api}/deploymentstageruns?$select=deploymentstagerunid"))
                 .header("Prefer", "return=representation")
@@ -112,6 +118,7 @@ async fn deployment(
         "{run_url}?$select=stagerunstatus,operation,suboperation,operationstatus,errormessage"
     );
     rec.send(
+        "validate",
         client
             .post(format!("{api}/ValidatePackageAsync"))
             .json(&json!({ "StageRunId": id })),
@@ -123,6 +130,7 @@ async fn deployment(
             loop {
                 let (_, run) = rec
                     .send(
+                        "poll",
                         client
                             .get(&poll_url)
                             .header("Prefer", "odata.include-annotations=\"*\""),
@@ -141,14 +149,16 @@ async fn deployment(
     }
     let settings = json!({ "EnvironmentVariables": [], "ConnectionReferences": [] }).to_string();
     rec.send(
+        "settings",
         client
             .patch(&run_url)
             .header("If-Match", "*")
             .json(&json!({ "deploymentsettingsjson": settings })),
     )
     .await;
-    rec.send(client.patch(&run_url).header("If-Match", "*").json(&json!({ "artifactversion": "1.0.0.1", "artifactdevcurrentversion": "1.0.0.0", "deploymentnotes": "load" }))).await;
+    rec.send("versions", client.patch(&run_url).header("If-Match", "*").json(&json!({ "artifactversion": "1.0.0.1", "artifactdevcurrentversion": "1.0.0.0", "deploymentnotes": "load" }))).await;
     rec.send(
+        "deploy",
         client
             .post(format!("{api}/DeployPackageAsync"))
             .json(&json!({ "StageRunId": id })),
@@ -189,6 +199,8 @@ struct Round {
     artifacts: String,
     wall: Duration,
     latencies: Vec<Duration>,
+    /// Each step's latencies (sorted), in the order of the flow.
+    by_kind: Vec<(&'static str, Vec<Duration>)>,
     /// The host process's peak resident memory, in bytes.
     peak: u64,
     /// What its resident memory was made of at the end.
@@ -219,6 +231,15 @@ impl Round {
             percentile(lat, 0.99).as_secs_f64() * 1e3,
             lat.last().unwrap().as_secs_f64() * 1e3
         );
+        for (kind, of) in self.by_kind.iter().filter(|(_, of)| !of.is_empty()) {
+            println!(
+                "    {kind:<12} {:>5} requests, p50 {:.2}  p99 {:.2}  max {:.2}",
+                of.len(),
+                percentile(of, 0.50).as_secs_f64() * 1e3,
+                percentile(of, 0.99).as_secs_f64() * 1e3,
+                of.last().unwrap().as_secs_f64() * 1e3
+            );
+        }
         println!(
             "  host CPU       {:.2} s ({:.0} µs a request)",
             self.cpu,
@@ -285,8 +306,23 @@ fn round(n: usize, speed: f64, makers: usize) -> Round {
         };
         let runs = count("deploymentstageruns").await;
         let artifacts = count("deploymentartifacts").await;
-        let mut latencies = rec.latencies.lock().unwrap().clone();
+        let noted = rec.latencies.lock().unwrap().clone();
+        let mut latencies: Vec<Duration> = noted.iter().map(|(_, d)| *d).collect();
         latencies.sort();
+        let by_kind = [
+            "create", "validate", "poll", "settings", "versions", "deploy",
+        ]
+        .into_iter()
+        .map(|kind| {
+            let mut of: Vec<Duration> = noted
+                .iter()
+                .filter(|(k, _)| *k == kind)
+                .map(|(_, d)| *d)
+                .collect();
+            of.sort();
+            (kind, of)
+        })
+        .collect();
         Round {
             n,
             succeeded,
@@ -294,6 +330,7 @@ fn round(n: usize, speed: f64, makers: usize) -> Round {
             artifacts,
             wall,
             latencies,
+            by_kind,
             peak: 0,
             breakdown: String::new(),
             cpu: 0.0,

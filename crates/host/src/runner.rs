@@ -72,9 +72,19 @@ pub async fn run(
             return;
         }
         let now = clock.now_ms();
-        catch_up(&store, timing, &faults, now);
+        // Steps build and write artifacts (and fsync them): on a thread of their own, so the
+        // runtime's workers keep answering requests meanwhile.
+        let (s, f) = (store.clone(), faults.clone());
+        let pass = move || {
+            catch_up(&s, timing, &f, now);
+            s.checkpoint();
+            s.read(jobs::next_due).ok().flatten()
+        };
+        let next = tokio::task::spawn_blocking(pass).await.unwrap_or_else(|_| {
+            tracing::error!("the runner's steps stopped unexpectedly");
+            None
+        });
         settled.send_replace(now);
-        let next = store.tx(jobs::next_due).ok().flatten();
         let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock.now_ms()).clamp(0, MAX_IDLE_MS));
         if wait_ms == 0 {
             continue;

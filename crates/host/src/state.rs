@@ -42,7 +42,7 @@ pub fn checked_caller(state: &AppState, headers: &HeaderMap, scope: &str) -> Api
     };
     state
         .store
-        .tx(|c| caller::resolve_checked(c, headers, &auth))
+        .read(|c| caller::resolve_checked(c, headers, &auth))
 }
 
 /// A JSON response with the Web API's content type.

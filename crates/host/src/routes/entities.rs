@@ -117,7 +117,7 @@ fn collection(
 }
 
 pub fn list(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<Response> {
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let lookup = Lookup {
             conn,
             scope: &req.scope,
@@ -135,7 +135,7 @@ pub fn list(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<R
 }
 
 pub fn count(state: &AppState, req: &Req, entity: &'static Entity) -> ApiResult<Response> {
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let lookup = Lookup {
             conn,
             scope: &req.scope,
@@ -258,7 +258,7 @@ pub fn get_row(
     entity: &'static Entity,
     id: &str,
 ) -> ApiResult<Response> {
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let lookup = Lookup {
             conn,
             scope: &req.scope,
@@ -773,7 +773,7 @@ pub fn navigate(
     id: &str,
     nav: &str,
 ) -> ApiResult<Response> {
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let lookup = Lookup {
             conn,
             scope: &req.scope,

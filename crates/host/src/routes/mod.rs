@@ -214,7 +214,7 @@ async fn dispatch(
         };
         let known = state
             .store
-            .tx(|c| environments::get(c, name))
+            .read(|c| environments::get(c, name))
             .ok()
             .flatten();
         match known {

@@ -23,6 +23,14 @@ use crate::clock::{self, Clock};
 /// The host database, and the clock its transactions read.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Connections for requests that only read (WAL lets them read a committed snapshot
+    /// while the writer works), so a poll never waits behind a write.
+    readers: Vec<Mutex<Connection>>,
+    /// The reader the next read starts looking at.
+    next_reader: std::sync::atomic::AtomicUsize,
+    /// The connection that moves the WAL into the database file ([`Store::checkpoint`]), and
+    /// when it last did: requests never pay for a checkpoint (the writer's automatic one is off).
+    checkpointer: Mutex<(Connection, Option<std::time::Instant>)>,
     clock: Clock,
     /// Counts committed transactions, so a waiter wakes on a change instead of polling.
     commits: tokio::sync::watch::Sender<u64>,
@@ -84,8 +92,19 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn, &path)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = Connection::open(&path)
+            .with_context(|| format!("cannot open the host database {}", path.display()))?;
+        checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
+        let checkpointer = Mutex::new((checkpointer, None));
+        let readers = (0..READERS)
+            .map(|_| open_reader(&path).map(Mutex::new))
+            .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             conn: Mutex::new(conn),
+            readers,
+            next_reader: Default::default(),
+            checkpointer,
             clock,
             commits: tokio::sync::watch::channel(0).0,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -120,6 +139,66 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         self.tx_locked(self.lock(), at_ms, f)
+    }
+
+    /// Runs `f` in a read transaction on a connection of its own: it sees what was committed
+    /// when it began, and never waits for the writer (nor the writer for it). For requests
+    /// that change nothing; a write in `f` fails (the connection is `query_only`).
+    pub fn read<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let at_ms = self.clock.now_ms();
+        let conn = self.reader();
+        let outer = CURRENT.with(|c| c.replace(Some(self.id)));
+        let value = (|| -> Result<T, E> {
+            let _now = clock::pin(at_ms);
+            let tx = Tx::begin(&conn)?;
+            let value = f(&conn)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        CURRENT.with(|c| c.set(outer));
+        value
+    }
+
+    /// Copies what the WAL holds into the database file, at most once per
+    /// [`CHECKPOINT_EVERY`] (the runner calls it between passes, off the request path). A
+    /// passive checkpoint: it never waits for readers or the writer, and skips what a reader
+    /// still needs; the next one takes it.
+    /// Returns the WAL's frames and how many of them are in the database file now, when it ran.
+    pub fn checkpoint(&self) -> Option<(i64, i64)> {
+        let mut guard = self.checkpointer.lock().unwrap_or_else(|e| e.into_inner());
+        let (conn, last) = &mut *guard;
+        if last.is_some_and(|at| at.elapsed() < CHECKPOINT_EVERY) {
+            return None;
+        }
+        *last = Some(std::time::Instant::now());
+        match conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+            Ok((r.get(1)?, r.get(2)?))
+        }) {
+            Ok(frames) => Some(frames),
+            Err(e) => {
+                tracing::warn!("cannot checkpoint the host database: {e}");
+                None
+            }
+        }
+    }
+
+    /// A free reader if there is one, else the next in turn (waiting for it).
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        let start = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self.readers.len();
+        for i in 0..n {
+            if let Ok(conn) = self.readers[(start + i) % n].try_lock() {
+                return conn;
+            }
+        }
+        self.readers[start % n]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// A receiver that sees a new value after every committed transaction that changed a row.
@@ -163,6 +242,26 @@ impl Store {
     pub fn meta(&self, key: &str) -> rusqlite::Result<Option<String>> {
         meta_get(&self.lock(), key)
     }
+}
+
+/// How many read connections a store keeps: one per core of the machines the host runs on
+/// (more readers than cores only queue inside SQLite instead of here).
+const READERS: usize = 2;
+
+/// How often [`Store::checkpoint`] runs at most: the WAL holds about this long of writes.
+pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A connection that only reads, with the writer's statement cache size.
+fn open_reader(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open(path)
+        .with_context(|| format!("cannot open the host database {}", path.display()))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.set_prepared_statement_cache_capacity(256);
+    conn.pragma_update(None, "query_only", "ON")?;
+    // Readers look up a few rows each: a small page cache of their own (the OS caches the
+    // file for all of them), so their memory does not grow with the database.
+    conn.pragma_update(None, "cache_size", -256)?;
+    Ok(conn)
 }
 
 /// One open transaction on the store's connection: rolled back when dropped uncommitted (an
@@ -282,6 +381,33 @@ mod tests {
         assert_eq!(version, migrations::LATEST);
         assert_eq!(app, migrations::APPLICATION_ID);
         assert_eq!(tokens, 1, "the sign-ins kept");
+    }
+
+    /// Requests never checkpoint (the writer's automatic checkpoint is off); the runner's
+    /// [`Store::checkpoint`] moves the WAL into the database, at most once per interval.
+    #[test]
+    fn the_wal_is_checkpointed_off_the_request_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let auto_checkpoint = |c: &Connection| -> i64 {
+            c.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+                .unwrap()
+        };
+        store
+            .tx(|c| -> rusqlite::Result<()> {
+                assert_eq!(auto_checkpoint(c), 0, "the writer checkpoints by itself");
+                Ok(())
+            })
+            .unwrap();
+        for i in 0..200 {
+            store
+                .tx(|c| meta_set(c, &format!("k{i}"), &"x".repeat(2000)))
+                .unwrap();
+        }
+        let (frames, moved) = store.checkpoint().expect("the first checkpoint runs");
+        assert!(frames > 100, "{frames} frames in the WAL");
+        assert_eq!(moved, frames, "every frame moved into host.db");
+        assert_eq!(store.checkpoint(), None, "again within the interval");
     }
 
     #[cfg(unix)]

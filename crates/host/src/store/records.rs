@@ -59,32 +59,44 @@ fn decode(id: String, version: i64, data: String) -> Record {
     Record { id, version, data }
 }
 
+const GET_SQL: &str =
+    "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3";
+
 pub fn get(
     conn: &Connection,
     scope: &str,
     set: &str,
     id: &str,
 ) -> rusqlite::Result<Option<Record>> {
-    conn.prepare_cached(&entity_sql(
-        set,
-        "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = ?2 AND id = ?3",
-    ))?
-    .query_row(params![scope, set, id.to_ascii_lowercase()], |r| {
-        Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
-    })
-    .optional()
+    conn.prepare_cached(&entity_sql(set, GET_SQL))?
+        .query_row(params![scope, set, id.to_ascii_lowercase()], |r| {
+            Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
 }
+
+/// [`list`]'s query; creation order is restored from the rowid (see [`in_creation_order`]).
+const LIST_SQL: &str =
+    "SELECT id, version, data, rowid FROM records WHERE entity = ?1 AND scope = ?2";
 
 /// All rows of a table in creation order.
 pub fn list(conn: &Connection, scope: &str, set: &str) -> rusqlite::Result<Vec<Record>> {
-    let mut stmt = conn.prepare_cached(&entity_sql(
-        set,
-        "SELECT id, version, data FROM records WHERE entity = ?1 AND scope = ?2 ORDER BY rowid",
-    ))?;
+    let mut stmt = conn.prepare_cached(&entity_sql(set, LIST_SQL))?;
     let rows = stmt.query_map(params![set, scope], |r| {
-        Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
+        Ok((r.get(3)?, decode(r.get(0)?, r.get(1)?, r.get(2)?)))
     })?;
-    rows.collect()
+    in_creation_order(rows)
+}
+
+/// Rows read with their rowid, sorted by it: creation order. The queries leave out
+/// `ORDER BY rowid`, with which SQLite prepared the statement again for every new bound value
+/// (beside the partial lookup indexes), a parse and a plan on every call.
+fn in_creation_order(
+    rows: impl Iterator<Item = rusqlite::Result<(i64, Record)>>,
+) -> rusqlite::Result<Vec<Record>> {
+    let mut rows = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.sort_unstable_by_key(|(rowid, _)| *rowid);
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
 /// A stamp of a table's rows that changes with any insert, update or delete in it (row count,
@@ -115,23 +127,26 @@ pub fn list_text_columns(
         .map(|c| format!(", json_extract(data, '$.{c}')"))
         .collect();
     let sql = format!(
-        "SELECT id, version{extracts} FROM records WHERE scope = ?1 AND entity = '{set}' ORDER BY rowid"
+        "SELECT id, version, rowid{extracts} FROM records WHERE scope = ?1 AND entity = '{set}'"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![scope], |r| {
         let mut data = Map::new();
         for (i, c) in cols.iter().enumerate() {
-            if let Ok(text) = r.get_ref(i + 2)?.as_str() {
+            if let Ok(text) = r.get_ref(i + 3)?.as_str() {
                 data.insert((*c).to_string(), Value::String(text.to_string()));
             }
         }
-        Ok(Record {
-            id: r.get(0)?,
-            version: r.get(1)?,
-            data,
-        })
+        Ok((
+            r.get(2)?,
+            Record {
+                id: r.get(0)?,
+                version: r.get(1)?,
+                data,
+            },
+        ))
     })?;
-    rows.collect()
+    in_creation_order(rows)
 }
 
 /// Rows whose `key` equals `value` (strings compared case-insensitively), in creation order.
@@ -156,11 +171,10 @@ pub fn find(
     }
     let mut stmt = conn.prepare_cached(&find_sql(set, key))?;
     let rows = stmt.query_map(params![scope, value], |r| {
-        Ok(decode(r.get(0)?, r.get(1)?, r.get(2)?))
+        Ok((r.get(3)?, decode(r.get(0)?, r.get(1)?, r.get(2)?)))
     })?;
     // A number that reads like `value` matched in SQL; only strings match here.
-    Ok(rows
-        .collect::<rusqlite::Result<Vec<_>>>()?
+    Ok(in_creation_order(rows)?
         .into_iter()
         .filter(matches)
         .collect())
@@ -181,11 +195,11 @@ pub const INDEXED: &[(&str, &str)] = &[
 ];
 
 /// The query of [`find`]: the entity and the path are literals, so the planner can match a
-/// partial index on them.
+/// partial index on them; creation order is restored from the rowid ([`in_creation_order`]).
 fn find_sql(set: &str, key: &str) -> String {
     format!(
-        "SELECT id, version, data FROM records WHERE scope = ?1 AND entity = '{set}' \
-         AND lower(json_extract(data, '$.{key}')) = lower(?2) ORDER BY rowid"
+        "SELECT id, version, data, rowid FROM records WHERE scope = ?1 AND entity = '{set}' \
+         AND lower(json_extract(data, '$.{key}')) = lower(?2)"
     )
 }
 
@@ -309,6 +323,13 @@ pub fn unlink(
     Ok(n > 0)
 }
 
+/// [`linked`]'s queries: from the first side, from the second (in creation order by the rowid,
+/// sorted after reading, as [`in_creation_order`] says why).
+const LINKED_SQL: [&str; 2] = [
+    "SELECT b, rowid FROM links WHERE scope = ?1 AND rel = ?2 AND a = ?3",
+    "SELECT a, rowid FROM links WHERE scope = ?1 AND rel = ?2 AND b = ?3",
+];
+
 /// Ids linked to `id`; `left` = `id` is the first side.
 pub fn linked(
     conn: &Connection,
@@ -317,14 +338,13 @@ pub fn linked(
     id: &str,
     left: bool,
 ) -> rusqlite::Result<Vec<String>> {
-    let sql = if left {
-        "SELECT b FROM links WHERE scope = ?1 AND rel = ?2 AND a = ?3 ORDER BY rowid"
-    } else {
-        "SELECT a FROM links WHERE scope = ?1 AND rel = ?2 AND b = ?3 ORDER BY rowid"
-    };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(params![scope, rel, id.to_ascii_lowercase()], |r| r.get(0))?;
-    rows.collect()
+    let mut stmt = conn.prepare_cached(LINKED_SQL[usize::from(!left)])?;
+    let rows = stmt.query_map(params![scope, rel, id.to_ascii_lowercase()], |r| {
+        Ok((r.get::<_, i64>(1)?, r.get::<_, String>(0)?))
+    })?;
+    let mut ids = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    ids.sort_unstable_by_key(|(rowid, _)| *rowid);
+    Ok(ids.into_iter().map(|(_, id)| id).collect())
 }
 
 #[cfg(test)]
@@ -422,6 +442,56 @@ mod tests {
                         0,
                         "prepared again: {sql}"
                     );
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+/// The hot lookups keep their prepared statements: a statement SQLite re-prepares whenever a
+/// bound value changes (as `ORDER BY rowid` beside the partial lookup indexes made it do)
+/// costs a parse and a plan on every call; under load that was a tenth of the host's CPU.
+#[cfg(test)]
+mod statements_stay_prepared {
+    use super::*;
+    use crate::store::Store;
+    use rusqlite::StatementStatus::RePrepare;
+
+    fn reprepares(c: &Connection, sql: &str) -> i32 {
+        c.prepare_cached(sql).unwrap().get_status(RePrepare)
+    }
+
+    #[test]
+    fn lookups_with_new_values_are_not_prepared_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .tx(|c| -> Result<(), InsertError> {
+                let set = "deploymentstageruns";
+                let key = "_deploymentstageid_value";
+                for scope in ["host", "dev", "test"] {
+                    for i in 0..3 {
+                        let mut map = Map::new();
+                        map.insert(key.into(), format!("s{i}").into());
+                        insert(c, scope, set, "deploymentstagerunid", &format!("r{i}"), map)?;
+                    }
+                }
+                for scope in ["host", "dev", "test"] {
+                    for i in 0..3 {
+                        assert_eq!(find(c, scope, set, key, &format!("S{i}"))?.len(), 1);
+                        assert!(get(c, scope, set, &format!("r{i}"))?.is_some());
+                        linked(c, scope, "rel", &format!("r{i}"), true)?;
+                    }
+                    assert_eq!(list(c, scope, set)?.len(), 3);
+                }
+                for sql in [
+                    find_sql(set, key),
+                    entity_sql(set, LIST_SQL).into_owned(),
+                    entity_sql(set, GET_SQL).into_owned(),
+                    LINKED_SQL[0].to_string(),
+                ] {
+                    assert_eq!(reprepares(c, &sql), 0, "prepared again: {sql}");
                 }
                 Ok(())
             })
