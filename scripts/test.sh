@@ -40,6 +40,13 @@ cargo deny --log-level error check licenses bans sources
 step "no Tauri outside src-tauri"
 scripts/check-no-tauri.sh
 
+step "ferry-ops without the Local sandbox (no emulator in the build)"
+cargo test -p ferry-ops --no-default-features --lib sandbox::
+if cargo tree -p ferry-ops --no-default-features -e normal | grep -q ferry-host; then
+    echo "ferry-ops without its sandbox feature still depends on ferry-host" >&2
+    exit 1
+fi
+
 step "cargo test (unit, integration, CLI, bindings drift, real keyring)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 export APP_BINARY="$TARGET_DIR/debug/ferry-app"

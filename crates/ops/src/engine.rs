@@ -9,7 +9,6 @@ use std::time::Duration;
 use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineEntry};
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
 use ferry_dataverse::{Client, ClientOptions};
-use ferry_host::{Host, HostConfig, RunningHost};
 use ferry_pipelines::{StageRunStatus, SubOperation};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
@@ -154,7 +153,7 @@ pub(crate) struct DevEnvironment {
 /// A live connection to the profile's host.
 pub(crate) struct Session {
     /// The in-process host of the Local sandbox (stops when the engine drops).
-    _sandbox: Option<RunningHost>,
+    _sandbox: Option<crate::sandbox::SandboxHost>,
     pub host: Client,
     pub tokens: Tokens,
     /// The cloud's environment list, environment metadata and connections.
@@ -336,17 +335,19 @@ impl Engine {
         let options = self.client_options()?;
         let (sandbox, base, tokens) = match self.profile.kind {
             CacheKind::LocalSandbox => {
-                let mut config = HostConfig::new(self.options.data_dir.join("sandbox"));
-                config.speed = self.options.sandbox_speed;
-                let host = Host::start(config)
-                    .await
-                    .map_err(|e| OpsError::Sandbox(format!("{e:#}")))?;
-                let base = host.base_url().to_string();
+                let started = crate::sandbox::start(
+                    &self.options.data_dir.join("sandbox"),
+                    self.options.sandbox_speed,
+                )
+                .await?;
                 self.cache()
-                    .save_profile(&profile::sandbox_profile(&base))?;
-                let (tokens, account) = signin::sandbox_tokens(&host).await?;
-                sandbox_account = Some(account);
-                (Some(host), base, Tokens::Source(tokens))
+                    .save_profile(&profile::sandbox_profile(&started.base_url))?;
+                sandbox_account = Some(started.account);
+                (
+                    Some(started.host),
+                    started.base_url,
+                    Tokens::Source(started.tokens),
+                )
             }
             CacheKind::Cloud => (
                 None,

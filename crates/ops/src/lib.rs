@@ -4,7 +4,8 @@
 //! An [`Engine`] is opened on a data directory (`FERRY_DATA_DIR`, else the app's
 //! per-user data folder) and a profile: the built-in **Local sandbox**, which
 //! runs an in-process `ferry-host` with the demo tenant, or a profile that names
-//! a real host and development environment. Operations list solutions and
+//! a real host and development environment (the sandbox is the `sandbox` cargo
+//! feature, on by default: a build without it holds no emulator). Operations list solutions and
 //! pipelines (which stage can take a solution, the latest run per stage), plan a
 //! deployment (versions, values pre-filled from a settings file or the stage
 //! profile, local checks), validate, deploy now or later (or redeploy an older
@@ -32,6 +33,7 @@ mod preflight;
 mod profile;
 mod redeploy;
 mod run;
+mod sandbox;
 mod signin;
 mod status;
 mod storage;

@@ -10,7 +10,6 @@ use ferry_auth::{
     device, pkce, HostKind, KeyringStore, MemoryStore, SignInConfig, SignedIn, TokenStore,
 };
 use ferry_cache::{Profile, ProfileKind as CacheKind};
-use ferry_host::RunningHost;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -276,7 +275,10 @@ pub(crate) fn account_info(profile_id: &str, t: &ferry_auth::StoredTokens) -> Ac
 
 /// The Local sandbox signs in as the demo maker through the real device-code
 /// flow: it asks its own host for a code, approves it in-process, and redeems it.
-pub(crate) async fn sandbox_tokens(host: &RunningHost) -> Result<(Arc<SignedIn>, AccountInfo)> {
+#[cfg(feature = "sandbox")]
+pub(crate) async fn sandbox_tokens(
+    host: &ferry_host::RunningHost,
+) -> Result<(Arc<SignedIn>, AccountInfo)> {
     let config = SignInConfig::for_host(&host.authority(), LOCAL_CLIENT_ID, host.base_url());
     let code = device::start(&config).await?;
     host.approve_device_code(&code.user_code, SANDBOX_USER)
