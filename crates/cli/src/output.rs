@@ -261,7 +261,12 @@ pub fn finish_outcome(outcome: &RunOutcome, json: bool) -> anyhow::Result<ExitCo
             println!();
             print_explanations(&outcome.explanations);
         }
-        if !outcome.run.terminal {
+        // A run that waits for its maker has its next step in its explanation already.
+        let waits_for_you = outcome
+            .explanations
+            .iter()
+            .any(|x| x.id == "waiting-for-you");
+        if !outcome.run.terminal && !waits_for_you {
             println!(
                 "Follow it with `ferry run watch {}` (or cancel it with `ferry run cancel {}`).",
                 outcome.run.id, outcome.run.id

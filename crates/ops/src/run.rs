@@ -683,8 +683,12 @@ impl Engine {
                     _ => OpsError::Host(e),
                 })?;
                 let (summary, _) = self.record(&run, None)?;
+                let mut explained = explanations(&run);
+                if waits_for_maker(&run) {
+                    explained.push(waiting_for_you(&summary));
+                }
                 Ok(RunOutcome {
-                    explanations: explanations(&run),
+                    explanations: explained,
                     run: summary,
                     plan: None,
                 })
