@@ -65,6 +65,7 @@ pub fn run() {
                 tracing::warn!("{problem}");
             }
             tracing::info!(version = %handle.package_info().version, "Ferry starts");
+            paths::remove_retired_files(&options.data_dir);
             let state = Arc::new(AppState::open(options));
             tauri_app.manage(state.clone());
             window::create(tauri_app, &state)?;
