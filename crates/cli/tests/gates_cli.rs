@@ -9,8 +9,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{ferry_as, request, request_as, serve, text};
-use serde_json::Value;
+use common::{ferry_as, json_of, request, request_as, text, HostedCli};
 
 fn settings(dir: &std::path::Path, env: &str) -> std::path::PathBuf {
     let path = dir.join(format!("{env}.settings.json"));
@@ -29,26 +28,11 @@ fn settings(dir: &std::path::Path, env: &str) -> std::path::PathBuf {
     path
 }
 
-fn use_local_profile(dir: &std::path::Path, url: &str) {
-    for args in [
-        &["profile", "add", "local", "--host", url, "--dev-env", "dev"][..],
-        &["profile", "use", "local"][..],
-    ] {
-        let out = ferry_as(dir, "mona", args);
-        assert!(out.status.success(), "{args:?}: {}", text(&out));
-    }
-}
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("no JSON ({e}): {}", text(out)))
-}
-
 #[test]
 fn a_gated_deployment_waits_until_the_approver_approves() {
-    let dir = tempfile::tempdir().unwrap();
-    let host = serve(&dir.path().join("host"), &[]);
-    use_local_profile(dir.path(), &host.url);
-    let prod = settings(dir.path(), "prod");
+    let cli = HostedCli::start();
+    let (dir, host) = (cli.dir(), &cli.host);
+    let prod = settings(dir, "prod");
 
     // `deploy --wait` as Mona, in the background; its lines arrive on a channel.
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
@@ -62,9 +46,9 @@ fn a_gated_deployment_waits_until_the_approver_approves() {
         .arg("--settings")
         .arg(&prod)
         .args(["--notes", "needs Pat", "--wait"])
-        .env("FERRY_DATA_DIR", dir.path().join("data"))
-        .env("HOME", dir.path())
-        .env("XDG_DATA_HOME", dir.path().join("xdg"))
+        .env("FERRY_DATA_DIR", dir.join("data"))
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("xdg"))
         .env("FERRY_POLL_MS", "50")
         .env("FERRY_TOKEN", "mona")
         .env("NO_COLOR", "1")
@@ -93,7 +77,7 @@ fn a_gated_deployment_waits_until_the_approver_approves() {
     // The next line names who can act on the gate.
     wait_for("Pat Approver, the stage owner, can approve or reject.");
 
-    let history = json(&ferry_as(dir.path(), "mona", &["history", "--json"]));
+    let history = json_of(&ferry_as(dir, "mona", &["history", "--json"]));
     let id = history["runs"][0]["id"].as_str().unwrap().to_string();
     let approve =
         format!(r#"{{"StageRunId":"{id}","ApprovalStatus":20,"ApprovalComments":"fine by me"}}"#);
@@ -127,8 +111,8 @@ fn a_gated_deployment_waits_until_the_approver_approves() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}: {seen:#?}");
 
-    let record = json(&ferry_as(
-        dir.path(),
+    let record = json_of(&ferry_as(
+        dir,
         "mona",
         &["run", "export", &id, "--format", "json"],
     ));
@@ -145,10 +129,9 @@ fn a_gated_deployment_waits_until_the_approver_approves() {
 
 #[test]
 fn a_failed_import_is_retried_to_success() {
-    let dir = tempfile::tempdir().unwrap();
-    let host = serve(&dir.path().join("host"), &[]);
-    use_local_profile(dir.path(), &host.url);
-    let test = settings(dir.path(), "test");
+    let cli = HostedCli::start();
+    let (dir, host) = (cli.dir(), &cli.host);
+    let test = settings(dir, "test");
     let (status, body) = request(
         &host.url,
         "PATCH",
@@ -167,18 +150,18 @@ fn a_failed_import_is_retried_to_success() {
         test.to_str().unwrap(),
         "--wait",
     ];
-    let out = ferry_as(dir.path(), "mona", &deploy);
+    let out = ferry_as(dir, "mona", &deploy);
     assert_eq!(
         out.status.code(),
         Some(3),
         "the import fails: {}",
         text(&out)
     );
-    let history = json(&ferry_as(dir.path(), "mona", &["history", "--json"]));
+    let history = json_of(&ferry_as(dir, "mona", &["history", "--json"]));
     let id = history["runs"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(history["runs"][0]["statusLabel"], "Failed", "{history}");
 
-    let out = ferry_as(dir.path(), "mona", &["run", "retry", &id, "--wait"]);
+    let out = ferry_as(dir, "mona", &["run", "retry", &id, "--wait"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout)
@@ -187,21 +170,17 @@ fn a_failed_import_is_retried_to_success() {
         text(&out)
     );
     // The failure it recovered from is history (the timeline), not the run's state now.
-    for out in [out, ferry_as(dir.path(), "mona", &["run", "status", &id])] {
+    for out in [out, ferry_as(dir, "mona", &["run", "status", &id])] {
         assert!(
             !String::from_utf8_lossy(&out.stdout).contains("Error:"),
             "a succeeded run still shows the earlier error: {}",
             text(&out)
         );
     }
-    let status = json(&ferry_as(
-        dir.path(),
-        "mona",
-        &["run", "status", &id, "--json"],
-    ));
+    let status = json_of(&ferry_as(dir, "mona", &["run", "status", &id, "--json"]));
     assert_eq!(status["run"]["status"], 200_000_002, "{status}");
-    let record = json(&ferry_as(
-        dir.path(),
+    let record = json_of(&ferry_as(
+        dir,
         "mona",
         &["run", "export", &id, "--format", "json"],
     ));

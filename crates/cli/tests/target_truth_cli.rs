@@ -6,47 +6,22 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Output;
-
-use common::{ferry_as, stdout, text, Served};
+use common::{json_of, stdout, text, HostedCli};
 use serde_json::Value;
 
 const SCENARIO: &str = include_str!("../../../tests/scenarios/target_truth.toml");
 
-fn serve(dir: &Path) -> Served {
-    let scenario = dir.join("target_truth.toml");
-    std::fs::write(&scenario, SCENARIO).unwrap();
-    common::serve(
-        &dir.join("host"),
-        &["--scenario", scenario.to_str().unwrap()],
-    )
-}
-
-fn ferry(dir: &Path, args: &[&str]) -> Output {
-    ferry_as(dir, "mona", args)
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("printed no JSON ({e}): {}", text(out)))
-}
-
-/// `ferry deploy --dry-run --json` of ContosoCore to `stage`: (exit code, plan).
-fn dry_run(dir: &Path, stage: &str) -> (Option<i32>, Value) {
-    let out = ferry(
-        dir,
-        &[
-            "deploy",
-            "--solution",
-            "ContosoCore",
-            "--stage",
-            stage,
-            "--dry-run",
-            "--json",
-        ],
-    );
-    (out.status.code(), json(&out))
+fn dry_run(cli: &HostedCli, stage: &str) -> (Option<i32>, Value) {
+    let out = cli.ferry(&[
+        "deploy",
+        "--solution",
+        "ContosoCore",
+        "--stage",
+        stage,
+        "--dry-run",
+        "--json",
+    ]);
+    (out.status.code(), json_of(&out))
 }
 
 fn errors(plan: &Value) -> Vec<String> {
@@ -59,33 +34,11 @@ fn errors(plan: &Value) -> Vec<String> {
         .collect()
 }
 
-fn deploy(dir: &Path, stage: &str) -> Value {
-    let out = ferry(
-        dir,
-        &[
-            "deploy",
-            "--solution",
-            "ContosoCore",
-            "--stage",
-            stage,
-            "--wait",
-            "--json",
-        ],
-    );
-    assert!(out.status.success(), "{stage}: {}", text(&out));
-    let outcome = json(&out);
-    assert_eq!(outcome["run"]["statusLabel"], "Succeeded", "{outcome}");
-    outcome["run"].clone()
-}
-
 /// The stage's deployability in `pipeline list --solution ContosoCore --json`.
-fn deployability(dir: &Path, stage: &str) -> Value {
-    let out = ferry(
-        dir,
-        &["pipeline", "list", "--solution", "ContosoCore", "--json"],
-    );
+fn deployability(cli: &HostedCli, stage: &str) -> Value {
+    let out = cli.ferry(&["pipeline", "list", "--solution", "ContosoCore", "--json"]);
     assert!(out.status.success(), "{}", text(&out));
-    let listing = json(&out);
+    let listing = json_of(&out);
     listing["pipelines"]
         .as_array()
         .unwrap()
@@ -96,55 +49,44 @@ fn deployability(dir: &Path, stage: &str) -> Value {
         .clone()
 }
 
-/// A host with the scenario, and a profile for it in `dir`.
-fn start(dir: &Path) -> Served {
-    let host = serve(dir);
-    common::use_local_profile(dir, &host.url);
-    host
-}
-
 #[test]
 fn an_unmanaged_copy_in_the_target_is_not_ready() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let _host = start(dir);
+    let cli = HostedCli::with(Some(SCENARIO), &[]);
 
     // A managed import cannot update an unmanaged copy.
-    let (code, plan) = dry_run(dir, "Deploy to Sandbox");
+    let (code, plan) = dry_run(&cli, "Deploy to Sandbox");
     assert_eq!(code, Some(1), "{plan}");
     assert_eq!(plan["ready"], false, "{plan}");
     assert!(
         errors(&plan).iter().any(|e| e.contains("unmanaged")),
         "{plan}"
     );
-    let sandbox = deployability(dir, "Deploy to Sandbox");
+    let sandbox = deployability(&cli, "Deploy to Sandbox");
     assert_eq!(sandbox["deployable"], false, "{sandbox}");
     assert!(
         sandbox["reason"].as_str().unwrap().contains("unmanaged"),
         "{sandbox}"
     );
-    let human = ferry(dir, &["pipeline", "list", "--solution", "ContosoCore"]);
+    let human = cli.ferry(&["pipeline", "list", "--solution", "ContosoCore"]);
     assert!(
         stdout(&human).contains("not now: ContosoCore is installed in the target as an unmanaged"),
         "{}",
         text(&human)
     );
     // A target without a copy is ready.
-    let (code, plan) = dry_run(dir, "Deploy to Test");
+    let (code, plan) = dry_run(&cli, "Deploy to Test");
     assert_eq!(code, Some(0), "{plan}");
 }
 
 #[test]
 fn a_required_solution_the_target_lacks_is_read_from_the_promoted_artifact() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let _host = start(dir);
+    let cli = HostedCli::with(Some(SCENARIO), &[]);
 
     // Test and UAT have ContosoBase; Prod does not, and the artifact Prod would get
     // declares it needs it.
-    assert_eq!(deploy(dir, "Deploy to Test")["version"], "1.0.0.4");
-    assert_eq!(deploy(dir, "Deploy to UAT")["version"], "1.0.0.4");
-    let (code, plan) = dry_run(dir, "Deploy to Prod");
+    assert_eq!(cli.deploy("Deploy to Test", &[])["version"], "1.0.0.4");
+    assert_eq!(cli.deploy("Deploy to UAT", &[])["version"], "1.0.0.4");
+    let (code, plan) = dry_run(&cli, "Deploy to Prod");
     assert_eq!(code, Some(1), "{plan}");
     assert!(
         errors(&plan)
@@ -152,7 +94,7 @@ fn a_required_solution_the_target_lacks_is_read_from_the_promoted_artifact() {
             .any(|e| e.contains("does not have the solution ContosoBase")),
         "{plan}"
     );
-    let prod = deployability(dir, "Deploy to Prod");
+    let prod = deployability(&cli, "Deploy to Prod");
     assert_eq!(prod["deployable"], false, "{prod}");
     assert!(
         prod["reason"].as_str().unwrap().contains("ContosoBase"),
@@ -162,12 +104,10 @@ fn a_required_solution_the_target_lacks_is_read_from_the_promoted_artifact() {
 
 #[test]
 fn a_required_solution_the_target_lacks_is_predicted_from_dev_for_a_new_export() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let _host = start(dir);
+    let cli = HostedCli::with(Some(SCENARIO), &[]);
 
     // Nothing was exported yet: dev says ContosoCore needs ContosoBase, which Prod lacks.
-    let (code, plan) = dry_run(dir, "Direct to Prod");
+    let (code, plan) = dry_run(&cli, "Direct to Prod");
     assert_eq!(code, Some(1), "{plan}");
     assert!(
         errors(&plan).iter().any(
@@ -175,24 +115,22 @@ fn a_required_solution_the_target_lacks_is_predicted_from_dev_for_a_new_export()
         ),
         "{plan}"
     );
-    let direct = deployability(dir, "Direct to Prod");
+    let direct = deployability(&cli, "Direct to Prod");
     assert_eq!(direct["deployable"], false, "{direct}");
     // Test has ContosoBase: ready.
-    let (code, plan) = dry_run(dir, "Deploy to Test");
+    let (code, plan) = dry_run(&cli, "Deploy to Test");
     assert_eq!(code, Some(0), "{plan}");
 }
 
 #[test]
 fn a_version_another_pipeline_installed_cannot_be_promoted_and_the_advice_is_possible() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let _host = start(dir);
+    let cli = HostedCli::with(Some(SCENARIO), &[]);
 
     // Another pipeline puts 1.0.0.4 into UAT; Test gets 1.0.0.4 too: UAT would promote a
     // version it already has, which nobody can raise on a promoted stage.
-    assert_eq!(deploy(dir, "Hotfix to UAT")["version"], "1.0.0.4");
-    assert_eq!(deploy(dir, "Deploy to Test")["version"], "1.0.0.4");
-    let (code, plan) = dry_run(dir, "Deploy to UAT");
+    assert_eq!(cli.deploy("Hotfix to UAT", &[])["version"], "1.0.0.4");
+    assert_eq!(cli.deploy("Deploy to Test", &[])["version"], "1.0.0.4");
+    let (code, plan) = dry_run(&cli, "Deploy to UAT");
     assert_eq!(code, Some(1), "{plan}");
     let errs = errors(&plan);
     let taken = errs
@@ -208,7 +146,7 @@ fn a_version_another_pipeline_installed_cannot_be_promoted_and_the_advice_is_pos
         "{taken}"
     );
     assert!(!taken.contains("Raise the version"), "{taken}");
-    let uat = deployability(dir, "Deploy to UAT");
+    let uat = deployability(&cli, "Deploy to UAT");
     assert_eq!(uat["deployable"], false, "{uat}");
     assert!(
         uat["reason"].as_str().unwrap().contains("Contoso Hotfix"),
@@ -217,10 +155,10 @@ fn a_version_another_pipeline_installed_cannot_be_promoted_and_the_advice_is_pos
 }
 
 /// The matrix cell of `pipeline` / `stage` for ContosoCore in `ferry matrix --json`.
-fn cell(dir: &Path, pipeline: &str, stage: &str) -> Value {
-    let out = ferry(dir, &["matrix", "--json"]);
+fn cell(cli: &HostedCli, pipeline: &str, stage: &str) -> Value {
+    let out = cli.ferry(&["matrix", "--json"]);
     assert!(out.status.success(), "{}", text(&out));
-    let m = json(&out);
+    let m = json_of(&out);
     let column = m["stages"]
         .as_array()
         .unwrap()
@@ -238,14 +176,12 @@ fn cell(dir: &Path, pipeline: &str, stage: &str) -> Value {
 
 #[test]
 fn the_matrix_names_the_pipeline_that_deployed_to_the_same_environment() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path();
-    let _host = start(dir);
+    let cli = HostedCli::with(Some(SCENARIO), &[]);
 
-    deploy(dir, "Deploy to Test");
-    deploy(dir, "Deploy to UAT");
+    cli.deploy("Deploy to Test", &[]);
+    cli.deploy("Deploy to UAT", &[]);
     // Hotfix never deployed, but UAT has what Release put there: not "installed outside".
-    let hotfix = cell(dir, "Contoso Hotfix", "Hotfix to UAT");
+    let hotfix = cell(&cli, "Contoso Hotfix", "Hotfix to UAT");
     assert_eq!(hotfix["drift"], "otherPipeline", "{hotfix}");
     assert_eq!(
         hotfix["installedBy"], "Contoso Release / Deploy to UAT",
@@ -253,8 +189,8 @@ fn the_matrix_names_the_pipeline_that_deployed_to_the_same_environment() {
     );
 
     std::thread::sleep(std::time::Duration::from_millis(1100)); // a later second (host times)
-    assert_eq!(deploy(dir, "Hotfix to UAT")["version"], "1.0.0.5");
-    let release = cell(dir, "Contoso Release", "Deploy to UAT");
+    assert_eq!(cli.deploy("Hotfix to UAT", &[])["version"], "1.0.0.5");
+    let release = cell(&cli, "Contoso Release", "Deploy to UAT");
     assert_eq!(release["version"], "1.0.0.4", "{release}");
     assert_eq!(release["installedVersion"], "1.0.0.5", "{release}");
     assert_eq!(release["drift"], "otherPipeline", "{release}");
@@ -262,7 +198,7 @@ fn the_matrix_names_the_pipeline_that_deployed_to_the_same_environment() {
         release["installedBy"], "Contoso Hotfix / Hotfix to UAT",
         "{release}"
     );
-    let human = ferry(dir, &["matrix"]);
+    let human = cli.ferry(&["matrix"]);
     let shown = stdout(&human);
     assert!(
         shown.contains("target has 1.0.0.5, installed by Contoso Hotfix / Hotfix to UAT"),

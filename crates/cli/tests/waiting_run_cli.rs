@@ -4,15 +4,14 @@
 
 mod common;
 
-use common::{ferry_as, request_as, serve, text, use_local_profile};
+use common::{request_as, text, HostedCli};
 use ferry_host::scenario::derived_id;
 use serde_json::{json, Value};
 
 #[test]
 fn a_validated_run_says_how_to_deploy_it_not_to_watch_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let host = serve(&dir.path().join("host"), &[]);
-    use_local_profile(dir.path(), &host.url);
+    let cli = HostedCli::start();
+    let host = &cli.host;
 
     // Validated through the Web API, as the app's Validate leaves a run.
     let created = json!({
@@ -45,7 +44,7 @@ fn a_validated_run_says_how_to_deploy_it_not_to_watch_it() {
         ["run", "watch", id.as_str()],
         ["run", "status", id.as_str()],
     ] {
-        let out = ferry_as(dir.path(), "mona", &args);
+        let out = cli.ferry(&args);
         let said = text(&out);
         assert!(out.status.success(), "{args:?}: {said}");
         assert!(said.contains("Validation Succeeded"), "{args:?}: {said}");

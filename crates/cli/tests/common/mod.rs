@@ -355,3 +355,90 @@ pub fn base64url(bytes: &[u8]) -> String {
     }
     s
 }
+
+/// The JSON a command printed on stdout.
+pub fn json_of(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("printed no JSON ({e}): {}", text(out)))
+}
+
+/// One CLI test's world: a temp folder with the binary's data, a `ferry host serve --auth open`
+/// process in it (speed 50; the test's scenario when it has one) and the profile `local` for it,
+/// in use. The binary runs as Mona unless the test names someone else.
+pub struct HostedCli {
+    /// Dropped first: the host stops before its folder goes.
+    pub host: Served,
+    dir: tempfile::TempDir,
+}
+
+impl HostedCli {
+    /// The demo scenario.
+    pub fn start() -> Self {
+        Self::with(None, &[])
+    }
+
+    /// A scenario of the test's own (TOML text); `extra` adds `host serve` arguments.
+    pub fn with(scenario: Option<&str>, extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+        if let Some(toml) = scenario {
+            let path = dir.path().join("scenario.toml");
+            std::fs::write(&path, toml).unwrap();
+            args.extend([
+                "--scenario".to_string(),
+                path.to_string_lossy().into_owned(),
+            ]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let host = serve(&dir.path().join("host"), &args);
+        use_local_profile(dir.path(), &host.url);
+        Self { host, dir }
+    }
+
+    /// The folder the binary's data (and the host's) live in.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    /// The real binary as Mona.
+    pub fn ferry(&self, args: &[&str]) -> Output {
+        ferry_as(self.dir(), "mona", args)
+    }
+
+    /// The real binary as `who` (an open host takes the name as the token).
+    pub fn ferry_as(&self, who: &str, args: &[&str]) -> Output {
+        ferry_as(self.dir(), who, args)
+    }
+
+    /// A command that must succeed, and the JSON it printed.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let out = self.ferry(args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        json_of(&out)
+    }
+
+    /// A GET of the host's Web API (`path` from the origin) as the admin; the JSON answer.
+    pub fn get(&self, path: &str) -> Value {
+        let (status, body) = request(&self.host.url, "GET", path, "");
+        assert!(status.contains(" 200"), "GET {path}: {status} {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path} ({e}): {body}"))
+    }
+
+    /// `ferry deploy --wait --json` of ContosoCore to `stage` (with `extra` arguments), which
+    /// must succeed; the finished run.
+    pub fn deploy(&self, stage: &str, extra: &[&str]) -> Value {
+        let mut args = vec![
+            "deploy",
+            "--solution",
+            "ContosoCore",
+            "--stage",
+            stage,
+            "--wait",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let outcome = self.json(&args);
+        assert_eq!(outcome["run"]["statusLabel"], "Succeeded", "{outcome}");
+        outcome["run"].clone()
+    }
+}
