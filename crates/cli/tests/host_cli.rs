@@ -1,10 +1,14 @@
 //! The real `ferry host` binary: serve on a free port, answer HTTP, stop on a
 //! signal; load a package with `import-solution`.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use common::request;
 
 fn ferry() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ferry"))
@@ -50,27 +54,6 @@ fn serve_at(
 /// A plain HTTP/1.1 GET; returns (status line, body).
 fn get(base: &str, path: &str) -> (String, String) {
     request(base, "GET", path, "")
-}
-
-/// A plain HTTP/1.1 request with a JSON body; returns (status line, body).
-fn request(base: &str, method: &str, path: &str, body: &str) -> (String, String) {
-    let authority = base.strip_prefix("http://").unwrap();
-    let mut stream = TcpStream::connect(authority).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\
-         Accept: application/json\r\nContent-Type: application/json\r\n\
-         Prefer: return=representation\r\nContent-Length: {}\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    stream.write_all(body.as_bytes()).unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    (head.lines().next().unwrap().to_string(), body.to_string())
 }
 
 fn stop(child: Child, mut out: BufReader<std::process::ChildStdout>) -> String {

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
-use common::{host_serve, Served};
+use common::{host_serve, text, Served};
 
 fn keyring_available() -> bool {
     let real = std::env::var_os("KEYRING_REAL").is_some_and(|v| v == "1");
@@ -86,15 +86,6 @@ impl Cli {
     fn ferry(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "status {}\nstdout:\n{}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// Runs `ferry login --device-code` in the background until it shows the code;

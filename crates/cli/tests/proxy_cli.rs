@@ -9,6 +9,7 @@ mod common;
 use std::net::SocketAddr;
 use std::process::{Command, Output, Stdio};
 
+use common::text;
 use ferry_host::testing::ConnectProxy;
 
 const NAME: &str = "contoso-host.test";
@@ -21,15 +22,6 @@ fn keyring_available() -> bool {
         );
     }
     real
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// `ferry host serve --tls --public-name contoso-host.test` (strict, demo tenant).

@@ -10,7 +10,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
-use common::{host_serve, Served};
+use common::{host_serve, text, Served};
 use serde_json::Value;
 
 fn keyring_available() -> bool {
@@ -138,10 +138,6 @@ impl Tenant {
         self.bin = Some(bin);
         log
     }
-}
-
-fn text(out: &Output) -> String {
-    common::text(out)
 }
 
 fn stdout(out: &Output) -> String {
