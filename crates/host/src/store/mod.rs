@@ -166,6 +166,7 @@ impl Store {
     /// [`CHECKPOINT_EVERY`] (the runner calls it between passes, off the request path). A
     /// passive checkpoint: it never waits for readers or the writer, and skips what a reader
     /// still needs; the next one takes it.
+    ///
     /// Returns the WAL's frames and how many of them are in the database file now, when it ran.
     pub fn checkpoint(&self) -> Option<(i64, i64)> {
         let mut guard = self.checkpointer.lock().unwrap_or_else(|e| e.into_inner());
