@@ -408,6 +408,9 @@ impl Engine {
         s: &Session,
         bap_id: &str,
     ) -> Result<Vec<(String, String, bool)>> {
+        if let Some(list) = self.installed_copy(bap_id) {
+            return Ok(list);
+        }
         let Some(env) = s
             .environments()
             .await?
@@ -420,7 +423,7 @@ impl Engine {
             .env_client(&env.url)?
             .get_all("solutions?$select=uniquename,version,ismanaged", None)
             .await?;
-        Ok(rows
+        let list: crate::engine::Installed = rows
             .iter()
             .filter_map(|r| {
                 Some((
@@ -429,7 +432,9 @@ impl Engine {
                     r["ismanaged"].as_bool().unwrap_or(false),
                 ))
             })
-            .collect())
+            .collect();
+        self.keep_installed(bap_id, &list);
+        Ok(list)
     }
 }
 

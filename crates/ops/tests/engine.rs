@@ -660,3 +660,61 @@ async fn ferry_follows_the_portal_order_validate_then_version() {
     assert_eq!(outcome.run.status_label, "Succeeded", "{outcome:?}");
     assert_eq!(outcome.run.version.as_deref(), Some("1.0.0.4"));
 }
+
+/// What each target has installed is read once for the screens that ask in a row (the matrix,
+/// a solution's stage cards, the wizard's plan), and again after a deployment changed it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_targets_solutions_are_read_once_until_a_deployment_changes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut o = options(dir.path());
+    o.client.requests = Some(counter.clone());
+    let e = Engine::open(o).unwrap();
+    let sent = || counter.load(std::sync::atomic::Ordering::Relaxed);
+    let check = || async {
+        let mut pipelines = e.pipelines(Some("ContosoCore")).await.unwrap();
+        let before = sent();
+        e.check_targets("ContosoCore", &mut pipelines)
+            .await
+            .unwrap();
+        (sent() - before, pipelines)
+    };
+    let (first, _) = check().await;
+    let (again, _) = check().await;
+    eprintln!("checking the targets: {first} requests, then {again}");
+    assert!(
+        again < first,
+        "the stage cards read every target again: {first} requests, then {again}"
+    );
+    e.matrix(&CancellationToken::new()).await.unwrap();
+    let (after_matrix, _) = check().await;
+    assert_eq!(after_matrix, again, "the matrix's reads are not reused");
+
+    // A deployment changes what Test has: the next plan sees it, not the copy read before.
+    let deployed = e
+        .deploy(
+            &DeployRequest {
+                plan: request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
+                wait: true,
+                ..Default::default()
+            },
+            &(),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deployed.run.version.as_deref(), Some("1.0.0.4"));
+    let next = e
+        .plan(&request(
+            "ContosoCore",
+            "Deploy to Test",
+            Some(TEST_SETTINGS),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(
+        next.target_version.as_deref(),
+        Some("1.0.0.4"),
+        "the plan read Test before the deployment"
+    );
+}

@@ -15,12 +15,19 @@ pub async fn solutions(app: &AppHandle) -> Result<Vec<SolutionSummary>, CodedErr
     Ok(state(app).engine()?.solutions().await?)
 }
 
-/// The pipelines offered to the dev environment; with a solution, deployability and last runs.
+/// The pipelines offered to the dev environment; with a solution, deployability and last runs,
+/// "deployable" only where the target will take it (what each target has is read once and
+/// shared with the matrix and the plan), as `ferry pipeline list --solution` says.
 pub async fn pipelines(
     app: &AppHandle,
     solution: Option<String>,
 ) -> Result<Vec<PipelineOverview>, CodedError> {
-    Ok(state(app).engine()?.pipelines(solution.as_deref()).await?)
+    let engine = state(app).engine()?;
+    let mut pipelines = engine.pipelines(solution.as_deref()).await?;
+    if let Some(solution) = &solution {
+        engine.check_targets(solution, &mut pipelines).await?;
+    }
+    Ok(pipelines)
 }
 
 /// What to tell a maker to whom no pipeline is offered: who can change that, and what to ask.
