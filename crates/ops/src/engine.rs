@@ -2,10 +2,9 @@
 //! connection, and connects to the host lazily, so everything the cache can
 //! answer (history, profiles, run records) works offline.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineEntry};
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
@@ -197,17 +196,10 @@ pub struct Engine {
     pub(crate) profile: Profile,
     cache: Mutex<Cache>,
     session: OnceCell<Session>,
-    /// What each target environment has installed, as last read (BAP id → when, solutions):
-    /// the screens that ask in a row (matrix, stage cards, plan) share one read, and a run
-    /// that moves on forgets them all ([`Engine::record`]).
-    installed: Mutex<HashMap<String, (Instant, Installed)>>,
+    /// What was read lately and may be reused (see [`crate::recent`]); a run that moves on
+    /// forgets what a deployment changes ([`Engine::record`]).
+    pub(crate) recent: crate::recent::Recent,
 }
-
-/// Solutions installed in an environment: `(unique name, version, managed)`.
-pub(crate) type Installed = Vec<(String, String, bool)>;
-
-/// How long a read of a target's solutions is reused.
-pub(crate) const INSTALLED_FRESH: Duration = Duration::from_secs(20);
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -232,7 +224,7 @@ impl Engine {
             profile,
             cache: Mutex::new(cache),
             session: OnceCell::new(),
-            installed: Mutex::default(),
+            recent: Default::default(),
         })
     }
 
@@ -493,34 +485,12 @@ impl Engine {
         let outcome = cache.upsert_run(self.profile_id(), &row)?;
         if outcome.transition.is_some() {
             // A run that moved on may have changed what its target has installed.
-            self.forget_installed();
+            self.recent.forget_changeable();
         }
         let stored = cache
             .run(self.profile_id(), &row.id)?
             .ok_or_else(|| OpsError::Internal(format!("run {} vanished from the cache", row.id)))?;
         Ok((summary(&stored), outcome.transition))
-    }
-
-    /// A fresh copy of what `bap_id` has installed, if one was read lately.
-    pub(crate) fn installed_copy(&self, bap_id: &str) -> Option<Installed> {
-        let memo = self.installed.lock().unwrap_or_else(|e| e.into_inner());
-        memo.get(&bap_id.to_ascii_lowercase())
-            .filter(|(at, _)| at.elapsed() < INSTALLED_FRESH)
-            .map(|(_, list)| list.clone())
-    }
-
-    pub(crate) fn keep_installed(&self, bap_id: &str, list: &Installed) {
-        self.installed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(bap_id.to_ascii_lowercase(), (Instant::now(), list.clone()));
-    }
-
-    pub(crate) fn forget_installed(&self) {
-        self.installed
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
     }
 
     /// A run from the cache.

@@ -31,6 +31,7 @@ pub mod pacing;
 mod plan;
 mod preflight;
 mod profile;
+mod recent;
 mod redeploy;
 mod run;
 mod sandbox;

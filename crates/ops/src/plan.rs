@@ -408,7 +408,7 @@ impl Engine {
         s: &Session,
         bap_id: &str,
     ) -> Result<Vec<(String, String, bool)>> {
-        if let Some(list) = self.installed_copy(bap_id) {
+        if let Some(list) = self.recent.installed(bap_id) {
             return Ok(list);
         }
         let Some(env) = s
@@ -423,7 +423,7 @@ impl Engine {
             .env_client(&env.url)?
             .get_all("solutions?$select=uniquename,version,ismanaged", None)
             .await?;
-        let list: crate::engine::Installed = rows
+        let list: crate::recent::Installed = rows
             .iter()
             .filter_map(|r| {
                 Some((
@@ -433,7 +433,7 @@ impl Engine {
                 ))
             })
             .collect();
-        self.keep_installed(bap_id, &list);
+        self.recent.keep_installed(bap_id, &list);
         Ok(list)
     }
 }

@@ -27,7 +27,7 @@ use crate::types::{
 };
 
 /// The solutions installed in an environment: `(unique name, version, managed)`.
-type Installed = Vec<(String, String, bool)>;
+use crate::recent::Installed;
 
 /// One thing the target will say about the deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -225,6 +225,19 @@ impl Engine {
         s: &Session,
         artifact: &str,
     ) -> Result<Option<SolutionPackage>> {
+        if let Some(known) = self.recent.artifact(artifact) {
+            return Ok(known);
+        }
+        let package = self.read_artifact_package(s, artifact).await?;
+        self.recent.keep_artifact(artifact, &package);
+        Ok(package)
+    }
+
+    async fn read_artifact_package(
+        &self,
+        s: &Session,
+        artifact: &str,
+    ) -> Result<Option<SolutionPackage>> {
         let Some(bytes) = self.artifact_bytes(s, artifact).await? else {
             return Ok(None);
         };
@@ -244,6 +257,23 @@ impl Engine {
     /// by the solution that brings each, at the version dev has — what the export's
     /// `solution.xml` will say. Best effort: a host that cannot tell yields none.
     async fn dev_requirements(&self, s: &Session, d: &Delivery<'_>) -> Vec<RequiredSolution> {
+        let name = &d.solution.unique_name;
+        if let Some(known) = self.recent.requirements(name) {
+            return known;
+        }
+        let Some(list) = self.read_dev_requirements(s, d).await else {
+            return Vec::new();
+        };
+        self.recent.keep_requirements(name, &list);
+        list
+    }
+
+    /// What dev says the solution requires; `None` when it cannot tell (not kept then).
+    async fn read_dev_requirements(
+        &self,
+        s: &Session,
+        d: &Delivery<'_>,
+    ) -> Option<Vec<RequiredSolution>> {
         let dev = &s.dev.client;
         let path = format!(
             "RetrieveMissingDependencies(SolutionUniqueName={})",
@@ -253,7 +283,7 @@ impl Engine {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::info!(error = %e, "dev does not say what the solution depends on");
-                return Vec::new();
+                return None;
             }
         };
         let solutions: Vec<Value> = match dev
@@ -263,7 +293,7 @@ impl Engine {
             Ok(list) => list,
             Err(e) => {
                 tracing::info!(error = %e, "cannot read dev's solutions");
-                return Vec::new();
+                return None;
             }
         };
         let mut out: Vec<RequiredSolution> = Vec::new();
@@ -294,7 +324,7 @@ impl Engine {
                 }),
             }
         }
-        out
+        Some(out)
     }
 
     /// Why the version cannot go to the target, and what can be done instead.

@@ -661,8 +661,9 @@ async fn ferry_follows_the_portal_order_validate_then_version() {
     assert_eq!(outcome.run.version.as_deref(), Some("1.0.0.4"));
 }
 
-/// What each target has installed is read once for the screens that ask in a row (the matrix,
-/// a solution's stage cards, the wizard's plan), and again after a deployment changed it.
+/// What each target has installed (and what the checks of a stage need besides: dev's
+/// requirements, the promoted artifact) is read once for the screens that ask in a row (the
+/// matrix, a solution's stage cards, the wizard's plan), and again after a deployment changed it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_targets_solutions_are_read_once_until_a_deployment_changes_them() {
     let dir = tempfile::tempdir().unwrap();
@@ -681,10 +682,11 @@ async fn a_targets_solutions_are_read_once_until_a_deployment_changes_them() {
     };
     let (first, _) = check().await;
     let (again, _) = check().await;
-    eprintln!("checking the targets: {first} requests, then {again}");
+    // Again: only dev's solution list (the targets, dev's requirements and the promoted
+    // artifacts were read the first time).
     assert!(
-        again < first,
-        "the stage cards read every target again: {first} requests, then {again}"
+        again <= 1 && again < first,
+        "the stage cards read the targets again: {first} requests, then {again}"
     );
     e.matrix(&CancellationToken::new()).await.unwrap();
     let (after_matrix, _) = check().await;
