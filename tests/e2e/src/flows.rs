@@ -96,7 +96,9 @@ pub async fn start_validation(c: &Client, stage: &str) -> Result<()> {
 
 /// On the values step: waits until the engine's verdict on the values is in (the form
 /// says `aria-busy` until then, and Next follows the verdict), then goes on to the summary.
-pub async fn to_summary(c: &Client) -> Result<()> {
+/// Waits until the values step shows the engine's verdict on the values as they are now
+/// (the form says `aria-busy` while it asks; the Next button changes with the answer).
+pub async fn values_settled(c: &Client) -> Result<()> {
     wait_for(c, "[data-testid=step-values]", 30).await?;
     // A solution with nothing to fill in has no form, and nothing to wait for.
     if c.find(Locator::Css("[data-testid=values-form]"))
@@ -105,6 +107,11 @@ pub async fn to_summary(c: &Client) -> Result<()> {
     {
         wait_for(c, "[data-testid=values-form][aria-busy=false]", 30).await?;
     }
+    Ok(())
+}
+
+pub async fn to_summary(c: &Client) -> Result<()> {
+    values_settled(c).await?;
     let next = wait_for(c, "[data-testid=to-summary]", 10).await?;
     if !next.is_enabled().await? {
         let form = wait_for(c, "[data-testid=values-form]", 5).await?;

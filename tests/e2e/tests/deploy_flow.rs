@@ -10,7 +10,7 @@ use fantoccini::{Client, Locator};
 use ferry_e2e::{
     animations_done, axe_serious_violations, choose_connection, click, click_text, doc_screenshot,
     enabled, expect_text, host_action, open_solution, press_deploy, start_validation, to_summary,
-    wait_for, wait_text_contains, wait_validation_passed, AppSession,
+    values_settled, wait_for, wait_text_contains, wait_validation_passed, AppSession,
 };
 
 async fn axe_clean(c: &Client, screen: &str) -> Result<()> {
@@ -79,6 +79,8 @@ async fn sandbox_validate_fail_then_deploy_and_see_it_in_history() -> Result<()>
                 retries.prop("value").await?.as_deref() == Some("3"),
                 "the default is pre-filled"
             );
+            // Colours are read once the engine's verdict on the chosen connection is shown.
+            values_settled(&c).await?;
             axe_clean(&c, "Values").await?;
             doc_screenshot(&c, "values").await?;
             // The values can leave as a pac deployment settings file.
