@@ -149,12 +149,22 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
         let at_ms = self.clock.now_ms();
-        let conn = self.reader();
+        self.in_tx(&self.reader(), at_ms, f)
+    }
+
+    /// `f` in one transaction on `conn` as of `at_ms`, this store's (see [`current`]); committed
+    /// when `f` returns `Ok`, rolled back otherwise.
+    fn in_tx<T, E: From<rusqlite::Error>>(
+        &self,
+        conn: &Connection,
+        at_ms: i64,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         let outer = CURRENT.with(|c| c.replace(Some(self.id)));
         let value = (|| -> Result<T, E> {
             let _now = clock::pin(at_ms);
-            let tx = Tx::begin(&conn)?;
-            let value = f(&conn)?;
+            let tx = Tx::begin(conn)?;
+            let value = f(conn)?;
             tx.commit()?;
             Ok(value)
         })();
@@ -215,16 +225,7 @@ impl Store {
     ) -> Result<T, E> {
         let before = conn.total_changes();
         let written = files::SyncAfterCommit::begin();
-        let outer = CURRENT.with(|c| c.replace(Some(self.id)));
-        let value = (|| -> Result<T, E> {
-            let _now = clock::pin(at_ms);
-            let tx = Tx::begin(&conn)?;
-            let value = f(&conn)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        CURRENT.with(|c| c.set(outer));
-        let value = value?;
+        let value = self.in_tx(&conn, at_ms, f)?;
         let changed = conn.total_changes() != before;
         drop(conn);
         // Artifact files the transaction wrote are made durable with the database free. The
