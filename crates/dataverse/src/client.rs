@@ -1,7 +1,7 @@
 //! The transport: headers, tokens, retries, paging, creates, updates, actions.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
@@ -33,6 +33,9 @@ pub struct ClientOptions {
     pub timeout: Duration,
     /// Counts every HTTP request sent (each retry too), for benchmarks and diagnostics.
     pub requests: Option<Arc<AtomicU64>>,
+    /// Notes every HTTP request sent (method and URL, each retry too): what the request
+    /// benchmarks and tests sort by kind.
+    pub log: Option<RequestLog>,
     /// The HTTP client to send with (proxy, extra CA: `ferry_auth::http_client`);
     /// `None` builds a plain one.
     pub http: Option<reqwest::Client>,
@@ -51,9 +54,40 @@ impl Default for ClientOptions {
             max_retry_after: Duration::from_secs(60),
             timeout: Duration::from_secs(60),
             requests: None,
+            log: None,
             http: None,
             allow_insecure_http: false,
         }
+    }
+}
+
+/// The requests a client sent, in order: `(method, URL)`. Clones share one list.
+#[derive(Debug, Clone, Default)]
+pub struct RequestLog(Arc<Mutex<Vec<(String, String)>>>);
+
+impl RequestLog {
+    fn note(&self, method: &Method, url: &str) {
+        self.lock().push((method.to_string(), url.to_string()));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, String)>> {
+        // A panic elsewhere while noting leaves a list that is still a list.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How many requests were sent so far.
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Whether none was sent.
+    pub fn is_empty(&self) -> bool {
+        self.lock().is_empty()
+    }
+
+    /// The requests sent since the list was last taken, leaving it empty.
+    pub fn take(&self) -> Vec<(String, String)> {
+        std::mem::take(&mut *self.lock())
     }
 }
 
@@ -376,6 +410,9 @@ impl Client {
             );
             if let Some(counter) = &self.options.requests {
                 counter.fetch_add(1, Ordering::Relaxed);
+            }
+            if let Some(log) = &self.options.log {
+                log.note(&method, url);
             }
             let outcome = req.send().await;
             let can_retry = attempt < self.options.max_retries;

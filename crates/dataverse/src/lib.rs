@@ -20,6 +20,6 @@ pub mod odata;
 pub mod pipelines;
 mod token;
 
-pub use client::{insecure_http, is_loopback, Client, ClientOptions, Page};
+pub use client::{insecure_http, is_loopback, Client, ClientOptions, Page, RequestLog};
 pub use error::{Error, ErrorKind};
 pub use token::{StaticToken, TokenFuture, TokenSource};

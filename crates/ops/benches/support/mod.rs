@@ -1,0 +1,3 @@
+//! What the benchmarks (and the ops tests, by `#[path]`) share.
+
+pub mod app_path;
