@@ -58,14 +58,18 @@ impl Engine {
             .collect();
         self.cache()
             .replace_solutions(self.profile_id(), &s.dev.bap_id, &snapshot)?;
+        self.recent.keep_solutions(&out);
         Ok(out)
     }
 
-    /// One solution of the dev environment by unique name (case-insensitive).
+    /// One solution of the dev environment by unique name (case-insensitive), from the list
+    /// read lately (see [`crate::recent`]) or read now.
     pub async fn solution(&self, unique_name: &str) -> Result<SolutionSummary> {
-        self.solutions()
-            .await?
-            .into_iter()
+        let list = match self.recent.solutions() {
+            Some(list) => list,
+            None => self.solutions().await?,
+        };
+        list.into_iter()
             .find(|s| s.unique_name.eq_ignore_ascii_case(unique_name.trim()))
             .ok_or_else(|| OpsError::UnknownSolution(unique_name.into()))
     }
@@ -92,7 +96,7 @@ impl Engine {
             }
             None => None,
         };
-        Ok(pipelines
+        let overviews: Vec<PipelineOverview> = pipelines
             .into_iter()
             .map(|(pipeline, settings, stages)| {
                 let redeploy = settings.enableredeployment.unwrap_or(false);
@@ -105,7 +109,12 @@ impl Engine {
                     stages,
                 }
             })
-            .collect())
+            .collect();
+        if let Some(name) = solution {
+            // The wizard's plan, next, reads them again (see `crate::recent`).
+            self.recent.keep_pipelines(name, &overviews);
+        }
+        Ok(overviews)
     }
 
     /// What to tell a maker to whom no pipeline is offered (an empty list says nothing):

@@ -485,7 +485,7 @@ impl Engine {
         let outcome = cache.upsert_run(self.profile_id(), &row)?;
         if outcome.transition.is_some() {
             // A run that moved on may have changed what its target has installed.
-            self.recent.forget_changeable();
+            self.recent.forget_changeable(&row.id);
         }
         let stored = cache
             .run(self.profile_id(), &row.id)?

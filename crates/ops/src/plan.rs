@@ -13,10 +13,11 @@ use serde_json::Value;
 use crate::catalog::newest;
 use crate::engine::{Engine, Session};
 use crate::error::{OpsError, Result};
-use crate::preflight::Delivery;
+use crate::preflight::{Delivery, PackageSource};
+use crate::recent::Installed;
 use crate::types::{
     Check, CheckSeverity, ConnectionChoice, PipelineOverview, Plan, PlanRequest, PlannedConnection,
-    PlannedVariable, StageOverview, ValueSource,
+    PlannedVariable, RedeployCandidate, SolutionSummary, StageOverview, ValueSource,
 };
 // The value rules, shared with the app's values form.
 use crate::values::{check_connection, check_variable, read_settings, unknown_entries};
@@ -52,13 +53,125 @@ pub(crate) fn type_label(code: i32) -> &'static str {
 
 const SECRET: i32 = 100_000_005;
 
+/// What a plan reads from the host (and the cache's stage runs), kept apart from what it
+/// makes of them: the same reads are planned again with other values (the wizard's steps)
+/// and handed from a validation to its deployment ([`crate::recent::Recent::handover`]).
+#[derive(Clone)]
+pub(crate) struct PlanReads {
+    solution: SolutionSummary,
+    pipelines: Vec<PipelineOverview>,
+    /// The stage's pipeline and the stage, as indexes into `pipelines`.
+    at: (usize, usize),
+    redeploy: Option<RedeployCandidate>,
+    variables: Vec<VariableDefinition>,
+    references: Vec<ReferenceDefinition>,
+    connections: Vec<ConnectionChoice>,
+    installed: Installed,
+    /// What the stage would receive (read when it can take the solution).
+    source: Option<PackageSource>,
+}
+
+impl PlanReads {
+    fn pipeline(&self) -> &PipelineOverview {
+        &self.pipelines[self.at.0]
+    }
+
+    fn stage(&self) -> &StageOverview {
+        &self.pipelines[self.at.0].stages[self.at.1]
+    }
+
+    /// Whether these reads were made for `req`'s solution, stage and redeployment.
+    pub(crate) fn serve(&self, req: &PlanRequest) -> bool {
+        let stage = self.stage();
+        let wanted = req.stage.trim();
+        let redeploy_of = req
+            .redeploy_of
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        self.solution
+            .unique_name
+            .eq_ignore_ascii_case(req.solution.trim())
+            && (stage.id.eq_ignore_ascii_case(wanted) || stage.name.eq_ignore_ascii_case(wanted))
+            && self
+                .redeploy
+                .as_ref()
+                .map(|r| r.run_id.as_str())
+                .map(str::to_ascii_lowercase)
+                == redeploy_of.map(str::to_ascii_lowercase)
+    }
+
+    /// Whether every connection `req` names is among the target's connections as read.
+    pub(crate) fn knows_connections_of(&self, req: &PlanRequest) -> bool {
+        req.values
+            .iter()
+            .flat_map(|v| &v.connection_references)
+            .all(|c| {
+                self.connections
+                    .iter()
+                    .any(|known| known.id.eq_ignore_ascii_case(c.connection_id.trim()))
+            })
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_tests(solution: SolutionSummary) -> Self {
+        let stage = StageOverview {
+            id: "stage".into(),
+            name: "Stage".into(),
+            previous_stage_id: None,
+            target_name: None,
+            target_environment_id: None,
+            delegated: false,
+            pre_deployment_step: false,
+            enable_redeployment: false,
+            deployability: None,
+            latest_run: None,
+        };
+        PlanReads {
+            solution,
+            pipelines: vec![PipelineOverview {
+                id: "pipeline".into(),
+                name: "Pipeline".into(),
+                description: None,
+                enable_redeployment: false,
+                stages: vec![stage],
+            }],
+            at: (0, 0),
+            redeploy: None,
+            variables: Vec::new(),
+            references: Vec::new(),
+            connections: Vec::new(),
+            installed: Vec::new(),
+            source: None,
+        }
+    }
+}
+
 impl Engine {
-    /// Plans a deployment of a solution to a stage. Nothing is sent to the host.
+    /// Plans a deployment of a solution to a stage. Nothing is sent to the host; what was
+    /// read lately is read again only once it is [`crate::recent::FRESH`] no more.
     pub async fn plan(&self, req: &PlanRequest) -> Result<Plan> {
+        let reads = self.plan_reads(req).await?;
+        self.plan_with(&reads, req)
+    }
+
+    /// Reads what a plan for `req` needs.
+    pub(crate) async fn plan_reads(&self, req: &PlanRequest) -> Result<PlanReads> {
         let s = self.session().await?;
         let solution = self.solution(&req.solution).await?;
-        let pipelines = self.pipelines(Some(&solution.unique_name)).await?;
+        let pipelines = self.solution_pipelines(&solution.unique_name).await?;
         let (pipeline, stage) = find_stage(&pipelines, &req.stage)?;
+        let at = (
+            pipelines
+                .iter()
+                .position(|p| std::ptr::eq(p, pipeline))
+                .unwrap_or_default(),
+            pipeline
+                .stages
+                .iter()
+                .position(|st| std::ptr::eq(st, stage))
+                .unwrap_or_default(),
+        );
         let deployability = stage
             .deployability
             .clone()
@@ -75,7 +188,6 @@ impl Engine {
             ),
             None => None,
         };
-
         let (variables, references) = self.solution_components(s, &solution.id).await?;
         let secrets: Vec<&str> = variables
             .iter()
@@ -93,11 +205,51 @@ impl Engine {
         } else {
             self.installed_solutions(s, &target_bap).await?
         };
+        let source = if deployability.deployable || redeploy.is_some() {
+            let delivery = Delivery {
+                solution: &solution,
+                pipeline,
+                stage,
+                // What the stage receives does not depend on the version asked for.
+                version: "",
+                promotes: stage.previous_stage_id.is_some() && redeploy.is_none(),
+                redeploy: redeploy.is_some(),
+            };
+            Some(self.package_source(s, &delivery).await?)
+        } else {
+            None
+        };
+        Ok(PlanReads {
+            solution: solution.clone(),
+            pipelines: pipelines.clone(),
+            at,
+            redeploy,
+            variables,
+            references,
+            connections,
+            installed,
+            source,
+        })
+    }
+
+    /// The plan for `req` from what was read for it (no request leaves).
+    pub(crate) fn plan_with(&self, reads: &PlanReads, req: &PlanRequest) -> Result<Plan> {
+        let solution = &reads.solution;
+        let pipeline = reads.pipeline();
+        let stage = reads.stage();
+        let deployability = stage
+            .deployability
+            .clone()
+            .ok_or_else(|| OpsError::Internal("the stage overview lacks deployability".into()))?;
+        let redeploy = reads.redeploy.clone();
+        let variables = &reads.variables;
+        let references = &reads.references;
+        let connections = &reads.connections;
+        let installed = &reads.installed;
         let target_version = installed
             .iter()
             .find(|(n, _, _)| n.eq_ignore_ascii_case(&solution.unique_name))
             .map(|(_, v, _)| v.clone());
-
         let file = match req.settings_json.as_deref() {
             Some(text) => Some(read_settings(text)?),
             None => None,
@@ -170,7 +322,7 @@ impl Engine {
                 check_connection(
                     r,
                     connection_id.as_deref(),
-                    &connections,
+                    connections,
                     stage.target_name.as_deref().unwrap_or("the target"),
                     &mut checks,
                 );
@@ -185,7 +337,7 @@ impl Engine {
             })
             .collect();
         if let Some(f) = &file {
-            unknown_entries(f, &variables, &references, &mut checks);
+            unknown_entries(f, variables, references, &mut checks);
         }
 
         let dev_version = solution.version.clone();
@@ -261,14 +413,18 @@ impl Engine {
         }
         if deployability.deployable || redeploy.is_some() {
             let delivery = Delivery {
-                solution: &solution,
+                solution,
                 pipeline,
                 stage,
                 version: &version,
                 promotes: promotes && redeploy.is_none(),
                 redeploy: redeploy.is_some(),
             };
-            for f in self.target_findings(s, &delivery, &installed).await? {
+            let findings = match &reads.source {
+                Some(source) => self.findings_of(&delivery, source, installed),
+                None => Vec::new(),
+            };
+            for f in findings {
                 checks.push(Check {
                     severity: f.severity,
                     subject: None,
@@ -278,7 +434,7 @@ impl Engine {
         }
         let ready = !checks.iter().any(|c| c.severity == CheckSeverity::Error);
         Ok(Plan {
-            solution,
+            solution: solution.clone(),
             pipeline_id: pipeline.id.clone(),
             pipeline_name: pipeline.name.clone(),
             stage: stage.clone(),
@@ -309,12 +465,35 @@ impl Engine {
         newest(&summaries, stage_id, true).and_then(|r| r.version.clone())
     }
 
-    /// The solution's environment variable definitions and connection references, from dev.
+    /// The pipelines with the solution's runs: as the solution page read them lately, else
+    /// read now.
+    pub(crate) async fn solution_pipelines(&self, solution: &str) -> Result<Vec<PipelineOverview>> {
+        match self.recent.pipelines(solution) {
+            Some(list) => Ok(list),
+            None => self.pipelines(Some(solution)).await,
+        }
+    }
+
+    /// The solution's environment variable definitions and connection references, from dev
+    /// (read lately, else now).
     pub(crate) async fn solution_components(
         &self,
         s: &Session,
         solution_id: &str,
-    ) -> Result<(Vec<VariableDefinition>, Vec<ReferenceDefinition>)> {
+    ) -> Result<crate::recent::Components> {
+        if let Some(known) = self.recent.components(solution_id) {
+            return Ok(known);
+        }
+        let read = self.read_solution_components(s, solution_id).await?;
+        self.recent.keep_components(solution_id, &read);
+        Ok(read)
+    }
+
+    async fn read_solution_components(
+        &self,
+        s: &Session,
+        solution_id: &str,
+    ) -> Result<crate::recent::Components> {
         let dev = &s.dev.client;
         let components: Vec<Value> = dev
             .get_all(
@@ -386,8 +565,11 @@ impl Engine {
         if target_bap.is_empty() {
             return Ok(Vec::new());
         }
+        if let Some(known) = self.recent.connections(target_bap) {
+            return Ok(known);
+        }
         let rows = s.tenant.connections(target_bap).await?;
-        Ok(rows
+        let list: Vec<ConnectionChoice> = rows
             .iter()
             .filter_map(|c| {
                 let props = &c["properties"];
@@ -399,7 +581,9 @@ impl Engine {
                     status: props["statuses"][0]["status"].as_str().map(str::to_string),
                 })
             })
-            .collect())
+            .collect();
+        self.recent.keep_connections(target_bap, &list);
+        Ok(list)
     }
 
     /// Every solution installed in an environment: `(unique name, version, managed)`.
@@ -423,7 +607,7 @@ impl Engine {
             .env_client(&env.url)?
             .get_all("solutions?$select=uniquename,version,ismanaged", None)
             .await?;
-        let list: crate::recent::Installed = rows
+        let list: Installed = rows
             .iter()
             .filter_map(|r| {
                 Some((

@@ -29,6 +29,14 @@ use crate::types::{
 /// The solutions installed in an environment: `(unique name, version, managed)`.
 use crate::recent::Installed;
 
+/// What a stage would receive, as read: the promoted artifact's package, or what dev says a
+/// new export will require.
+#[derive(Clone)]
+pub(crate) enum PackageSource {
+    Artifact(Box<SolutionPackage>),
+    Export(Vec<RequiredSolution>),
+}
+
 /// One thing the target will say about the deployment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct TargetFinding {
@@ -65,14 +73,40 @@ impl Engine {
         d: &Delivery<'_>,
         installed: &[(String, String, bool)],
     ) -> Result<Vec<TargetFinding>> {
-        let package = match d.promotes.then(|| self.promoted_artifact(d)).flatten() {
-            Some(artifact) => match self.artifact_package(s, &artifact).await? {
-                Some(pkg) => pkg,
-                None => described(d, Vec::new()),
+        let source = self.package_source(s, d).await?;
+        Ok(self.findings_of(d, &source, installed))
+    }
+
+    /// What the stage of `d` would receive, as far as can be read (its version aside).
+    pub(crate) async fn package_source(
+        &self,
+        s: &Session,
+        d: &Delivery<'_>,
+    ) -> Result<PackageSource> {
+        Ok(
+            match d.promotes.then(|| self.promoted_artifact(d)).flatten() {
+                Some(artifact) => match self.artifact_package(s, &artifact).await? {
+                    Some(pkg) => PackageSource::Artifact(Box::new(pkg)),
+                    None => PackageSource::Export(Vec::new()),
+                },
+                // A new export: the solutions its components need, as dev tells.
+                None if !d.promotes => PackageSource::Export(self.dev_requirements(s, d).await),
+                None => PackageSource::Export(Vec::new()),
             },
-            // A new export: the solutions its components need, as dev tells.
-            None if !d.promotes => described(d, self.dev_requirements(s, d).await),
-            None => described(d, Vec::new()),
+        )
+    }
+
+    /// The findings of the import rules for `d`, receiving what `source` says, against what
+    /// its target has installed.
+    pub(crate) fn findings_of(
+        &self,
+        d: &Delivery<'_>,
+        source: &PackageSource,
+        installed: &[(String, String, bool)],
+    ) -> Vec<TargetFinding> {
+        let package = match source {
+            PackageSource::Artifact(pkg) => (**pkg).clone(),
+            PackageSource::Export(required) => described(d, required.clone()),
         };
         let snapshot = TargetSnapshot {
             solutions: installed
@@ -115,7 +149,7 @@ impl Engine {
                 message,
             });
         }
-        Ok(out)
+        out
     }
 
     /// Marks the stages of `pipelines` that would surely fail for `solution` as not

@@ -324,10 +324,10 @@ impl Engine {
     async fn start_run(
         &self,
         s: &Session,
+        id: Uuid,
         plan: &Plan,
         progress: &dyn ProgressSink,
     ) -> Result<Uuid> {
-        let id = Uuid::new_v4();
         let stage_id = parse_id(&plan.stage.id)?;
         let solution_id = parse_id(&plan.solution.id)?;
         let placeholder = ferry_cache::StageRun {
@@ -473,7 +473,8 @@ impl Engine {
         progress: &dyn ProgressSink,
         cancel: &CancellationToken,
     ) -> Result<RunOutcome> {
-        let plan = self.plan(req).await?;
+        let reads = std::sync::Arc::new(self.plan_reads(req).await?);
+        let plan = self.plan_with(&reads, req)?;
         if let Some(problem) = plan
             .checks
             .iter()
@@ -482,9 +483,17 @@ impl Engine {
             return Err(OpsError::NotDeployable(problem.message.clone()));
         }
         let s = self.session().await?;
-        let id = match self.lost_run(s, &plan).await? {
+        let lost = self.lost_run(s, &plan).await?;
+        let id = lost
+            .as_ref()
+            .map(|(id, _)| *id)
+            .unwrap_or_else(Uuid::new_v4);
+        // Its deployment plans with what this plan read (the run's own steps do not
+        // forget it; see `crate::recent`).
+        self.recent.hand_over(&id.to_string(), reads);
+        let id = match lost {
             Some((id, run)) => self.carry_on(s, id, &run).await?,
-            None => self.start_run(s, &plan, progress).await?,
+            None => self.start_run(s, id, &plan, progress).await?,
         };
         let (run, summary) = self
             .follow(s, id, Until::Validated, true, progress, cancel)
@@ -510,7 +519,7 @@ impl Engine {
             .as_deref()
             .map(parse_schedule)
             .transpose()?;
-        let plan = self.plan(&req.plan).await?;
+        let plan = self.deploy_plan(req).await?;
         if !plan.ready {
             return Err(OpsError::NotReady {
                 problems: plan
@@ -522,6 +531,8 @@ impl Engine {
             });
         }
         let s = self.session().await?;
+        // The validated run when it was just read (a run given by id), else it is followed.
+        let mut known: Option<(HostRun, RunSummary)> = None;
         let id = match req.run_id.as_deref() {
             Some(existing) => {
                 let id = parse_id(existing)?;
@@ -535,6 +546,9 @@ impl Engine {
                 if let Some(redeploy) = &plan.redeploy {
                     crate::redeploy::check_validated_redeploy(&run, redeploy)?;
                 }
+                let (summary, _) = self.record(&run, None)?;
+                progress.event(self.event(&run, &summary, None));
+                known = Some((run, summary));
                 id
             }
             None => match self.lost_run(s, &plan).await? {
@@ -555,12 +569,16 @@ impl Engine {
                     });
                 }
                 Some((id, run)) => self.carry_on(s, id, &run).await?,
-                None => self.start_run(s, &plan, progress).await?,
+                None => self.start_run(s, Uuid::new_v4(), &plan, progress).await?,
             },
         };
-        let (validated, summary) = self
-            .follow(s, id, Until::Validated, true, progress, cancel)
-            .await?;
+        let (validated, summary) = match known {
+            Some(read) => read,
+            None => {
+                self.follow(s, id, Until::Validated, true, progress, cancel)
+                    .await?
+            }
+        };
         if validated.is_terminal() {
             return Ok(RunOutcome {
                 explanations: explanations(&validated),
@@ -590,6 +608,7 @@ impl Engine {
         .await?;
         self.remember(&plan, notes, id)?;
         self.confirmed(id, "deploy", p::deploy(&s.host, id)).await?;
+        self.recent.drop_handover(&id.to_string());
 
         let until = if req.wait {
             Until::End
@@ -611,6 +630,23 @@ impl Engine {
             run: summary,
             plan: Some(plan),
         })
+    }
+
+    /// The plan a deployment goes by: for a run this engine validated lately, made with what
+    /// its validation read (re-reading the target's connections only when the values name
+    /// one that was not there); else planned afresh.
+    async fn deploy_plan(&self, req: &DeployRequest) -> Result<Plan> {
+        let handed = req
+            .run_id
+            .as_deref()
+            .and_then(|run| self.recent.handover(run.trim()))
+            .filter(|reads| reads.serve(&req.plan));
+        match handed {
+            Some(reads) if reads.knows_connections_of(&req.plan) => {
+                self.plan_with(&reads, &req.plan)
+            }
+            _ => self.plan(&req.plan).await,
+        }
     }
 
     /// Saves the values of a deployment as the stage profile (Secrets are dropped by the cache).

@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 import type { OnRunEvent, RunRecord, RunSummary } from "../ipc";
 import { run } from "../test/fixtures";
+import { followLive } from "./live";
 import { RunPage } from "./RunPage";
 
 const ipc = vi.hoisted(() => ({
@@ -79,6 +80,32 @@ describe("RunPage", () => {
     expect(screen.getByText(`Waiting on approval since ${since}`)).toBeInTheDocument();
     expect(screen.getByTestId("gate-actor")).toHaveTextContent("Pat Approver, the stage owner, can approve or reject.");
     expect(screen.getByTestId("cancel-run")).toBeInTheDocument();
+  });
+
+  it("shows the events of a deployment this window follows already instead of following it again", async () => {
+    ipc.run = run({ status: 200000010, statusLabel: "Deploying", terminal: false, endTime: null });
+    let send: OnRunEvent = () => undefined;
+    void followLive("run-1", (onEvent) => {
+      send = onEvent;
+      return new Promise(() => undefined);
+    });
+    const gate = {
+      runId: "run-1",
+      kind: "waitingOnGate" as const,
+      at: "2026-12-01T10:00:05Z",
+      gate: "approval" as const,
+      since: "2026-12-01T10:00:05Z",
+      scheduledFor: null,
+      whoCanAct: "Pat Approver, the stage owner, can approve or reject.",
+      message: "Waiting on approval since 10:00.",
+      explanations: [],
+      run: ipc.run,
+    };
+    renderRun("deploy");
+    expect(await screen.findByText("Following live")).toBeInTheDocument();
+    send(gate);
+    expect(await screen.findByTestId("run-status")).toHaveTextContent("Waiting on approval");
+    expect(ipc.watched).toEqual([]);
   });
 
   it("does not follow a validation nobody deployed, and says what to do", async () => {

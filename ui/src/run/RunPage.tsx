@@ -34,6 +34,7 @@ import {
 import { copyText } from "../lib/clipboard";
 import { formatWhen } from "../lib/days";
 import { Findings, findingsOf } from "../components/Findings";
+import { joinLive } from "./live";
 import { RunTimeline } from "./RunTimeline";
 import { outcomeColor, outcomeOf, STATUS } from "./status";
 import { stepsFor } from "./steps";
@@ -95,13 +96,25 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
   const farAhead =
     early === "scheduled" && Boolean(run?.scheduledTime) && Date.parse(run!.scheduledTime!) - Date.now() > FOLLOW_AHEAD_MS;
   const shouldFollow = live && !offline && !waitsForMaker && !farAhead;
+  // A run this window follows already (the deployment the wizard started) is shown from that
+  // follower's events, never followed twice.
   useEffect(() => {
     if (!shouldFollow) return;
-    const opId = newOperationId("watch");
     let active = true;
     setFollowing(true);
     setFollowError(null);
-    watchRun(runId, opId, onEvent)
+    const joined = joinLive(runId, onEvent);
+    let done: Promise<unknown>;
+    let stop: () => void;
+    if (joined) {
+      done = joined.done;
+      stop = joined.leave;
+    } else {
+      const opId = newOperationId("watch");
+      done = watchRun(runId, opId, onEvent);
+      stop = () => void cancelOperation(opId);
+    }
+    done
       .catch((e: unknown) => active && setFollowError(e))
       .finally(() => {
         if (active) setFollowing(false);
@@ -110,7 +123,7 @@ export function RunPage({ runId, from, navigate }: { runId: string; from: "deplo
       });
     return () => {
       active = false;
-      void cancelOperation(opId);
+      stop();
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runId, shouldFollow, generation]);

@@ -11,10 +11,11 @@
 //! - the wizard opens (Deploy here): `plan` (solution, stage id; no values).
 //! - Validate: `validate` with the same request.
 //! - Connections and variables: `check_values` as the maker types or imports a settings file
-//!   (nothing goes to the host).
-//! - Summary: `plan` with the values, to show the engine's last word before Deploy.
-//! - Deploy: `deploy` with the values and the validated run's id (`wait: false`).
-//! - the run page: `run_record` and two `export_run` (the cache), then `watch_run` to the end.
+//!   (nothing goes to the host); the summary shows its last verdict (no plan of its own).
+//! - Deploy: `deploy` with the values and the validated run's id, following the run to its
+//!   end (`wait: true`); the wizard opens the run page at the first event past validation.
+//! - the run page: `run_record` and two `export_run` (the cache); it shows the deployment's
+//!   events as they come (`ui/src/run/live.ts`) instead of following the run again.
 //!
 //! Excluded from the count, and said so: the session's set-up (the sandbox's sign-in, the
 //! development environment's discovery, who the maker is: `Engine::connect` before the walk)
@@ -218,29 +219,21 @@ pub async fn walk(
         values: Some(values),
         ..first.clone()
     };
-    // Summary: the engine's last word.
-    let checked = engine.plan(&with_values).await.expect("the summary's plan");
-    assert!(checked.ready, "{:?}", checked.checks);
-    // Deploy.
-    engine
+    // Deploy, its events going to the run page once it opens.
+    let outcome = engine
         .deploy(
             &DeployRequest {
                 plan: with_values,
                 run_id: Some(run_id.clone()),
-                wait: false,
+                wait: true,
                 ..Default::default()
             },
-            &(),
+            run_page,
             &cancel,
         )
         .await
-        .expect("the deployment starts");
-    // The run page.
+        .expect("the deployment");
     engine.run_record(&run_id).expect("the run's record");
-    let outcome = engine
-        .watch(&run_id, run_page, &cancel)
-        .await
-        .expect("the run page follows the run");
     let requests = log.take();
     let events = run_page.events.lock().unwrap().clone();
     Walk {

@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { FluentProvider, webLightTheme } from "@fluentui/react-components";
 import type { Check, DeployRequest, OnRunEvent, PlanRequest, RunOutcome, ValuesCheck, ValuesRequest } from "../../ipc";
 import { plan, run } from "../../test/fixtures";
+import { joinLive } from "../../run/live";
 import { DeployWizard } from "./DeployWizard";
 
 const ipc = vi.hoisted(() => ({
@@ -170,7 +171,7 @@ describe("DeployWizard", () => {
       runId: "run-7",
       notes: "First release",
       scheduledTime: null,
-      wait: false,
+      wait: true,
       values: {
         connectionReferences: [{ logicalName: "cont_office", connectionId: "test-office365" }],
         environmentVariables: [
@@ -179,6 +180,38 @@ describe("DeployWizard", () => {
         ],
       },
     });
+    // One plan when the wizard opened: validation, summary and deployment go by it.
+    expect(ipc.plans).toHaveLength(1);
+  });
+
+  it("opens the run page once the deployment is under way, its events going on there", async () => {
+    ipc.validate = async () => ({ run: run({ id: "run-7", status: 200000007, statusLabel: "Validation Succeeded", terminal: false }), plan: null, explanations: [] });
+    let send: OnRunEvent = () => undefined;
+    ipc.deploy = (_r, _op, on) => {
+      send = on;
+      return new Promise(() => undefined);
+    };
+    ipc.checkValues = () => [];
+    const navigate = renderWizard();
+    fireEvent.click(await screen.findByTestId("start-validation"));
+    expect(await screen.findByText("Validation passed.")).toBeInTheDocument();
+    fireEvent.click(screen.getByTestId("to-values"));
+    await waitFor(() => expect(screen.getByTestId("to-summary")).toBeEnabled());
+    fireEvent.click(screen.getByTestId("to-summary"));
+    await waitFor(() => expect(screen.getByTestId("deploy-now")).toBeEnabled());
+    fireEvent.click(screen.getByTestId("deploy-now"));
+    await waitFor(() => expect(send).not.toBe(undefined));
+    const at = { ...event("x"), runId: "run-7" };
+    send({ ...at, kind: "validated", run: run({ id: "run-7", status: 200000007, terminal: false }) });
+    await Promise.resolve();
+    expect(navigate).not.toHaveBeenCalled();
+    const deploying = { ...at, kind: "deploying" as const, run: run({ id: "run-7", status: 200000010, terminal: false }) };
+    send(deploying);
+    await waitFor(() => expect(navigate).toHaveBeenCalledWith({ page: "run", runId: "run-7", from: "deploy" }));
+    // The run page hears the deployment's events from here on.
+    const heard: string[] = [];
+    joinLive("run-7", (e) => heard.push(e.kind))!.leave();
+    expect(heard).toEqual(["validated", "deploying"]);
   });
 
   async function toValues() {

@@ -11,6 +11,7 @@ import {
   type RunEvent,
   type RunOutcome,
 } from "../../ipc";
+import { followLive } from "../../run/live";
 import { useValuesCheck } from "../values";
 import { DetailsStep } from "./DetailsStep";
 import { SummaryStep } from "./SummaryStep";
@@ -36,6 +37,11 @@ const useStyles = makeStyles({
   card: { padding: tokens.spacingVerticalXL, gap: tokens.spacingVerticalL },
   footer: { display: "flex", gap: tokens.spacingHorizontalS, flexWrap: "wrap" },
 });
+
+/** Whether a deployment's event is past its validation: the deployment is under way. */
+function pastValidation(e: RunEvent): boolean {
+  return e.kind !== "requested" && e.kind !== "validating" && e.kind !== "validated";
+}
 
 /** The deploy wizard: when and what → validate → values → summary → Deploy. */
 export function DeployWizard({
@@ -91,7 +97,8 @@ function Wizard({
   const [events, setEvents] = useState<RunEvent[]>([]);
   const [outcome, setOutcome] = useState<RunOutcome | undefined>();
   const opId = useRef<string | null>(null);
-  // Leaving the wizard stops following a validation (the run itself stays on the host).
+  // Leaving the wizard stops following a validation (the run itself stays on the host); a
+  // deployment goes on being followed, for its run page.
   useEffect(() => () => void (opId.current && cancelOperation(opId.current)), []);
 
   const validation = useMutation({
@@ -106,17 +113,31 @@ function Wizard({
     onSuccess: (o) => setOutcome(o),
     onSettled: () => void client.invalidateQueries({ queryKey: ["history"] }),
   });
-  const check = useMutation({ mutationFn: () => planOf(planRequest(solution, stageId, state, plan, true)) });
   const start = useMutation({
-    mutationFn: () => {
-      opId.current = newOperationId("deploy");
-      return deploy(deployRequest(solution, stageId, state, plan, outcome?.run.id ?? null), opId.current, () => undefined);
-    },
-    onSuccess: (o) => {
+    // Resolves with the run's id once the deployment is under way: a deployment now goes on
+    // being followed (for its run page, see run/live.ts), a scheduled one is left to the run page.
+    mutationFn: () =>
+      new Promise<string>((resolve, reject) => {
+        opId.current = null;
+        const request = deployRequest(solution, stageId, state, plan, outcome?.run.id ?? null);
+        const op = newOperationId("deploy");
+        if (!request.wait || !request.runId) {
+          deploy(request, op, () => undefined).then((o) => resolve(o.run.id), reject);
+          return;
+        }
+        const runId = request.runId;
+        followLive(runId, (onEvent) =>
+          deploy(request, op, (e) => {
+            onEvent(e);
+            if (pastValidation(e)) resolve(runId);
+          }),
+        ).then(() => resolve(runId), reject);
+      }),
+    onSuccess: (runId) => {
       void client.invalidateQueries({ queryKey: ["history"] });
       void client.invalidateQueries({ queryKey: ["pipelines", solution] });
       void client.invalidateQueries({ queryKey: ["matrix"] });
-      navigate({ page: "run", runId: o.run.id, from: "deploy" });
+      navigate({ page: "run", runId, from: "deploy" });
     },
   });
 
@@ -151,7 +172,7 @@ function Wizard({
           <ValidateStep plan={plan} events={events} outcome={outcome} error={validation.error ?? undefined} running={validation.isPending} />
         )}
         {step === "values" && <ValuesStep plan={plan} values={state.values} verdict={verdict} onChange={(values) => setState({ ...state, values })} />}
-        {step === "summary" && <SummaryStep plan={plan} state={state} checked={check.data} checkError={check.error ?? undefined} />}
+        {step === "summary" && <SummaryStep plan={plan} state={state} verdict={verdict} />}
         {start.isError && <ErrorNote title="The deployment did not start" error={start.error} testId="deploy-error" />}
         <div className={styles.footer}>
           {step === "details" && (
@@ -194,10 +215,7 @@ function Wizard({
               <Button
                 appearance="primary"
                 disabled={!valuesOk}
-                onClick={() => {
-                  go("summary");
-                  check.mutate();
-                }}
+                onClick={() => go("summary")}
                 data-testid="to-summary"
               >
                 Next
@@ -212,7 +230,7 @@ function Wizard({
               </Button>
               <Button
                 appearance="primary"
-                disabled={start.isPending || check.isPending || (check.data ? !check.data.ready : true)}
+                disabled={start.isPending || verdict.pending || !valuesOk}
                 onClick={() => start.mutate()}
                 data-testid="deploy-now"
               >

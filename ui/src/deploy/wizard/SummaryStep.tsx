@@ -1,5 +1,6 @@
 import { Text, makeStyles, tokens } from "@fluentui/react-components";
 import type { Plan } from "../../ipc";
+import type { ValuesVerdict } from "../values";
 import { ErrorNote } from "../../components/ErrorNote";
 import { Findings } from "../../components/Findings";
 import { localToUtc } from "../model";
@@ -20,24 +21,18 @@ const useStyles = makeStyles({
   value: { margin: 0, wordBreak: "break-word" },
 });
 
-/** What will be sent, for a last look before Deploy. */
-export function SummaryStep({
-  plan,
-  state,
-  checked,
-  checkError,
-}: {
-  plan: Plan;
-  state: WizardState;
-  /** The plan made again with the values, when it is back. */
-  checked?: Plan;
-  checkError?: unknown;
-}) {
+/**
+ * What will be sent, for a last look before Deploy: the plan's own findings and the engine's
+ * verdict on the values (no plan again: the deployment plans with what its validation read).
+ */
+export function SummaryStep({ plan, state, verdict }: { plan: Plan; state: WizardState; verdict: ValuesVerdict }) {
   const styles = useStyles();
   const at = state.when === "later" ? localToUtc(state.localTime) : null;
   const variables = variableSlots(plan);
   const connections = connectionSlots(plan);
-  const problems = (checked?.checks ?? []).filter((c) => c.severity !== "info");
+  const problems = [...plan.checks.filter((c) => c.subject == null), ...(verdict.check?.checks ?? [])].filter(
+    (c) => c.severity !== "info",
+  );
   return (
     <div className={styles.root} data-testid="step-summary">
       <dl className={styles.facts}>
@@ -94,7 +89,7 @@ export function SummaryStep({
       {problems.length > 0 && (
         <Findings findings={problems.map((c) => ({ severity: c.severity, message: c.message }))} missing={[]} />
       )}
-      {checkError != null && <ErrorNote title="Could not check the values" error={checkError} />}
+      {verdict.error != null && <ErrorNote title="Could not check the values" error={verdict.error} />}
     </div>
   );
 }

@@ -114,6 +114,8 @@ export function deployRequest(
     notes: state.notes.trim() || null,
     scheduledTime: state.when === "later" ? localToUtc(state.localTime) : null,
     runId: validatedRunId,
-    wait: false,
+    // A deployment now is followed to its end, its events shown on the run page (one
+    // follower, not two); a scheduled one is followed by the run page when it is near.
+    wait: state.when === "now",
   };
 }

@@ -1,0 +1,69 @@
+//! The app's way to deploy (a solution page's "Deploy here" to Succeeded, through the engine
+//! calls the app makes) costs at most 12 requests besides the reads of the run's status, on
+//! the Local sandbox (issue 18 §6). Request counts do not depend on timing: this is not a
+//! timed assertion. `cargo bench -p ferry-ops --bench app_path` prints the figures.
+
+#[path = "../benches/support/app_path.rs"]
+mod app_path;
+
+use std::time::Duration;
+
+use app_path::{by_kind, deploy_through_the_app, Recorder};
+use ferry_dataverse::RequestLog;
+use ferry_ops::{Engine, EngineOptions};
+
+const TEST_SETTINGS: &str = r#"{
+  "EnvironmentVariables": [
+    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
+    { "SchemaName": "cont_RetryCount", "Value": "5" }
+  ],
+  "ConnectionReferences": [
+    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365",
+      "ConnectorId": "/providers/Microsoft.PowerApps/apis/shared_office365" }
+  ]
+}"#;
+
+fn engine(dir: &std::path::Path) -> (Engine, RequestLog) {
+    let log = RequestLog::default();
+    let mut o = EngineOptions::new(dir);
+    o.sandbox_speed = 50.0;
+    o.poll_interval = Duration::from_millis(40);
+    o.max_wait = Duration::from_secs(60);
+    o.tokens = ferry_ops::TokenStorage::Memory(Default::default());
+    o.client.log = Some(log.clone());
+    (Engine::open(o).unwrap(), log)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploying_through_the_app_costs_at_most_twelve_requests_besides_status_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, log) = engine(dir.path());
+    engine.connect().await.unwrap();
+    let walk = deploy_through_the_app(
+        &engine,
+        &log,
+        "ContosoCore",
+        "Deploy to Test",
+        Some(TEST_SETTINGS),
+        &Recorder::default(),
+    )
+    .await;
+    assert_eq!(
+        walk.outcome.run.status, 200_000_002,
+        "{:?}",
+        walk.outcome.run
+    );
+    let counted: Vec<_> = walk
+        .requests
+        .iter()
+        .filter(|r| !app_path::is_poll(r))
+        .cloned()
+        .collect();
+    assert!(
+        walk.counted() <= 12,
+        "{} requests besides {} status reads, by kind: {:?}",
+        walk.counted(),
+        walk.polls(),
+        by_kind(&counted)
+    );
+}
