@@ -67,3 +67,41 @@ async fn deploying_through_the_app_costs_at_most_twelve_requests_besides_status_
         by_kind(&counted)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_was_read_before_a_deployment_is_not_planned_with_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, log) = engine(dir.path());
+    engine.connect().await.unwrap();
+    // The solution page of ContosoCanvas: UAT cannot take it before Test has it.
+    let before = engine
+        .plan(&ferry_ops::PlanRequest {
+            solution: "ContosoCanvas".into(),
+            stage: "Deploy to UAT".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!before.ready, "{:?}", before.checks);
+    let walk = deploy_through_the_app(
+        &engine,
+        &log,
+        "ContosoCanvas",
+        "Deploy to Test",
+        None,
+        &Recorder::default(),
+    )
+    .await;
+    assert_eq!(walk.outcome.run.status, 200_000_002);
+    // Within the time reads are reused, but after the run moved on: read again.
+    let after = engine
+        .plan(&ferry_ops::PlanRequest {
+            solution: "ContosoCanvas".into(),
+            stage: "Deploy to UAT".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(after.ready, "{:?}", after.checks);
+    assert_eq!(Some(&after.version), walk.outcome.run.version.as_ref());
+}
