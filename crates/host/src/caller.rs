@@ -21,6 +21,10 @@ use crate::identity::{tokens, AuthMode, Identity};
 use crate::schema::HOST_SCOPE;
 use crate::store::records::{self, Record};
 
+// Re-exported: the `systemusers` columns and lookups live in a leaf (`crate::users`) that
+// identity shares without depending on the caller.
+pub use crate::users::{find_user, is_application, secret_hash, APP_ID_COLUMN, SECRET_COLUMN};
+
 /// A role of the Pipelines app, as a scenario names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -56,25 +60,6 @@ pub struct Caller {
     /// An app-only token (`client_credentials`): the caller IS the application user whose
     /// application id is `app_id` (§4 SPN delegation), not a user signed in through an app.
     pub app_only: bool,
-}
-
-/// Hidden `systemusers` column: the application id of an application user.
-pub const APP_ID_COLUMN: &str = "__applicationid";
-/// Hidden `systemusers` column: SHA-256 (hex) of an application user's client secret.
-pub const SECRET_COLUMN: &str = "__secret_sha256";
-
-/// How a client secret is kept.
-pub fn secret_hash(secret: &str) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Whether a `systemusers` row is an application user.
-pub fn is_application(user: &Record) -> bool {
-    user.str(APP_ID_COLUMN).is_some_and(|a| !a.is_empty())
 }
 
 impl Caller {
@@ -203,25 +188,6 @@ pub fn resolve(conn: &Connection, headers: &HeaderMap) -> ApiResult<Caller> {
     find_user(&users, token)
         .map(|u| Caller::from_user(u, None))
         .map_or_else(|| default_admin(&users), Ok)
-}
-
-/// A seeded user by UPN, the part of the UPN before `@`, or the first word of the full name.
-pub fn find_user<'a>(users: &'a [Record], wanted: &str) -> Option<&'a Record> {
-    let wanted = wanted.trim().to_ascii_lowercase();
-    if wanted.is_empty() {
-        return None;
-    }
-    users.iter().find(|u| {
-        let upn = u.str("domainname").unwrap_or_default().to_ascii_lowercase();
-        let first = u
-            .str("fullname")
-            .unwrap_or_default()
-            .split_whitespace()
-            .next()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        upn == wanted || upn.split('@').next() == Some(wanted.as_str()) || first == wanted
-    })
 }
 
 /// What [`resolve_checked`] needs to judge a token: the host's identity and

@@ -28,6 +28,7 @@ pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;
 pub mod tls;
+pub mod users;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -553,7 +553,7 @@ pub static VARIABLE_VALUES: Entity = Entity {
 };
 
 fn audit_action_label(c: i64) -> Option<&'static str> {
-    crate::audit::Action::label(c)
+    crate::audit::action::Action::label(c)
 }
 
 /// The audit trail (see `audit.rs`); `_objectid_value` is polymorphic, so it is a plain GUID here.
@@ -565,7 +565,10 @@ pub static AUDITS: Entity = Entity {
     columns: &[
         ro("auditid", Kind::Guid),
         ro("action", Kind::Choice(audit_action_label)),
-        ro("operation", Kind::Choice(crate::audit::operation_label)),
+        ro(
+            "operation",
+            Kind::Choice(crate::audit::action::operation_label),
+        ),
         ro("objecttypecode", Kind::String),
         ro("_objectid_value", Kind::Guid),
         ro("userid", Kind::Lookup("systemusers")),

@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use super::outbox::Event;
+use super::event::Event;
 use crate::ids::derived_id;
 use crate::store;
 

@@ -7,6 +7,7 @@ pub mod api;
 pub mod catalog;
 pub mod delivery;
 pub mod envelope;
+pub mod event;
 pub mod outbox;
 pub mod webhooks;
 

@@ -4,7 +4,7 @@
 //! loses them.
 
 use rusqlite::{params, Connection};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::catalog::{self, EventName, Facts};
 use super::{envelope, webhooks};
@@ -14,36 +14,7 @@ use crate::runs::record::Run;
 use crate::schema::HOST_SCOPE;
 use crate::store::{self, records, records::Record};
 
-/// One emitted event, as `/_ferry/events` lists it.
-#[derive(Debug, Clone)]
-pub struct Event {
-    pub seq: i64,
-    pub id: String,
-    pub run: String,
-    pub run_seq: i64,
-    pub name: String,
-    pub at_ms: i64,
-    pub input: Vec<(String, Value)>,
-    pub output: Vec<(String, Value)>,
-    pub user_id: String,
-}
-
-impl Event {
-    pub fn to_json(&self) -> Value {
-        let obj = |pairs: &[(String, Value)]| -> Value {
-            Value::Object(pairs.iter().cloned().collect::<Map<_, _>>())
-        };
-        serde_json::json!({
-            "id": self.id,
-            "name": self.name,
-            "run": self.run,
-            "sequence": self.run_seq,
-            "time": clock::ms_to_text(self.at_ms),
-            "input": obj(&self.input),
-            "output": obj(&self.output),
-        })
-    }
-}
+pub use super::event::Event;
 
 /// Who asked for the deployment: stored on the run by the actions, else the creator.
 fn deploy_as_user(conn: &Connection, run: &Run) -> ApiResult<(String, String)> {

@@ -269,7 +269,7 @@ fn client_credentials(
     let app = users
         .iter()
         .find(|u| {
-            u.str(crate::caller::APP_ID_COLUMN)
+            u.str(crate::users::APP_ID_COLUMN)
                 .is_some_and(|a| a.eq_ignore_ascii_case(client_id.trim()))
         })
         .ok_or_else(|| {
@@ -279,8 +279,8 @@ fn client_credentials(
                 format!("Application with identifier '{client_id}' was not found in the directory '{}'. Add it to the scenario's [[applications]].", id.tenant_id),
             )
         })?;
-    let want = app.str(crate::caller::SECRET_COLUMN).unwrap_or_default();
-    let got = crate::caller::secret_hash(secret);
+    let want = app.str(crate::users::SECRET_COLUMN).unwrap_or_default();
+    let got = crate::users::secret_hash(secret);
     // Constant time: both are hex digests of the same length.
     let same = want.len() == got.len()
         && want
@@ -374,7 +374,7 @@ fn code_grant(state: &AppState, form: &HashMap<String, String>) -> Result<Grant,
                 "The authorization code has expired or was already used; sign in again.",
             )
         })?;
-    if !super::pages::same_redirect(&redirect, redirect_uri) {
+    if !super::redirect::same_redirect(&redirect, redirect_uri) {
         return Err(OAuthError::new(
             "invalid_grant",
             50011,

@@ -4,26 +4,26 @@
 //! OpenID configuration. Access tokens are JWTs signed by the host's own key
 //! (`keys`), refresh tokens rotate and, like pending codes, live in SQLite
 //! (`codes`), so they survive a restart. `tokens` says what a token claims and
-//! how a presented one is judged (used by `caller` in strict mode).
+//! how a presented one is judged (used by `caller` in strict mode). The handlers
+//! (`endpoints`, `pages`) and their routes (`router`) are the only part that knows the
+//! host's `AppState`, so the caller and the state can name this module's types.
 
 pub mod codes;
 mod endpoints;
 pub mod keys;
 mod pages;
+mod redirect;
+pub mod router;
 pub mod tokens;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
-use axum::routing::{get, post};
-use axum::Router;
 use base64::Engine as _;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use crate::schema::HOST_SCOPE;
-use crate::state::AppState;
 use crate::store::records::{self, Record};
 
 pub use keys::SigningKey;
@@ -234,7 +234,7 @@ pub fn random(bytes: usize) -> String {
 /// A seeded user by UPN, the part of the UPN before `@`, or first name.
 pub fn find_user(conn: &Connection, wanted: &str) -> rusqlite::Result<Option<Record>> {
     let users = records::list(conn, HOST_SCOPE, "systemusers")?;
-    Ok(crate::caller::find_user(&users, wanted).cloned())
+    Ok(crate::users::find_user(&users, wanted).cloned())
 }
 
 /// Completes a pending device-code sign-in as `user` (by UPN or short name),
@@ -253,29 +253,6 @@ pub fn approve_device_code(
         "there is no pending sign-in with the code {user_code}; check the code, or start the sign-in again (codes expire)"
     );
     Ok(upn)
-}
-
-/// The identity routes (all on the host's port).
-pub fn routes() -> Router<Arc<AppState>> {
-    Router::new()
-        .route(
-            "/{tenant}/oauth2/v2.0/devicecode",
-            post(endpoints::devicecode),
-        )
-        .route("/{tenant}/oauth2/v2.0/token", post(endpoints::token))
-        .route(
-            "/{tenant}/oauth2/v2.0/authorize",
-            get(pages::authorize_page).post(pages::authorize_submit),
-        )
-        .route("/{tenant}/discovery/v2.0/keys", get(endpoints::jwks))
-        .route(
-            "/{tenant}/v2.0/.well-known/openid-configuration",
-            get(endpoints::openid_configuration),
-        )
-        .route(
-            "/devicelogin",
-            get(pages::device_page).post(pages::device_submit),
-        )
 }
 
 #[cfg(test)]

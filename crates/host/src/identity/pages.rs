@@ -14,6 +14,7 @@ use url::Url;
 
 use super::codes::{self, Grant};
 use super::endpoints::{check_scope, identity};
+use super::redirect::loopback_redirect;
 use crate::clock::now_ms;
 use crate::schema::HOST_SCOPE;
 use crate::state::AppState;
@@ -62,23 +63,6 @@ fn user_choices(users: &[Record]) -> String {
             )
         })
         .collect()
-}
-
-/// Only `http://127.0.0.1[:port]/…` and `http://localhost[:port]/…` (§9.3).
-pub fn loopback_redirect(uri: &str) -> Option<Url> {
-    let url = Url::parse(uri).ok()?;
-    let host = url.host_str()?.to_ascii_lowercase();
-    (url.scheme() == "http" && (host == "127.0.0.1" || host == "localhost")).then_some(url)
-}
-
-/// Two loopback redirect URIs match when all but the port is equal.
-pub fn same_redirect(a: &str, b: &str) -> bool {
-    match (loopback_redirect(a), loopback_redirect(b)) {
-        (Some(x), Some(y)) => {
-            x.host_str() == y.host_str() && x.path() == y.path() && x.query() == y.query()
-        }
-        _ => false,
-    }
 }
 
 /// The per-process key of the forms' CSRF tokens (a restart only makes open pages reload).

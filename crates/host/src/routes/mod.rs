@@ -87,7 +87,7 @@ pub fn router(state: Arc<AppState>) -> Router {
                 .patch(crate::faults::endpoint::patch)
                 .delete(crate::faults::endpoint::delete),
         )
-        .merge(crate::identity::routes())
+        .merge(crate::identity::router::routes())
         .fallback(dispatch)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn(too_large))
@@ -251,6 +251,11 @@ async fn dispatch(
         method,
         headers,
         body,
+    };
+    let _turn = if req.method == Method::GET {
+        None
+    } else {
+        Some(state.store.write_turn().await)
     };
     let result = handle(&state, &req);
     let mut response = match result {

@@ -10,6 +10,10 @@ use crate::package::SolutionSpec;
 use crate::schema::{CONNECTION_REFERENCE_COMPONENT, VARIABLE_DEFINITION_COMPONENT};
 use crate::store::records::{self, InsertError, Record};
 
+/// Hidden column of a dev `solutions` row and of an artifact: the stored package (relative to
+/// the data dir) its exports are made from, when it was loaded from a real package.
+pub const PACKAGE_COLUMN: &str = "__package";
+
 fn obj(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
@@ -241,10 +245,10 @@ pub fn load_package(
         std::fs::copy(path, &dest)
             .map_err(|e| anyhow::anyhow!("cannot keep the package {}: {e}", path.display()))?;
         let mut row = installed.solution;
-        if let Some(old) = row.str(crate::runs::steps::PACKAGE_COLUMN) {
+        if let Some(old) = row.str(PACKAGE_COLUMN) {
             let _ = std::fs::remove_file(crate::store::files::data_dir(conn).join(old));
         }
-        row.set(crate::runs::steps::PACKAGE_COLUMN, rel);
+        row.set(PACKAGE_COLUMN, rel);
         records::update(conn, env, "solutions", &mut row)?;
     }
     Ok(spec)

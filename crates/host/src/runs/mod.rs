@@ -425,7 +425,7 @@ fn regate(conn: &Connection, run: &mut Run) -> ApiResult<()> {
 /// Whether the scenario takes versions only after validation (`versions_after_validation`).
 fn versions_after_validation(conn: &Connection) -> ApiResult<bool> {
     Ok(crate::store::meta_get(conn, "options")?
-        .and_then(|o| serde_json::from_str::<crate::scenario::ScenarioOptions>(&o).ok())
+        .and_then(|o| serde_json::from_str::<crate::scenario::options::ScenarioOptions>(&o).ok())
         .is_some_and(|o| o.versions_after_validation))
 }
 

@@ -8,7 +8,7 @@ use ferry_pipelines::{
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
-use super::install::{install, spec_of};
+use super::install::{install, spec_of, PACKAGE_COLUMN};
 use super::record::{col, RUNS};
 use super::record::{Ending, Gate, Phase, Run, Stage};
 use super::validate::{check_settings, prevalidate, prevalidate_with, VersionRule};
@@ -153,10 +153,6 @@ fn automate_gate(
         Some(&after.record().data),
     )
 }
-
-/// Hidden column of a dev `solutions` row and of an artifact: the stored package (relative to
-/// the data dir) its exports are made from, when it was loaded from a real package.
-pub const PACKAGE_COLUMN: &str = "__package";
 
 /// The stored package a row names (relative to the data dir), if it is still there.
 fn package_of(conn: &Connection, row: &Record) -> Option<String> {

@@ -1,7 +1,10 @@
 //! Scenarios: the tenant a host starts with — environments, connections,
 //! solutions in each environment, pipelines, stages with their gates, users —
 //! read from TOML or built in (`demo`). A scenario seeds a fresh data
-//! directory once; afterwards the database is the truth.
+//! directory once; afterwards the database is the truth. Its `[options]` are in `options`,
+//! a leaf the runs read them from.
+
+pub mod options;
 
 use std::path::{Path, PathBuf};
 
@@ -18,37 +21,7 @@ use crate::schema::HOST_SCOPE;
 use crate::store::environments::{self, ConnectionInfo, EnvInfo, EnvKind};
 use crate::store::records;
 
-/// Emulator switches for the uncertain parts of the spec (§11).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ScenarioOptions {
-    /// Start validation when a run is created (the maker-portal behaviour of §11.1).
-    pub auto_validate_on_create: bool,
-    /// First webhook retry delay in ms at speed 1 (divided by `--speed`); default 1000.
-    pub webhook_retry_base_ms: Option<i64>,
-    /// Longest webhook retry delay in ms at speed 1 (divided by `--speed`); default 60000.
-    pub webhook_retry_cap_ms: Option<i64>,
-    /// Time-out of one webhook POST in ms (not scaled); default 60000 (Dataverse's 60 s).
-    pub webhook_timeout_ms: Option<i64>,
-    /// `open` (default: any or no token) or `strict` (a valid token from this host).
-    pub auth: crate::identity::AuthMode,
-    /// Accept a run's versions (`artifactversion`, `artifactdevcurrentversion`) only once
-    /// it has been validated — the maker portal's order (§5.5, §5.9) — and refuse them
-    /// before (400). Off by default: the host takes both orders [I].
-    pub versions_after_validation: bool,
-}
-
-impl ScenarioOptions {
-    /// The webhook retry policy at `speed`.
-    pub fn delivery_policy(&self, speed: f64) -> crate::events::delivery::Policy {
-        let scaled = |ms: i64| ((ms as f64) / speed.max(0.001)).max(1.0) as i64;
-        crate::events::delivery::Policy {
-            base_ms: scaled(self.webhook_retry_base_ms.unwrap_or(1_000)),
-            cap_ms: scaled(self.webhook_retry_cap_ms.unwrap_or(60_000)),
-            timeout_ms: self.webhook_timeout_ms.unwrap_or(60_000).max(1),
-        }
-    }
-}
+pub use options::ScenarioOptions;
 
 /// A seeded user.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -551,8 +524,8 @@ impl Scenario {
                 obj(json!({
                     "fullname": a.name, "domainname": "", "internalemailaddress": "",
                     "ferry_roles": a.roles.join(","),
-                    crate::caller::APP_ID_COLUMN: app_id,
-                    crate::caller::SECRET_COLUMN: crate::caller::secret_hash(&a.secret),
+                    crate::users::APP_ID_COLUMN: app_id,
+                    crate::users::SECRET_COLUMN: crate::users::secret_hash(&a.secret),
                 })),
             )?;
         }

@@ -1,7 +1,10 @@
 //! The audit trail (Dataverse's `audit` table, set `audits`): one row per
 //! write a caller makes on the host and per gate decision — who, when, which
 //! message, which table and row, and old → new values of the changed columns
-//! in Dataverse's `changedata` form. Read by administrators only.
+//! in Dataverse's `changedata` form. Read by administrators only. Its option sets
+//! are in `action` (a leaf: the schema labels them).
+
+pub mod action;
 
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
@@ -11,56 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::schema::HOST_SCOPE;
 use crate::store::records;
 
-/// The audit `action` option set (the values the host writes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Create = 1,
-    Update = 2,
-    Delete = 3,
-    Share = 14,
-    Reject = 27,
-    Approve = 28,
-    Associate = 33,
-    Disassociate = 34,
-    Unshare = 49,
-}
-
-impl Action {
-    pub fn label(code: i64) -> Option<&'static str> {
-        Some(match code {
-            1 => "Create",
-            2 => "Update",
-            3 => "Delete",
-            14 => "Share",
-            27 => "Reject",
-            28 => "Approve",
-            33 => "Associate Entities",
-            34 => "Disassociate Entities",
-            49 => "Unshare",
-            _ => return None,
-        })
-    }
-
-    /// The audit `operation` (1 Create, 2 Update, 3 Delete).
-    fn operation(self) -> i64 {
-        match self {
-            Action::Create => 1,
-            Action::Delete => 3,
-            _ => 2,
-        }
-    }
-}
-
-/// Labels of the audit `operation` option set.
-pub fn operation_label(code: i64) -> Option<&'static str> {
-    Some(match code {
-        1 => "Create",
-        2 => "Update",
-        3 => "Delete",
-        4 => "Access",
-        _ => return None,
-    })
-}
+pub use action::{operation_label, Action};
 
 /// Columns that change on every write and say nothing.
 fn noise(key: &str) -> bool {
