@@ -252,11 +252,6 @@ async fn dispatch(
         headers,
         body,
     };
-    let _turn = if req.method == Method::GET {
-        None
-    } else {
-        Some(state.store.write_turn().await)
-    };
     let result = handle(&state, &req);
     let mut response = match result {
         Ok(r) => r,
