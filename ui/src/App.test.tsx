@@ -25,11 +25,12 @@ function renderApp() {
 
 describe("App shell", () => {
 
-  it("opens on Deploy and navigates to History", () => {
+  it("opens on Deploy and navigates to History", async () => {
     renderApp();
-    expect(screen.getByRole("heading", { name: "Deploy" })).toBeInTheDocument();
+    // Each page is a chunk of its own (shell/pageModules.ts): it may arrive a moment later.
+    expect(await screen.findByRole("heading", { name: "Deploy" })).toBeInTheDocument();
     fireEvent.click(screen.getByTestId("nav-history"));
-    expect(screen.getByRole("heading", { name: "History" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "History" })).toBeInTheDocument();
   });
 
   it("shows the version and data folder that Rust reports", async () => {

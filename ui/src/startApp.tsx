@@ -8,10 +8,12 @@ import { newQueryClient } from "./query/client";
 import type { FirstReads } from "./shell/firstReads";
 import { prefetchStart } from "./shell/prefetch";
 
-export async function startApp(first: FirstReads): Promise<void> {
+/** Renders the app once the first reads are in (or a moment passed) and the start page's module is here. */
+export async function startApp(first: FirstReads, startPage: Promise<unknown>): Promise<void> {
   const queryClient = newQueryClient();
-  // The first render waits briefly for the first reads (shell/prefetch.ts).
-  await prefetchStart(queryClient, first);
+  // The first render waits briefly for the first reads (shell/prefetch.ts), and for the
+  // start page's chunk, so its first commit is the page, not a spinner.
+  await Promise.all([prefetchStart(queryClient, first), startPage]);
   createRoot(document.getElementById("root")!).render(
     <StrictMode>
       <QueryClientProvider client={queryClient}>

@@ -10,12 +10,13 @@ import { RANGES, rangeDays, type Range } from "./ranges";
 import { STATUS_FILTERS } from "../run/status";
 import type { Navigate } from "../shell/route";
 import { useOffline } from "../shell/useStatus";
-import { EmptyState } from "./EmptyState";
-import { ErrorNote } from "../components/ErrorNote";
 import { PageHeader } from "../components/PageHeader";
 
 // The calendar loads when the maker asks for a custom range: most starts never show it.
 const DayRange = lazy(() => import("./DayRange").then((m) => ({ default: m.DayRange })));
+// An empty cache or a failed read: neither is on a usual first screen.
+const EmptyState = lazy(() => import("./EmptyState").then((m) => ({ default: m.EmptyState })));
+const ErrorNote = lazy(() => import("../components/ErrorNote").then((m) => ({ default: m.ErrorNote })));
 
 // The list fills the window below the header and filters; its first render assumes
 // that height so rows are in the first paint (the list measures itself right after).
@@ -71,9 +72,11 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
     <>
       <PageHeader title="History" subtitle="Every deployment Ferry has seen, kept on this computer." />
       {empty ? (
-        <EmptyState icon={<HistoryRegular />} title="No deployments yet">
-          Deployments you start or follow are listed here, and stay readable offline.
-        </EmptyState>
+        <Suspense fallback={null}>
+          <EmptyState icon={<HistoryRegular />} title="No deployments yet">
+            Deployments you start or follow are listed here, and stay readable offline.
+          </EmptyState>
+        </Suspense>
       ) : (
         <>
           <div className={styles.filters} role="search" aria-label="Filter the history">
@@ -127,7 +130,11 @@ export function HistoryPage({ navigate }: { navigate: Navigate }) {
             )}
           </div>
           {runs.isPending && <Spinner label="Reading the history…" />}
-          {runs.isError && <ErrorNote title="Could not read the history" error={runs.error} onRetry={() => void runs.refetch()} />}
+          {runs.isError && (
+            <Suspense fallback={null}>
+              <ErrorNote title="Could not read the history" error={runs.error} onRetry={() => void runs.refetch()} />
+            </Suspense>
+          )}
           {runs.data && (
             <>
               <Text size={200} className={styles.muted} role="status" data-testid="history-count">

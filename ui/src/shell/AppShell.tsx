@@ -1,4 +1,4 @@
-import { Suspense, lazy, useState } from "react";
+import { Suspense, lazy, useState, type ComponentType } from "react";
 import {
   NavDrawer,
   NavDrawerBody,
@@ -14,18 +14,36 @@ import type { ColorScheme, ThemePreference } from "./theme";
 import { PAGES, type PageId } from "./pages";
 import { sectionOf, type Route } from "./route";
 import { startPageId } from "./startOptions";
-import { FrameStatus } from "./FrameStatus";
 import { OfflineBanner } from "./OfflineBanner";
-import { DeployPage } from "../deploy/DeployPage";
-import { HistoryPage } from "../history/HistoryPage";
-import { LaunchedConnection } from "../connect/LaunchedConnection";
+import { loadPage, loadedPage, type PageComponent, type PageModule } from "./pageModules";
 
-// The pages a start never shows load when first opened: less script to run before the
-// first screen (BENCHMARKS.md, desktop app startup).
-const SolutionPage = lazy(() => import("../solutions/SolutionPage").then((m) => ({ default: m.SolutionPage })));
-const DeployWizard = lazy(() => import("../deploy/wizard/DeployWizard").then((m) => ({ default: m.DeployWizard })));
-const RunPage = lazy(() => import("../run/RunPage").then((m) => ({ default: m.RunPage })));
-const SettingsPage = lazy(() => import("../settings/SettingsPage").then((m) => ({ default: m.SettingsPage })));
+/**
+ * A page in a chunk of its own (shell/pageModules.ts): rendered at once when its module
+ * is here (the start page, which the entry loaded before the first render), else
+ * suspended until it is.
+ */
+function lazyPage<K extends PageModule>(page: K): PageComponent<K> {
+  type Props = Parameters<PageComponent<K>>[0];
+  const Lazy = lazy(() => loadPage(page).then((component) => ({ default: component as ComponentType<Props> })));
+  function Page(props: Props) {
+    const Loaded = (loadedPage(page) as ComponentType<Props> | undefined) ?? Lazy;
+    return <Loaded {...props} />;
+  }
+  return Page as PageComponent<K>;
+}
+
+// The pages load when first opened, the start page with the app's script: a start runs
+// the frame and one page before its first commit (BENCHMARKS.md, desktop app startup).
+const DeployPage = lazyPage("deploy");
+const HistoryPage = lazyPage("history");
+const SettingsPage = lazyPage("settings");
+const SolutionPage = lazyPage("solution");
+const DeployWizard = lazyPage("wizard");
+const RunPage = lazyPage("run");
+// Nothing of these is on the first screen: the connection's state comes with the host's
+// status, a launched connection with its dialog.
+const FrameStatus = lazy(() => import("./FrameStatus").then((m) => ({ default: m.FrameStatus })));
+const LaunchedConnection = lazy(() => import("../connect/LaunchedConnection").then((m) => ({ default: m.LaunchedConnection })));
 
 const useStyles = makeStyles({
   root: { display: "flex", height: "100%", overflow: "hidden" },
@@ -96,7 +114,9 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
           ))}
         </NavDrawerBody>
         <NavDrawerFooter>
-          <FrameStatus />
+          <Suspense fallback={null}>
+            <FrameStatus />
+          </Suspense>
         </NavDrawerFooter>
       </NavDrawer>
       <main className={styles.main} data-testid={`page-${section}`}>
@@ -118,7 +138,9 @@ export function AppShell({ theme }: { theme: ThemeControl }) {
           {route.page === "settings" && <SettingsPage theme={theme} />}
         </Suspense>
       </main>
-      <LaunchedConnection onConnected={() => setRoute({ page: "deploy" })} />
+      <Suspense fallback={null}>
+        <LaunchedConnection onConnected={() => setRoute({ page: "deploy" })} />
+      </Suspense>
     </div>
   );
 }

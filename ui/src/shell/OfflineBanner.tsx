@@ -1,22 +1,16 @@
-import { MessageBar, MessageBarBody, MessageBarTitle } from "@fluentui/react-components";
+import { Suspense, lazy } from "react";
 import { useOffline } from "./useStatus";
+
+// Known only once the host's status is read, after the first screen: its script loads then.
+const OfflineMessage = lazy(() => import("./OfflineMessage").then((m) => ({ default: m.OfflineMessage })));
 
 /** Shown while the host does not answer; everything from the cache keeps working. */
 export function OfflineBanner() {
   const offline = useOffline();
   if (!offline) return null;
   return (
-    <MessageBar
-      intent="warning"
-      layout="multiline"
-      data-testid="offline-banner"
-      style={{ marginBottom: 16 }}
-    >
-      <MessageBarBody>
-        <MessageBarTitle>The pipelines host is not answering</MessageBarTitle>
-        History and run details still open from this computer. Ferry reconnects by itself when the
-        host is back; check your network or VPN if it stays away.
-      </MessageBarBody>
-    </MessageBar>
+    <Suspense fallback={null}>
+      <OfflineMessage />
+    </Suspense>
   );
 }
