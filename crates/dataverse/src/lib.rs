@@ -8,13 +8,16 @@
 //! `Retry-After`, 502/503/504 and dropped connections, for idempotent calls only).
 //! [`pipelines`] adds the typed calls a deployment needs (find the dev
 //! environment's registration, pipelines, stages in order, create / validate /
-//! deploy / cancel / retry a stage run, read it back). The client cannot tell a
+//! deploy / cancel / retry a stage run, read it back); [`environment`] the typed reads of an
+//! environment's own Web API (solutions, components, variables, connection references,
+//! missing dependencies, who is signed in). The client cannot tell a
 //! real host from Ferry's local one, and must not: both are tested the same way.
 
 // Numbers here come from servers: overflow must be handled, never a panic.
 #![warn(clippy::arithmetic_side_effects)]
 
 mod client;
+pub mod environment;
 mod error;
 pub mod odata;
 pub mod pipelines;

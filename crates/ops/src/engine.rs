@@ -10,7 +10,6 @@ use ferry_cache::{Cache, CachedRun, Profile, ProfileKind as CacheKind, TimelineE
 use ferry_dataverse::pipelines::{self as p, StageRun as HostRun};
 use ferry_dataverse::{Client, ClientOptions};
 use ferry_pipelines::{StageRunStatus, SubOperation};
-use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
@@ -179,13 +178,11 @@ impl Session {
 }
 
 async fn who_am_i(host: &Client) -> Option<String> {
-    let who: Value = host.get("WhoAmI").await.ok()?;
-    let id = who["UserId"].as_str()?;
-    let user: Value = host
-        .get(&format!("systemusers({id})?$select=fullname"))
+    let id = ferry_dataverse::environment::who_am_i(host).await.ok()?;
+    ferry_dataverse::environment::user_name(host, id)
         .await
-        .ok()?;
-    user["fullname"].as_str().map(str::to_string)
+        .ok()
+        .flatten()
 }
 
 /// Ferry's engine: every operation of the app and the CLI. `Send + Sync`; keep

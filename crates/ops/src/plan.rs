@@ -5,10 +5,9 @@
 
 use std::collections::HashSet;
 
-use ferry_dataverse::odata::encode_query_value;
+use ferry_dataverse::environment as env;
 use ferry_pipelines::settings::connector_name;
 use ferry_pipelines::SolutionVersion;
-use serde_json::Value;
 
 use crate::catalog::newest;
 use crate::engine::{Engine, Session};
@@ -495,61 +494,39 @@ impl Engine {
         solution_id: &str,
     ) -> Result<crate::recent::Components> {
         let dev = &s.dev.client;
-        let components: Vec<Value> = dev
-            .get_all(
-                &format!(
-                    "solutioncomponents?$filter={}&$select=objectid,componenttype",
-                    encode_query_value(&format!("_solutionid_value eq {solution_id}"))
-                ),
-                None,
-            )
-            .await?;
-        let ids: HashSet<String> = components
-            .iter()
-            .filter_map(|c| c["objectid"].as_str().map(str::to_ascii_lowercase))
+        let id = uuid::Uuid::parse_str(solution_id.trim()).map_err(|_| {
+            OpsError::Internal(format!(
+                "dev gave the solution id {solution_id:?}, which is not a GUID"
+            ))
+        })?;
+        let ids: HashSet<String> = env::solution_component_ids(dev, id)
+            .await?
+            .into_iter()
             .collect();
-        let id_of = |v: &Value, key: &str| v[key].as_str().map(str::to_ascii_lowercase);
-        let defs: Vec<Value> = dev
-            .get_all(
-                "environmentvariabledefinitions?$select=environmentvariabledefinitionid,schemaname,displayname,type,defaultvalue",
-                None,
-            )
-            .await?;
-        let mut variables: Vec<VariableDefinition> = defs
-            .iter()
-            .filter(|d| {
-                id_of(d, "environmentvariabledefinitionid").is_some_and(|i| ids.contains(&i))
-            })
+        let ours = |id: &str| ids.contains(&id.to_ascii_lowercase());
+        let mut variables: Vec<VariableDefinition> = env::variable_definitions(dev)
+            .await?
+            .into_iter()
+            .filter(|d| ours(&d.environmentvariabledefinitionid))
             .map(|d| VariableDefinition {
-                schema_name: d["schemaname"].as_str().unwrap_or_default().into(),
-                display_name: d["displayname"].as_str().unwrap_or_default().into(),
-                type_code: d["type"].as_i64().unwrap_or(100_000_000) as i32,
-                default_value: d["defaultvalue"]
-                    .as_str()
-                    .filter(|v| !v.is_empty())
-                    .map(str::to_string),
+                schema_name: d.schemaname.unwrap_or_default(),
+                display_name: d.displayname.unwrap_or_default(),
+                type_code: d
+                    .type_code
+                    .and_then(|t| i32::try_from(t).ok())
+                    .unwrap_or(100_000_000),
+                default_value: d.defaultvalue.filter(|v| !v.is_empty()),
             })
             .collect();
         variables.sort_by(|a, b| a.schema_name.cmp(&b.schema_name));
-        let refs: Vec<Value> = dev
-            .get_all(
-                "connectionreferences?$select=connectionreferenceid,connectionreferencelogicalname,connectionreferencedisplayname,connectorid",
-                None,
-            )
-            .await?;
-        let mut references: Vec<ReferenceDefinition> = refs
-            .iter()
-            .filter(|r| id_of(r, "connectionreferenceid").is_some_and(|i| ids.contains(&i)))
+        let mut references: Vec<ReferenceDefinition> = env::connection_references(dev)
+            .await?
+            .into_iter()
+            .filter(|r| ours(&r.connectionreferenceid))
             .map(|r| ReferenceDefinition {
-                logical_name: r["connectionreferencelogicalname"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .into(),
-                display_name: r["connectionreferencedisplayname"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .into(),
-                connector_id: r["connectorid"].as_str().unwrap_or_default().into(),
+                logical_name: r.connectionreferencelogicalname.unwrap_or_default(),
+                display_name: r.connectionreferencedisplayname.unwrap_or_default(),
+                connector_id: r.connectorid.unwrap_or_default(),
             })
             .collect();
         references.sort_by(|a, b| a.logical_name.cmp(&b.logical_name));
@@ -603,18 +580,15 @@ impl Engine {
         else {
             return Ok(Vec::new());
         };
-        let rows: Vec<Value> = s
-            .env_client(&env.url)?
-            .get_all("solutions?$select=uniquename,version,ismanaged", None)
-            .await?;
-        let list: Installed = rows
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r["uniquename"].as_str()?.to_string(),
-                    r["version"].as_str().unwrap_or_default().to_string(),
-                    r["ismanaged"].as_bool().unwrap_or(false),
-                ))
+        let list: Installed = env::solutions(&s.env_client(&env.url)?)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.uniquename,
+                    r.version.unwrap_or_default(),
+                    r.ismanaged.unwrap_or(false),
+                )
             })
             .collect();
         self.recent.keep_installed(bap_id, &list);

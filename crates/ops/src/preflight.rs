@@ -12,12 +12,11 @@
 
 use std::collections::HashMap;
 
-use ferry_dataverse::odata::url_string_literal;
+use ferry_dataverse::environment as env;
 use ferry_solution::rules::{self, InstalledSolution, TargetSnapshot};
 use ferry_solution::{
     ManagedState, PackageFormat, PackageKind, Publisher, RequiredSolution, SolutionPackage,
 };
-use serde_json::Value;
 
 use crate::catalog::newest;
 use crate::engine::{summary, Engine, Session};
@@ -309,21 +308,14 @@ impl Engine {
         d: &Delivery<'_>,
     ) -> Option<Vec<RequiredSolution>> {
         let dev = &s.dev.client;
-        let path = format!(
-            "RetrieveMissingDependencies(SolutionUniqueName={})",
-            url_string_literal(&d.solution.unique_name)
-        );
-        let rows: Vec<Value> = match dev.get_all(&path, None).await {
+        let bases = match env::missing_dependencies(dev, &d.solution.unique_name).await {
             Ok(rows) => rows,
             Err(e) => {
                 tracing::info!(error = %e, "dev does not say what the solution depends on");
                 return None;
             }
         };
-        let solutions: Vec<Value> = match dev
-            .get_all("solutions?$select=solutionid,uniquename,version", None)
-            .await
-        {
+        let solutions = match env::solutions(dev).await {
             Ok(list) => list,
             Err(e) => {
                 tracing::info!(error = %e, "cannot read dev's solutions");
@@ -331,18 +323,18 @@ impl Engine {
             }
         };
         let mut out: Vec<RequiredSolution> = Vec::new();
-        for row in &rows {
-            let Some(base) = row["requiredcomponentbasesolutionid"].as_str() else {
+        for base in &bases {
+            let Some(base) = base else {
                 continue; // an unmanaged customization (Active): no solution brings it
             };
             let Some(found) = solutions.iter().find(|x| {
-                x["solutionid"]
-                    .as_str()
+                x.solutionid
+                    .as_deref()
                     .is_some_and(|i| i.eq_ignore_ascii_case(base))
             }) else {
                 continue;
             };
-            let name = found["uniquename"].as_str().unwrap_or_default();
+            let name = found.uniquename.as_str();
             if name.is_empty()
                 || name.eq_ignore_ascii_case(&d.solution.unique_name)
                 || name.eq_ignore_ascii_case("Active")
@@ -353,7 +345,7 @@ impl Engine {
                 Some(r) => r.entries += 1,
                 None => out.push(RequiredSolution {
                     name: name.to_string(),
-                    min_version: found["version"].as_str().unwrap_or_default().to_string(),
+                    min_version: found.version.clone().unwrap_or_default(),
                     entries: 1,
                 }),
             }

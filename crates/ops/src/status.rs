@@ -3,7 +3,6 @@
 //! problem is part of the answer, with the IPC code the UI branches on.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use ts_rs::TS;
 
 use crate::engine::Engine;
@@ -51,7 +50,7 @@ impl Engine {
         status.host_url = Some(session.host.base_url().to_string());
         status.dev_environment_name = Some(session.dev.name.clone());
         status.account = session.me.clone();
-        match session.host.get::<Value>("WhoAmI").await {
+        match ferry_dataverse::environment::who_am_i(&session.host).await {
             Ok(_) => status.online = true,
             Err(e) => {
                 let e = crate::OpsError::from(e);
