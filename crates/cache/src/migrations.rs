@@ -1,4 +1,6 @@
-//! Embedded, numbered schema migrations, each applied in its own transaction.
+//! Embedded, numbered schema migrations (`migrations/NNNN_*.sql`), applied by Ferry's one
+//! migration runner (`ferry-sqlite-migrate`, the host's store's too), each in its own
+//! transaction.
 //!
 //! The schema version lives in SQLite's `user_version` header field and is written in the same
 //! transaction as the migration, so a crash leaves the file at the previous version, never
@@ -7,7 +9,8 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use ferry_sqlite_migrate::{self as runner, Schema};
+use rusqlite::{params, Connection, Transaction};
 
 use crate::error::{CacheError, Result};
 use crate::timefmt;
@@ -15,19 +18,9 @@ use crate::timefmt;
 /// `PRAGMA application_id` of a Ferry cache ("FERY").
 pub const APPLICATION_ID: i64 = 0x4645_5259;
 
-/// One schema step.
-#[derive(Debug, Clone, Copy)]
-pub struct Migration {
-    /// Its number; the schema version once it is applied. Numbers start at 1 and have no gaps.
-    pub version: i64,
-    /// A short name for logs and errors.
-    pub name: &'static str,
-    /// The SQL, run as one batch inside the transaction.
-    pub sql: &'static str,
-    /// Work SQL cannot do (rebuilding the full-text index), run after the SQL in the same
-    /// transaction.
-    pub then: Option<fn(&Transaction<'_>) -> Result<()>>,
-}
+/// One schema step; its `then` does work SQL cannot do (rebuilding the full-text index), after
+/// the SQL in the same transaction.
+pub type Migration = runner::Migration<CacheError>;
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] = &[
@@ -66,9 +59,69 @@ pub const MIGRATIONS: &[Migration] = &[
 /// The newest schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
+/// The cache's schema: a file without the application id is the cache's only when empty
+/// (another program's database may use `user_version` too).
+fn schema(migrations: &[Migration]) -> Schema<'_, CacheError> {
+    Schema {
+        application_id: APPLICATION_ID,
+        unstamped_up_to: 0,
+        migrations,
+        log,
+    }
+}
+
+/// A step's row in `schema_migrations` (made by the first migration).
+fn log(tx: &Transaction<'_>, m: &Migration) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+        params![m.version, m.name, timefmt::to_text(timefmt::now())],
+    )?;
+    Ok(())
+}
+
+/// The runner's refusal as the cache says it: naming the file and what to do.
+fn error(path: &Path, e: runner::Error<CacheError>) -> CacheError {
+    match e {
+        runner::Error::Foreign { found } => CacheError::ForeignDatabase {
+            path: path.to_path_buf(),
+            found,
+        },
+        runner::Error::Newer { found, supported } => CacheError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported,
+        },
+        runner::Error::Gap { found, version } => CacheError::Corrupt {
+            what: "schema version",
+            reason: format!("at {found}, cannot apply migration {version}"),
+        },
+        runner::Error::Failed {
+            version,
+            name,
+            source,
+        } => CacheError::Migration {
+            version,
+            name,
+            source,
+        },
+        // The index rebuild's SQLite failure is the migration's; its other errors say theirs.
+        runner::Error::Then {
+            version,
+            name,
+            error: CacheError::Sqlite(source),
+        } => CacheError::Migration {
+            version,
+            name,
+            source,
+        },
+        runner::Error::Then { error, .. } => error,
+        runner::Error::Sqlite(e) => CacheError::Sqlite(e),
+    }
+}
+
 /// The schema version recorded in the file (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    Ok(runner::schema_version(conn)?)
 }
 
 /// Brings the database up to [`LATEST`], or refuses a newer or foreign file.
@@ -82,91 +135,18 @@ pub(crate) fn migrate_with(
     path: &Path,
     migrations: &[Migration],
 ) -> Result<Vec<i64>> {
-    let latest = migrations.last().map_or(0, |m| m.version);
-    check_header(conn, path, latest)?;
-    let mut applied = Vec::new();
-    // Up to date: take no write lock, so opening never waits for another process's writes.
-    if schema_version(conn)? == latest {
-        return Ok(applied);
-    }
-    for m in migrations {
-        // Re-read the version inside a write transaction: another process may have migrated
-        // between our check and now.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if current > latest {
-            return Err(newer(path, current, latest));
-        }
-        if current >= m.version {
-            continue;
-        }
-        if current != m.version - 1 {
-            return Err(CacheError::Corrupt {
-                what: "schema version",
-                reason: format!("at {current}, cannot apply migration {}", m.version),
-            });
-        }
-        let fail = |source| CacheError::Migration {
-            version: m.version,
-            name: m.name,
-            source,
-        };
-        tx.execute_batch(m.sql).map_err(fail)?;
-        if let Some(then) = m.then {
-            then(&tx).map_err(|e| match e {
-                CacheError::Sqlite(source) => fail(source),
-                other => other,
-            })?;
-        }
-        tx.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            params![m.version, m.name, timefmt::to_text(timefmt::now())],
-        )
-        .map_err(fail)?;
-        tx.pragma_update(None, "user_version", m.version)
-            .map_err(fail)?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(fail)?;
-        tx.commit().map_err(fail)?;
-        applied.push(m.version);
-    }
-    Ok(applied)
+    schema(migrations).migrate(conn).map_err(|e| error(path, e))
 }
 
+/// Refuses a foreign file, or one newer than `latest`, without writing to it.
 pub(crate) fn check_header(conn: &Connection, path: &Path, latest: i64) -> Result<()> {
-    // Both header fields in one statement, so one read transaction: another process that is
-    // migrating the file writes them together, and must not be seen half-way.
-    let (app, version): (i64, i64) = conn.query_row(
-        "SELECT (SELECT application_id FROM pragma_application_id()),
-                (SELECT user_version FROM pragma_user_version())",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    if app != 0 && app != APPLICATION_ID {
-        return Err(CacheError::ForeignDatabase {
-            path: path.to_path_buf(),
-            found: app,
-        });
-    }
-    if app == 0 && version != 0 {
-        // Someone else's database that uses user_version.
-        return Err(CacheError::ForeignDatabase {
-            path: path.to_path_buf(),
-            found: app,
-        });
-    }
-    if version > latest {
-        return Err(newer(path, version, latest));
-    }
-    Ok(())
-}
-
-fn newer(path: &Path, found: i64, supported: i64) -> CacheError {
-    CacheError::NewerSchema {
-        path: path.to_path_buf(),
-        found,
-        supported,
-    }
+    let known = MIGRATIONS
+        .iter()
+        .take_while(|m| m.version <= latest)
+        .count();
+    schema(&MIGRATIONS[..known])
+        .check(conn)
+        .map_err(|e| error(path, e))
 }
 
 #[cfg(test)]
@@ -202,35 +182,49 @@ mod tests {
         assert!(migrate(&mut c, Path::new(":memory:")).unwrap().is_empty());
     }
 
+    /// The rollback is the runner's (its tests); the cache says which step failed, for a
+    /// step's `then` too, unless that failed with an error of its own.
     #[test]
-    fn a_failing_migration_rolls_back_and_keeps_the_previous_version() {
-        let steps = [
-            MIGRATIONS[0],
-            Migration {
-                version: 2,
-                name: "broken",
-                sql: "CREATE TABLE half_done (x); THIS IS NOT SQL;",
-                then: None,
-            },
-        ];
-        let mut c = mem();
-        let err = migrate_with(&mut c, Path::new(":memory:"), &steps).unwrap_err();
-        assert!(
-            matches!(err, CacheError::Migration { version: 2, .. }),
-            "{err}"
-        );
-        assert_eq!(schema_version(&c).unwrap(), 1);
-        let half: i64 = c
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(
-            half, 0,
-            "the failed step's table must have been rolled back"
-        );
+    fn a_failing_migration_is_the_caches_error() {
+        fn sqlite_fails(tx: &Transaction<'_>) -> Result<()> {
+            Ok(tx.execute_batch("NOT SQL EITHER")?)
+        }
+        fn decoding_fails(_: &Transaction<'_>) -> Result<()> {
+            Err(CacheError::Corrupt {
+                what: "run",
+                reason: "bad".into(),
+            })
+        }
+        let step = |sql, then| Migration {
+            version: 2,
+            name: "broken",
+            sql,
+            then,
+        };
+        for (broken, sqlite) in [
+            (step("THIS IS NOT SQL;", None), true),
+            (
+                step("", Some(sqlite_fails as fn(&Transaction<'_>) -> Result<()>)),
+                true,
+            ),
+            (step("", Some(decoding_fails)), false),
+        ] {
+            let mut c = mem();
+            let err = migrate_with(&mut c, Path::new(":memory:"), &[MIGRATIONS[0], broken]);
+            let err = err.unwrap_err();
+            if sqlite {
+                assert!(
+                    matches!(err, CacheError::Migration { version: 2, .. }),
+                    "{err}"
+                );
+            } else {
+                assert!(
+                    matches!(err, CacheError::Corrupt { what: "run", .. }),
+                    "{err}"
+                );
+            }
+            assert_eq!(schema_version(&c).unwrap(), 1);
+        }
     }
 
     #[test]
@@ -240,7 +234,40 @@ mod tests {
         c.pragma_update(None, "user_version", LATEST + 1).unwrap();
         let err = migrate(&mut c, Path::new("cache.sqlite")).unwrap_err();
         assert!(matches!(err, CacheError::NewerSchema { found, .. } if found == LATEST + 1));
-        assert!(err.to_string().contains("update Ferry"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the local cache at cache.sqlite was written by a newer version of Ferry (schema \
+                 {}, this build knows up to {LATEST}); update Ferry to open it (the file was left \
+                 untouched)",
+                LATEST + 1
+            )
+        );
+        assert_eq!(schema_version(&c).unwrap(), LATEST + 1);
+    }
+
+    #[test]
+    fn a_cache_of_schema_1_upgrades_to_latest() {
+        let mut c = mem();
+        migrate_with(&mut c, Path::new(":memory:"), &MIGRATIONS[..1]).unwrap();
+        let applied = migrate(&mut c, Path::new(":memory:")).unwrap();
+        assert_eq!(applied, (2..=LATEST).collect::<Vec<_>>());
+        let logged: i64 = c
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(logged, LATEST);
+    }
+
+    #[test]
+    fn a_database_of_another_program_using_user_version_is_refused() {
+        let mut c = mem();
+        c.pragma_update(None, "user_version", 3).unwrap();
+        let err = migrate(&mut c, Path::new("other.db")).unwrap_err();
+        assert!(
+            matches!(err, CacheError::ForeignDatabase { found: 0, .. }),
+            "{err}"
+        );
+        assert_eq!(schema_version(&c).unwrap(), 3);
     }
 
     #[test]
@@ -251,6 +278,11 @@ mod tests {
         assert!(
             matches!(err, CacheError::ForeignDatabase { found: 42, .. }),
             "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "other.db is an SQLite database that Ferry did not create (application id 0x2a); \
+             point Ferry at another data directory or move that file away"
         );
     }
 }

@@ -1,5 +1,6 @@
-//! The host database's embedded, numbered schema migrations (the scheme of `ferry-cache`),
-//! each applied in its own transaction.
+//! The host database's embedded, numbered schema migrations (`migrations/NNNN_*.sql`),
+//! applied by Ferry's one migration runner (`ferry-sqlite-migrate`, the cache's too), each in
+//! its own transaction.
 //!
 //! The schema version lives in SQLite's `user_version` and is written in the migration's
 //! transaction, so a crash leaves the file at the previous version, never half-way;
@@ -7,23 +8,17 @@
 //! anything is written to it: a newer Ferry wrote it. Data dirs made before this scheme are at
 //! version 2 with no `application_id`; they upgrade like any other.
 
+use std::convert::Infallible;
 use std::path::Path;
 
-use rusqlite::{params, Connection, TransactionBehavior};
+use ferry_sqlite_migrate::{self as runner, Schema};
+use rusqlite::{params, Connection, Transaction};
 
 /// `PRAGMA application_id` of a Ferry host database ("FRYH").
 pub const APPLICATION_ID: i64 = 0x4652_5948;
 
-/// One schema step.
-#[derive(Debug, Clone, Copy)]
-pub struct Migration {
-    /// Its number; the schema version once applied. Numbers start at 1 and have no gaps.
-    pub version: i64,
-    /// A short name for logs and errors.
-    pub name: &'static str,
-    /// The SQL, run as one batch inside the transaction.
-    pub sql: &'static str,
-}
+/// One schema step (the host's are SQL only: no `then`).
+pub type Migration = runner::Migration<Infallible>;
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] = &[
@@ -31,21 +26,25 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "initial",
         sql: include_str!("migrations/0001_initial.sql"),
+        then: None,
     },
     Migration {
         version: 2,
         name: "events",
         sql: include_str!("migrations/0002_events.sql"),
+        then: None,
     },
     Migration {
         version: 3,
         name: "identity",
         sql: include_str!("migrations/0003_identity.sql"),
+        then: None,
     },
     Migration {
         version: 4,
         name: "lookup indexes",
         sql: include_str!("migrations/0004_lookup_indexes.sql"),
+        then: None,
     },
 ];
 
@@ -85,32 +84,61 @@ pub enum MigrationError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// Refuses a newer or foreign file without writing to it; call before anything else touches it.
-pub fn check(conn: &Connection, path: &Path) -> Result<(), MigrationError> {
-    check_with(conn, path, LATEST)
+/// The host's schema: files of schema 1 or 2 from before the application id are the host's.
+fn schema(migrations: &[Migration]) -> Schema<'_, Infallible> {
+    Schema {
+        application_id: APPLICATION_ID,
+        unstamped_up_to: 2,
+        migrations,
+        log,
+    }
 }
 
-fn check_with(conn: &Connection, path: &Path, latest: i64) -> Result<(), MigrationError> {
-    // Both header fields in one statement: one read, never half of another process's write.
-    let (app, version): (i64, i64) = conn.query_row(
-        "SELECT (SELECT application_id FROM pragma_application_id()),
-                (SELECT user_version FROM pragma_user_version())",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+/// A step's row in `schema_migrations` (a table older data dirs lack, hence made here).
+fn log(tx: &Transaction<'_>, m: &Migration) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
     )?;
-    let path = path.display().to_string();
-    // Files from before the application id was stamped (schema 1 or 2) carry none.
-    if app != APPLICATION_ID && !(app == 0 && version <= 2) {
-        return Err(MigrationError::Foreign { path, found: app });
-    }
-    if version > latest {
-        return Err(MigrationError::Newer {
-            path,
-            found: version,
-            supported: latest,
-        });
-    }
+    tx.execute(
+        "INSERT OR REPLACE INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
+        params![m.version, m.name, crate::clock::now_ms()],
+    )?;
     Ok(())
+}
+
+/// The runner's refusal as the host says it: naming the file and what to do.
+fn error(path: &Path, e: runner::Error<Infallible>) -> MigrationError {
+    let path = path.display().to_string();
+    match e {
+        runner::Error::Foreign { found } => MigrationError::Foreign { path, found },
+        runner::Error::Newer { found, supported } => MigrationError::Newer {
+            path,
+            found,
+            supported,
+        },
+        runner::Error::Gap { found, version } => MigrationError::Gap {
+            path,
+            found,
+            version,
+        },
+        runner::Error::Failed {
+            version,
+            name,
+            source,
+        } => MigrationError::Failed {
+            version,
+            name,
+            source,
+        },
+        runner::Error::Then { error, .. } => match error {},
+        runner::Error::Sqlite(e) => MigrationError::Sqlite(e),
+    }
+}
+
+/// Refuses a newer or foreign file without writing to it; call before anything else touches it.
+pub fn check(conn: &Connection, path: &Path) -> Result<(), MigrationError> {
+    schema(MIGRATIONS).check(conn).map_err(|e| error(path, e))
 }
 
 /// Brings the database up to [`LATEST`]; returns the versions applied.
@@ -123,52 +151,12 @@ fn migrate_with(
     path: &Path,
     migrations: &[Migration],
 ) -> Result<Vec<i64>, MigrationError> {
-    let latest = migrations.last().map_or(0, |m| m.version);
-    check_with(conn, path, latest)?;
-    let mut applied = Vec::new();
-    for m in migrations {
-        // Re-read inside a write transaction: another process may have migrated meanwhile.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if current >= m.version {
-            continue;
-        }
-        if current != m.version - 1 {
-            return Err(MigrationError::Gap {
-                path: path.display().to_string(),
-                found: current,
-                version: m.version,
-            });
-        }
-        let fail = |source| MigrationError::Failed {
-            version: m.version,
-            name: m.name,
-            source,
-        };
-        tx.execute_batch(m.sql).map_err(fail)?;
-        tx.execute_batch(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (
-                 version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
-        )
-        .map_err(fail)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO schema_migrations (version, name, applied_ms) VALUES (?1, ?2, ?3)",
-            params![m.version, m.name, crate::clock::now_ms()],
-        )
-        .map_err(fail)?;
-        tx.pragma_update(None, "user_version", m.version)
-            .map_err(fail)?;
-        tx.pragma_update(None, "application_id", APPLICATION_ID)
-            .map_err(fail)?;
-        tx.commit().map_err(fail)?;
-        applied.push(m.version);
-    }
-    Ok(applied)
+    schema(migrations).migrate(conn).map_err(|e| error(path, e))
 }
 
 /// The schema version recorded in the file (0 for an empty database).
 pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+    runner::schema_version(conn)
 }
 
 #[cfg(test)]
@@ -195,31 +183,23 @@ mod tests {
         assert!(migrate(&mut c, Path::new(":memory:")).unwrap().is_empty());
     }
 
+    /// The rollback is the runner's (its tests); the host names the failed step and file.
     #[test]
-    fn a_failing_migration_rolls_back_and_keeps_the_previous_version() {
-        let steps = [
-            MIGRATIONS[0],
-            Migration {
-                version: 2,
-                name: "broken",
-                sql: "CREATE TABLE half_done (x); THIS IS NOT SQL;",
-            },
-        ];
+    fn a_failing_migration_is_the_hosts_error() {
+        let broken = Migration {
+            version: 2,
+            name: "broken",
+            sql: "THIS IS NOT SQL;",
+            then: None,
+        };
         let mut c = Connection::open_in_memory().unwrap();
-        let err = migrate_with(&mut c, Path::new(":memory:"), &steps).unwrap_err();
+        let err = migrate_with(&mut c, Path::new(":memory:"), &[MIGRATIONS[0], broken]);
+        let err = err.unwrap_err().to_string();
         assert!(
-            matches!(err, MigrationError::Failed { version: 2, .. }),
+            err.starts_with("migration 2 (broken) of the host database failed: "),
             "{err}"
         );
         assert_eq!(schema_version(&c).unwrap(), 1);
-        let half: i64 = c
-            .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name = 'half_done'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(half, 0);
     }
 
     #[test]
@@ -231,5 +211,50 @@ mod tests {
             matches!(err, MigrationError::Foreign { found: 42, .. }),
             "{err}"
         );
+        assert_eq!(
+            err.to_string(),
+            "other.db is not a Ferry host database (application id 0x2a); pass the --data-dir \
+             of a Ferry host, or an empty folder"
+        );
+    }
+
+    #[test]
+    fn a_data_dir_of_schema_2_from_before_the_application_id_upgrades() {
+        let mut c = Connection::open_in_memory().unwrap();
+        c.execute_batch(MIGRATIONS[0].sql).unwrap();
+        c.execute_batch(MIGRATIONS[1].sql).unwrap();
+        c.pragma_update(None, "user_version", 2).unwrap();
+        check(&c, Path::new("host.db")).unwrap();
+        let applied = migrate(&mut c, Path::new("host.db")).unwrap();
+        assert_eq!(applied, (3..=LATEST).collect::<Vec<_>>());
+        assert_eq!(schema_version(&c).unwrap(), LATEST);
+        let (app, logged): (i64, i64) = c
+            .query_row(
+                "SELECT (SELECT application_id FROM pragma_application_id()),
+                        (SELECT count(*) FROM schema_migrations)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((app, logged), (APPLICATION_ID, LATEST - 2));
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_untouched() {
+        let mut c = Connection::open_in_memory().unwrap();
+        migrate(&mut c, Path::new("host.db")).unwrap();
+        c.pragma_update(None, "user_version", LATEST + 1).unwrap();
+        let err = migrate(&mut c, Path::new("host.db")).unwrap_err();
+        assert!(matches!(err, MigrationError::Newer { .. }), "{err}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the host database host.db was written by a newer Ferry (schema {}, this build \
+                 knows {LATEST}); upgrade Ferry or use another --data-dir. The file was left as \
+                 it is.",
+                LATEST + 1
+            )
+        );
+        assert_eq!(schema_version(&c).unwrap(), LATEST + 1);
     }
 }
