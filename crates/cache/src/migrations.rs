@@ -24,37 +24,30 @@ pub type Migration = runner::Migration<CacheError>;
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "initial",
-        sql: include_str!("migrations/0001_initial.sql"),
-        then: None,
-    },
-    Migration {
-        version: 2,
-        name: "phase durations",
-        sql: include_str!("migrations/0002_phase_durations.sql"),
-        then: None,
-    },
-    Migration {
-        version: 3,
-        name: "profile details",
-        sql: include_str!("migrations/0003_profile_details.sql"),
-        then: None,
-    },
-    Migration {
-        version: 4,
-        name: "unconfirmed runs",
-        sql: include_str!("migrations/0004_unconfirmed_runs.sql"),
-        then: None,
-    },
-    Migration {
-        version: 5,
-        name: "contentless index",
-        sql: include_str!("migrations/0005_contentless_index.sql"),
-        then: Some(crate::index::rebuild),
-    },
+    Migration::new(1, "initial", include_str!("migrations/0001_initial.sql")),
+    Migration::new(
+        2,
+        "phase durations",
+        include_str!("migrations/0002_phase_durations.sql"),
+    ),
+    Migration::new(
+        3,
+        "profile details",
+        include_str!("migrations/0003_profile_details.sql"),
+    ),
+    Migration::new(
+        4,
+        "unconfirmed runs",
+        include_str!("migrations/0004_unconfirmed_runs.sql"),
+    ),
+    Migration::new(
+        5,
+        "contentless index",
+        include_str!("migrations/0005_contentless_index.sql"),
+    )
+    .then(crate::index::rebuild),
 ];
+const _: () = runner::numbered(MIGRATIONS);
 
 /// The newest schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
@@ -155,31 +148,6 @@ mod tests {
 
     fn mem() -> Connection {
         Connection::open_in_memory().unwrap()
-    }
-
-    #[test]
-    fn migration_numbers_start_at_one_without_gaps() {
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, i as i64 + 1, "migration {}", m.name);
-        }
-    }
-
-    #[test]
-    fn empty_database_is_brought_to_latest_and_stamped() {
-        let mut c = mem();
-        let applied = migrate(&mut c, Path::new(":memory:")).unwrap();
-        assert_eq!(applied, (1..=LATEST).collect::<Vec<_>>());
-        assert_eq!(schema_version(&c).unwrap(), LATEST);
-        let app: i64 = c
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(app, APPLICATION_ID);
-        let n: i64 = c
-            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(n, LATEST);
-        // A second run applies nothing.
-        assert!(migrate(&mut c, Path::new(":memory:")).unwrap().is_empty());
     }
 
     /// The rollback is the runner's (its tests); the cache says which step failed, for a

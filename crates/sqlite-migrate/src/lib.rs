@@ -29,6 +29,39 @@ pub struct Migration<E> {
     pub then: Option<Then<E>>,
 }
 
+impl<E> Migration<E> {
+    /// A step of SQL only.
+    pub const fn new(version: i64, name: &'static str, sql: &'static str) -> Self {
+        Self {
+            version,
+            name,
+            sql,
+            then: None,
+        }
+    }
+
+    /// The step with work SQL cannot do, after its SQL.
+    pub const fn then(self, then: Then<E>) -> Self {
+        Self {
+            then: Some(then),
+            ..self
+        }
+    }
+}
+
+/// Stops the build (in a `const`) unless the versions are 1, 2, 3… in order: a store writes
+/// `const _: () = numbered(MIGRATIONS);` beside its list.
+pub const fn numbered<E>(migrations: &[Migration<E>]) {
+    let mut i = 0;
+    while i < migrations.len() {
+        assert!(
+            migrations[i].version == i as i64 + 1,
+            "migration versions must be 1, 2, 3… in order, without gaps"
+        );
+        i += 1;
+    }
+}
+
 // By hand: derived, they would ask `E: Clone` of a type only named in a fn pointer.
 impl<E> Clone for Migration<E> {
     fn clone(&self) -> Self {

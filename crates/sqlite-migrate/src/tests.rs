@@ -245,3 +245,19 @@ fn an_up_to_date_file_opens_while_another_connection_writes() {
         Err(Error::Sqlite(_))
     ));
 }
+
+#[test]
+fn numbered_steps_pass_and_a_gap_stops() {
+    numbered(STEPS);
+    let gap = [STEPS[0], Migration::new(3, "third", "")];
+    let stopped = std::panic::catch_unwind(|| numbered(&gap));
+    assert!(stopped.is_err());
+}
+
+#[test]
+fn a_step_is_built_with_its_then() {
+    let step = Migration::<String>::new(2, "second", "CREATE TABLE b (x);").then(fill);
+    assert_eq!((step.version, step.name), (2, "second"));
+    assert!(step.then.is_some());
+    assert!(Migration::<String>::new(1, "first", "").then.is_none());
+}

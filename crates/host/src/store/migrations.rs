@@ -22,31 +22,16 @@ pub type Migration = runner::Migration<Infallible>;
 
 /// Every migration, in order.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "initial",
-        sql: include_str!("migrations/0001_initial.sql"),
-        then: None,
-    },
-    Migration {
-        version: 2,
-        name: "events",
-        sql: include_str!("migrations/0002_events.sql"),
-        then: None,
-    },
-    Migration {
-        version: 3,
-        name: "identity",
-        sql: include_str!("migrations/0003_identity.sql"),
-        then: None,
-    },
-    Migration {
-        version: 4,
-        name: "lookup indexes",
-        sql: include_str!("migrations/0004_lookup_indexes.sql"),
-        then: None,
-    },
+    Migration::new(1, "initial", include_str!("migrations/0001_initial.sql")),
+    Migration::new(2, "events", include_str!("migrations/0002_events.sql")),
+    Migration::new(3, "identity", include_str!("migrations/0003_identity.sql")),
+    Migration::new(
+        4,
+        "lookup indexes",
+        include_str!("migrations/0004_lookup_indexes.sql"),
+    ),
 ];
+const _: () = runner::numbered(MIGRATIONS);
 
 /// The newest schema version this build knows.
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
@@ -162,26 +147,6 @@ pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn migration_numbers_start_at_one_without_gaps() {
-        for (i, m) in MIGRATIONS.iter().enumerate() {
-            assert_eq!(m.version, i as i64 + 1, "migration {}", m.name);
-        }
-    }
-
-    #[test]
-    fn an_empty_database_is_brought_to_latest_and_stamped() {
-        let mut c = Connection::open_in_memory().unwrap();
-        let applied = migrate(&mut c, Path::new(":memory:")).unwrap();
-        assert_eq!(applied, (1..=LATEST).collect::<Vec<_>>());
-        assert_eq!(schema_version(&c).unwrap(), LATEST);
-        let app: i64 = c
-            .query_row("PRAGMA application_id", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(app, APPLICATION_ID);
-        assert!(migrate(&mut c, Path::new(":memory:")).unwrap().is_empty());
-    }
 
     /// The rollback is the runner's (its tests); the host names the failed step and file.
     #[test]
