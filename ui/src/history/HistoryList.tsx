@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { Badge, makeStyles, tokens, typographyStyles } from "@fluentui/react-components";
+import { makeStyles, tokens, typographyStyles } from "@fluentui/react-components";
+import { StatusBadge } from "../components/StatusBadge";
 import { formatWhen } from "../lib/days";
 import { outcomeColor } from "../run/status";
 
@@ -106,9 +107,7 @@ export function HistoryList({
               <span className={styles.cell}>{row.stage}</span>
               <span className={styles.cell}>{row.version}</span>
               <span>
-                <Badge appearance="tint" color={outcomeColor(row.outcome)}>
-                  {row.statusLabel}
-                </Badge>
+                <StatusBadge color={outcomeColor(row.outcome)}>{row.statusLabel}</StatusBadge>
               </span>
               <span className={styles.when}>
                 {formatWhen(row.when)}
