@@ -10,8 +10,8 @@
 //! before). "solution page": the wizard opens from the solution page just read, as in the app;
 //! "cold": nothing was read lately (the wizard opened long after the page). A side task reads
 //! the run straight from the host every 20 ms (not counted) to know when each transition
-//! happened; a transition's delay is the time until the run page got an event for that state
-//! or a later one.
+//! happened; a transition's delay is the time until the app got an event for that state or a
+//! later one (the wizard's validation step, then the run page).
 //!
 //! Run: `cargo bench -p ferry-ops --bench app_path` (about three minutes);
 //! `APP_PATH_BENCH_SPEED` changes the sandbox pace.
@@ -117,9 +117,25 @@ async fn deploy(
     tokio::time::sleep(Duration::from_millis(60)).await;
     stop.cancel();
     let truth = side.await.unwrap();
+    if std::env::var_os("APP_PATH_BENCH_TRACE").is_some() {
+        let t0 = truth.first().map(|(t, _)| *t).unwrap_or_else(Instant::now);
+        for (t, s) in &truth {
+            println!(
+                "  host  {:>6} ms {s:?}",
+                t.saturating_duration_since(t0).as_millis()
+            );
+        }
+        for (t, s) in &walk.events {
+            println!(
+                "  event {:>6} ms {s:?}",
+                t.saturating_duration_since(t0).as_millis()
+            );
+        }
+    }
     let index_of = |state: &State| truth.iter().position(|(_, s)| s == state);
-    // The side task starts once validation is over: its first state is the validated run,
-    // which the run page never shows; each later transition has a delay.
+    // The side task starts at the run's first event: its first state follows the maker's own
+    // action; each later transition has a delay (validation's on the wizard's validation step,
+    // the deployment's on the run page).
     let mut delays = Vec::new();
     for (i, (at, state)) in truth.iter().enumerate().skip(1) {
         let noticed = walk

@@ -42,7 +42,7 @@ pub struct Walk {
     pub before: Vec<(String, String)>,
     /// Every request from "Deploy here" to the end.
     pub requests: Vec<(String, String)>,
-    /// The events the run page got, and when.
+    /// The events the wizard's validation step and the run page got, and when.
     pub events: Vec<(Instant, State)>,
     /// The run's id.
     pub run_id: String,
@@ -114,7 +114,8 @@ pub fn by_kind(requests: &[(String, String)]) -> Vec<(String, usize)> {
     counts
 }
 
-/// Records the run page's events, and when they came; and the run's id once it is known.
+/// Records the events the maker sees (the wizard's validation step, then the run page), and
+/// when they came; and the run's id once it is known.
 #[derive(Clone, Default)]
 pub struct Recorder {
     pub events: Arc<Mutex<Vec<(Instant, State)>>>,
@@ -123,6 +124,10 @@ pub struct Recorder {
 
 impl ProgressSink for Recorder {
     fn event(&self, e: RunEvent) {
+        self.run_id
+            .lock()
+            .unwrap()
+            .get_or_insert_with(|| e.run_id.clone());
         self.events
             .lock()
             .unwrap()
@@ -202,7 +207,7 @@ pub async fn walk(
     let plan = engine.plan(&first).await.expect("the wizard's plan");
     // Validate.
     let validated = engine
-        .validate(&first, &(), &cancel)
+        .validate(&first, run_page, &cancel)
         .await
         .expect("validation");
     let run_id = validated.run.id.clone();
