@@ -40,6 +40,8 @@ import threading
 import time
 
 READY = re.compile(r"ferry-bench-ready at_ms=(\d+)(?: origin_ms=(\d+))?(?: marks=(\S*))?")
+# The app's shell's own moments (a `bench` build: src-tauri/src/bench.rs), ms since the epoch.
+SHELL_MARK = re.compile(r"ferry-bench-shell (\w+) at_ms=(\d+)")
 TIMEOUT_S = float(os.environ.get("BENCH_TIMEOUT_S", "60"))
 SETTLE_S = float(os.environ.get("BENCH_SETTLE_S", "2"))
 GOAL = 1.3
@@ -173,6 +175,9 @@ def run_until_ready(kind, binary, env, cwd):
     def read():
         for line in proc.stderr:
             lines.append(line.rstrip())
+            shell = SHELL_MARK.search(line)
+            if shell:
+                mark.setdefault("shell", {})[shell.group(1)] = int(shell.group(2))
             m = READY.search(line)
             if m and not ready.is_set():
                 mark["at_ms"] = int(m.group(1))
@@ -207,7 +212,7 @@ def launch(subject, binary, template):
             # When the webview began loading the page: the shell's share of the start.
             load_ms = mark["origin_ms"] - start_ns / 1e6 if mark["origin_ms"] else float("nan")
             # The page's marks (ms after its time origin), in ms after spawn like the rest.
-            marks = {}
+            marks = {f"shell:{n}": at - start_ns / 1e6 for n, at in mark.get("shell", {}).items()}
             for pair in mark["marks"].split(","):
                 name, _, after = pair.rpartition("=")
                 if name and after.lstrip("-").isdigit():
@@ -218,7 +223,7 @@ def launch(subject, binary, template):
             pss, rss, each = memory_of(processes_of(proc.pid))
         finally:
             stop(proc)
-        noise = [l for l in lines if not READY.search(l)]
+        noise = [l for l in lines if not READY.search(l) and not SHELL_MARK.search(l)]
         return {"ready_ms": ready_ms, "load_ms": load_ms, "marks": marks, "pss": pss, "rss": rss, "each": each, "stderr": noise}
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -281,7 +286,7 @@ def main():
                     flush=True,
                 )
                 if r["marks"]:
-                    print("    page marks (ms after spawn): " + ", ".join(f"{n} {t:.0f}" for n, t in r["marks"].items()))
+                    print("    shell and page marks (ms after spawn): " + ", ".join(f"{n} {t:.0f}" for n, t in r["marks"].items()))
                 for line in r["stderr"][:5]:
                     print(f"    {subject} stderr: {line}")
     except Failure as e:
@@ -319,7 +324,7 @@ def main():
             names += [n for n in r["marks"] if n not in names]
         if names:
             print()
-            print(f"{subject}: the page's marks, median ms after spawn (dom: parsed, entry run; root: React's first commit; scripts: last script fetched):")
+            print(f"{subject}: the shell's and the page's marks, median ms after spawn (shell:main: the process's code begins; shell:setup: Tauri's set-up; shell:engine: the engine open; shell:reads: the first reads; shell:window: the window built; dom: parsed, entry run; root: React's first commit; scripts: last script fetched):")
             for n in names:
                 times = [r["marks"][n] for r in results[subject] if n in r["marks"]]
                 print(f"  {n:12} {statistics.median(times):6.0f} ms  ({len(times)} launches)")

@@ -4,7 +4,9 @@
 //! script watches the page and, the moment the first history row is in the DOM
 //! (React's commit with the cached rows: the page is live), reports that `Date.now()`,
 //! the page's `performance.timeOrigin` and a few moments of its load through
-//! `bench_ready`, which prints them to stderr for the runner.
+//! `bench_ready`, which prints them to stderr for the runner. The shell's own moments
+//! (process start, engine open, window built) are printed the same way ([`mark`]), so
+//! the runner can tell the shell's share of a start from WebKit's.
 
 use tauri::ipc::Invoke;
 
@@ -32,6 +34,14 @@ pub const SCRIPT: &str = r#"(() => {
   });
   observer.observe(document, { childList: true, subtree: true });
 })();"#;
+
+/// Prints a moment of the shell's start as `ferry-bench-shell <name> at_ms=<ms since the epoch>`.
+pub fn mark(name: &str) {
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    eprintln!("ferry-bench-shell {name} at_ms={at:.0}");
+}
 
 /// Prints the page's report as one line: `ferry-bench-ready at_ms=<ms> origin_ms=<ms>
 /// marks=<name=ms,...>`.

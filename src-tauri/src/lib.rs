@@ -29,9 +29,19 @@ use state::AppState;
 /// Set to run several instances side by side (the e2e tests do, one at a time).
 const MULTI_INSTANCE_ENV: &str = "FERRY_MULTI_INSTANCE";
 
+/// A moment of the start, printed in a `bench` build only (bench.rs); nothing otherwise.
+fn mark(_name: &str) {
+    #[cfg(feature = "bench")]
+    bench::mark(_name);
+}
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
+    mark("main");
     rendering::choose();
+    let first = Arc::new(window::FirstScript::new(window::start_page()));
+    let mut context = tauri::generate_context!();
+    window::serve_first_script(&mut context, first.clone());
     let mut builder = tauri::Builder::default();
     if std::env::var_os(MULTI_INSTANCE_ENV).is_none() {
         builder = builder.plugin(tauri_plugin_single_instance::init(|app, args, cwd| {
@@ -56,7 +66,8 @@ pub fn run() {
             std::env::args().skip(1),
             &std::env::current_dir().unwrap_or_default(),
         ))
-        .setup(|tauri_app| {
+        .setup(move |tauri_app| {
+            mark("setup");
             let handle = tauri_app.handle().clone();
             let (options, problems) = engine_options(&handle)?;
             handle.plugin(logs::plugin(&options.data_dir))?;
@@ -66,14 +77,17 @@ pub fn run() {
             }
             tracing::info!(version = %handle.package_info().version, "Ferry starts");
             paths::remove_retired_files(&options.data_dir);
+            mark("logs");
             let state = Arc::new(AppState::open(options));
+            mark("engine");
             tauri_app.manage(state.clone());
-            window::create(tauri_app, &state)?;
+            window::create(tauri_app, &state, &first)?;
+            mark("window");
             resume_in_background(handle, state);
             Ok(())
         })
         .invoke_handler(invoke_handler())
-        .run(tauri::generate_context!())
+        .run(context)
         .expect("Ferry could not start its window");
 }
 

@@ -1,16 +1,25 @@
 //! The main window. It is built once the engine is open (`tauri.conf.json` declares it
-//! with `create: false`), so its page gets, with its first script, the page it opens on
-//! and what that page shows first: the profiles, and for a window opening on History the
-//! newest page of runs and the filters' choices (`Engine::start_reads`), as
-//! `window.__FERRY_FIRST__`. The UI takes them instead of asking over IPC while WebKit
-//! loads the app's script (`ui/src/shell/firstReads.ts`); without them (a read failed)
-//! it asks as usual. The window never leaves the app's own origin: any other page
-//! (a host on this computer, a file, `about:`) is refused, and no other window opens.
+//! with `create: false`). Its page gets, with its first script, the page it opens on
+//! and what that page shows first: the profiles, and for a window opening on History
+//! the newest page of runs and the filters' choices (`Engine::start_reads`), as
+//! `window.__FERRY_FIRST__`. That script is a file the app serves, `/ferry-first.js`
+//! (`ui/index.html` loads it before the app's script): the reads run on a thread of
+//! their own while the window is built and WebKit starts, and the page's request for
+//! it waits for them only if they are not in yet ([`Pages`]). The UI takes them
+//! instead of asking over IPC (`ui/src/shell/firstReads.ts`); without them (a read
+//! failed) it asks as usual. The window never leaves the app's own origin: any other
+//! page (a host on this computer, a file, `about:`) is refused, and no other window
+//! opens.
+
+use std::borrow::Cow;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use ferry_ops::StartReads;
 use serde::Serialize;
+use tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
 use tauri::webview::NewWindowResponse;
-use tauri::{Url, WebviewWindowBuilder};
+use tauri::{Assets, Runtime, Url, WebviewWindowBuilder};
 
 use crate::state::AppState;
 
@@ -33,7 +42,7 @@ fn page_named(name: &str) -> Option<&'static str> {
 }
 
 /// The page the window opens on: the one `FERRY_START_PAGE` names, else Deploy.
-fn start_page() -> &'static str {
+pub fn start_page() -> &'static str {
     std::env::var(START_PAGE_ENV)
         .ok()
         .and_then(|p| page_named(&p))
@@ -88,8 +97,106 @@ fn stays_home(url: &Url, home: &Url) -> bool {
         && url.port_or_known_default() == home.port_or_known_default()
 }
 
-/// Builds the main window from its configuration, with its first reads.
-pub fn create(app: &tauri::App, state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+/// Where the page finds its first script (`ui/index.html` loads it).
+const FIRST_SCRIPT_PATH: &str = "/ferry-first.js";
+
+/// How long the page's request for its first script waits for the reads at most: a
+/// read that hangs must not hold the window blank (the page then asks over IPC).
+const FIRST_SCRIPT_WAIT: Duration = Duration::from_secs(2);
+
+/// The page's first script: made once the first reads are in, served when asked.
+pub struct FirstScript {
+    page: &'static str,
+    script: Mutex<Option<String>>,
+    made: Condvar,
+}
+
+impl FirstScript {
+    /// The first script of a window opening on `page`, before its reads.
+    pub fn new(page: &'static str) -> Self {
+        Self {
+            page,
+            script: Mutex::new(None),
+            made: Condvar::new(),
+        }
+    }
+
+    /// The script with the reads (`None`: a read failed; the page asks over IPC).
+    fn make(&self, reads: Option<StartReads>) {
+        let script = start_script(self.page, reads);
+        *self.script.lock().unwrap_or_else(|e| e.into_inner()) = Some(script);
+        self.made.notify_all();
+    }
+
+    /// The script once made, waiting up to `wait`; after that the start page without
+    /// reads.
+    fn wait(&self, wait: Duration) -> String {
+        let slot = self.script.lock().unwrap_or_else(|e| e.into_inner());
+        let (slot, _) = self
+            .made
+            .wait_timeout_while(slot, wait, |script| script.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        slot.clone()
+            .unwrap_or_else(|| start_script(self.page, None))
+    }
+}
+
+/// The app's files (`ui/dist`, embedded) with the page's first script beside them.
+pub struct Pages<R: Runtime> {
+    files: Box<dyn Assets<R>>,
+    first: Arc<FirstScript>,
+}
+
+impl<R: Runtime> Assets<R> for Pages<R> {
+    fn setup(&self, app: &tauri::App<R>) {
+        self.files.setup(app);
+    }
+
+    fn get(&self, key: &AssetKey) -> Option<Cow<'_, [u8]>> {
+        if key.as_ref() == FIRST_SCRIPT_PATH {
+            return Some(Cow::Owned(self.first.wait(FIRST_SCRIPT_WAIT).into_bytes()));
+        }
+        self.files.get(key)
+    }
+
+    fn iter(&self) -> Box<AssetsIter<'_>> {
+        self.files.iter()
+    }
+
+    fn csp_hashes(&self, html_path: &AssetKey) -> Box<dyn Iterator<Item = CspHash<'_>> + '_> {
+        self.files.csp_hashes(html_path)
+    }
+}
+
+/// No files: what stands in the context while [`serve_first_script`] wraps its own.
+struct NoFiles;
+
+impl<R: Runtime> Assets<R> for NoFiles {
+    fn get(&self, _: &AssetKey) -> Option<Cow<'_, [u8]>> {
+        None
+    }
+
+    fn iter(&self) -> Box<AssetsIter<'_>> {
+        Box::new(std::iter::empty())
+    }
+
+    fn csp_hashes(&self, _: &AssetKey) -> Box<dyn Iterator<Item = CspHash<'_>> + '_> {
+        Box::new(std::iter::empty())
+    }
+}
+
+/// Makes the app serve `first` as the page's first script beside its own files.
+pub fn serve_first_script<R: Runtime>(context: &mut tauri::Context<R>, first: Arc<FirstScript>) {
+    let files = context.set_assets(Box::new(NoFiles));
+    context.set_assets(Box::new(Pages { files, first }));
+}
+
+/// Builds the main window from its configuration; its first reads run meanwhile.
+pub fn create(
+    app: &tauri::App,
+    state: &AppState,
+    first: &Arc<FirstScript>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let config = app
         .config()
         .app
@@ -98,15 +205,18 @@ pub fn create(app: &tauri::App, state: &AppState) -> Result<(), Box<dyn std::err
         .find(|w| w.label == MAIN)
         .ok_or("tauri.conf.json declares no main window")?
         .clone();
-    let page = start_page();
-    let history = (page == "history").then_some(FIRST_HISTORY_PAGE);
-    let reads = state
-        .engine()
-        .ok()
-        .and_then(|engine| engine.start_reads(history).ok());
+    let history = (first.page == "history").then_some(FIRST_HISTORY_PAGE);
+    let engine = state.engine().ok();
+    let reads_for = first.clone();
+    std::thread::Builder::new()
+        .name("first-reads".into())
+        .spawn(move || {
+            let reads = engine.and_then(|engine| engine.start_reads(history).ok());
+            crate::mark("reads");
+            reads_for.make(reads);
+        })?;
     let home = own_origin(app.config().build.dev_url.as_ref(), config.use_https_scheme);
-    let builder = WebviewWindowBuilder::from_config(app.handle(), &config)?
-        .initialization_script(start_script(page, reads));
+    let builder = WebviewWindowBuilder::from_config(app.handle(), &config)?;
     #[cfg(feature = "bench")]
     let builder = builder.initialization_script(crate::bench::SCRIPT);
     builder
@@ -151,6 +261,55 @@ mod tests {
         assert!(value["readAtMs"].as_u64().unwrap() > 1_700_000_000_000);
         assert_eq!(value["reads"]["profiles"], serde_json::json!([]));
         assert!(handed(&start_script("history", None))["reads"].is_null());
+    }
+
+    #[test]
+    fn the_page_is_served_its_first_script_once_the_reads_are_in() {
+        let first = Arc::new(FirstScript::new("history"));
+        let pages = Pages::<tauri::Wry> {
+            files: Box::new(NoFiles),
+            first: first.clone(),
+        };
+        // The page asks before the reads are in: its request waits for them.
+        let asked = std::thread::spawn(move || {
+            let script = pages.get(&AssetKey::from("ferry-first.js")).unwrap();
+            let other = pages.get(&AssetKey::from("index.html"));
+            (
+                String::from_utf8(script.into_owned()).unwrap(),
+                other.is_none(),
+            )
+        });
+        first.make(Some(StartReads {
+            profiles: vec![],
+            history: None,
+        }));
+        let (script, other_is_the_files) = asked.join().unwrap();
+        assert_eq!(handed(&script)["page"], "history");
+        assert_eq!(handed(&script)["reads"]["profiles"], serde_json::json!([]));
+        assert!(other_is_the_files, "other paths are the app's files");
+    }
+
+    #[test]
+    fn without_its_reads_in_time_the_page_gets_its_start_page_alone() {
+        let first = FirstScript::new("settings");
+        let script = first.wait(Duration::ZERO);
+        assert_eq!(handed(&script)["page"], "settings");
+        assert!(handed(&script)["reads"].is_null());
+        first.make(None);
+        assert!(handed(&first.wait(Duration::ZERO))["reads"].is_null());
+    }
+
+    #[test]
+    fn the_page_loads_its_first_script_before_the_app_runs() {
+        let html = include_str!("../../ui/index.html");
+        let tag = format!("<script src=\"{FIRST_SCRIPT_PATH}\"></script>");
+        // A classic script (no type, async or defer): the parser runs it before the
+        // app's module script, which waits for the document to be parsed.
+        assert!(
+            html.contains(&tag),
+            "index.html loads {FIRST_SCRIPT_PATH} as {tag}"
+        );
+        assert!(html.contains("<script type=\"module\" src=\"/src/main.tsx\">"));
     }
 
     #[test]
