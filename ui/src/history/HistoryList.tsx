@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { makeStyles, tokens, typographyStyles } from "@fluentui/react-components";
-import { StatusBadge } from "../components/StatusBadge";
+import { StatusBadge } from "./StatusBadge";
 import { formatWhen } from "../lib/days";
 import { outcomeColor } from "../run/status";
 

@@ -55,7 +55,7 @@ describe("the first script", () => {
     const using = (name: string) =>
       loaded.filter((p) => new RegExp(`import\\s*\\{[^}]*\\b${name}\\b[^}]*\\}\\s*from\\s*"@fluentui/`).test(readFileSync(join(SRC, p), "utf8")));
     expect(using("MessageBar")).toEqual([]);
-    // A row's status is a styled span (components/StatusBadge.tsx), not a Badge component per row.
+    // A row's status is a styled span (history/StatusBadge.tsx), not a Badge component per row.
     expect(using("Badge")).toEqual([]);
   });
 });
