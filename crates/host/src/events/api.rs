@@ -42,7 +42,7 @@ pub async fn events(
     require_admin(&state, &headers)?;
     let list = state
         .store
-        .tx(|c| outbox::list(c, q.get("run").map(String::as_str)))?;
+        .read(|c| outbox::list(c, q.get("run").map(String::as_str)))?;
     let value: Vec<Value> = list.iter().map(outbox::Event::to_json).collect();
     Ok(json(StatusCode::OK, json!({ "value": value })))
 }
@@ -56,7 +56,7 @@ pub async fn deliveries(
     require_admin(&state, &headers)?;
     let value = state
         .store
-        .tx(|c| delivery::log(c, q.get("run").map(String::as_str)))?;
+        .read(|c| delivery::log(c, q.get("run").map(String::as_str)))?;
     Ok(json(StatusCode::OK, json!({ "value": value })))
 }
 
@@ -66,7 +66,7 @@ pub async fn list_webhooks(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
-    let list = state.store.tx(webhooks::list)?;
+    let list = state.store.read(webhooks::list)?;
     let value: Vec<Value> = list.iter().map(webhooks::Webhook::to_json).collect();
     Ok(json(StatusCode::OK, json!({ "value": value })))
 }
@@ -84,7 +84,10 @@ pub async fn create_webhook(
         ))
     })?;
     let id = uuid::Uuid::new_v4().to_string();
-    let hook = state.store.tx(|c| webhooks::insert(c, &id, &spec))?;
+    let hook = state
+        .store
+        .write(|c| webhooks::insert(c, &id, &spec))
+        .await?;
     Ok(json(StatusCode::CREATED, hook.to_json()))
 }
 
@@ -95,7 +98,7 @@ pub async fn delete_webhook(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
-    if state.store.tx(|c| webhooks::delete(c, &id))? {
+    if state.store.write(|c| webhooks::delete(c, &id)).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::new(

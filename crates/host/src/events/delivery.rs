@@ -171,15 +171,17 @@ async fn attempt(
 
 /// Attempts one delivery and stores the outcome.
 async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: Due) {
-    let looked_up =
-        store.tx(|c| -> rusqlite::Result<_> { Ok((webhooks::get(c, &d.webhook)?, Org::read(c)?)) });
+    let looked_up = store
+        .read(|c| -> rusqlite::Result<_> { Ok((webhooks::get(c, &d.webhook)?, Org::read(c)?)) });
     let (hook, org) = match looked_up {
         Ok((Some(h), org)) => (h, org),
         Ok((None, _)) => {
-            let _ = store.tx(|c| {
-                c.prepare_cached("UPDATE deliveries SET state = 'dropped' WHERE id = ?1")?
-                    .execute([&d.id])
-            });
+            let _ = store
+                .write(|c| {
+                    c.prepare_cached("UPDATE deliveries SET state = 'dropped' WHERE id = ?1")?
+                        .execute([&d.id])
+                })
+                .await;
             return;
         }
         Err(e) => {
@@ -189,7 +191,10 @@ async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: 
     };
     let started_ms = store.clock().now_ms();
     let out = attempt(&client, &org, &hook, &d).await;
-    if let Err(e) = store.tx(|c| record(c, &d, started_ms, &out, &policy)) {
+    let recorded = store
+        .write(|c| record(c, &d, started_ms, &out, &policy))
+        .await;
+    if let Err(e) = recorded {
         tracing::error!("delivery {} cannot record its attempt: {e}", d.id);
     }
 }
@@ -213,7 +218,7 @@ pub async fn run(store: Arc<Store>, policy: Policy, mut shutdown: watch::Receive
         if *shutdown.borrow() {
             return;
         }
-        let batch = store.tx(|c| due(c, clock::now_ms())).unwrap_or_else(|e| {
+        let batch = store.read(|c| due(c, clock::now_ms())).unwrap_or_else(|e| {
             tracing::error!("cannot read pending deliveries: {e}");
             Vec::new()
         });
@@ -225,7 +230,7 @@ pub async fn run(store: Arc<Store>, policy: Policy, mut shutdown: watch::Receive
             _ = async { while set.join_next().await.is_some() {} } => {}
             _ = shutdown.changed() => { set.abort_all(); return; }
         }
-        let next = store.tx(next_due).ok().flatten();
+        let next = store.read(next_due).ok().flatten();
         let wait_ms = next.map_or(MAX_IDLE_MS, |n| (n - clock.now_ms()).clamp(0, MAX_IDLE_MS));
         if wait_ms == 0 {
             continue;

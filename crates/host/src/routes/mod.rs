@@ -252,7 +252,14 @@ async fn dispatch(
         headers,
         body,
     };
-    let result = handle(&state, &req);
+    // A request that may write waits for its turn, then runs off the runtime's worker (see
+    // `Store::write_turn`); reads go on meanwhile on their own connections.
+    let result = if req.method == Method::GET {
+        handle(&state, &req)
+    } else {
+        let _turn = state.store.write_turn().await;
+        crate::store::blocking(|| handle(&state, &req))
+    };
     let mut response = match result {
         Ok(r) => r,
         Err(e) => e.response(annotated),

@@ -23,6 +23,8 @@ use crate::clock::{self, Clock};
 /// The host database, and the clock its transactions read.
 pub struct Store {
     conn: Mutex<Connection>,
+    /// Requests that write wait here, without holding a runtime worker (see [`Store::write_turn`]).
+    turn: tokio::sync::Mutex<()>,
     /// Connections for requests that only read (WAL lets them read a committed snapshot
     /// while the writer works), so a poll never waits behind a write.
     readers: Vec<Mutex<Connection>>,
@@ -102,6 +104,7 @@ impl Store {
             .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             conn: Mutex::new(conn),
+            turn: tokio::sync::Mutex::new(()),
             readers,
             next_reader: Default::default(),
             checkpointer,
@@ -109,6 +112,23 @@ impl Store {
             commits: tokio::sync::watch::channel(0).0,
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
+    }
+
+    /// A request's turn to write: async code that may write takes it, then runs its
+    /// transactions in [`blocking`]. Writers queue here (in arrival order) instead of blocking
+    /// runtime workers on the writer's lock: a blocked worker stalls the tasks queued on it,
+    /// and with every worker blocked nobody even accepts a connection.
+    pub async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.turn.lock().await
+    }
+
+    /// [`Store::tx`] for async code: in its turn ([`Store::write_turn`]), off the worker.
+    pub async fn write<T, E: From<rusqlite::Error>>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let _turn = self.write_turn().await;
+        blocking(|| self.tx(f))
     }
 
     /// The host's clock.
@@ -148,7 +168,15 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let at_ms = self.clock.now_ms();
+        self.read_at(self.clock.now_ms(), f)
+    }
+
+    /// [`Store::read`] as of `at_ms`.
+    pub fn read_at<T, E: From<rusqlite::Error>>(
+        &self,
+        at_ms: i64,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
         self.in_tx(&self.reader(), at_ms, f)
     }
 
@@ -243,6 +271,17 @@ impl Store {
     /// A value from the `meta` table.
     pub fn meta(&self, key: &str) -> rusqlite::Result<Option<String>> {
         meta_get(&self.lock(), key)
+    }
+}
+
+/// Runs `f`, which may wait for the writer, without holding up the runtime: on a
+/// multi-threaded runtime its worker's other tasks (and the I/O driver) move to another thread
+/// meanwhile; elsewhere (a single-threaded runtime, or no runtime) it simply runs.
+pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
