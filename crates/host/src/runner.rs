@@ -26,7 +26,8 @@ const RETRY_MS: i64 = 1_000;
 /// nothing ran completes within this call. Jobs waiting on a gate (no due time) stay.
 pub fn catch_up(store: &Store, timing: Timing, faults: &Faults, now_ms: i64) {
     loop {
-        let job = match store.tx(|c| jobs::first_due(c, now_ms)) {
+        // Read on a reader: the step's transaction checks the job again.
+        let job = match store.read(|c| jobs::first_due(c, now_ms)) {
             Ok(Some(job)) => job,
             Ok(None) => return,
             Err(e) => {
@@ -35,6 +36,12 @@ pub fn catch_up(store: &Store, timing: Timing, faults: &Faults, now_ms: i64) {
             }
         };
         let at_ms = job.due_ms.unwrap_or(now_ms);
+        // The files the step exports are built first, with the writer free for requests.
+        let offer = store
+            .read_at(at_ms, |c| Ok::<_, rusqlite::Error>(runs::prebuild(c, &job)))
+            .ok()
+            .flatten()
+            .map(runs::prebuilt::offer);
         let result = store.tx_at(at_ms, |c| -> Result<(), ApiError> {
             // Re-read inside the transaction: an action may have moved the run meanwhile.
             match jobs::get(c, &job.id)? {
@@ -42,6 +49,9 @@ pub fn catch_up(store: &Store, timing: Timing, faults: &Faults, now_ms: i64) {
                 _ => Ok(()),
             }
         });
+        if let Some(offer) = offer {
+            offer.end(result.is_ok());
+        }
         if let Err(e) = result {
             tracing::error!("step {} of {} failed: {e}", job.step, job.id);
             // Tried again from the real now, so a failing step cannot spin through the past.

@@ -6,6 +6,7 @@
 
 pub mod gates;
 pub mod install;
+pub mod prebuilt;
 pub mod record;
 mod redeploy;
 mod steps;
@@ -20,7 +21,7 @@ use serde_json::{Map, Value};
 
 pub use gates::{answer_gate, GateAnswer};
 pub use record::{col, Ending, Gate, Phase, Run, Stage, AUTO_APPROVE, RUNS};
-pub use steps::run_step;
+pub use steps::{prebuild, run_step};
 
 use crate::clock;
 use crate::error::{ApiError, ApiResult};

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::install::{install, spec_of, PACKAGE_COLUMN};
+use super::prebuilt::{self, ArtifactKey, Prebuilt};
 use super::record::{col, RUNS};
 use super::record::{Ending, Gate, Phase, Run, Stage};
 use super::validate::{check_settings, prevalidate, prevalidate_with, VersionRule};
@@ -18,7 +19,7 @@ use crate::caller::Caller;
 use crate::clock;
 use crate::error::{ApiError, ApiResult};
 use crate::faults::Faults;
-use crate::package::{export_file_name, export_zip, SolutionSpec};
+use crate::package::{export_file_name, SolutionSpec};
 use crate::schema::HOST_SCOPE;
 use crate::store::jobs::{self, Job};
 use crate::store::records::{self, Record};
@@ -212,41 +213,32 @@ fn artifact_spec(artifact: &Record) -> ApiResult<SolutionSpec> {
 
 /// Exports `spec` at `version`: a new immutable artifact with both files. With a stored
 /// `package` (relative to the data dir) the files are that package's bytes, restamped with the
-/// version and managed flag; without, a zip made from the spec.
+/// version and managed flag; without, a zip made from the spec. Files the runner built ahead
+/// for this step ([`prebuilt`]) are taken instead of being built under the writer's lock.
 fn create_artifact(
     conn: &Connection,
     spec: &SolutionSpec,
     version: &str,
     package: Option<&str>,
 ) -> ApiResult<Record> {
-    let id = uuid::Uuid::new_v4().to_string();
     let managed_name = export_file_name(&spec.unique_name, version, true);
     let unmanaged_name = export_file_name(&spec.unique_name, version, false);
-    let source = package.map(|p| files::data_dir(conn).join(p));
-    let write = |col: &str, name: &str, managed: bool| -> ApiResult<String> {
-        let Some(src) = &source else {
-            return Ok(files::put(
-                conn,
-                &id,
-                col,
-                name,
-                &export_zip(spec, version, managed),
-            )?);
-        };
-        let path = files::artifact_path(conn, &id, col);
-        files::write_new(&path, |f| {
-            crate::package::restamp_zip(src, f, version, managed)
-        })
-        .map_err(|e| {
-            ApiError::rule(format!(
-                "The solution package of {} cannot be exported: {e}",
-                spec.unique_name
-            ))
-        })?;
-        Ok(files::put_written(conn, &id, col, name)?)
+    let built = match prebuilt::take(&ArtifactKey::new(spec, version, package)) {
+        Some(files) => files,
+        None => {
+            let id = uuid::Uuid::new_v4().to_string();
+            prebuilt::write(&files::data_dir(conn), &id, spec, version, package)?
+        }
     };
-    let managed_sha = write("artifactfile", &managed_name, true)?;
-    let unmanaged_sha = write("artifactfileunmanaged", &unmanaged_name, false)?;
+    let (id, managed_sha, unmanaged_sha) = (built.id, built.managed_sha, built.unmanaged_sha);
+    files::record(conn, &id, "artifactfile", &managed_name, &managed_sha)?;
+    files::record(
+        conn,
+        &id,
+        "artifactfileunmanaged",
+        &unmanaged_name,
+        &unmanaged_sha,
+    )?;
     let mut data = Map::new();
     data.insert("name".into(), spec.unique_name.clone().into());
     data.insert("artifactversion".into(), version.into());
@@ -287,13 +279,44 @@ fn create_artifact(
     .map_err(|e| ApiError::internal(e.to_string()))
 }
 
+/// The artifact a due `job` will export, if it exports one (see [`prebuilt`]): read on a
+/// connection of its own, built before the step's transaction. The step checks again inside it.
+pub fn prebuild(conn: &Connection, job: &Job) -> Option<Prebuilt> {
+    if job.kind != KIND_RUN {
+        return None;
+    }
+    let run = Run::find(conn, &job.id).ok().flatten()?;
+    if run.is_terminal() {
+        return None;
+    }
+    let (spec, version, package) = match job.step.as_str() {
+        "validate.export" if run.artifact_id().is_none() => {
+            let (spec, package) = dev_source(conn, &run).ok()?;
+            (spec.clone(), export_version(&run, &spec), package)
+        }
+        "deploy.import" => {
+            let artifact = run_artifact(conn, &run).ok()?;
+            let wanted = restamp_version(&run, &artifact)?;
+            let spec = artifact_spec(&artifact).ok()?;
+            (spec, wanted, package_of(conn, &artifact))
+        }
+        _ => return None,
+    };
+    let key = ArtifactKey::new(&spec, &version, package.as_deref());
+    Prebuilt::build(
+        &files::data_dir(conn),
+        key,
+        &spec,
+        &version,
+        package.as_deref(),
+    )
+    .ok()
+}
+
 fn export(conn: &Connection, run: &mut Run, timing: Timing) -> ApiResult<()> {
     if run.artifact_id().is_none() {
         let (spec, package) = dev_source(conn, run)?;
-        let version = run
-            .version()
-            .map(str::to_string)
-            .unwrap_or_else(|| spec.version.clone());
+        let version = export_version(run, &spec);
         let artifact = create_artifact(conn, &spec, &version, package.as_deref())?;
         run.set_exported_artifact(&artifact.id);
         if run.dev_current_version().is_none() {
@@ -386,15 +409,25 @@ fn chosen_results(
 }
 
 /// Re-stamps a first-stage artifact when the maker chose a new version after validation.
+/// The version a run exports its artifact at: the one the maker chose, else the dev solution's.
+fn export_version(run: &Run, spec: &SolutionSpec) -> String {
+    run.version().unwrap_or(&spec.version).to_string()
+}
+
+/// The version the run's own `artifact` must be exported at again before its import, when the
+/// maker chose another after the export.
+fn restamp_version(run: &Run, artifact: &Record) -> Option<String> {
+    let wanted = run.version().unwrap_or_default();
+    let again =
+        run.exported() && !wanted.is_empty() && artifact.str("artifactversion") != Some(wanted);
+    again.then(|| wanted.to_string())
+}
+
 fn stamped_artifact(conn: &Connection, run: &mut Run) -> ApiResult<Record> {
     let artifact = run_artifact(conn, run)?;
-    let wanted = run.version().unwrap_or_default().to_string();
-    if !run.exported()
-        || wanted.is_empty()
-        || artifact.str("artifactversion") == Some(wanted.as_str())
-    {
+    let Some(wanted) = restamp_version(run, &artifact) else {
         return Ok(artifact);
-    }
+    };
     let spec = artifact_spec(&artifact)?;
     let package = package_of(conn, &artifact);
     let fresh = create_artifact(conn, &spec, &wanted, package.as_deref())?;

@@ -39,10 +39,19 @@ pub fn data_dir(conn: &Connection) -> PathBuf {
 
 /// Where an artifact's column lives on disk.
 pub fn artifact_path(conn: &Connection, artifact: &str, col: &str) -> PathBuf {
-    data_dir(conn)
+    artifact_path_in(&data_dir(conn), artifact, col)
+}
+
+/// [`artifact_path`] in the data dir `data_dir`.
+pub fn artifact_path_in(data_dir: &Path, artifact: &str, col: &str) -> PathBuf {
+    artifact_dir_in(data_dir, artifact).join(col)
+}
+
+/// The folder of an artifact's files in the data dir `data_dir`.
+pub fn artifact_dir_in(data_dir: &Path, artifact: &str) -> PathBuf {
+    data_dir
         .join("artifacts")
         .join(artifact.to_ascii_lowercase())
-        .join(col)
 }
 
 /// SHA-256 and size of a file, read in chunks.
@@ -94,8 +103,8 @@ pub fn write_new(
     let mut file = std::fs::File::create(path)?;
     fill(&mut file)?;
     let outside = PENDING.with(|p| match p.borrow_mut().as_mut() {
-        Some(files) => {
-            files.push(file);
+        Some(after) => {
+            after.written.push(file);
             None
         }
         None => Some(file),
@@ -106,29 +115,42 @@ pub fn write_new(
     }
 }
 
-thread_local! {
-    /// Files written by the transaction running on this thread, to be synced after its commit.
-    static PENDING: std::cell::RefCell<Option<Vec<std::fs::File>>> = const { std::cell::RefCell::new(None) };
+/// What a transaction leaves to be done on disk after its commit.
+#[derive(Default)]
+struct AfterCommit {
+    /// Files it wrote, to be synced.
+    written: Vec<std::fs::File>,
+    /// Artifact folders whose rows it deleted, to be removed: a rolled-back delete keeps them.
+    removed: Vec<PathBuf>,
 }
 
-/// Collects the files a transaction writes (on this thread) while it lives; [`Self::sync`]
-/// makes them durable after the commit. Dropped without syncing, it forgets them (a rolled-back
-/// transaction's files are replaced by its retry, or never named by a row).
+thread_local! {
+    /// What the transaction running on this thread leaves for after its commit.
+    static PENDING: std::cell::RefCell<Option<AfterCommit>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Collects the files a transaction writes and the artifact folders it deletes (on this thread)
+/// while it lives; [`Self::sync`] makes the files durable and removes the folders after the
+/// commit. Dropped without syncing, it forgets them (a rolled-back transaction's files are
+/// replaced by its retry, or never named by a row; its deleted folders are still named).
 pub struct SyncAfterCommit {
-    outer: Option<Vec<std::fs::File>>,
+    outer: Option<AfterCommit>,
 }
 
 impl SyncAfterCommit {
     pub fn begin() -> Self {
         Self {
-            outer: PENDING.with(|p| p.borrow_mut().replace(Vec::new())),
+            outer: PENDING.with(|p| p.borrow_mut().replace(AfterCommit::default())),
         }
     }
 
-    /// Syncs every file written since [`Self::begin`].
+    /// Syncs every file written since [`Self::begin`] and removes the deleted folders.
     pub fn sync(self) -> std::io::Result<()> {
-        let files = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
-        files.iter().try_for_each(std::fs::File::sync_all)
+        let after = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        for dir in &after.removed {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        after.written.iter().try_for_each(std::fs::File::sync_all)
     }
 }
 
@@ -148,6 +170,18 @@ pub fn put_written(
 ) -> rusqlite::Result<String> {
     let path = artifact_path(conn, artifact, col);
     let (sha, _) = hash_file(&path).map_err(io_error)?;
+    record(conn, artifact, col, name, &sha)?;
+    Ok(sha)
+}
+
+/// Records a file already written at [`artifact_path`] whose SHA-256 is `sha`.
+pub fn record(
+    conn: &Connection,
+    artifact: &str,
+    col: &str,
+    name: &str,
+    sha: &str,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO files (artifact, col, name, sha256, bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -158,7 +192,7 @@ pub fn put_written(
         sha,
         Vec::<u8>::new()
     ])?;
-    Ok(sha)
+    Ok(())
 }
 
 pub fn get(conn: &Connection, artifact: &str, col: &str) -> rusqlite::Result<Option<StoredFile>> {
@@ -203,10 +237,19 @@ pub fn get(conn: &Connection, artifact: &str, col: &str) -> rusqlite::Result<Opt
 pub fn delete_artifact(conn: &Connection, artifact: &str) -> rusqlite::Result<()> {
     conn.prepare_cached("DELETE FROM files WHERE artifact = ?1")?
         .execute(params![artifact.to_ascii_lowercase()])?;
-    let dir = data_dir(conn)
-        .join("artifacts")
-        .join(artifact.to_ascii_lowercase());
-    let _ = std::fs::remove_dir_all(dir);
+    let dir = artifact_dir_in(&data_dir(conn), artifact);
+    // Inside a transaction the folder goes once it commits: a rolled-back delete keeps its rows,
+    // which name these files.
+    let now = PENDING.with(|p| match p.borrow_mut().as_mut() {
+        Some(after) => {
+            after.removed.push(dir);
+            None
+        }
+        None => Some(dir),
+    });
+    if let Some(dir) = now {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(())
 }
 
@@ -216,7 +259,7 @@ mod tests {
     use crate::store::Store;
 
     fn pending() -> Option<usize> {
-        PENDING.with(|p| p.borrow().as_ref().map(Vec::len))
+        PENDING.with(|p| p.borrow().as_ref().map(|a| a.written.len()))
     }
 
     #[test]
@@ -243,5 +286,27 @@ mod tests {
         assert_eq!(pending(), None);
         write_new(&dir.path().join("loose"), |f| f.write_all(b"x")).unwrap();
         assert_eq!(pending(), None);
+    }
+
+    #[test]
+    fn a_rolled_back_delete_keeps_the_files_its_rows_still_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        store
+            .tx(|c| put(c, "a1", "artifactfile", "a.zip", b"bytes"))
+            .unwrap();
+        let failed: rusqlite::Result<()> = store.tx(|c| {
+            delete_artifact(c, "a1")?;
+            Err(rusqlite::Error::InvalidQuery)
+        });
+        assert!(failed.is_err());
+        let file = store.tx(|c| get(c, "a1", "artifactfile")).unwrap().unwrap();
+        assert_eq!(
+            std::fs::read(file.path.unwrap()).unwrap(),
+            b"bytes",
+            "the row is back, and so are its bytes"
+        );
+        store.tx(|c| delete_artifact(c, "a1")).unwrap();
+        assert!(!artifact_dir_in(dir.path(), "a1").exists());
     }
 }
