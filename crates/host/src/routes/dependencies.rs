@@ -18,7 +18,7 @@ use crate::store::records;
 /// The answer: a collection of `dependency` rows (spec: Collection(crmbaseentity)).
 pub fn retrieve_missing(state: &AppState, req: &Req, unique_name: &str) -> ApiResult<Response> {
     let unique_name = unique_name.trim().trim_matches('\'');
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let scope = req.scope.as_str();
         let solution = records::find(conn, scope, "solutions", "uniquename", unique_name)?
             .into_iter()

@@ -21,7 +21,7 @@ pub fn column(
     column: &'static Column,
     raw: bool,
 ) -> ApiResult<Response> {
-    let (row, file) = state.store.tx(|conn| {
+    let (row, file) = state.store.read(|conn| {
         let row = records::get(conn, &req.scope, entity.set, id)?
             .ok_or_else(|| ApiError::no_record(entity.logical, id))?;
         let file = match column.kind {

@@ -252,13 +252,17 @@ async fn dispatch(
         headers,
         body,
     };
-    // A request that may write waits for its turn, then runs off the runtime's worker (see
-    // `Store::write_turn`); reads go on meanwhile on their own connections.
+    // A request that may write runs on the store's writer thread, after those before it (see
+    // `Store::on_writer`); reads go on meanwhile on their own connections.
     let result = if req.method == Method::GET {
         handle(&state, &req)
     } else {
-        let _turn = state.store.write_turn().await;
-        crate::store::blocking(|| handle(&state, &req))
+        let writer = state.clone();
+        let store = state.store.clone();
+        store
+            .on_writer(move || handle(&writer, &req))
+            .await
+            .unwrap_or_else(|| Err(ApiError::internal("the request could not be completed")))
     };
     let mut response = match result {
         Ok(r) => r,

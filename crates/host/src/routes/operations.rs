@@ -110,7 +110,7 @@ fn registration(conn: &rusqlite::Connection, scope: &str, bap: &str) -> ApiResul
 }
 
 fn retrieve_pipelines(state: &AppState, req: &Req, bap: &str) -> ApiResult<Response> {
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let scope = req.scope.as_str();
         let reg = registration(conn, scope, bap)?;
         let readable = access::readable_pipelines(conn, &req.caller, scope)?;
@@ -158,7 +158,7 @@ fn retrieve_pipeline_info(
     let pipeline_id = uuid::Uuid::parse_str(pipeline_id.trim_matches(['{', '}']))
         .map_err(|_| ApiError::bad_request("DeploymentPipelineId must be an unquoted GUID"))?
         .to_string();
-    state.store.tx(|conn| {
+    state.store.read(|conn| {
         let lookup = Lookup { conn, scope: &req.scope };
         let pipeline = records::get(conn, &req.scope, "deploymentpipelines", &pipeline_id)?
             .ok_or_else(|| ApiError::no_record("deploymentpipeline", &pipeline_id))?;

@@ -22,9 +22,14 @@ use crate::clock::{self, Clock};
 
 /// The host database, and the clock its transactions read.
 pub struct Store {
-    conn: Mutex<Connection>,
-    /// Requests that write wait here, without holding a runtime worker (see [`Store::write_turn`]).
+    /// The writer. Re-entrant: the writer thread holds it for a group of requests, whose own
+    /// transactions run inside the group's ([`Store::on_writer`]).
+    conn: parking_lot::ReentrantMutex<Connection>,
+    /// Async writers wait here, without holding a runtime worker (see [`Store::write_turn`]).
     turn: tokio::sync::Mutex<()>,
+    /// The thread that runs the requests that may write, one after the other (see
+    /// [`Store::on_writer`]); started by the first of them.
+    writer: std::sync::OnceLock<Mutex<std::sync::mpsc::Sender<WriterJob>>>,
     /// Connections for requests that only read (WAL lets them read a committed snapshot
     /// while the writer works), so a poll never waits behind a write.
     readers: Vec<Mutex<Connection>>,
@@ -47,6 +52,19 @@ static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 thread_local! {
     /// The store whose transaction runs on this thread.
     static CURRENT: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+thread_local! {
+    /// The store whose group of requests runs on this thread ([`Store::on_writer`]), and
+    /// whether one of them changed a row.
+    static GROUP: std::cell::Cell<Option<(u64, bool)>> = const { std::cell::Cell::new(None) };
+}
+
+/// Whether this thread runs a group of requests of the store `id`.
+fn grouped(id: u64) -> bool {
+    GROUP
+        .with(|g| g.get())
+        .is_some_and(|(store, _)| store == id)
 }
 
 /// The store whose transaction is running on this thread, if any: a key under which rows read
@@ -103,8 +121,9 @@ impl Store {
             .map(|_| open_reader(&path).map(Mutex::new))
             .collect::<anyhow::Result<_>>()?;
         Ok(Self {
-            conn: Mutex::new(conn),
+            conn: parking_lot::ReentrantMutex::new(conn),
             turn: tokio::sync::Mutex::new(()),
+            writer: std::sync::OnceLock::new(),
             readers,
             next_reader: Default::default(),
             checkpointer,
@@ -114,7 +133,97 @@ impl Store {
         })
     }
 
-    /// A request's turn to write: async code that may write takes it, then runs its
+    /// Runs `f` (a request that may write) on the writer thread, after the requests sent before
+    /// it: requests queue there instead of blocking runtime workers on the writer's lock (a
+    /// blocked worker stalls the tasks queued on it, and with every worker blocked nobody even
+    /// accepts a connection). The requests waiting when the thread is free run as one group:
+    /// one transaction, each request in a savepoint of its own (a failed one rolls back alone),
+    /// one commit, and only then their answers. `None` when `f` panicked or its group could
+    /// not commit.
+    pub async fn on_writer<R: Send + 'static>(
+        self: &std::sync::Arc<Self>,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Option<R> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: WriterJob = Box::new(move || {
+            let value = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok();
+            Box::new(move |committed: bool| {
+                let _ = done.send(value.filter(|_| committed));
+            })
+        });
+        let sender = self.writer.get_or_init(|| {
+            let (send, jobs) = std::sync::mpsc::channel::<WriterJob>();
+            let store = std::sync::Arc::downgrade(self);
+            // The thread ends when the store (its only sender) is dropped.
+            let started = std::thread::Builder::new()
+                .name("ferry-host-writer".into())
+                .spawn(move || {
+                    while let Ok(first) = jobs.recv() {
+                        let mut group = vec![first];
+                        while group.len() < GROUP_MAX {
+                            match jobs.try_recv() {
+                                Ok(job) => group.push(job),
+                                Err(_) => break,
+                            }
+                        }
+                        match store.upgrade() {
+                            Some(store) => store.run_group(group),
+                            None => group.into_iter().for_each(|job| job()(false)),
+                        }
+                    }
+                });
+            if let Err(e) = started {
+                tracing::error!("cannot start the host's writer thread: {e}");
+            }
+            Mutex::new(send)
+        });
+        let sent = sender.lock().unwrap_or_else(|e| e.into_inner()).send(job);
+        match sent {
+            Ok(()) => answer.await.ok().flatten(),
+            Err(std::sync::mpsc::SendError(job)) => {
+                // No writer thread: run here, alone, rather than fail the request.
+                blocking(|| self.run_group(vec![job]));
+                answer.await.ok().flatten()
+            }
+        }
+    }
+
+    /// Runs `group` in one transaction (see [`Store::on_writer`]), then answers each.
+    fn run_group(&self, group: Vec<WriterJob>) {
+        let written = files::SyncAfterCommit::begin();
+        let (answers, committed, changed) = {
+            let conn = self.lock();
+            let began = Tx::begin(&conn);
+            let result = match began {
+                Err(e) => {
+                    tracing::error!("cannot begin a host transaction: {e}");
+                    (group.into_iter().map(|job| job()).collect(), false, false)
+                }
+                Ok(tx) => {
+                    let outer = GROUP.with(|g| g.replace(Some((self.id, false))));
+                    let answers: Vec<Answer> = group.into_iter().map(|job| job()).collect();
+                    let changed = GROUP.with(|g| g.replace(outer)).is_some_and(|(_, c)| c);
+                    let committed = tx
+                        .commit()
+                        .map_err(|e| tracing::error!("cannot commit host requests: {e}"))
+                        .is_ok();
+                    (answers, committed, changed)
+                }
+            };
+            result
+        };
+        if committed {
+            if let Err(e) = written.sync() {
+                tracing::error!("cannot sync the artifact files of a committed transaction: {e}");
+            }
+            if changed {
+                self.commits.send_modify(|n| *n = n.wrapping_add(1));
+            }
+        }
+        answers.into_iter().for_each(|answer| answer(committed));
+    }
+
+    /// A turn to write for async code other than requests: it takes it, then runs its
     /// transactions in [`blocking`]. Writers queue here (in arrival order) instead of blocking
     /// runtime workers on the writer's lock: a blocked worker stalls the tasks queued on it,
     /// and with every worker blocked nobody even accepts a connection.
@@ -136,8 +245,8 @@ impl Store {
         &self.clock
     }
 
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> parking_lot::ReentrantMutexGuard<'_, Connection> {
+        self.conn.lock()
     }
 
     /// Runs `f` in one transaction; commits when it returns `Ok`. The transaction reads one
@@ -191,7 +300,11 @@ impl Store {
         let outer = CURRENT.with(|c| c.replace(Some(self.id)));
         let value = (|| -> Result<T, E> {
             let _now = clock::pin(at_ms);
-            let tx = Tx::begin(conn)?;
+            let tx = if grouped(self.id) {
+                Tx::savepoint(conn)?
+            } else {
+                Tx::begin(conn)?
+            };
             let value = f(conn)?;
             tx.commit()?;
             Ok(value)
@@ -247,10 +360,19 @@ impl Store {
 
     fn tx_locked<T, E: From<rusqlite::Error>>(
         &self,
-        conn: MutexGuard<'_, Connection>,
+        conn: parking_lot::ReentrantMutexGuard<'_, Connection>,
         at_ms: i64,
         f: impl FnOnce(&Connection) -> Result<T, E>,
     ) -> Result<T, E> {
+        if grouped(self.id) {
+            // Inside a group: committed (and announced) with the group.
+            let before = conn.total_changes();
+            let value = self.in_tx(&conn, at_ms, f)?;
+            if conn.total_changes() != before {
+                GROUP.with(|g| g.set(Some((self.id, true))));
+            }
+            return Ok(value);
+        }
         let before = conn.total_changes();
         let written = files::SyncAfterCommit::begin();
         let value = self.in_tx(&conn, at_ms, f)?;
@@ -273,6 +395,16 @@ impl Store {
         meta_get(&self.lock(), key)
     }
 }
+
+/// A request on the writer thread ([`Store::on_writer`]): it runs, and gives what answers it
+/// once its group's commit is known.
+type WriterJob = Box<dyn FnOnce() -> Answer + Send>;
+
+/// Answers a request of a group, told whether the group committed.
+type Answer = Box<dyn FnOnce(bool) + Send>;
+
+/// The most requests one group commit holds (the runner waits for a whole group).
+const GROUP_MAX: usize = 64;
 
 /// Runs `f`, which may wait for the writer, without holding up the runtime: on a
 /// multi-threaded runtime its worker's other tasks (and the I/O driver) move to another thread
@@ -312,16 +444,36 @@ fn open_reader(path: &Path) -> anyhow::Result<Connection> {
 struct Tx<'c> {
     conn: &'c Connection,
     done: bool,
+    /// A savepoint inside a group's transaction rather than a transaction.
+    nested: bool,
 }
 
 impl<'c> Tx<'c> {
     fn begin(conn: &'c Connection) -> rusqlite::Result<Self> {
         conn.prepare_cached("BEGIN")?.execute([])?;
-        Ok(Self { conn, done: false })
+        Ok(Self {
+            conn,
+            done: false,
+            nested: false,
+        })
+    }
+
+    fn savepoint(conn: &'c Connection) -> rusqlite::Result<Self> {
+        conn.prepare_cached("SAVEPOINT request")?.execute([])?;
+        Ok(Self {
+            conn,
+            done: false,
+            nested: true,
+        })
     }
 
     fn commit(mut self) -> rusqlite::Result<()> {
-        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        let sql = if self.nested {
+            "RELEASE request"
+        } else {
+            "COMMIT"
+        };
+        self.conn.prepare_cached(sql)?.execute([])?;
         self.done = true;
         Ok(())
     }
@@ -330,10 +482,17 @@ impl<'c> Tx<'c> {
 impl Drop for Tx<'_> {
     fn drop(&mut self) {
         if !self.done && !self.conn.is_autocommit() {
-            let rolled = self
-                .conn
-                .prepare_cached("ROLLBACK")
-                .and_then(|mut s| s.execute([]));
+            let rolled = if self.nested {
+                self.conn
+                    .prepare_cached("ROLLBACK TO request")
+                    .and_then(|mut s| s.execute([]))
+                    .and_then(|_| self.conn.prepare_cached("RELEASE request"))
+                    .and_then(|mut s| s.execute([]))
+            } else {
+                self.conn
+                    .prepare_cached("ROLLBACK")
+                    .and_then(|mut s| s.execute([]))
+            };
             if let Err(e) = rolled {
                 tracing::error!("cannot roll back a host transaction: {e}");
             }
@@ -467,5 +626,61 @@ mod tests {
             }
         }
         drop(store);
+    }
+
+    /// Requests sent to the writer together commit as one group: each answer comes once its
+    /// write is committed (a read then sees it), and a request that fails rolls back alone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_group_of_requests_commits_once_and_a_failed_one_rolls_back_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Store::open(dir.path()).unwrap());
+        // The writer is busy while the requests arrive, so they wait, then run as a group.
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (held, holding) = std::sync::mpsc::channel::<()>();
+        let busy = store.clone();
+        let holder = std::thread::spawn(move || {
+            busy.tx(|_| -> rusqlite::Result<()> {
+                held.send(()).unwrap();
+                released.recv().unwrap();
+                Ok(())
+            })
+        });
+        holding.recv().unwrap();
+        let requests: Vec<_> = (0..5)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let writer = store.clone();
+                    store
+                        .on_writer(move || {
+                            writer.tx(|c| -> rusqlite::Result<()> {
+                                meta_set(c, &format!("k{i}"), "v")?;
+                                if i == 2 {
+                                    return Err(rusqlite::Error::InvalidQuery);
+                                }
+                                Ok(())
+                            })
+                        })
+                        .await
+                })
+            })
+            .collect();
+        release.send(()).unwrap();
+        holder.join().unwrap().unwrap();
+        for (i, request) in requests.into_iter().enumerate() {
+            let answer = request.await.unwrap().expect("the group committed");
+            let seen = store.read(|c| meta_get(c, &format!("k{i}"))).unwrap();
+            if i == 2 {
+                assert!(answer.is_err());
+                assert_eq!(seen, None, "the failed request's write is rolled back");
+            } else {
+                assert!(answer.is_ok());
+                assert_eq!(
+                    seen.as_deref(),
+                    Some("v"),
+                    "request {i} is committed when answered"
+                );
+            }
+        }
     }
 }
