@@ -112,7 +112,7 @@ pub(super) fn check_scope(state: &AppState, scope: &str) -> Result<(), OAuthErro
     };
     let envs = state
         .store
-        .tx(crate::store::environments::list)
+        .read(crate::store::environments::list)
         .map_err(OAuthError::internal)?;
     let served = envs
         .iter()
@@ -206,7 +206,7 @@ pub async fn token(
             // redeemable when it refuses the scope or the client, so no new sign-in is needed.
             let mut grant = state
                 .store
-                .tx(|c| codes::peek_refresh_token(c, token))?
+                .read(|c| codes::peek_refresh_token(c, token))?
                 .ok_or_else(spent)?;
             if let Some(scope) = form.get("scope").filter(|s| !s.trim().is_empty()) {
                 check_scope(&state, scope)?;
@@ -265,7 +265,7 @@ fn client_credentials(
         })?;
     let users = state
         .store
-        .tx(|c| records::list(c, HOST_SCOPE, "systemusers"))?;
+        .read(|c| records::list(c, HOST_SCOPE, "systemusers"))?;
     let app = users
         .iter()
         .find(|u| {
@@ -399,7 +399,7 @@ fn issue(state: &AppState, id: &Identity, grant: &Grant) -> OAuthResult {
     let now = state.store.clock().now_ms();
     let user = state
         .store
-        .tx(|c| records::get(c, HOST_SCOPE, "systemusers", &grant.user_id))?
+        .read(|c| records::get(c, HOST_SCOPE, "systemusers", &grant.user_id))?
         .ok_or_else(|| {
             OAuthError::new(
                 "invalid_grant",

@@ -45,7 +45,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 fn users(state: &AppState) -> Vec<Record> {
     state
         .store
-        .tx(|c| records::list(c, HOST_SCOPE, "systemusers"))
+        .read(|c| records::list(c, HOST_SCOPE, "systemusers"))
         .unwrap_or_default()
 }
 
@@ -256,7 +256,7 @@ pub async fn authorize_submit(
             .append_pair("state", &state_param);
         return redirect(&target);
     }
-    let chosen = state.store.tx(|c| super::find_user(c, get("user")));
+    let chosen = state.store.read(|c| super::find_user(c, get("user")));
     let Ok(Some(user)) = chosen else {
         return bad("Pick one of the listed users.");
     };
