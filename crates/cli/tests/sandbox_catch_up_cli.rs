@@ -1,12 +1,12 @@
 //! The Local sandbox does not freeze between commands: a deployment left running when
 //! `ferry deploy` (without `--wait`) exits is, for the next command, where a real host would
-//! have it by then. The sandbox's host runs only inside a Ferry process, so this test lets
-//! real time pass with no Ferry process at all — that absence is what is tested; the host's
-//! own tests cover the same with a manual clock (crates/host/tests/catch_up.rs).
+//! have it by then. The sandbox's host runs only inside a Ferry process, so between the two
+//! commands no Ferry process runs at all — that absence is what is tested; the next command's
+//! sandbox reads its clock 9 s ahead (`FERRY_SANDBOX_CLOCK_AHEAD_MS`) instead of the test
+//! waiting 9 s. The host's own tests cover the same with a manual clock
+//! (crates/host/tests/catch_up.rs).
 
 mod common;
-
-use std::time::{Duration, Instant};
 
 use common::{text, Sandbox};
 
@@ -32,17 +32,13 @@ fn a_deployment_goes_on_while_no_ferry_process_runs() {
     let run: serde_json::Value = serde_json::from_slice(&started.stdout).unwrap();
     let id = run["run"]["id"].as_str().unwrap().to_string();
     assert_eq!(run["run"]["terminal"], false, "{run}");
-    let left = Instant::now();
 
-    // Nothing runs now. A host that never stopped has ended the deployment by then.
-    while left.elapsed() < Duration::from_secs(9) {
-        std::thread::sleep(Duration::from_millis(200));
-    }
-
-    // One read, and it sees the end: the host caught up before it answered.
+    // Nothing runs now. 9 s later, a host that never stopped has ended the deployment; one
+    // read then sees the end: the host caught up before it answered.
     let status = sb
         .command(&["run", "status", &id, "--json"])
         .env("FERRY_SANDBOX_SPEED", SPEED)
+        .env("FERRY_SANDBOX_CLOCK_AHEAD_MS", "9000")
         .output()
         .unwrap();
     let seen: serde_json::Value = serde_json::from_slice(&status.stdout)

@@ -21,11 +21,14 @@ use tokio::sync::watch;
 pub struct Clock {
     /// `None`: the system clock. Some: a manual clock's time, watched by the host's loops.
     manual: Option<Arc<watch::Sender<i64>>>,
+    /// How far the system clock is read ahead of the system's time ([`Clock::system_ahead`]).
+    ahead_ms: i64,
 }
 
 impl std::fmt::Debug for Clock {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.manual {
+            None if self.ahead_ms != 0 => write!(f, "Clock::system_ahead({})", self.ahead_ms),
             None => f.write_str("Clock::system"),
             Some(t) => write!(f, "Clock::manual({})", *t.borrow()),
         }
@@ -38,10 +41,20 @@ impl Clock {
         Self::default()
     }
 
+    /// The system clock read `ms` ahead: a host started later than it was (a test sees where a
+    /// host that ran meanwhile would have its runs, without waiting for that time to pass).
+    pub fn system_ahead(ms: i64) -> Self {
+        Self {
+            manual: None,
+            ahead_ms: ms,
+        }
+    }
+
     /// A clock that stands still at `start_ms` (epoch milliseconds) until advanced.
     pub fn manual(start_ms: i64) -> Self {
         Self {
             manual: Some(Arc::new(watch::channel(start_ms).0)),
+            ahead_ms: 0,
         }
     }
 
@@ -59,7 +72,7 @@ impl Clock {
     /// Milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> i64 {
         match &self.manual {
-            None => system_ms(),
+            None => system_ms().saturating_add(self.ahead_ms),
             Some(t) => *t.borrow(),
         }
     }

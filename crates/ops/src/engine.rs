@@ -50,6 +50,10 @@ pub struct EngineOptions {
     pub profile: Option<String>,
     /// Pace of the sandbox host (1 ≈ 20 s per deployment; tests use more).
     pub sandbox_speed: f64,
+    /// How far ahead of the system's time the sandbox host reads its clock
+    /// (`FERRY_SANDBOX_CLOCK_AHEAD_MS`): a test sees where a host that ran meanwhile would have
+    /// its runs, without waiting.
+    pub sandbox_clock_ahead: Duration,
     /// The pace of reading a followed run: with [`Pacing::Adaptive`] the shortest regular
     /// gap (waits grow to 5× this); with [`Pacing::Fixed`] the gap between every two reads.
     pub poll_interval: Duration,
@@ -70,6 +74,7 @@ impl EngineOptions {
             data_dir: data_dir.into(),
             profile: None,
             sandbox_speed: 1.0,
+            sandbox_clock_ahead: Duration::ZERO,
             poll_interval: Duration::from_secs(1),
             pacing: Pacing::Adaptive,
             max_wait: Duration::from_secs(30 * 60),
@@ -123,6 +128,9 @@ impl EngineOptions {
         };
         if let Some(speed) = number("FERRY_SANDBOX_SPEED", "1 or 25") {
             o.sandbox_speed = speed;
+        }
+        if let Some(ms) = number("FERRY_SANDBOX_CLOCK_AHEAD_MS", "9000") {
+            o.sandbox_clock_ahead = Duration::from_millis(ms as u64);
         }
         if let Some(ms) = number("FERRY_POLL_MS", "1000") {
             o.poll_interval = Duration::from_millis(ms.max(10.0) as u64);
@@ -339,6 +347,7 @@ impl Engine {
                 let started = crate::sandbox::start(
                     &self.options.data_dir.join("sandbox"),
                     self.options.sandbox_speed,
+                    self.options.sandbox_clock_ahead,
                 )
                 .await?;
                 self.cache()

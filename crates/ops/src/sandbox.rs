@@ -25,12 +25,20 @@ pub(crate) struct Started {
     pub account: AccountInfo,
 }
 
-/// Starts the sandbox's host on `data_dir` at `speed`, and signs the demo maker in.
+/// Starts the sandbox's host on `data_dir` at `speed`, its clock `ahead` of the system's, and
+/// signs the demo maker in.
 #[cfg(feature = "sandbox")]
-pub(crate) async fn start(data_dir: &std::path::Path, speed: f64) -> Result<Started> {
+pub(crate) async fn start(
+    data_dir: &std::path::Path,
+    speed: f64,
+    ahead: std::time::Duration,
+) -> Result<Started> {
     use crate::error::OpsError;
     let mut config = ferry_host::HostConfig::new(data_dir);
     config.speed = speed;
+    if !ahead.is_zero() {
+        config.clock = ferry_host::Clock::system_ahead(ahead.as_millis() as i64);
+    }
     let host = ferry_host::Host::start(config)
         .await
         .map_err(|e| OpsError::Sandbox(format!("{e:#}")))?;
@@ -45,7 +53,11 @@ pub(crate) async fn start(data_dir: &std::path::Path, speed: f64) -> Result<Star
 
 /// This build has no sandbox: say so, and what to do instead.
 #[cfg(not(feature = "sandbox"))]
-pub(crate) async fn start(_data_dir: &std::path::Path, _speed: f64) -> Result<Started> {
+pub(crate) async fn start(
+    _data_dir: &std::path::Path,
+    _speed: f64,
+    _ahead: std::time::Duration,
+) -> Result<Started> {
     Err(crate::error::OpsError::Sandbox(NOT_BUILT_IN.into()))
 }
 
