@@ -77,6 +77,42 @@ pub async fn solution_component_ids(
         .collect())
 }
 
+/// A solution a maker sees in the environment's list: unmanaged and visible.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisibleSolution {
+    pub solutionid: String,
+    pub uniquename: String,
+    pub friendlyname: Option<String>,
+    pub version: Option<String>,
+    pub ismanaged: Option<bool>,
+}
+
+/// The environment's unmanaged, visible solutions (all pages); a row without an id or a
+/// unique name is left out.
+pub async fn unmanaged_solutions(client: &Client) -> Result<Vec<VisibleSolution>, Error> {
+    let rows: Vec<Value> = client
+        .get_all(
+            &format!(
+                "solutions?$filter={}&$select=solutionid,uniquename,friendlyname,version,ismanaged,modifiedon",
+                encode_query_value("ismanaged eq false and isvisible eq true")
+            ),
+            None,
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            Some(VisibleSolution {
+                solutionid: r["solutionid"].as_str()?.to_string(),
+                uniquename: r["uniquename"].as_str()?.to_string(),
+                friendlyname: r["friendlyname"].as_str().map(str::to_string),
+                version: r["version"].as_str().map(str::to_string),
+                ismanaged: r["ismanaged"].as_bool(),
+            })
+        })
+        .collect())
+}
+
 /// Every environment variable definition of the environment.
 pub async fn variable_definitions(client: &Client) -> Result<Vec<VariableDefinitionRow>, Error> {
     client
@@ -116,6 +152,40 @@ pub async fn missing_dependencies(
                 .map(str::to_string)
         })
         .collect())
+}
+
+/// An organization setting of the environment (`GetOrgDbOrgSetting`), trimmed; empty
+/// when it is not set.
+pub async fn org_db_setting(client: &Client, setting_name: &str) -> Result<String, Error> {
+    let v: Value = client
+        .call(
+            "v9.0",
+            "GetOrgDbOrgSetting",
+            &serde_json::json!({ "SettingName": setting_name }),
+        )
+        .await?;
+    Ok(["SettingValue", "Value"]
+        .iter()
+        .find_map(|k| v[*k].as_str())
+        .unwrap_or_default()
+        .trim()
+        .to_string())
+}
+
+/// A setting as the environment resolves it (`RetrieveSetting`, e.g. a tenant-wide
+/// default), trimmed; empty when it is not set.
+pub async fn setting(client: &Client, setting_name: &str) -> Result<String, Error> {
+    let v: Value = client
+        .get(&format!(
+            "RetrieveSetting(SettingName={})",
+            url_string_literal(setting_name)
+        ))
+        .await?;
+    Ok(v["SettingDetail"]["Value"]
+        .as_str()
+        .unwrap_or_default()
+        .trim()
+        .to_string())
 }
 
 /// The signed-in user's id (`WhoAmI`).

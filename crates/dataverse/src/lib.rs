@@ -10,7 +10,9 @@
 //! environment's registration, pipelines, stages in order, create / validate /
 //! deploy / cancel / retry a stage run, read it back); [`environment`] the typed reads of an
 //! environment's own Web API (solutions, components, variables, connection references,
-//! missing dependencies, who is signed in). The client cannot tell a
+//! missing dependencies, who is signed in); [`stage_runs`] a dev environment's runs in bulk
+//! and a run's package; [`tenant`] the tenant services beyond Dataverse (Global Discovery,
+//! BAP environments, Power Apps connections). Callers never build a URL. The client cannot tell a
 //! real host from Ferry's local one, and must not: both are tested the same way.
 
 // Numbers here come from servers: overflow must be handled, never a panic.
@@ -21,6 +23,8 @@ pub mod environment;
 mod error;
 pub mod odata;
 pub mod pipelines;
+pub mod stage_runs;
+pub mod tenant;
 mod token;
 
 pub use client::{insecure_http, is_loopback, Client, ClientOptions, Page, RequestLog};

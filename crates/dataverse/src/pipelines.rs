@@ -544,6 +544,16 @@ pub async fn history(
     client.get_all(&path, Some(50)).await
 }
 
+/// Reads nothing from the Pipelines app's `deploymentpipelines` (§1 step 4, §13.17): `Ok`
+/// when it answers 200; a 400 (`Rejected`) also says the table exists, a 404 that the app
+/// is not installed — the caller says which is which.
+pub async fn probe_pipelines_app(client: &Client) -> Result<(), Error> {
+    client
+        .get::<Value>(&client.api_url_at("v9.1", "deploymentpipelines?$top=0"))
+        .await
+        .map(|_| ())
+}
+
 /// The formatted label of a column in a raw row, if the host sent one.
 pub fn formatted(row: &Value, column: &str) -> Option<String> {
     row[format!("{column}{FORMATTED}")]

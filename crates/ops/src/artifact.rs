@@ -4,7 +4,6 @@
 
 use base64::Engine as _;
 use ferry_dataverse::ErrorKind;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::Engine;
@@ -43,16 +42,13 @@ impl Engine {
         s: &crate::engine::Session,
         artifact: &str,
     ) -> Result<Option<Vec<u8>>> {
-        let path = format!("deploymentartifacts({artifact})/artifactfile");
-        let doc: Value = match s.host.get(&path).await {
-            Ok(doc) => doc,
+        let encoded = match ferry_dataverse::stage_runs::artifact_file(&s.host, artifact).await {
+            Ok(Some(encoded)) => encoded,
+            Ok(None) => return Ok(None),
             Err(e) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::Offline) => {
                 return Ok(None)
             }
             Err(e) => return Err(e.into()),
-        };
-        let Some(encoded) = doc["value"].as_str() else {
-            return Ok(None);
         };
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(encoded)

@@ -4,42 +4,27 @@
 
 use std::collections::HashMap;
 
-use ferry_dataverse::odata::encode_query_value;
-use ferry_dataverse::pipelines::{self as p, StageRun as HostRun, STAGE_RUN_COLUMNS};
+use ferry_dataverse::pipelines as p;
+use ferry_dataverse::stage_runs;
 use ferry_pipelines::{SolutionVersion, StageRunStatus};
-use serde_json::Value;
 
 use crate::engine::{Engine, Session};
 use crate::error::{OpsError, Result};
 use crate::types::{Deployability, PipelineOverview, RunSummary, SolutionSummary, StageOverview};
 
-const FORMATTED: &str = "@OData.Community.Display.V1.FormattedValue";
-
 impl Engine {
     /// The development environment's unmanaged solutions, by unique name.
     pub async fn solutions(&self) -> Result<Vec<SolutionSummary>> {
         let s = self.session().await?;
-        let rows: Vec<Value> = s
-            .dev
-            .client
-            .get_all(
-                &format!(
-                    "solutions?$filter={}&$select=solutionid,uniquename,friendlyname,version,ismanaged,modifiedon",
-                    encode_query_value("ismanaged eq false and isvisible eq true")
-                ),
-                None,
-            )
-            .await?;
+        let rows = ferry_dataverse::environment::unmanaged_solutions(&s.dev.client).await?;
         let mut out: Vec<SolutionSummary> = rows
-            .iter()
-            .filter_map(|r| {
-                Some(SolutionSummary {
-                    id: r["solutionid"].as_str()?.to_ascii_lowercase(),
-                    unique_name: r["uniquename"].as_str()?.to_string(),
-                    friendly_name: r["friendlyname"].as_str().unwrap_or_default().to_string(),
-                    version: r["version"].as_str().unwrap_or_default().to_string(),
-                    is_managed: r["ismanaged"].as_bool().unwrap_or(false),
-                })
+            .into_iter()
+            .map(|r| SolutionSummary {
+                id: r.solutionid.to_ascii_lowercase(),
+                unique_name: r.uniquename,
+                friendly_name: r.friendlyname.unwrap_or_default(),
+                version: r.version.unwrap_or_default(),
+                is_managed: r.ismanaged.unwrap_or(false),
             })
             .filter(|s| !["Default", "Active", "Basic"].contains(&s.unique_name.as_str()))
             .collect();
@@ -83,14 +68,9 @@ impl Engine {
         let runs = match solution {
             Some(name) => {
                 let name = self.solution(name).await?.unique_name;
-                let filter = format!(
-                    "artifactname eq {} and _devdeploymentenvironment_value eq {}",
-                    ferry_dataverse::odata::string_literal(&name),
-                    s.dev.registration
-                );
                 let mut runs = Vec::new();
-                for (run, by) in self.fetch_runs(s, &filter).await? {
-                    runs.push(self.record(&run, by)?.0);
+                for r in stage_runs::runs_of_solution(&s.host, s.dev.registration, &name).await? {
+                    runs.push(self.record(&r.run, r.created_by)?.0);
                 }
                 Some(runs)
             }
@@ -187,37 +167,6 @@ impl Engine {
         self.cache()
             .replace_pipelines(self.profile_id(), &snapshot)?;
         Ok(out)
-    }
-
-    /// Runs matching an OData filter, with who created each (for "by whom").
-    pub(crate) async fn fetch_runs(
-        &self,
-        s: &Session,
-        filter: &str,
-    ) -> Result<Vec<(HostRun, Option<String>)>> {
-        let path = format!(
-            "deploymentstageruns?$filter={}&$orderby=modifiedon%20asc&$select={STAGE_RUN_COLUMNS},_createdby_value",
-            encode_query_value(filter)
-        );
-        let rows: Vec<Value> = s.host.get_all(&path, Some(200)).await?;
-        rows.into_iter()
-            .map(|v| {
-                let by = v[format!("_createdby_value{FORMATTED}")]
-                    .as_str()
-                    .map(str::to_string);
-                let run: HostRun = serde_json::from_value(v).map_err(|e| {
-                    OpsError::Host(ferry_dataverse::Error {
-                        kind: ferry_dataverse::ErrorKind::Protocol,
-                        status: None,
-                        code: None,
-                        message: format!("the host sent a stage run Ferry cannot read ({e})"),
-                        retry_after: None,
-                        not_sent: false,
-                    })
-                })?;
-                Ok((run, by))
-            })
-            .collect()
     }
 }
 

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use ferry_auth::{Cloud, CloudTable, SignInConfig, SignedIn};
 use ferry_cache::{Profile, ProfileKind as CacheKind};
+use ferry_dataverse::environment as env;
 use ferry_dataverse::pipelines as p;
 use ferry_dataverse::{Client, ErrorKind};
-use serde_json::{json, Value};
 
 use crate::engine::Engine;
 use crate::error::{OpsError, Result};
@@ -238,16 +238,10 @@ pub(crate) async fn discover(
 ) -> Result<Discovered> {
     let name = dev.name().to_string();
     let dev_client = org_client(&dev.url, tokens, options)?;
-    tracing::debug!(dev = %dev.url, "reading ProjectHostEnvironmentId (GetOrgDbOrgSetting)");
-    let setting: Value = dev_client
-        .call(
-            "v9.0",
-            "GetOrgDbOrgSetting",
-            &json!({ "SettingName": "ProjectHostEnvironmentId" }),
-        )
+    tracing::debug!(dev = %dev.url, "reading ProjectHostEnvironmentId (an org setting)");
+    let host_bap = env::org_db_setting(&dev_client, "ProjectHostEnvironmentId")
         .await
         .map_err(|e| reading(&name, "which pipelines host it is bound to", e))?;
-    let host_bap = setting_value(&setting);
     if host_bap.is_empty() {
         return Err(OpsError::NotSetUp(format!(
             "{name} is not bound to a pipelines host: a Power Platform admin sets one up (Deployment Pipelines in the admin center, or a host environment with the Pipelines app that this environment is linked to), then sign in again"
@@ -288,15 +282,9 @@ pub(crate) async fn discover(
     );
     if sku.as_deref() == Some("Platform") {
         tracing::debug!("the platform host; reading the tenant's default custom host");
-        let default: Value = dev_client
-            .get("RetrieveSetting(SettingName='DefaultCustomPipelinesHostEnvForTenant')")
+        let default = env::setting(&dev_client, "DefaultCustomPipelinesHostEnvForTenant")
             .await
             .map_err(|e| reading(&name, "the tenant's default pipelines host", e))?;
-        let default = default["SettingDetail"]["Value"]
-            .as_str()
-            .unwrap_or_default()
-            .trim()
-            .to_string();
         if !default.is_empty() && !default.eq_ignore_ascii_case(&host_bap) {
             return Err(OpsError::NotSetUp(format!(
                 "{name} is bound to the tenant's platform host, but the tenant's default custom host is {default}: only a Power Platform admin can fix that (link the environment to the default host with Force Link, or clear the default)"
@@ -348,13 +336,10 @@ pub(crate) async fn discover(
     Ok(Discovered { host_url, how })
 }
 
-/// The Pipelines app answers on the host (§1 step 4, §13.17: 200 or 400 on
-/// `deploymentpipelines?$top=0`).
+/// The Pipelines app answers on the host (§1 step 4, §13.17: 200 or 400 on an empty read
+/// of its pipelines).
 async fn probe_host(host: &Client, name: &str) -> Result<()> {
-    match host
-        .get::<Value>(&host.api_url_at("v9.1", "deploymentpipelines?$top=0"))
-        .await
-    {
+    match ferry_dataverse::pipelines::probe_pipelines_app(host).await {
         Ok(_) => Ok(()),
         Err(e) if e.kind == ErrorKind::Rejected => Ok(()),
         Err(e) if e.kind == ErrorKind::NotFound => Err(OpsError::NotSetUp(format!(
@@ -376,15 +361,6 @@ fn reading(env: &str, what: &str, e: ferry_dataverse::Error) -> OpsError {
         }),
         _ => OpsError::Host(e),
     }
-}
-
-fn setting_value(v: &Value) -> String {
-    ["SettingValue", "Value"]
-        .iter()
-        .find_map(|k| v[*k].as_str())
-        .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
 /// A profile id from an environment's name: `Contoso Dev` → `contoso-dev`.

@@ -134,13 +134,9 @@ impl Engine {
         let since = self
             .cache()
             .time_bookmark(self.profile_id(), RUNS_MODIFIED_ON)?;
-        let mut filter = format!("_devdeploymentenvironment_value eq {}", s.dev.registration);
-        if let Some(t) = since {
-            filter.push_str(&format!(" and modifiedon ge {}", format_time(t)));
-        }
         let runs = tokio::select! {
             _ = cancel.cancelled() => return Err(OpsError::Interrupted),
-            r = self.fetch_runs(s, &filter) => r?,
+            r = ferry_dataverse::stage_runs::runs_changed_since(&s.host, s.dev.registration, since) => r?,
         };
         let mut report = SyncReport {
             fetched: runs.len() as u32,
@@ -148,11 +144,11 @@ impl Engine {
             transitions: 0,
         };
         let mut newest = None;
-        for (run, by) in &runs {
+        for ferry_dataverse::stage_runs::AuthoredRun { run, created_by } in &runs {
             let existed = self
                 .cached_run(&run.deploymentstagerunid.to_string())?
                 .is_some();
-            let (_, transition) = self.record(run, by.clone())?;
+            let (_, transition) = self.record(run, created_by.clone())?;
             report.inserted += u32::from(!existed);
             report.transitions += u32::from(transition.is_some());
             let modified = crate::engine::parse_time(run.modifiedon.as_deref());
