@@ -71,7 +71,10 @@ mod tests {
     #[tokio::test]
     async fn a_build_without_the_sandbox_says_so() {
         let dir = tempfile::tempdir().unwrap();
-        let err = super::start(dir.path(), 1.0).await.err().unwrap();
+        let err = super::start(dir.path(), 1.0, std::time::Duration::ZERO)
+            .await
+            .err()
+            .unwrap();
         assert!(
             err.to_string().contains("without the `sandbox` feature"),
             "{err}"
