@@ -18,65 +18,12 @@
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ferry_dataverse::RequestLog;
 use ferry_ops::{CancellationToken, Engine, EngineOptions};
 use support::app_path::{by_kind, walk, Recorder, Start, State, Walk};
-
-const SETTINGS: &str = r#"{
-  "EnvironmentVariables": [
-    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
-    { "SchemaName": "cont_RetryCount", "Value": "5" }
-  ],
-  "ConnectionReferences": [
-    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365",
-      "ConnectorId": "/providers/Microsoft.PowerApps/apis/shared_office365" }
-  ]
-}"#;
-
-/// The deployments each start makes, in order; the last one is compared.
-const SEQUENCE: [(&str, &str); 4] = [
-    ("ContosoCanvas", "Deploy to Test"),
-    ("ContosoCore", "Deploy to Test"),
-    ("ContosoCanvas", "Deploy to UAT"),
-    ("ContosoCore", "Deploy to UAT"),
-];
-
-/// Reads the run from the host every 20 ms once its id is known; records each state change.
-async fn truth(
-    host: String,
-    run_id: Arc<Mutex<Option<String>>>,
-    stop: CancellationToken,
-) -> Vec<(Instant, State)> {
-    let http = reqwest::Client::new();
-    let mut out: Vec<(Instant, State)> = Vec::new();
-    while !stop.is_cancelled() {
-        let id = run_id.lock().unwrap().clone();
-        if let Some(id) = id {
-            let url = format!(
-                "{host}/api/data/v9.2/deploymentstageruns({id})?$select=stagerunstatus,suboperation"
-            );
-            if let Ok(r) = http.get(&url).bearer_auth("ferry-bench").send().await {
-                if let Ok(v) = r.json::<serde_json::Value>().await {
-                    let status = v["stagerunstatus"].as_i64().unwrap_or_default() as i32;
-                    let step = v["suboperation"]
-                        .as_i64()
-                        .and_then(ferry_pipelines::SubOperation::from_code)
-                        .filter(|s| *s != ferry_pipelines::SubOperation::None)
-                        .map(|s| s.label().to_string());
-                    let state = (status, step);
-                    if out.last().map(|(_, s)| s) != Some(&state) {
-                        out.push((Instant::now(), state));
-                    }
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    out
-}
+use support::demo::{settings_for, truth, SEQUENCE};
 
 struct Measured {
     walk: Walk,
@@ -93,12 +40,13 @@ async fn deploy(
 ) -> Measured {
     let page = Recorder::default();
     let stop = CancellationToken::new();
-    let side = tokio::spawn(truth(host.to_string(), page.run_id.clone(), stop.clone()));
-    let settings = match (solution, stage) {
-        ("ContosoCore", "Deploy to UAT") => Some(SETTINGS.replace("test", "uat")),
-        ("ContosoCore", _) => Some(SETTINGS.to_string()),
-        _ => None,
-    };
+    let run_id = page.run_id.clone();
+    let side = tokio::spawn(truth(
+        host.to_string(),
+        move || run_id.lock().unwrap().clone(),
+        stop.clone(),
+    ));
+    let settings = settings_for(solution, stage);
     let walk = walk(
         engine,
         log,

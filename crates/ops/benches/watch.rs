@@ -16,33 +16,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use ferry_ops::{
     CancellationToken, DeployRequest, Engine, EngineOptions, Pacing, PlanRequest, ProgressSink,
     RunEvent,
 };
-
-const SETTINGS: &str = r#"{
-  "EnvironmentVariables": [
-    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
-    { "SchemaName": "cont_RetryCount", "Value": "5" }
-  ],
-  "ConnectionReferences": [
-    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365",
-      "ConnectorId": "/providers/Microsoft.PowerApps/apis/shared_office365" }
-  ]
-}"#;
-
-/// The deployments each mode makes, in order; the last one is compared. A solution goes to a
-/// stage once (its dev version does not change between runs), so the earlier ones are others.
-const SEQUENCE: [(&str, &str); 4] = [
-    ("ContosoCanvas", "Deploy to Test"),
-    ("ContosoCore", "Deploy to Test"),
-    ("ContosoCanvas", "Deploy to UAT"),
-    ("ContosoCore", "Deploy to UAT"),
-];
-
-/// A state of the run: `stagerunstatus` and the step label.
-type State = (i32, Option<String>);
+use support::demo::{settings_for, truth, State, SEQUENCE};
 
 #[derive(Default)]
 struct Seen {
@@ -68,40 +48,6 @@ struct Deployment {
     transitions: usize,
 }
 
-/// Reads the run from the host every 20 ms and records each state change.
-async fn truth(
-    host: String,
-    seen: Arc<Mutex<Seen>>,
-    stop: CancellationToken,
-) -> Vec<(Instant, State)> {
-    let http = reqwest::Client::new();
-    let mut out: Vec<(Instant, State)> = Vec::new();
-    while !stop.is_cancelled() {
-        let id = seen.lock().unwrap().run_id.clone();
-        if let Some(id) = id {
-            let url = format!(
-                "{host}/api/data/v9.2/deploymentstageruns({id})?$select=stagerunstatus,suboperation"
-            );
-            if let Ok(r) = http.get(&url).bearer_auth("ferry-bench").send().await {
-                if let Ok(v) = r.json::<serde_json::Value>().await {
-                    let status = v["stagerunstatus"].as_i64().unwrap_or_default() as i32;
-                    let step = v["suboperation"]
-                        .as_i64()
-                        .and_then(ferry_pipelines::SubOperation::from_code)
-                        .filter(|s| *s != ferry_pipelines::SubOperation::None)
-                        .map(|s| s.label().to_string());
-                    let state = (status, step);
-                    if out.last().map(|(_, s)| s) != Some(&state) {
-                        out.push((Instant::now(), state));
-                    }
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    out
-}
-
 async fn deploy(
     engine: &Engine,
     host: &str,
@@ -111,13 +57,16 @@ async fn deploy(
 ) -> Deployment {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let stop = CancellationToken::new();
-    let side = tokio::spawn(truth(host.to_string(), seen.clone(), stop.clone()));
-    let before = counter.load(Ordering::Relaxed);
-    let settings = match (solution, stage) {
-        ("ContosoCore", "Deploy to UAT") => Some(SETTINGS.replace("test", "uat")),
-        ("ContosoCore", _) => Some(SETTINGS.to_string()),
-        _ => None,
+    let side = {
+        let seen = seen.clone();
+        tokio::spawn(truth(
+            host.to_string(),
+            move || seen.lock().unwrap().run_id.clone(),
+            stop.clone(),
+        ))
     };
+    let before = counter.load(Ordering::Relaxed);
+    let settings = settings_for(solution, stage);
     let outcome = engine
         .deploy(
             &DeployRequest {

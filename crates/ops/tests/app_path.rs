@@ -3,25 +3,15 @@
 //! the Local sandbox (issue 18 §6). Request counts do not depend on timing: this is not a
 //! timed assertion. `cargo bench -p ferry-ops --bench app_path` prints the figures.
 
-#[path = "../benches/support/app_path.rs"]
-mod app_path;
+#[path = "../benches/support/mod.rs"]
+mod support;
 
 use std::time::Duration;
 
-use app_path::{by_kind, deploy_through_the_app, Recorder};
 use ferry_dataverse::RequestLog;
 use ferry_ops::{Engine, EngineOptions};
-
-const TEST_SETTINGS: &str = r#"{
-  "EnvironmentVariables": [
-    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
-    { "SchemaName": "cont_RetryCount", "Value": "5" }
-  ],
-  "ConnectionReferences": [
-    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365",
-      "ConnectorId": "/providers/Microsoft.PowerApps/apis/shared_office365" }
-  ]
-}"#;
+use support::app_path::{by_kind, deploy_through_the_app, Recorder};
+use support::demo::SETTINGS as TEST_SETTINGS;
 
 fn engine(dir: &std::path::Path) -> (Engine, RequestLog) {
     let log = RequestLog::default();
@@ -56,7 +46,7 @@ async fn deploying_through_the_app_costs_at_most_twelve_requests_besides_status_
     let counted: Vec<_> = walk
         .requests
         .iter()
-        .filter(|r| !app_path::is_poll(r))
+        .filter(|r| !support::app_path::is_poll(r))
         .cloned()
         .collect();
     assert!(

@@ -12,16 +12,10 @@ use ferry_ops::{
 use serde_json::json;
 use tokio::sync::mpsc;
 
-const TEST_SETTINGS: &str = r#"{
-  "EnvironmentVariables": [
-    { "SchemaName": "cont_ApiBaseUrl", "Value": "https://api.test.contoso.example" },
-    { "SchemaName": "cont_RetryCount", "Value": "5" }
-  ],
-  "ConnectionReferences": [
-    { "LogicalName": "cont_sharedoffice365_1a2b3", "ConnectionId": "test-office365",
-      "ConnectorId": "/providers/Microsoft.PowerApps/apis/shared_office365" }
-  ]
-}"#;
+#[path = "../benches/support/mod.rs"]
+mod support;
+
+use support::demo::SETTINGS as TEST_SETTINGS;
 
 fn options(dir: &std::path::Path) -> EngineOptions {
     let mut o = EngineOptions::new(dir);

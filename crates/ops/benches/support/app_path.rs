@@ -33,8 +33,7 @@ use ferry_ops::{
     ProgressSink, RunEvent, RunOutcome, ValuesRequest,
 };
 
-/// A state of the run as an event shows it: `stagerunstatus` and the step label.
-pub type State = (i32, Option<String>);
+pub use super::demo::State;
 
 /// What one walk through the app cost.
 pub struct Walk {

@@ -1,3 +1,4 @@
 //! What the benchmarks (and the ops tests, by `#[path]`) share.
 
 pub mod app_path;
+pub mod demo;
