@@ -86,7 +86,7 @@ pub async fn create_webhook(
     let id = uuid::Uuid::new_v4().to_string();
     let hook = state
         .store
-        .write(|c| webhooks::insert(c, &id, &spec))
+        .write(move |c| webhooks::insert(c, &id, &spec))
         .await?;
     Ok(json(StatusCode::CREATED, hook.to_json()))
 }
@@ -98,7 +98,12 @@ pub async fn delete_webhook(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     require_admin(&state, &headers)?;
-    if state.store.write(|c| webhooks::delete(c, &id)).await? {
+    let gone = id.clone();
+    if state
+        .store
+        .write(move |c| webhooks::delete(c, &gone))
+        .await?
+    {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(ApiError::new(

@@ -176,10 +176,11 @@ async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: 
     let (hook, org) = match looked_up {
         Ok((Some(h), org)) => (h, org),
         Ok((None, _)) => {
+            let id = d.id.clone();
             let _ = store
-                .write(|c| {
+                .write(move |c| {
                     c.prepare_cached("UPDATE deliveries SET state = 'dropped' WHERE id = ?1")?
-                        .execute([&d.id])
+                        .execute([&id])
                 })
                 .await;
             return;
@@ -191,11 +192,12 @@ async fn deliver(store: Arc<Store>, client: reqwest::Client, policy: Policy, d: 
     };
     let started_ms = store.clock().now_ms();
     let out = attempt(&client, &org, &hook, &d).await;
+    let id = d.id.clone();
     let recorded = store
-        .write(|c| record(c, &d, started_ms, &out, &policy))
+        .write(move |c| record(c, &d, started_ms, &out, &policy))
         .await;
     if let Err(e) = recorded {
-        tracing::error!("delivery {} cannot record its attempt: {e}", d.id);
+        tracing::error!("delivery {id} cannot record its attempt: {e}");
     }
 }
 

@@ -25,8 +25,6 @@ pub struct Store {
     /// The writer. Re-entrant: the writer thread holds it for a group of requests, whose own
     /// transactions run inside the group's ([`Store::on_writer`]).
     conn: parking_lot::ReentrantMutex<Connection>,
-    /// Async writers wait here, without holding a runtime worker (see [`Store::write_turn`]).
-    turn: tokio::sync::Mutex<()>,
     /// The thread that runs the requests that may write, one after the other (see
     /// [`Store::on_writer`]); started by the first of them.
     writer: std::sync::OnceLock<Mutex<std::sync::mpsc::Sender<WriterJob>>>,
@@ -122,7 +120,6 @@ impl Store {
             .collect::<anyhow::Result<_>>()?;
         Ok(Self {
             conn: parking_lot::ReentrantMutex::new(conn),
-            turn: tokio::sync::Mutex::new(()),
             writer: std::sync::OnceLock::new(),
             readers,
             next_reader: Default::default(),
@@ -223,21 +220,25 @@ impl Store {
         answers.into_iter().for_each(|answer| answer(committed));
     }
 
-    /// A turn to write for async code other than requests: it takes it, then runs its
-    /// transactions in [`blocking`]. Writers queue here (in arrival order) instead of blocking
-    /// runtime workers on the writer's lock: a blocked worker stalls the tasks queued on it,
-    /// and with every worker blocked nobody even accepts a connection.
-    pub async fn write_turn(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.turn.lock().await
-    }
-
-    /// [`Store::tx`] for async code: in its turn ([`Store::write_turn`]), off the worker.
-    pub async fn write<T, E: From<rusqlite::Error>>(
-        &self,
-        f: impl FnOnce(&Connection) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let _turn = self.write_turn().await;
-        blocking(|| self.tx(f))
+    /// [`Store::tx`] for async code other than requests (webhook deliveries, the admin
+    /// endpoints): on the writer thread too ([`Store::on_writer`]), never on a runtime worker.
+    pub async fn write<T, E>(
+        self: &std::sync::Arc<Self>,
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<rusqlite::Error> + Send + 'static,
+    {
+        let store = self.clone();
+        self.on_writer(move || store.tx(f))
+            .await
+            .unwrap_or_else(|| {
+                Err(E::from(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ABORT),
+                    Some("the write could not be committed".into()),
+                )))
+            })
     }
 
     /// The host's clock.
