@@ -36,7 +36,7 @@ impl ArtifactKey {
 }
 
 /// An artifact's files, written under `artifacts/<id>/` and synced.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Files {
     pub id: String,
     pub managed_sha: String,
@@ -129,11 +129,7 @@ pub fn take(key: &ArtifactKey) -> Option<Files> {
             return None;
         }
         *taken = true;
-        Some(Files {
-            id: prebuilt.files.id.clone(),
-            managed_sha: prebuilt.files.managed_sha.clone(),
-            unmanaged_sha: prebuilt.files.unmanaged_sha.clone(),
-        })
+        Some(prebuilt.files.clone())
     })
 }
 

@@ -85,7 +85,9 @@ pub fn put(
 ) -> rusqlite::Result<String> {
     let path = artifact_path(conn, artifact, col);
     write_new(&path, |f| f.write_all(bytes)).map_err(io_error)?;
-    put_written(conn, artifact, col, name)
+    let sha = sha256_hex(bytes);
+    record(conn, artifact, col, name, &sha)?;
+    Ok(sha)
 }
 
 /// Creates `path` (and its folder) and lets `fill` write it; a file already there is replaced
@@ -159,19 +161,6 @@ impl Drop for SyncAfterCommit {
         let outer = self.outer.take();
         PENDING.with(|p| *p.borrow_mut() = outer);
     }
-}
-
-/// Records a file already written at [`artifact_path`]: its SHA-256 is computed by streaming it.
-pub fn put_written(
-    conn: &Connection,
-    artifact: &str,
-    col: &str,
-    name: &str,
-) -> rusqlite::Result<String> {
-    let path = artifact_path(conn, artifact, col);
-    let (sha, _) = hash_file(&path).map_err(io_error)?;
-    record(conn, artifact, col, name, &sha)?;
-    Ok(sha)
 }
 
 /// Records a file already written at [`artifact_path`] whose SHA-256 is `sha`.
