@@ -7,7 +7,8 @@ use std::time::Duration;
 use ferry_dataverse::{Client, StaticToken};
 use ferry_ops::{
     CancellationToken, DeployRequest, Drift, Engine, EngineOptions, ExportFormat, Gate,
-    HistoryFilter, NewProfile, OpsError, PlanRequest, RunEvent, RunEventKind, ValueSource,
+    HistoryFilter, NewProfile, OpsError, PlanRequest, RunEvent, RunEventKind, RunOutcome,
+    ValueSource,
 };
 use serde_json::json;
 use tokio::sync::mpsc;
@@ -38,6 +39,21 @@ fn request(solution: &str, stage: &str, settings: Option<&str>) -> PlanRequest {
         settings_json: settings.map(str::to_string),
         ..Default::default()
     }
+}
+
+/// ContosoCore to Deploy to Test with the test settings, followed to its end.
+async fn deploy_core_to_test(e: &Engine) -> RunOutcome {
+    e.deploy(
+        &DeployRequest {
+            plan: request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
+            wait: true,
+            ..Default::default()
+        },
+        &(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap()
 }
 
 fn kinds(events: &[RunEvent]) -> Vec<RunEventKind> {
@@ -639,18 +655,7 @@ async fn ferry_follows_the_portal_order_validate_then_version() {
     let mut o = options(dir.path());
     o.tokens = tokens;
     let e = Engine::open(o).unwrap();
-    let outcome = e
-        .deploy(
-            &DeployRequest {
-                plan: request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
-                wait: true,
-                ..Default::default()
-            },
-            &(),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let outcome = deploy_core_to_test(&e).await;
     assert_eq!(outcome.run.status_label, "Succeeded", "{outcome:?}");
     assert_eq!(outcome.run.version.as_deref(), Some("1.0.0.4"));
 }
@@ -687,18 +692,7 @@ async fn a_targets_solutions_are_read_once_until_a_deployment_changes_them() {
     assert_eq!(after_matrix, again, "the matrix's reads are not reused");
 
     // A deployment changes what Test has: the next plan sees it, not the copy read before.
-    let deployed = e
-        .deploy(
-            &DeployRequest {
-                plan: request("ContosoCore", "Deploy to Test", Some(TEST_SETTINGS)),
-                wait: true,
-                ..Default::default()
-            },
-            &(),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
+    let deployed = deploy_core_to_test(&e).await;
     assert_eq!(deployed.run.version.as_deref(), Some("1.0.0.4"));
     let next = e
         .plan(&request(
